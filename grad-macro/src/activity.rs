@@ -1,0 +1,228 @@
+//! Activity analysis: which values, variables and arrays carry a derivative.
+//!
+//! A value is *varied* if it depends on a parameter we differentiate with respect to, and
+//! *useful* if the result depends on it. Only values that are both get adjoints. Both are
+//! fixpoints over the whole function, since loops carry dependencies backwards.
+//! The analysis also refuses, under its tokens, any non-differentiable operation that a varied
+//! value flows into (integer arithmetic on a float of unknown type, for instance).
+
+use crate::error::Errors;
+use crate::ir::*;
+
+/// The result of the analysis: `true` where a derivative is carried.
+pub struct Activity {
+    /// Per value.
+    pub value: Vec<bool>,
+    /// Per variable.
+    pub var: Vec<bool>,
+    /// Per array.
+    pub array: Vec<bool>,
+}
+
+struct Sets {
+    value: Vec<bool>,
+    var: Vec<bool>,
+    array: Vec<bool>,
+    changed: bool,
+}
+
+impl Sets {
+    fn new(f: &Function) -> Self {
+        Sets {
+            value: vec![false; f.values.len()],
+            var: vec![false; f.vars.len()],
+            array: vec![false; f.arrays.len()],
+            changed: false,
+        }
+    }
+    fn set_value(&mut self, v: Value) {
+        if !self.value[v.0 as usize] {
+            self.value[v.0 as usize] = true;
+            self.changed = true;
+        }
+    }
+    fn set_var(&mut self, s: Var) {
+        if !self.var[s.0 as usize] {
+            self.var[s.0 as usize] = true;
+            self.changed = true;
+        }
+    }
+    fn set_array(&mut self, a: Array) {
+        if !self.array[a.0 as usize] {
+            self.array[a.0 as usize] = true;
+            self.changed = true;
+        }
+    }
+    fn value(&self, v: Value) -> bool {
+        self.value[v.0 as usize]
+    }
+}
+
+/// The float operands of an operation (those a derivative flows through).
+pub fn float_args(op: &Op) -> Vec<Value> {
+    match op {
+        Op::Prim { args, .. } => args.clone(),
+        Op::Call { args, float, .. } => args
+            .iter()
+            .zip(float)
+            .filter(|(_, f)| **f)
+            .map(|(a, _)| *a)
+            .collect(),
+        Op::Copy(a) => vec![*a],
+        _ => Vec::new(),
+    }
+}
+
+fn varied_pass(region: &Region, s: &mut Sets) {
+    for node in &region.nodes {
+        match node {
+            Node::Let(v, op) => {
+                let varied = match op {
+                    Op::Prim { .. } | Op::Call { .. } | Op::Copy(_) => {
+                        float_args(op).iter().any(|a| s.value(*a))
+                    }
+                    Op::Read(var) => s.var[var.0 as usize],
+                    Op::Load(a, _) => s.array[a.0 as usize],
+                    Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => false,
+                };
+                if varied {
+                    s.set_value(*v);
+                }
+            }
+            Node::Assign { var, value, .. } => {
+                if s.value(*value) {
+                    s.set_var(*var);
+                }
+            }
+            Node::Store { array, value, .. } => {
+                if s.value(*value) {
+                    s.set_array(*array);
+                }
+            }
+            Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
+                if s.value(*fill) {
+                    s.set_array(*a);
+                }
+            }
+            Node::DeclVar(_) => {}
+            Node::If { then, els, .. } => {
+                varied_pass(then, s);
+                varied_pass(els, s);
+            }
+            Node::Loop { body, .. } => varied_pass(body, s),
+        }
+    }
+}
+
+fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
+    for node in region.nodes.iter().rev() {
+        match node {
+            Node::Let(v, op) => {
+                if !s.value(*v) {
+                    continue;
+                }
+                match op {
+                    Op::Read(var) => {
+                        if varied.var[var.0 as usize] {
+                            s.set_var(*var)
+                        }
+                    }
+                    Op::Load(a, _) => {
+                        if varied.array[a.0 as usize] {
+                            s.set_array(*a)
+                        }
+                    }
+                    _ => {
+                        for a in float_args(op) {
+                            if varied.value(a) {
+                                s.set_value(a);
+                            }
+                        }
+                    }
+                }
+            }
+            Node::Assign { var, value, .. } => {
+                if s.var[var.0 as usize] && varied.value(*value) {
+                    s.set_value(*value);
+                }
+            }
+            Node::Store { array, value, .. } => {
+                if s.array[array.0 as usize] && varied.value(*value) {
+                    s.set_value(*value);
+                }
+            }
+            Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
+                if s.array[a.0 as usize] && varied.value(*fill) {
+                    s.set_value(*fill);
+                }
+            }
+            Node::DeclVar(_) => {}
+            Node::If { then, els, .. } => {
+                useful_pass(then, s, varied);
+                useful_pass(els, s, varied);
+            }
+            Node::Loop { body, .. } => useful_pass(body, s, varied),
+        }
+    }
+}
+
+fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors) {
+    for node in &region.nodes {
+        match node {
+            Node::Let(v, Op::Plain(p, args)) => {
+                if !p.accepts_varied() && args.iter().any(|a| varied.value(*a)) {
+                    errors.at(
+                        f.span(*v),
+                        "cannot differentiate through this operation: a differentiable value \
+                         flows into it but the macro cannot tell it is float arithmetic; give \
+                         the variables involved a float type (`let mut s: f64 = ...`)",
+                    );
+                }
+            }
+            Node::If { then, els, .. } => {
+                check_plain(then, varied, f, errors);
+                check_plain(els, varied, f, errors);
+            }
+            Node::Loop { body, .. } => check_plain(body, varied, f, errors),
+            _ => {}
+        }
+    }
+}
+
+/// Runs the analysis.
+pub fn analyze(f: &Function, errors: &mut Errors) -> Activity {
+    let mut varied = Sets::new(f);
+    for p in &f.params {
+        if !p.wrt {
+            continue;
+        }
+        match &p.kind {
+            ParamKind::Scalar(v) => varied.set_value(*v),
+            ParamKind::FloatArray { array, .. } => varied.set_array(*array),
+            ParamKind::Constant => {}
+        }
+    }
+    loop {
+        varied.changed = false;
+        varied_pass(&f.body, &mut varied);
+        if !varied.changed {
+            break;
+        }
+    }
+    check_plain(&f.body, &varied, f, errors);
+
+    let mut useful = Sets::new(f);
+    useful.value[f.result.0 as usize] = varied.value(f.result);
+    loop {
+        useful.changed = false;
+        useful_pass(&f.body, &mut useful, &varied);
+        if !useful.changed {
+            break;
+        }
+    }
+    Activity {
+        value: useful.value,
+        var: useful.var,
+        array: useful.array,
+    }
+}

@@ -1,0 +1,339 @@
+//! The reverse sweep: from the IR and its activity, decide what the forward sweep must save
+//! and build the reverse program.
+//!
+//! Saved quantities are local partials (floats) and control data (branch decisions, trip
+//! counts, indices). Where a quantity lives depends on where it is computed: at the top level
+//! of the body it is an ordinary local; inside a branch that is not in a loop it is a local
+//! declared at the top of the function; inside a loop it is pushed on a stack and popped by
+//! the reverse sweep in the opposite order. A node's saves are pushed after everything its
+//! nested regions push, and restored before them, so pushes and pops balance by construction.
+
+use crate::activity::{float_args, Activity};
+use crate::ir::*;
+use std::collections::HashMap;
+
+/// A saved quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Save(pub u32);
+
+/// What a saved quantity holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveKind {
+    /// A float (a local partial).
+    Float,
+    /// A `usize` (index, trip count).
+    Index,
+    /// A `bool` (branch decision).
+    Flag,
+}
+
+/// Where a saved quantity lives between the sweeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// A local of the forward sweep that is still in scope in the reverse sweep.
+    Local,
+    /// A local declared at the top of the function, assigned by the forward sweep.
+    Hoisted,
+    /// Pushed on a stack by the forward sweep, popped by the reverse sweep.
+    Stack,
+}
+
+/// What the forward sweep saves at one node.
+#[derive(Clone)]
+pub enum SaveSource {
+    /// Partial number `k` (among the float operands) of the value defined by a `Let`.
+    Partial(Value, usize),
+    /// An integer value (an index).
+    IndexOf(Value),
+    /// The condition value of an `If`.
+    Cond(Value),
+    /// The trip counter of a loop.
+    TripCount,
+}
+
+/// One saved quantity.
+#[derive(Clone)]
+pub struct SaveInfo {
+    /// What it holds.
+    pub kind: SaveKind,
+    /// Where it lives.
+    pub storage: Storage,
+    /// What the forward sweep saves.
+    pub source: SaveSource,
+}
+
+/// The adjoint of something.
+#[derive(Clone, Copy, Debug)]
+pub enum Adj {
+    /// Of a value.
+    Value(Value),
+    /// Of a variable.
+    Var(Var),
+    /// Of an array element, at a saved index.
+    Elem(Array, Save),
+}
+
+/// One step of the reverse sweep.
+#[derive(Clone)]
+pub enum Rev {
+    /// Declares a zero adjoint for a value or variable.
+    Zero(Adj),
+    /// Makes a saved quantity available (pops it when it is on a stack).
+    Restore(Save),
+    /// `to += from * by` (`by` absent: `to += from`).
+    Acc {
+        /// Accumulated into.
+        to: Adj,
+        /// Adjoint read.
+        from: Adj,
+        /// Saved partial.
+        by: Option<Save>,
+    },
+    /// `to = 0`.
+    Reset(Adj),
+    /// `to += sum(adjoint of array)`, for an array filled with one value.
+    AccSum {
+        /// The fill value's adjoint.
+        to: Value,
+        /// The array.
+        array: Array,
+    },
+    /// Sets an array's adjoint to zero.
+    ResetArray(Array),
+    /// Replays a branch.
+    If {
+        /// The saved decision.
+        flag: Save,
+        /// Reverse of the `then` region.
+        then: Vec<Rev>,
+        /// Reverse of the `else` region.
+        els: Vec<Rev>,
+    },
+    /// Replays a loop backwards.
+    Loop {
+        /// The saved trip count.
+        count: Save,
+        /// Reverse of the body.
+        body: Vec<Rev>,
+    },
+}
+
+/// The plan for the generated gradient.
+pub struct Plan {
+    /// Activity of values, variables and arrays.
+    pub act: Activity,
+    /// All saved quantities.
+    pub saves: Vec<SaveInfo>,
+    /// Saves per node, keyed by the node's pre-order position in the IR.
+    pub node_saves: HashMap<usize, Vec<Save>>,
+    /// The reverse sweep.
+    pub reverse: Vec<Rev>,
+}
+
+impl Plan {
+    /// The saved quantity's description.
+    pub fn save(&self, s: Save) -> &SaveInfo {
+        &self.saves[s.0 as usize]
+    }
+
+    /// Whether any save uses the given stack.
+    pub fn uses_stack(&self, kind_is_float: bool) -> bool {
+        self.saves
+            .iter()
+            .any(|s| s.storage == Storage::Stack && ((s.kind == SaveKind::Float) == kind_is_float))
+    }
+}
+
+struct Builder<'a> {
+    act: &'a Activity,
+    saves: Vec<SaveInfo>,
+    node_saves: HashMap<usize, Vec<Save>>,
+    ordinal: usize,
+    loop_depth: usize,
+    branch_depth: usize,
+}
+
+impl Builder<'_> {
+    fn storage(&self) -> Storage {
+        if self.loop_depth > 0 {
+            Storage::Stack
+        } else if self.branch_depth > 0 {
+            Storage::Hoisted
+        } else {
+            Storage::Local
+        }
+    }
+
+    fn save(&mut self, node: usize, kind: SaveKind, source: SaveSource) -> Save {
+        let s = Save(self.saves.len() as u32);
+        let storage = self.storage();
+        self.saves.push(SaveInfo {
+            kind,
+            storage,
+            source,
+        });
+        self.node_saves.entry(node).or_default().push(s);
+        s
+    }
+
+    fn active(&self, v: Value) -> bool {
+        self.act.value[v.0 as usize]
+    }
+
+    /// The reverse of a region: zero adjoints for what it defines, then its nodes backwards.
+    fn region(&mut self, region: &Region) -> Vec<Rev> {
+        let mut head = Vec::new();
+        let mut per_node = Vec::new();
+        for node in &region.nodes {
+            let ord = self.ordinal;
+            self.ordinal += 1;
+            match node {
+                Node::Let(v, _) if self.active(*v) => head.push(Rev::Zero(Adj::Value(*v))),
+                Node::Assign {
+                    var, decl: true, ..
+                }
+                | Node::DeclVar(var)
+                    if self.act.var[var.0 as usize] =>
+                {
+                    head.push(Rev::Zero(Adj::Var(*var)))
+                }
+                _ => {}
+            }
+            per_node.push(self.node(node, ord));
+        }
+        let mut out = head;
+        for steps in per_node.into_iter().rev() {
+            out.extend(steps);
+        }
+        out
+    }
+
+    /// The reverse of one node, with its restores first (last saved, first restored).
+    fn node(&mut self, node: &Node, ord: usize) -> Vec<Rev> {
+        let mut body = Vec::new();
+        let mut saved = Vec::new();
+        match node {
+            Node::Let(v, op) if self.active(*v) => match op {
+                Op::Prim { .. } | Op::Call { .. } => {
+                    for (k, a) in float_args(op).into_iter().enumerate() {
+                        if self.active(a) {
+                            let s = self.save(ord, SaveKind::Float, SaveSource::Partial(*v, k));
+                            saved.push(s);
+                            body.push(Rev::Acc {
+                                to: Adj::Value(a),
+                                from: Adj::Value(*v),
+                                by: Some(s),
+                            });
+                        }
+                    }
+                }
+                Op::Copy(a) => body.push(Rev::Acc {
+                    to: Adj::Value(*a),
+                    from: Adj::Value(*v),
+                    by: None,
+                }),
+                Op::Read(var) => body.push(Rev::Acc {
+                    to: Adj::Var(*var),
+                    from: Adj::Value(*v),
+                    by: None,
+                }),
+                Op::Load(a, i) => {
+                    let s = self.save(ord, SaveKind::Index, SaveSource::IndexOf(*i));
+                    saved.push(s);
+                    body.push(Rev::Acc {
+                        to: Adj::Elem(*a, s),
+                        from: Adj::Value(*v),
+                        by: None,
+                    });
+                }
+                Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => {}
+            },
+            Node::Let(..) | Node::DeclVar(_) => {}
+            Node::Assign { var, value, .. } => {
+                if self.act.var[var.0 as usize] {
+                    if self.active(*value) {
+                        body.push(Rev::Acc {
+                            to: Adj::Value(*value),
+                            from: Adj::Var(*var),
+                            by: None,
+                        });
+                    }
+                    body.push(Rev::Reset(Adj::Var(*var)));
+                }
+            }
+            Node::Store {
+                array,
+                index,
+                value,
+            } => {
+                if self.act.array[array.0 as usize] {
+                    let s = self.save(ord, SaveKind::Index, SaveSource::IndexOf(*index));
+                    saved.push(s);
+                    if self.active(*value) {
+                        body.push(Rev::Acc {
+                            to: Adj::Value(*value),
+                            from: Adj::Elem(*array, s),
+                            by: None,
+                        });
+                    }
+                    body.push(Rev::Reset(Adj::Elem(*array, s)));
+                }
+            }
+            Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
+                if self.act.array[a.0 as usize] {
+                    if self.active(*fill) {
+                        body.push(Rev::AccSum {
+                            to: *fill,
+                            array: *a,
+                        });
+                    }
+                    body.push(Rev::ResetArray(*a));
+                }
+            }
+            Node::If { cond, then, els } => {
+                self.branch_depth += 1;
+                let then = self.region(then);
+                let els = self.region(els);
+                self.branch_depth -= 1;
+                if !then.is_empty() || !els.is_empty() {
+                    let s = self.save(ord, SaveKind::Flag, SaveSource::Cond(*cond));
+                    saved.push(s);
+                    body.push(Rev::If { flag: s, then, els });
+                }
+            }
+            Node::Loop { body: b, .. } => {
+                self.loop_depth += 1;
+                let rb = self.region(b);
+                self.loop_depth -= 1;
+                if !rb.is_empty() {
+                    let s = self.save(ord, SaveKind::Index, SaveSource::TripCount);
+                    saved.push(s);
+                    body.push(Rev::Loop { count: s, body: rb });
+                }
+            }
+        }
+        let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
+        out.extend(body);
+        out
+    }
+}
+
+/// Builds the plan. The reverse sweep starts by seeding the result's adjoint with one.
+pub fn plan(f: &Function, act: Activity) -> Plan {
+    let mut b = Builder {
+        act: &act,
+        saves: Vec::new(),
+        node_saves: HashMap::new(),
+        ordinal: 0,
+        loop_depth: 0,
+        branch_depth: 0,
+    };
+    let reverse = b.region(&f.body);
+    let (saves, node_saves) = (b.saves, b.node_saves);
+    Plan {
+        act,
+        saves,
+        node_saves,
+        reverse,
+    }
+}

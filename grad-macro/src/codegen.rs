@@ -1,0 +1,576 @@
+//! Code generation: the companion `<name>_grad` from the IR and the plan.
+//!
+//! Generated locals are `__grad_*` identifiers with mixed-site hygiene, so they can never
+//! collide with the user's names; the runtime is reached by absolute paths through the `grad`
+//! crate. Each instruction carries the span of the user's expression it comes from, so a type
+//! error lands on the user's code.
+
+use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage};
+use crate::ir::*;
+use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+/// The path through which generated code reaches the runtime.
+fn rt() -> TokenStream {
+    quote!(::grad::__private)
+}
+
+fn id(prefix: &str, n: impl std::fmt::Display) -> Ident {
+    Ident::new(&format!("__grad_{prefix}{n}"), Span::mixed_site())
+}
+
+fn v(x: Value) -> Ident {
+    id("v", x.0)
+}
+fn s(x: Var) -> Ident {
+    id("s", x.0)
+}
+fn d(x: Value) -> Ident {
+    id("d", x.0)
+}
+fn ds(x: Var) -> Ident {
+    id("ds", x.0)
+}
+fn p(x: Value, k: usize) -> Ident {
+    format_ident!("__grad_p{}_{}", x.0, k, span = Span::mixed_site())
+}
+fn h(x: Save) -> Ident {
+    id("h", x.0)
+}
+fn r(x: Save) -> Ident {
+    id("r", x.0)
+}
+fn da(x: Array) -> Ident {
+    id("da", x.0)
+}
+fn n(ord: usize) -> Ident {
+    id("n", ord)
+}
+fn tape_f() -> Ident {
+    id("tape", "_f")
+}
+fn tape_u() -> Ident {
+    id("tape", "_u")
+}
+
+/// Generates the body of the companion: forward sweep, reverse sweep, returned tuple.
+pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
+    let g = Gen { f, plan };
+    let float = &f.float;
+    let rt = rt();
+
+    let mut prologue = TokenStream::new();
+    for (i, info) in plan.saves.iter().enumerate() {
+        if info.storage == Storage::Hoisted {
+            let name = h(Save(i as u32));
+            prologue.extend(match info.kind {
+                SaveKind::Float => quote!(let mut #name: #float = 0.0;),
+                SaveKind::Index => quote!(let mut #name: usize = 0;),
+                SaveKind::Flag => quote!(let mut #name: bool = false;),
+            });
+        }
+    }
+    if plan.uses_stack(true) {
+        let t = tape_f();
+        prologue.extend(quote!(let mut #t = #rt::Stack::<#float>::new();));
+    }
+    if plan.uses_stack(false) {
+        let t = tape_u();
+        prologue.extend(quote!(let mut #t = #rt::Stack::<usize>::new();));
+    }
+    // Adjoints of arrays: parameters, then local arrays (hoisted, zeroed after each use).
+    for (i, (_, kind)) in f.arrays.iter().enumerate() {
+        let a = Array(i as u32);
+        if !plan.act.array[i] && !g.is_wrt_array(a) {
+            continue;
+        }
+        let name = da(a);
+        prologue.extend(match kind {
+            ArrayKind::Slice => {
+                let p = g.param_ident(a);
+                quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];)
+            }
+            ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
+            ArrayKind::Vec => {
+                quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec::Vec::new();)
+            }
+            ArrayKind::Constant => TokenStream::new(),
+        });
+    }
+
+    let mut ord = 0;
+    let forward = g.region(&f.body, &mut ord);
+    let reverse = g.rev_list(&plan.reverse);
+
+    let result = v(f.result);
+    let mut grads = Vec::new();
+    for p in &f.params {
+        if !p.wrt {
+            continue;
+        }
+        grads.push(match &p.kind {
+            ParamKind::Scalar(x) if plan.act.value[x.0 as usize] => {
+                let dx = d(*x);
+                quote!(#dx)
+            }
+            ParamKind::Scalar(_) => quote!(0.0),
+            ParamKind::FloatArray { array, .. } => {
+                let dx = da(*array);
+                quote!(#dx)
+            }
+            ParamKind::Constant => continue,
+        });
+    }
+    quote! {
+        #prologue
+        #forward
+        #reverse
+        (#result, #(#grads),*)
+    }
+}
+
+struct Gen<'a> {
+    f: &'a Function,
+    plan: &'a Plan,
+}
+
+impl Gen<'_> {
+    fn is_wrt_array(&self, a: Array) -> bool {
+        self.f
+            .params
+            .iter()
+            .any(|p| p.wrt && matches!(&p.kind, ParamKind::FloatArray { array, .. } if *array == a))
+    }
+
+    fn param_ident(&self, a: Array) -> TokenStream {
+        for p in &self.f.params {
+            if let ParamKind::FloatArray { array, .. } = &p.kind {
+                if *array == a {
+                    let i = &p.ident;
+                    return quote!(#i);
+                }
+            }
+        }
+        let name = id("a", a.0);
+        quote!(#name)
+    }
+
+    /// The forward name of an array: the parameter, or the local.
+    fn array_ident(&self, a: Array) -> TokenStream {
+        for p in &self.f.params {
+            if p.ident == self.f.arrays[a.0 as usize].0.name.as_deref().unwrap_or("") {
+                let i = &p.ident;
+                return quote!(#i);
+            }
+        }
+        let name = id("a", a.0);
+        quote!(#name)
+    }
+
+    fn active(&self, x: Value) -> bool {
+        self.plan.act.value[x.0 as usize]
+    }
+
+    fn region(&self, region: &Region, ord: &mut usize) -> TokenStream {
+        let mut out = TokenStream::new();
+        for node in &region.nodes {
+            let my = *ord;
+            *ord += 1;
+            out.extend(self.node(node, my, ord));
+        }
+        out
+    }
+
+    /// The forward code that stores a node's saves (after the node itself).
+    fn store_saves(&self, my: usize) -> TokenStream {
+        let mut out = TokenStream::new();
+        let Some(saves) = self.plan.node_saves.get(&my) else {
+            return out;
+        };
+        for sv in saves {
+            let info = self.plan.save(*sv);
+            let src = match &info.source {
+                SaveSource::Partial(x, k) => {
+                    let pk = p(*x, *k);
+                    quote!(#pk)
+                }
+                SaveSource::IndexOf(x) | SaveSource::Cond(x) => {
+                    let vx = v(*x);
+                    quote!(#vx)
+                }
+                SaveSource::TripCount => {
+                    let c = n(my);
+                    quote!(#c)
+                }
+            };
+            out.extend(match info.storage {
+                Storage::Local => TokenStream::new(),
+                Storage::Hoisted => {
+                    let name = h(*sv);
+                    quote!(#name = #src;)
+                }
+                Storage::Stack => match info.kind {
+                    SaveKind::Float => {
+                        let t = tape_f();
+                        quote!(#t.push(#src);)
+                    }
+                    SaveKind::Index => {
+                        let t = tape_u();
+                        quote!(#t.push(#src);)
+                    }
+                    SaveKind::Flag => {
+                        let t = tape_u();
+                        quote!(#t.push(#src as usize);)
+                    }
+                },
+            });
+        }
+        out
+    }
+
+    fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
+        let code = match node {
+            Node::Let(x, op) => self.let_(*x, op),
+            Node::Assign { var, value, decl } => {
+                let (sv, vv) = (s(*var), v(*value));
+                if *decl {
+                    quote!(let mut #sv = #vv;)
+                } else {
+                    quote!(#sv = #vv;)
+                }
+            }
+            Node::DeclVar(var) => {
+                // A default keeps the definite-initialization check happy on paths that exit
+                // early; every path that reads the variable has assigned it.
+                let sv = s(*var);
+                quote!(let mut #sv = ::core::default::Default::default();)
+            }
+            Node::Store {
+                array,
+                index,
+                value,
+            } => {
+                let (a, i, x) = (self.array_ident(*array), v(*index), v(*value));
+                quote!(#a[#i] = #x;)
+            }
+            Node::DeclArray(a, init) => {
+                let name = self.array_ident(*a);
+                match init {
+                    ArrayInit::Repeat { fill, len } => {
+                        let x = v(*fill);
+                        quote!(let mut #name = [#x; #len];)
+                    }
+                    ArrayInit::Vec { fill, len } => {
+                        let (x, l) = (v(*fill), v(*len));
+                        let mut t = quote!(let mut #name = ::std::vec![#x; #l];);
+                        if self.plan.act.array[a.0 as usize] {
+                            let dname = da(*a);
+                            t.extend(quote! {
+                                if #dname.len() < #l {
+                                    #dname.resize(#l, 0.0);
+                                }
+                            });
+                        }
+                        t
+                    }
+                }
+            }
+            Node::If { cond, then, els } => {
+                let c = v(*cond);
+                let t = self.region(then, ord);
+                let e = self.region(els, ord);
+                quote!(if #c { #t } else { #e })
+            }
+            Node::Loop { head, body, jump } => {
+                let b = self.region(body, ord);
+                let counted = self.plan.node_saves.contains_key(&my);
+                let counter = n(my);
+                let (init, incr) = if counted {
+                    (quote!(let mut #counter: usize = 0;), quote!(#counter += 1;))
+                } else {
+                    (TokenStream::new(), TokenStream::new())
+                };
+                let exit = match jump {
+                    Some(j) => {
+                        let j = s(*j);
+                        let (brk, cont) = (JUMP_BREAK, JUMP_CONTINUE);
+                        quote! {
+                            if #j != 0 {
+                                if #j == #cont {
+                                    #j = 0;
+                                } else {
+                                    if #j == #brk {
+                                        #j = 0;
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    None => TokenStream::new(),
+                };
+                let head = match head {
+                    LoopHead::For { var, iter } => {
+                        let (x, it) = (v(*var), v(*iter));
+                        quote!(for #x in #it)
+                    }
+                    LoopHead::Forever => quote!(loop),
+                };
+                quote! {
+                    #init
+                    #head {
+                        #incr
+                        #b
+                        #exit
+                    }
+                }
+            }
+        };
+        let mut out = code;
+        out.extend(self.store_saves(my));
+        out
+    }
+
+    fn let_(&self, x: Value, op: &Op) -> TokenStream {
+        let span = self.f.span(x);
+        let vx = v(x);
+        let rt = rt();
+        match op {
+            Op::Param(i) => {
+                let ident = &self.f.params[*i].ident;
+                quote!(let #vx = #ident;)
+            }
+            Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
+            Op::Copy(a) => {
+                let a = v(*a);
+                quote!(let #vx = #a;)
+            }
+            Op::Read(var) => {
+                let sv = s(*var);
+                quote!(let #vx = #sv;)
+            }
+            Op::Load(a, i) => {
+                let (a, i) = (self.array_ident(*a), v(*i));
+                quote_spanned!(span=> let #vx = #a[#i];)
+            }
+            Op::Len(a) => {
+                let a = self.array_ident(*a);
+                quote!(let #vx = #a.len();)
+            }
+            Op::Plain(pl, args) => {
+                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
+                let e = match pl {
+                    Plain::Binary(o) => {
+                        let (l, r) = (&a[0], &a[1]);
+                        quote!(#l #o #r)
+                    }
+                    Plain::Unary(o) => {
+                        let l = &a[0];
+                        quote!(#o #l)
+                    }
+                    Plain::Cast(t) => {
+                        let l = &a[0];
+                        quote!(#l as #t)
+                    }
+                    Plain::Method(m) => {
+                        let (recv, rest) = (&a[0], &a[1..]);
+                        quote!(#recv.#m(#(#rest),*))
+                    }
+                    Plain::Range { inclusive } => {
+                        let (l, r) = (&a[0], &a[1]);
+                        if *inclusive {
+                            quote!(#l..=#r)
+                        } else {
+                            quote!(#l..#r)
+                        }
+                    }
+                };
+                quote_spanned!(span=> let #vx = #e;)
+            }
+            Op::Prim { prim, args, int } => {
+                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
+                let rule = Ident::new(prim.rule, span);
+                let mut call_args: Vec<TokenStream> = a.iter().map(|i| quote!(#i)).collect();
+                if let Some(k) = int {
+                    let k = v(*k);
+                    call_args.push(quote!(#k));
+                }
+                if self.active(x) {
+                    let ps: Vec<Ident> = (0..args.len()).map(|k| p(x, k)).collect();
+                    quote_spanned!(span=> let (#vx, #(#ps),*) = #rt::rules::#rule(#(#call_args),*);)
+                } else {
+                    let e = match prim.syntax {
+                        Syntax::Infix(_) | Syntax::Neg | Syntax::Method | Syntax::PowI
+                            if matches!(prim.rule, "relu" | "sigmoid") =>
+                        {
+                            quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
+                        }
+                        Syntax::Infix(sym) => {
+                            let (l, r) = (&a[0], &a[1]);
+                            let o: syn::BinOp = match sym {
+                                "+" => syn::parse_quote_spanned!(span=> +),
+                                "-" => syn::parse_quote_spanned!(span=> -),
+                                "*" => syn::parse_quote_spanned!(span=> *),
+                                _ => syn::parse_quote_spanned!(span=> /),
+                            };
+                            quote_spanned!(span=> #l #o #r)
+                        }
+                        Syntax::Neg => {
+                            let l = &a[0];
+                            quote_spanned!(span=> -#l)
+                        }
+                        Syntax::Method | Syntax::PowI => {
+                            let (recv, rest) = (&call_args[0], &call_args[1..]);
+                            quote_spanned!(span=> #recv.#rule(#(#rest),*))
+                        }
+                    };
+                    quote_spanned!(span=> let #vx = #e;)
+                }
+            }
+            Op::Call { path, args, float } => {
+                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
+                if self.active(x) {
+                    let mut gpath = path.clone();
+                    if let Some(last) = gpath.segments.last_mut() {
+                        last.ident = format_ident!(
+                            "{}{}",
+                            last.ident,
+                            crate::symbol::GRAD_SUFFIX,
+                            span = last.ident.span()
+                        );
+                    }
+                    let nf = float.iter().filter(|f| **f).count();
+                    let ps: Vec<Ident> = (0..nf).map(|k| p(x, k)).collect();
+                    quote_spanned!(span=> let (#vx, #(#ps),*) = #gpath(#(#a),*);)
+                } else {
+                    quote_spanned!(span=> let #vx = #path(#(#a),*);)
+                }
+            }
+        }
+    }
+
+    // ----- reverse ---------------------------------------------------------------------------
+
+    fn saved(&self, sv: Save) -> TokenStream {
+        let info = self.plan.save(sv);
+        match info.storage {
+            Storage::Local => match &info.source {
+                SaveSource::Partial(x, k) => {
+                    let pk = p(*x, *k);
+                    quote!(#pk)
+                }
+                SaveSource::IndexOf(x) | SaveSource::Cond(x) => {
+                    let vx = v(*x);
+                    quote!(#vx)
+                }
+                SaveSource::TripCount => {
+                    // A top-level loop's counter is a top-level local; find its ordinal.
+                    let ord = self
+                        .plan
+                        .node_saves
+                        .iter()
+                        .find(|(_, ss)| ss.contains(&sv))
+                        .map(|(o, _)| *o)
+                        .unwrap_or(0);
+                    let c = n(ord);
+                    quote!(#c)
+                }
+            },
+            Storage::Hoisted => {
+                let name = h(sv);
+                quote!(#name)
+            }
+            Storage::Stack => {
+                let name = r(sv);
+                quote!(#name)
+            }
+        }
+    }
+
+    fn adj(&self, a: Adj) -> TokenStream {
+        match a {
+            Adj::Value(x) => {
+                let dx = d(x);
+                quote!(#dx)
+            }
+            Adj::Var(x) => {
+                let dx = ds(x);
+                quote!(#dx)
+            }
+            Adj::Elem(arr, i) => {
+                let (name, i) = (da(arr), self.saved(i));
+                quote!(#name[#i])
+            }
+        }
+    }
+
+    fn rev_list(&self, list: &[Rev]) -> TokenStream {
+        let float = &self.f.float;
+        let mut out = TokenStream::new();
+        for step in list {
+            out.extend(match step {
+                Rev::Zero(a) => {
+                    let name = self.adj(*a);
+                    let init = match a {
+                        Adj::Value(x) if *x == self.f.result => quote!(1.0),
+                        _ => quote!(0.0),
+                    };
+                    quote!(let mut #name: #float = #init;)
+                }
+                Rev::Restore(sv) => {
+                    let info = self.plan.save(*sv);
+                    if info.storage != Storage::Stack {
+                        continue;
+                    }
+                    let name = r(*sv);
+                    match info.kind {
+                        SaveKind::Float => {
+                            let t = tape_f();
+                            quote!(let #name = #t.pop();)
+                        }
+                        SaveKind::Index => {
+                            let t = tape_u();
+                            quote!(let #name = #t.pop();)
+                        }
+                        SaveKind::Flag => {
+                            let t = tape_u();
+                            quote!(let #name = #t.pop() != 0;)
+                        }
+                    }
+                }
+                Rev::Acc { to, from, by } => {
+                    let (to, from) = (self.adj(*to), self.adj(*from));
+                    match by {
+                        Some(sv) => {
+                            let by = self.saved(*sv);
+                            quote!(#to += #from * #by;)
+                        }
+                        None => quote!(#to += #from;),
+                    }
+                }
+                Rev::Reset(a) => {
+                    let a = self.adj(*a);
+                    quote!(#a = 0.0;)
+                }
+                Rev::AccSum { to, array } => {
+                    let (to, a) = (d(*to), da(*array));
+                    quote!(for __grad_e in #a.iter() { #to += *__grad_e; })
+                }
+                Rev::ResetArray(array) => {
+                    let a = da(*array);
+                    quote!(for __grad_e in #a.iter_mut() { *__grad_e = 0.0; })
+                }
+                Rev::If { flag, then, els } => {
+                    let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
+                    quote!(if #f { #t } else { #e })
+                }
+                Rev::Loop { count, body } => {
+                    let (c, b) = (self.saved(*count), self.rev_list(body));
+                    quote!(for _ in 0..#c { #b })
+                }
+            });
+        }
+        out
+    }
+}

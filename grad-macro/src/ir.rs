@@ -1,0 +1,420 @@
+//! The intermediate representation: structured SSA.
+//!
+//! A function body is a [`Region`]: a list of [`Node`]s. Inside a region every [`Value`] is
+//! defined once (`v7 = mul v3, v5`). Branches and loops are nodes that own nested regions, so
+//! the reverse sweep is a plain recursion. User variables that change (`let mut s`, loop
+//! accumulators) are [`Var`]s; arrays and slices are [`Array`]s. Source spans and user names
+//! live in side tables keyed by id, not in the instructions.
+
+use proc_macro2::{Span, TokenStream};
+use std::fmt;
+
+/// An SSA value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Value(pub u32);
+
+/// A mutable scalar variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Var(pub u32);
+
+/// An array: a slice or array parameter, a local array or a local `Vec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Array(pub u32);
+
+/// What the macro knows of a value's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// The function's float type (`f32` or `f64`).
+    Float,
+    /// An integer.
+    Int,
+    /// A `bool`.
+    Bool,
+    /// Something else or not known (a user constant, an iterator): never differentiated.
+    Unknown,
+}
+
+/// A differentiable primitive: one rule in `grad_runtime::rules` each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prim {
+    /// The rule's name in `grad_runtime::rules` (also the method's name for methods).
+    pub rule: &'static str,
+    /// How the plain code spells it.
+    pub syntax: Syntax,
+    /// Number of float operands (the receiver counts as one).
+    pub arity: usize,
+}
+
+/// How a primitive is written in plain Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// An infix operator such as `+`.
+    Infix(&'static str),
+    /// Prefix `-`.
+    Neg,
+    /// A method `recv.name(args)`.
+    Method,
+    /// `recv.powi(n)`: one float operand and one integer.
+    PowI,
+}
+
+/// A non-differentiated operation (integers, booleans, comparisons, iterators).
+#[derive(Clone)]
+pub enum Plain {
+    /// `a op b` for any binary operator (arithmetic on integers, comparisons).
+    Binary(syn::BinOp),
+    /// `op a` for `!` and integer `-`.
+    Unary(syn::UnOp),
+    /// `a as T`.
+    Cast(syn::Type),
+    /// `recv.method(args)` on a value that is not a float (e.g. `i.min(n)`, `(a..b).rev()`).
+    Method(syn::Ident),
+    /// `a..b` or `a..=b`.
+    Range {
+        /// `true` for `a..=b`.
+        inclusive: bool,
+    },
+}
+
+impl Plain {
+    /// Whether a varied (differentiable) operand may flow in: comparisons and casts to integers
+    /// are piecewise constant, so their zero derivative is exact; arithmetic is not.
+    pub fn accepts_varied(&self) -> bool {
+        match self {
+            Plain::Binary(op) => matches!(
+                op,
+                syn::BinOp::Lt(_)
+                    | syn::BinOp::Le(_)
+                    | syn::BinOp::Gt(_)
+                    | syn::BinOp::Ge(_)
+                    | syn::BinOp::Eq(_)
+                    | syn::BinOp::Ne(_)
+            ),
+            Plain::Cast(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The operation that defines a value.
+#[derive(Clone)]
+pub enum Op {
+    /// A scalar parameter, by position in the signature.
+    Param(usize),
+    /// Constant tokens: a literal, a constant path (`PI`, `f64::EPSILON`).
+    Const(TokenStream),
+    /// A differentiable primitive; `int` is the integer operand of `powi`.
+    Prim {
+        /// Which primitive.
+        prim: Prim,
+        /// Float operands.
+        args: Vec<Value>,
+        /// The integer operand of `powi`.
+        int: Option<Value>,
+    },
+    /// A call `path(args)` differentiated through the companion `path_grad`. `float[i]` says
+    /// whether argument `i` is a float (and so has a partial in the companion's result).
+    Call {
+        /// The callee as written.
+        path: syn::Path,
+        /// All arguments.
+        args: Vec<Value>,
+        /// Which arguments are floats.
+        float: Vec<bool>,
+    },
+    /// A cast between float values of the function's type: the identity.
+    Copy(Value),
+    /// A non-differentiated operation.
+    Plain(Plain, Vec<Value>),
+    /// The current value of a variable.
+    Read(Var),
+    /// `array[index]`.
+    Load(Array, Value),
+    /// `array.len()`.
+    Len(Array),
+}
+
+/// How a local array is created.
+#[derive(Clone)]
+pub enum ArrayInit {
+    /// `[fill; len]` with a constant length.
+    Repeat {
+        /// The element every slot starts with.
+        fill: Value,
+        /// The length tokens as written.
+        len: TokenStream,
+    },
+    /// `vec![fill; len]` with a run-time length.
+    Vec {
+        /// The element every slot starts with.
+        fill: Value,
+        /// The length.
+        len: Value,
+    },
+}
+
+/// One step of a region.
+#[derive(Clone)]
+pub enum Node {
+    /// `value = op`.
+    Let(Value, Op),
+    /// `var = value`; `decl` is true where the variable is introduced.
+    Assign {
+        /// The variable written.
+        var: Var,
+        /// The new value.
+        value: Value,
+        /// Whether this is the declaration (`let mut`).
+        decl: bool,
+    },
+    /// A variable declared without a value (the result slot of an `if` expression).
+    DeclVar(Var),
+    /// `array[index] = value`.
+    Store {
+        /// The array written.
+        array: Array,
+        /// The position.
+        index: Value,
+        /// The new element.
+        value: Value,
+    },
+    /// A local array comes into existence.
+    DeclArray(Array, ArrayInit),
+    /// `if cond { then } else { els }`.
+    If {
+        /// A `bool` value.
+        cond: Value,
+        /// Taken when `cond` holds.
+        then: Region,
+        /// Taken otherwise.
+        els: Region,
+    },
+    /// A loop. Early exits (`break`, `continue`, `return`) have been turned into assignments
+    /// to the jump variable `jump` and guarded regions; the loop checks `jump` after its body.
+    Loop {
+        /// What drives the loop.
+        head: LoopHead,
+        /// The body, run once per iteration.
+        body: Region,
+        /// The jump variable, if the body can exit early.
+        jump: Option<Var>,
+    },
+}
+
+/// What drives a loop.
+#[derive(Clone)]
+pub enum LoopHead {
+    /// `for var in iter`: `var` is an integer value bound at each iteration, `iter` is an
+    /// iterator value (a range, possibly with `.rev()` or `.step_by(k)`).
+    For {
+        /// The loop variable (a value defined by the loop at each iteration).
+        var: Value,
+        /// The iterator.
+        iter: Value,
+    },
+    /// `loop { .. }`: runs until the jump variable says `break`.
+    Forever,
+}
+
+/// A list of nodes.
+#[derive(Clone, Default)]
+pub struct Region {
+    /// The nodes, in execution order.
+    pub nodes: Vec<Node>,
+}
+
+/// What a parameter is.
+#[derive(Clone)]
+pub enum ParamKind {
+    /// A float scalar (`x: f64`), defined in the body by `Op::Param`.
+    Scalar(Value),
+    /// A float slice or array (`&[f64]`, `&[f64; N]`, `[f64; N]`).
+    FloatArray {
+        /// The array id.
+        array: Array,
+        /// `Some(len tokens)` for fixed-size arrays.
+        len: Option<TokenStream>,
+    },
+    /// Anything else: a constant in the body.
+    Constant,
+}
+
+/// A parameter of the user's function.
+#[derive(Clone)]
+pub struct Param {
+    /// The name as written.
+    pub ident: syn::Ident,
+    /// The type as written.
+    pub ty: syn::Type,
+    /// Scalar, array or constant.
+    pub kind: ParamKind,
+    /// Whether the gradient is taken with respect to it.
+    pub wrt: bool,
+}
+
+/// Side information about a value, variable or array.
+#[derive(Clone)]
+pub struct Info {
+    /// Where it comes from in the source.
+    pub span: Span,
+    /// The user's name, where there is one.
+    pub name: Option<String>,
+}
+
+/// A lowered function.
+#[derive(Clone)]
+pub struct Function {
+    /// The parameters, in order.
+    pub params: Vec<Param>,
+    /// The body.
+    pub body: Region,
+    /// The value returned (defined in the body's top region).
+    pub result: Value,
+    /// The float type tokens (`f64` or `f32`).
+    pub float: syn::Type,
+    /// Per value: its type.
+    pub value_ty: Vec<Ty>,
+    /// Per value: span and name.
+    pub values: Vec<Info>,
+    /// Per variable: span and name.
+    pub vars: Vec<Info>,
+    /// Per array: span, name, and what kind of array it is.
+    pub arrays: Vec<(Info, ArrayKind)>,
+}
+
+/// What kind of storage an array has (decides how its adjoint is allocated).
+#[derive(Clone)]
+pub enum ArrayKind {
+    /// A float slice parameter `&[f64]`: its adjoint is a `Vec` of the same length.
+    Slice,
+    /// A fixed-size array `[f64; N]` (parameter or local): its adjoint is `[f64; N]`.
+    Fixed(TokenStream),
+    /// A local `vec![x; n]`: its adjoint is a `Vec` sized at run time.
+    Vec,
+    /// A parameter slice or array of something other than floats: never differentiated.
+    Constant,
+}
+
+impl Function {
+    /// The span of a value.
+    pub fn span(&self, v: Value) -> Span {
+        self.values[v.0 as usize].span
+    }
+}
+
+// ----- Display: one instruction a line -------------------------------------------------------
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+impl fmt::Display for Var {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s{}", self.0)
+    }
+}
+
+impl fmt::Display for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a{}", self.0)
+    }
+}
+
+fn list(vs: &[Value]) -> String {
+    vs.iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn tokens(t: &impl quote::ToTokens) -> String {
+    t.to_token_stream().to_string()
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Param(i) => write!(f, "param {i}"),
+            Op::Const(t) => write!(f, "const {t}"),
+            Op::Prim { prim, args, int } => {
+                write!(f, "{} {}", prim.rule, list(args))?;
+                if let Some(n) = int {
+                    write!(f, ", {n}")?;
+                }
+                Ok(())
+            }
+            Op::Call { path, args, .. } => write!(f, "call {} {}", tokens(path), list(args)),
+            Op::Copy(v) => write!(f, "copy {v}"),
+            Op::Plain(p, args) => {
+                let name = match p {
+                    Plain::Binary(op) => tokens(op),
+                    Plain::Unary(op) => tokens(op),
+                    Plain::Cast(t) => format!("as {}", tokens(t)),
+                    Plain::Method(m) => format!(".{m}"),
+                    Plain::Range { inclusive: false } => "..".into(),
+                    Plain::Range { inclusive: true } => "..=".into(),
+                };
+                write!(f, "plain {name} {}", list(args))
+            }
+            Op::Read(s) => write!(f, "read {s}"),
+            Op::Load(a, i) => write!(f, "load {a}[{i}]"),
+            Op::Len(a) => write!(f, "len {a}"),
+        }
+    }
+}
+
+impl Region {
+    fn fmt_indented(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+        let pad = "    ".repeat(depth);
+        for node in &self.nodes {
+            match node {
+                Node::Let(v, op) => writeln!(f, "{pad}{v} = {op}")?,
+                Node::Assign { var, value, decl } => {
+                    let kw = if *decl { "let " } else { "" };
+                    writeln!(f, "{pad}{kw}{var} = {value}")?
+                }
+                Node::DeclVar(s) => writeln!(f, "{pad}let {s}")?,
+                Node::Store {
+                    array,
+                    index,
+                    value,
+                } => writeln!(f, "{pad}{array}[{index}] = {value}")?,
+                Node::DeclArray(a, ArrayInit::Repeat { fill, len }) => {
+                    writeln!(f, "{pad}let {a} = [{fill}; {len}]")?
+                }
+                Node::DeclArray(a, ArrayInit::Vec { fill, len }) => {
+                    writeln!(f, "{pad}let {a} = vec[{fill}; {len}]")?
+                }
+                Node::If { cond, then, els } => {
+                    writeln!(f, "{pad}if {cond} {{")?;
+                    then.fmt_indented(f, depth + 1)?;
+                    writeln!(f, "{pad}}} else {{")?;
+                    els.fmt_indented(f, depth + 1)?;
+                    writeln!(f, "{pad}}}")?;
+                }
+                Node::Loop { head, body, jump } => {
+                    match head {
+                        LoopHead::For { var, iter } => write!(f, "{pad}for {var} in {iter}")?,
+                        LoopHead::Forever => write!(f, "{pad}loop")?,
+                    }
+                    if let Some(j) = jump {
+                        write!(f, " exit on {j}")?;
+                    }
+                    writeln!(f, " {{")?;
+                    body.fmt_indented(f, depth + 1)?;
+                    writeln!(f, "{pad}}}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.body.fmt_indented(f, 0)?;
+        writeln!(f, "return {}", self.result)
+    }
+}

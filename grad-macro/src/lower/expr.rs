@@ -1,0 +1,527 @@
+//! Lowering expressions to values.
+
+use super::scope::{ty_of_type, Binding};
+use super::stmt::strip;
+use super::{Dest, Lowerer};
+use crate::ir::*;
+use crate::prims;
+use proc_macro2::Span;
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+
+/// Joins two spans where the compiler allows it (falls back to the first).
+fn join(a: Span, b: Span) -> Span {
+    a.join(b).unwrap_or(a)
+}
+
+impl Lowerer<'_> {
+    /// Lowers an expression in value position. Errors are recorded; `None` after an error.
+    pub(crate) fn expr(&mut self, e: &syn::Expr) -> Option<Value> {
+        let span = e.span();
+        match e {
+            syn::Expr::Paren(p) => self.expr(&p.expr),
+            syn::Expr::Group(g) => self.expr(&g.expr),
+            syn::Expr::Lit(l) => {
+                let ty = match &l.lit {
+                    syn::Lit::Float(_) => Ty::Float,
+                    syn::Lit::Int(_) => Ty::Int,
+                    syn::Lit::Bool(_) => Ty::Bool,
+                    _ => Ty::Unknown,
+                };
+                Some(self.def(Op::Const(l.to_token_stream()), ty, span, None))
+            }
+            syn::Expr::Path(p) => self.path(p),
+            syn::Expr::Unary(u) => self.unary(u),
+            syn::Expr::Binary(b) => match &b.op {
+                syn::BinOp::And(_) | syn::BinOp::Or(_) => self.short_circuit(b),
+                op if is_assign_op(op) => {
+                    self.errors.on(
+                        b,
+                        "compound assignment is a statement; write it on its own line",
+                    );
+                    None
+                }
+                op => {
+                    let l = self.expr(&b.left);
+                    let r = self.expr(&b.right);
+                    self.binary(op, l?, r?, span)
+                }
+            },
+            syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::MethodCall(m) => self.method(m),
+            syn::Expr::Call(c) => self.call(c),
+            syn::Expr::Index(ix) => {
+                let a = self.array_ref(&ix.expr);
+                let i = self.expr(&ix.index);
+                let (a, i) = (a?, i?);
+                let ty = match self.arrays[a.0 as usize].1 {
+                    ArrayKind::Constant => Ty::Unknown,
+                    _ => Ty::Float,
+                };
+                Some(self.def(Op::Load(a, i), ty, span, None))
+            }
+            syn::Expr::If(i) => {
+                let s = self.new_var(Ty::Unknown, span, None);
+                self.push(Node::DeclVar(s));
+                self.if_expr(i, Dest::Var(s));
+                let ty = self.var_ty[s.0 as usize];
+                Some(self.def(Op::Read(s), ty, span, None))
+            }
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let s = self.new_var(Ty::Unknown, span, None);
+                self.push(Node::DeclVar(s));
+                let end = b.block.brace_token.span.close();
+                let stmts = b.block.stmts.clone();
+                let mut inner = self.region(|cx| {
+                    cx.block_in_scope(&stmts, Dest::Var(s), end);
+                });
+                if let Some(cur) = self.regions.last_mut() {
+                    cur.nodes.append(&mut inner.nodes);
+                }
+                let ty = self.var_ty[s.0 as usize];
+                Some(self.def(Op::Read(s), ty, span, None))
+            }
+            syn::Expr::Range(r) => {
+                let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                    self.errors
+                        .on(r, "open ranges are not supported; write `a..b`");
+                    return None;
+                };
+                let a = self.expr(start);
+                let b = self.expr(end);
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                Some(self.def(
+                    Op::Plain(Plain::Range { inclusive }, vec![a?, b?]),
+                    Ty::Unknown,
+                    span,
+                    None,
+                ))
+            }
+            syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => {
+                self.errors.on(
+                    e,
+                    "`return`, `break` and `continue` are supported as statements only; \
+                     move this one onto its own line",
+                );
+                None
+            }
+            other => {
+                self.errors.on(other, refusal(other));
+                None
+            }
+        }
+    }
+
+    fn path(&mut self, p: &syn::ExprPath) -> Option<Value> {
+        let span = p.span();
+        if let Some(ident) = p.path.get_ident() {
+            match self.scopes.get(ident) {
+                Some(Binding::Value(v)) => return Some(v),
+                Some(Binding::Var(s)) => {
+                    let ty = self.var_ty[s.0 as usize];
+                    return Some(self.def(Op::Read(s), ty, span, Some(ident.to_string())));
+                }
+                Some(Binding::Array(_)) => {
+                    self.errors.on(
+                        p,
+                        "arrays can only be indexed (`xs[i]`), measured (`xs.len()`) or looped \
+                         over here",
+                    );
+                    return None;
+                }
+                None => {}
+            }
+        }
+        // A constant from the surrounding scope: `PI`, `std::f64::consts::E`, `f64::EPSILON`.
+        let is_float = p
+            .path
+            .segments
+            .iter()
+            .any(|s| s.ident == "f64" || s.ident == "f32");
+        let ty = if is_float { Ty::Float } else { Ty::Unknown };
+        Some(self.def(Op::Const(p.to_token_stream()), ty, span, None))
+    }
+
+    fn unary(&mut self, u: &syn::ExprUnary) -> Option<Value> {
+        let span = u.span();
+        let a = self.expr(&u.expr)?;
+        match u.op {
+            syn::UnOp::Deref(_) => Some(a),
+            syn::UnOp::Neg(_) if self.ty(a) == Ty::Float => Some(self.def(
+                Op::Prim {
+                    prim: prims::NEG,
+                    args: vec![a],
+                    int: None,
+                },
+                Ty::Float,
+                span,
+                None,
+            )),
+            op => {
+                let ty = if matches!(op, syn::UnOp::Not(_)) && self.ty(a) == Ty::Bool {
+                    Ty::Bool
+                } else {
+                    self.ty(a)
+                };
+                Some(self.def(Op::Plain(Plain::Unary(op), vec![a]), ty, span, None))
+            }
+        }
+    }
+
+    /// `a op b` for a non-assigning binary operator.
+    pub(crate) fn binary(
+        &mut self,
+        op: &syn::BinOp,
+        a: Value,
+        b: Value,
+        span: Span,
+    ) -> Option<Value> {
+        let (ta, tb) = (self.ty(a), self.ty(b));
+        let float = ta == Ty::Float || tb == Ty::Float;
+        if float {
+            if let Some(prim) = prims::binary(op) {
+                return Some(self.def(
+                    Op::Prim {
+                        prim,
+                        args: vec![a, b],
+                        int: None,
+                    },
+                    Ty::Float,
+                    span,
+                    None,
+                ));
+            }
+        }
+        use syn::BinOp::*;
+        let ty = match op {
+            Lt(_) | Le(_) | Gt(_) | Ge(_) | Eq(_) | Ne(_) => Ty::Bool,
+            Rem(_) | RemAssign(_) if float => {
+                self.errors.at(
+                    span,
+                    "`%` on floats is not supported; write `x - (x / m).trunc() * m`",
+                );
+                return None;
+            }
+            _ if ta == Ty::Bool && tb == Ty::Bool => Ty::Bool,
+            _ if ta == Ty::Int || tb == Ty::Int => Ty::Int,
+            _ => Ty::Unknown,
+        };
+        let op = plain_binop(op);
+        Some(self.def(Op::Plain(Plain::Binary(op), vec![a, b]), ty, span, None))
+    }
+
+    /// `a && b`, `a || b` as a branch, keeping the short-circuit.
+    fn short_circuit(&mut self, b: &syn::ExprBinary) -> Option<Value> {
+        let span = b.span();
+        let is_and = matches!(b.op, syn::BinOp::And(_));
+        let left = self.expr(&b.left)?;
+        let s = self.new_var(Ty::Bool, span, None);
+        self.push(Node::DeclVar(s));
+        let right = (*b.right).clone();
+        let eval_right = self.region(|cx| {
+            if let Some(r) = cx.expr(&right) {
+                cx.assign_var(s, r, false);
+            }
+        });
+        let constant = self.region(|cx| {
+            let c = if is_and { quote!(false) } else { quote!(true) };
+            let v = cx.def(Op::Const(c), Ty::Bool, span, None);
+            cx.assign_var(s, v, false);
+        });
+        let (then, els) = if is_and {
+            (eval_right, constant)
+        } else {
+            (constant, eval_right)
+        };
+        self.push(Node::If {
+            cond: left,
+            then,
+            els,
+        });
+        Some(self.def(Op::Read(s), Ty::Bool, span, None))
+    }
+
+    fn cast(&mut self, c: &syn::ExprCast) -> Option<Value> {
+        let span = c.span();
+        let a = self.expr(&c.expr)?;
+        let target = ty_of_type(&c.ty);
+        if target == Ty::Float {
+            if crate::parse::float_of(&c.ty) != Some(self.float) {
+                self.errors.on(
+                    &c.ty,
+                    "mixed `f32` and `f64` are not supported; cast to the function's float type",
+                );
+                return None;
+            }
+            if self.ty(a) == Ty::Float {
+                return Some(self.def(Op::Copy(a), Ty::Float, span, None));
+            }
+        }
+        Some(self.def(
+            Op::Plain(Plain::Cast((*c.ty).clone()), vec![a]),
+            target,
+            span,
+            None,
+        ))
+    }
+
+    /// The array named by `e` (a parameter or local array).
+    pub(crate) fn array_ref(&mut self, e: &syn::Expr) -> Option<Array> {
+        match strip(e) {
+            syn::Expr::Path(p) => {
+                if let Some(ident) = p.path.get_ident() {
+                    match self.scopes.get(ident) {
+                        Some(Binding::Array(a)) => return Some(a),
+                        Some(_) => {
+                            self.errors
+                                .on(p, format!("`{ident}` is not an array or a slice"));
+                            return None;
+                        }
+                        None => {}
+                    }
+                }
+                self.errors.on(
+                    p,
+                    "only parameters and local arrays of this function can be indexed",
+                );
+                None
+            }
+            syn::Expr::Index(ix) => {
+                self.errors.on(
+                    ix,
+                    "nested indexing is not supported; use a flat slice and index it with \
+                     `xs[i * n + j]`",
+                );
+                None
+            }
+            other => {
+                self.errors.on(
+                    other,
+                    "only parameters and local arrays of this function can be indexed",
+                );
+                None
+            }
+        }
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let span = m.span();
+        let name = m.method.to_string();
+        if let Some(t) = &m.turbofish {
+            self.errors.on(t, "turbofish is not supported here");
+            return None;
+        }
+        // Methods on arrays.
+        if let syn::Expr::Path(p) = strip(&m.receiver) {
+            if let Some(Binding::Array(a)) = p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                if name == "len" && m.args.is_empty() {
+                    return Some(self.def(Op::Len(a), Ty::Int, span, None));
+                }
+                self.errors.on(
+                    &m.method,
+                    format!(
+                        "`.{name}()` on an array is not supported here; use indexing and \
+                         `.len()`, or loop with `for &x in xs`"
+                    ),
+                );
+                return None;
+            }
+        }
+        let recv = self.expr(&m.receiver);
+        let args: Vec<Option<Value>> = m.args.iter().map(|a| self.expr(a)).collect();
+        let recv = recv?;
+        let args: Vec<Value> = args.into_iter().collect::<Option<_>>()?;
+        let rty = self.ty(recv);
+        if matches!(rty, Ty::Int | Ty::Bool)
+            || (rty == Ty::Unknown && prims::method_named(&name).is_none())
+        {
+            return Some(self.def(
+                Op::Plain(
+                    Plain::Method(m.method.clone()),
+                    std::iter::once(recv).chain(args).collect(),
+                ),
+                rty,
+                span,
+                None,
+            ));
+        }
+        if let Some(hint) = prims::refused_method(&name) {
+            self.errors
+                .on(&m.method, format!("`.{name}()` is not supported: {hint}"));
+            return None;
+        }
+        let Some(prim) = prims::method_named(&name) else {
+            self.errors.on(
+                &m.method,
+                format!(
+                    "`.{name}()` is not a supported float method; supported: the float methods \
+                     listed in grad's README (sin, exp, ln, powi, max, ...) and relu/sigmoid, or \
+                     a call to a `#[differentiable]` function"
+                ),
+            );
+            return None;
+        };
+        let expected = match prim.syntax {
+            Syntax::PowI => 1,
+            _ => prim.arity - 1,
+        };
+        if args.len() != expected {
+            self.errors
+                .on(m, format!("`.{name}()` takes {expected} argument(s)"));
+            return None;
+        }
+        let (fargs, int) = match prim.syntax {
+            Syntax::PowI => (vec![recv], Some(args[0])),
+            _ => (std::iter::once(recv).chain(args).collect(), None),
+        };
+        Some(self.def(
+            Op::Prim {
+                prim,
+                args: fargs,
+                int,
+            },
+            Ty::Float,
+            join(m.receiver.span(), m.method.span()),
+            None,
+        ))
+        .map(|v| {
+            self.values[v.0 as usize].span = span;
+            v
+        })
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Option<Value> {
+        let span = c.span();
+        let syn::Expr::Path(p) = strip(&c.func) else {
+            self.errors
+                .on(&c.func, "only calls of functions by name are supported");
+            return None;
+        };
+        if p.qself.is_some() {
+            self.errors
+                .on(p, "qualified paths are not supported in calls");
+            return None;
+        }
+        let first = p.path.segments.first().map(|s| s.ident.to_string());
+        if matches!(first.as_deref(), Some("f64" | "f32")) && p.path.segments.len() == 2 {
+            let m = &p.path.segments[1].ident;
+            self.errors
+                .on(p, format!("write this as a method call: `x.{m}(...)`"));
+            return None;
+        }
+        if let Some(ident) = p.path.get_ident() {
+            if self.scopes.get(ident).is_some() {
+                self.errors
+                    .on(p, "closures and function values cannot be called here");
+                return None;
+            }
+        }
+        let args: Vec<Option<Value>> = c.args.iter().map(|a| self.expr(a)).collect();
+        let mut values = Vec::new();
+        let mut float = Vec::new();
+        let mut ok = true;
+        for (arg, expr) in args.into_iter().zip(&c.args) {
+            let Some(v) = arg else {
+                ok = false;
+                continue;
+            };
+            match self.ty(v) {
+                Ty::Float => float.push(true),
+                Ty::Int | Ty::Bool => float.push(false),
+                Ty::Unknown => {
+                    self.errors.on(
+                        expr,
+                        "cannot tell whether this argument is a float; bind it first with a \
+                         type (`let k: f64 = ...;`) or cast it (`... as f64`)",
+                    );
+                    ok = false;
+                }
+            }
+            values.push(v);
+        }
+        if !ok {
+            return None;
+        }
+        Some(self.def(
+            Op::Call {
+                path: p.path.clone(),
+                args: values,
+                float,
+            },
+            Ty::Float,
+            span,
+            None,
+        ))
+    }
+}
+
+fn is_assign_op(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+/// The plain operator for a (possibly compound) operator: `+=` → `+`.
+fn plain_binop(op: &syn::BinOp) -> syn::BinOp {
+    use syn::BinOp::*;
+    let s = op.span();
+    match op {
+        AddAssign(_) => Add(syn::Token![+](s)),
+        SubAssign(_) => Sub(syn::Token![-](s)),
+        MulAssign(_) => Mul(syn::Token![*](s)),
+        DivAssign(_) => Div(syn::Token![/](s)),
+        RemAssign(_) => Rem(syn::Token![%](s)),
+        BitXorAssign(_) => BitXor(syn::Token![^](s)),
+        BitAndAssign(_) => BitAnd(syn::Token![&](s)),
+        BitOrAssign(_) => BitOr(syn::Token![|](s)),
+        ShlAssign(_) => Shl(syn::Token![<<](s)),
+        ShrAssign(_) => Shr(syn::Token![>>](s)),
+        other => *other,
+    }
+}
+
+/// The message for an expression kind that is refused.
+fn refusal(e: &syn::Expr) -> &'static str {
+    match e {
+        syn::Expr::Closure(_) => {
+            "closures are not supported in a differentiable function; write a separate \
+             `#[differentiable]` function and call it"
+        }
+        syn::Expr::Unsafe(_) => "`unsafe` blocks are not supported in a differentiable function",
+        syn::Expr::Macro(_) => {
+            "macros are not supported inside a differentiable function (the macro cannot see \
+             what they expand to); move the call out of the function"
+        }
+        syn::Expr::Match(_) => "`match` is not supported; write it with `if` / `else if`",
+        syn::Expr::Field(_) => {
+            "struct fields are not supported; pass the fields as separate parameters"
+        }
+        syn::Expr::Tuple(_) => "tuples are not supported in a differentiable function",
+        syn::Expr::Struct(_) => "struct literals are not supported in a differentiable function",
+        syn::Expr::Reference(_) => {
+            "references are not supported here; pass slices as parameters and index them"
+        }
+        syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
+            "arrays can only be created by `let mut h = [0.0; N];` or `let mut h = vec![0.0; n];`"
+        }
+        syn::Expr::Assign(_) => "assignment is a statement; write it on its own line",
+        syn::Expr::Try(_) => "`?` is not supported in a differentiable function",
+        syn::Expr::Async(_) | syn::Expr::Await(_) => "`async` is not supported",
+        syn::Expr::Let(_) => "`let` in a condition is not supported",
+        syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
+            "loops are supported as statements only; move this loop onto its own line"
+        }
+        _ => "this expression is not supported in a differentiable function",
+    }
+}

@@ -1,0 +1,291 @@
+//! Lowering: the user's body (syn) → structured SSA ([`crate::ir`]).
+//!
+//! Early exits (`break`, `continue`, `return`) become assignments to one integer jump variable,
+//! and the statements after a statement that may exit are wrapped in `if jump == 0 { .. }`.
+//! So every region runs to its end, every branch and loop is structured, and the reverse sweep
+//! needs no knowledge of jumps: it replays recorded branch decisions and trip counts.
+//! `a && b` and `a || b` become branches, so their short-circuit is kept.
+
+mod expr;
+mod iter;
+mod scope;
+mod stmt;
+
+use crate::error::Errors;
+use crate::ir::*;
+use crate::parse::{ParamClass, Parsed};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use scope::{Binding, Scopes};
+
+/// Jump codes stored in the jump variable.
+pub(crate) const JUMP_BREAK: u8 = 1;
+pub(crate) const JUMP_CONTINUE: u8 = 2;
+pub(crate) const JUMP_RETURN: u8 = 3;
+
+/// Lowers a parsed function. Errors are recorded; `None` if the body could not be lowered.
+pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
+    let mut cx = Lowerer::new(parsed, errors);
+    let mut params = Vec::new();
+    for (i, p) in parsed.params.iter().enumerate() {
+        let name = Some(p.ident.to_string());
+        let span = p.ident.span();
+        let kind = match &p.class {
+            ParamClass::Scalar => {
+                let v = cx.def(Op::Param(i), Ty::Float, span, name.clone());
+                cx.scopes.bind(&p.ident, Binding::Value(v));
+                ParamKind::Scalar(v)
+            }
+            ParamClass::Slice | ParamClass::Array(_) | ParamClass::ConstArray => {
+                let (kind, len) = match &p.class {
+                    ParamClass::Slice => (ArrayKind::Slice, None),
+                    ParamClass::Array(n) => (ArrayKind::Fixed(n.clone()), Some(n.clone())),
+                    _ => (ArrayKind::Constant, None),
+                };
+                let constant = matches!(kind, ArrayKind::Constant);
+                let a = cx.array(kind, span, name);
+                cx.scopes.bind(&p.ident, Binding::Array(a));
+                if constant {
+                    ParamKind::Constant
+                } else {
+                    ParamKind::FloatArray { array: a, len }
+                }
+            }
+            ParamClass::Constant => {
+                let ty = scope::ty_of_type(&p.ty);
+                let ident = &p.ident;
+                let v = cx.def(Op::Const(quote::quote!(#ident)), ty, span, name);
+                cx.scopes.bind(&p.ident, Binding::Value(v));
+                ParamKind::Constant
+            }
+        };
+        params.push(Param {
+            ident: p.ident.clone(),
+            ty: p.ty.clone(),
+            kind,
+            wrt: p.wrt,
+        });
+    }
+    cx.n_param_arrays = cx.arrays.len();
+    let block = &parsed.item.block;
+    let result = cx.body(block);
+    let Lowerer {
+        values,
+        value_ty,
+        vars,
+        arrays,
+        regions,
+        ..
+    } = cx;
+    let result = result?;
+    let body = regions.into_iter().next().unwrap_or_default();
+    Some(Function {
+        params,
+        body,
+        result,
+        float: parsed.float_ty.clone(),
+        value_ty,
+        values,
+        vars,
+        arrays,
+    })
+}
+
+/// Where a block's tail value goes.
+#[derive(Clone, Copy)]
+pub(crate) enum Dest {
+    /// Nowhere (a statement block).
+    Discard,
+    /// Into a variable (the result of an `if` expression or a block expression).
+    Var(Var),
+    /// The function's result (through `return`'s variable).
+    Return,
+    /// Handed back to the caller of `block` (only where no early exit can intervene).
+    Value,
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub errors: &'a mut Errors,
+    pub scopes: Scopes,
+    /// Regions being built; the last one receives new nodes.
+    pub regions: Vec<Region>,
+    pub values: Vec<Info>,
+    pub value_ty: Vec<Ty>,
+    pub vars: Vec<Info>,
+    pub var_ty: Vec<Ty>,
+    pub arrays: Vec<(Info, ArrayKind)>,
+    /// The jump variable, created at the first early exit.
+    pub jump: Option<Var>,
+    /// The variable holding the result when the body has `return`.
+    pub ret: Option<Var>,
+    /// Number of `return`s lowered so far.
+    pub returns: usize,
+    /// Number of `break`/`continue` lowered in the innermost loop so far.
+    pub loop_exits: usize,
+    /// How many loops enclose the current position.
+    pub loop_depth: usize,
+    pub float: crate::parse::FloatTy,
+    /// Arrays `0..n_param_arrays` are parameters.
+    pub n_param_arrays: usize,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(parsed: &Parsed, errors: &'a mut Errors) -> Self {
+        Lowerer {
+            errors,
+            scopes: Scopes::default(),
+            regions: vec![Region::default()],
+            values: Vec::new(),
+            value_ty: Vec::new(),
+            vars: Vec::new(),
+            var_ty: Vec::new(),
+            arrays: Vec::new(),
+            jump: None,
+            ret: None,
+            returns: 0,
+            loop_exits: 0,
+            loop_depth: 0,
+            float: parsed.float,
+            n_param_arrays: 0,
+        }
+    }
+
+    /// Lowers the function body; returns the result value.
+    fn body(&mut self, block: &syn::Block) -> Option<Value> {
+        let has_return = contains_return(&quote::quote!(#block));
+        if has_return {
+            let r = self.new_var(Ty::Float, Span::call_site(), None);
+            self.push(Node::DeclVar(r));
+            self.ret = Some(r);
+        }
+        let dest = if has_return {
+            Dest::Return
+        } else {
+            Dest::Value
+        };
+        let tail = self.block_in_scope(&block.stmts, dest, block_end(block));
+        let result = match (self.ret, tail) {
+            (Some(r), _) => Some(self.def(Op::Read(r), Ty::Float, Span::call_site(), None)),
+            (None, Some(v)) => Some(v),
+            (None, None) => None,
+        };
+        if let Some(j) = self.jump {
+            let zero = self.def_raw(
+                Op::Const(quote::quote!(0u8)),
+                Ty::Int,
+                Span::call_site(),
+                None,
+            );
+            let top = &mut self.regions[0].nodes;
+            top.insert(0, Node::Let(zero, Op::Const(quote::quote!(0u8))));
+            top.insert(
+                1,
+                Node::Assign {
+                    var: j,
+                    value: zero,
+                    decl: true,
+                },
+            );
+        }
+        result
+    }
+
+    // ----- building blocks -------------------------------------------------------------------
+
+    /// Allocates a value id without emitting a node.
+    pub fn def_raw(&mut self, _op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
+        let v = Value(self.values.len() as u32);
+        self.values.push(Info { span, name });
+        self.value_ty.push(ty);
+        v
+    }
+
+    /// Defines a value by `op` in the current region.
+    pub fn def(&mut self, op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
+        let v = self.def_raw(op.clone(), ty, span, name);
+        self.push(Node::Let(v, op));
+        v
+    }
+
+    pub fn new_var(&mut self, ty: Ty, span: Span, name: Option<String>) -> Var {
+        let s = Var(self.vars.len() as u32);
+        self.vars.push(Info { span, name });
+        self.var_ty.push(ty);
+        s
+    }
+
+    pub fn array(&mut self, kind: ArrayKind, span: Span, name: Option<String>) -> Array {
+        let a = Array(self.arrays.len() as u32);
+        self.arrays.push((Info { span, name }, kind));
+        a
+    }
+
+    pub fn push(&mut self, node: Node) {
+        if let Some(r) = self.regions.last_mut() {
+            r.nodes.push(node);
+        }
+    }
+
+    pub fn ty(&self, v: Value) -> Ty {
+        self.value_ty[v.0 as usize]
+    }
+
+    /// Runs `f` with a fresh region and returns that region.
+    pub fn region(&mut self, f: impl FnOnce(&mut Self)) -> Region {
+        self.regions.push(Region::default());
+        self.scopes.push();
+        f(self);
+        self.scopes.pop();
+        self.regions.pop().unwrap_or_default()
+    }
+
+    /// The jump variable, declared at the top of the function on first use.
+    pub fn jump_var(&mut self) -> Var {
+        match self.jump {
+            Some(j) => j,
+            None => {
+                let j = self.new_var(Ty::Int, Span::call_site(), None);
+                self.jump = Some(j);
+                j
+            }
+        }
+    }
+
+    /// `jump = code`.
+    pub fn set_jump(&mut self, code: u8, span: Span) {
+        let j = self.jump_var();
+        let c = self.def(Op::Const(quote::quote!(#code)), Ty::Int, span, None);
+        self.push(Node::Assign {
+            var: j,
+            value: c,
+            decl: false,
+        });
+    }
+
+    /// The value `jump == 0`.
+    pub fn no_jump(&mut self, span: Span) -> Value {
+        let j = self.jump_var();
+        let cur = self.def(Op::Read(j), Ty::Int, span, None);
+        let zero = self.def(Op::Const(quote::quote!(0u8)), Ty::Int, span, None);
+        let op: syn::BinOp = syn::parse_quote!(==);
+        self.def(
+            Op::Plain(Plain::Binary(op), vec![cur, zero]),
+            Ty::Bool,
+            span,
+            None,
+        )
+    }
+}
+
+/// Whether the tokens contain the keyword `return` (outside nested items, which are refused).
+fn contains_return(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tt| match tt {
+        TokenTree::Ident(i) => i == "return",
+        TokenTree::Group(g) => contains_return(&g.stream()),
+        _ => false,
+    })
+}
+
+/// The span of a block's closing brace.
+fn block_end(block: &syn::Block) -> Span {
+    block.brace_token.span.close()
+}

@@ -1,0 +1,558 @@
+//! Lowering statements and control flow: `let`, assignment, `if`, loops, early exits.
+
+use super::scope::{ty_of_type, Binding};
+use super::{Dest, Lowerer, JUMP_BREAK, JUMP_CONTINUE, JUMP_RETURN};
+use crate::ir::*;
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+impl Lowerer<'_> {
+    /// Lowers statements in a new scope. See [`Dest`] for where the tail value goes.
+    pub(crate) fn block_in_scope(
+        &mut self,
+        stmts: &[syn::Stmt],
+        dest: Dest,
+        end: Span,
+    ) -> Option<Value> {
+        self.scopes.push();
+        let v = self.stmts(stmts, dest, end);
+        self.scopes.pop();
+        v
+    }
+
+    /// Lowers statements into the current region. After a statement that may exit early the
+    /// rest is lowered inside `if jump == 0 { .. }`.
+    fn stmts(&mut self, stmts: &[syn::Stmt], dest: Dest, end: Span) -> Option<Value> {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let is_tail = i + 1 == stmts.len() && matches!(stmt, syn::Stmt::Expr(_, None));
+            let before = (self.returns, self.loop_exits);
+            if is_tail {
+                if let syn::Stmt::Expr(e, None) = stmt {
+                    return self.tail(e, dest);
+                }
+            }
+            self.stmt(stmt);
+            let rest = &stmts[i + 1..];
+            if (self.returns, self.loop_exits) != before && !rest.is_empty() {
+                let span = rest[0].span();
+                let cond = self.no_jump(span);
+                let mut out = None;
+                let then = self.region(|cx| out = cx.stmts(rest, dest, end));
+                self.push(Node::If {
+                    cond,
+                    then,
+                    els: Region::default(),
+                });
+                if out.is_some() {
+                    self.errors
+                        .at(span, "internal: a guarded tail has no destination");
+                }
+                return None;
+            }
+        }
+        if matches!(dest, Dest::Value) {
+            self.errors.at(
+                end,
+                "a differentiable function must end with an expression or a `return`",
+            );
+        }
+        None
+    }
+
+    /// The tail expression of a block.
+    fn tail(&mut self, e: &syn::Expr, dest: Dest) -> Option<Value> {
+        if is_diverging(e) {
+            self.stmt_expr(e);
+            return None;
+        }
+        match dest {
+            Dest::Discard => {
+                self.stmt_expr(e);
+                None
+            }
+            Dest::Value => self.expr(e),
+            Dest::Var(s) => {
+                if let Some(v) = self.expr(e) {
+                    self.assign_var(s, v, false);
+                }
+                None
+            }
+            Dest::Return => {
+                if let (Some(v), Some(r)) = (self.expr(e), self.ret) {
+                    self.assign_var(r, v, false);
+                }
+                None
+            }
+        }
+    }
+
+    pub(crate) fn assign_var(&mut self, var: Var, value: Value, decl: bool) {
+        let t = self.ty(value);
+        let slot = &mut self.var_ty[var.0 as usize];
+        if *slot == Ty::Unknown || (t == Ty::Float && *slot != Ty::Float) {
+            *slot = t;
+        }
+        self.push(Node::Assign { var, value, decl });
+    }
+
+    fn stmt(&mut self, stmt: &syn::Stmt) {
+        match stmt {
+            syn::Stmt::Local(local) => self.local(local),
+            syn::Stmt::Expr(e, _) => self.stmt_expr(e),
+            syn::Stmt::Item(item) => self.errors.on(
+                item,
+                "items inside a differentiable function are not supported; move this item \
+                 out of the function",
+            ),
+            syn::Stmt::Macro(m) => self.errors.on(
+                &m.mac,
+                "macros are not supported inside a differentiable function (the macro cannot \
+                 see what they expand to); move the call out of the function",
+            ),
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            p => (p, None),
+        };
+        let (ident, mutable) = match pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                (p.ident.clone(), p.mutability.is_some())
+            }
+            other => {
+                self.errors.on(
+                    other,
+                    "only `let name = ...` and `let mut name = ...` are supported here; \
+                     destructuring patterns are not",
+                );
+                return;
+            }
+        };
+        let Some(init) = &local.init else {
+            self.errors.on(
+                local,
+                "declare the variable with a value (`let mut x = 0.0;`); a `let` without a value \
+                 is not supported",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.errors.on(diverge, "`let ... else` is not supported");
+            return;
+        }
+        if let Some(a) = self.array_init(&init.expr, &ident) {
+            self.scopes.bind(&ident, Binding::Array(a));
+            return;
+        }
+        let Some(v) = self.expr(&init.expr) else {
+            return;
+        };
+        let declared = ty.map(ty_of_type);
+        if let (Some(Ty::Float), Some(t)) = (declared, ty) {
+            if crate::parse::float_of(t) != Some(self.float) {
+                self.errors.on(
+                    t,
+                    "mixed `f32` and `f64` are not supported; use the function's float type",
+                );
+            }
+        }
+        let vty = match declared {
+            Some(t) if t != Ty::Unknown => t,
+            _ => self.ty(v),
+        };
+        let name = Some(ident.to_string());
+        if mutable {
+            let s = self.new_var(vty, ident.span(), name);
+            self.assign_var(s, v, true);
+            self.scopes.bind(&ident, Binding::Var(s));
+        } else {
+            // An immutable binding is the value itself; record the name for pictures/listings.
+            let info = &mut self.values[v.0 as usize];
+            if info.name.is_none() {
+                info.name = name;
+            }
+            self.value_ty[v.0 as usize] = vty;
+            self.scopes.bind(&ident, Binding::Value(v));
+        }
+    }
+
+    /// `[fill; N]` or `vec![fill; n]`: a local array. `None` if `e` is not an array.
+    fn array_init(&mut self, e: &syn::Expr, ident: &syn::Ident) -> Option<Array> {
+        let name = Some(ident.to_string());
+        match e {
+            syn::Expr::Repeat(r) => {
+                let fill = self.expr(&r.expr)?;
+                let len = r.len.to_token_stream();
+                let a = self.array(ArrayKind::Fixed(len.clone()), ident.span(), name);
+                self.push(Node::DeclArray(a, ArrayInit::Repeat { fill, len }));
+                Some(a)
+            }
+            syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let parsed: Result<syn::ExprRepeat, _> =
+                    m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+                        let expr: syn::Expr = input.parse()?;
+                        let semi: syn::Token![;] = input.parse()?;
+                        let len: syn::Expr = input.parse()?;
+                        Ok(syn::ExprRepeat {
+                            attrs: Vec::new(),
+                            bracket_token: Default::default(),
+                            expr: Box::new(expr),
+                            semi_token: semi,
+                            len: Box::new(len),
+                        })
+                    });
+                match parsed {
+                    Ok(r) => {
+                        let fill = self.expr(&r.expr)?;
+                        let len = self.expr(&r.len)?;
+                        let a = self.array(ArrayKind::Vec, ident.span(), name);
+                        self.push(Node::DeclArray(a, ArrayInit::Vec { fill, len }));
+                        Some(a)
+                    }
+                    Err(_) => {
+                        self.errors.on(
+                            &m.mac,
+                            "only `vec![value; length]` is supported; write `vec![0.0; n]` and \
+                             assign the elements",
+                        );
+                        None
+                    }
+                }
+            }
+            syn::Expr::Array(arr) => {
+                self.errors.on(
+                    arr,
+                    "array literals are not supported; write `[0.0; N]` and assign the elements",
+                );
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// An expression in statement position.
+    pub(crate) fn stmt_expr(&mut self, e: &syn::Expr) {
+        match e {
+            syn::Expr::Assign(a) => self.assign(&a.left, &a.right, None),
+            syn::Expr::Binary(b) if is_compound(&b.op) => {
+                self.assign(&b.left, &b.right, Some(&b.op))
+            }
+            syn::Expr::If(i) => self.if_expr(i, Dest::Discard),
+            syn::Expr::ForLoop(f) => self.for_loop(f),
+            syn::Expr::While(w) => self.while_loop(w),
+            syn::Expr::Loop(l) => self.plain_loop(l),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let end = b.block.brace_token.span.close();
+                let stmts = b.block.stmts.clone();
+                let mut r = self.region(|cx| {
+                    cx.stmts(&stmts, Dest::Discard, end);
+                });
+                // A bare block is just scoping: splice its nodes into the current region.
+                if let Some(cur) = self.regions.last_mut() {
+                    cur.nodes.append(&mut r.nodes);
+                }
+            }
+            syn::Expr::Return(r) => self.ret_expr(r),
+            syn::Expr::Break(b) => {
+                if let Some(l) = &b.label {
+                    self.errors.on(l, "labelled `break` is not supported");
+                } else if let Some(v) = &b.expr {
+                    self.errors.on(v, "`break` with a value is not supported");
+                } else if self.loop_depth == 0 {
+                    self.errors.on(b, "`break` outside of a loop");
+                } else {
+                    self.loop_exits += 1;
+                    self.set_jump(JUMP_BREAK, b.span());
+                }
+            }
+            syn::Expr::Continue(c) => {
+                if let Some(l) = &c.label {
+                    self.errors.on(l, "labelled `continue` is not supported");
+                } else if self.loop_depth == 0 {
+                    self.errors.on(c, "`continue` outside of a loop");
+                } else {
+                    self.loop_exits += 1;
+                    self.set_jump(JUMP_CONTINUE, c.span());
+                }
+            }
+            other => {
+                self.expr(other);
+            }
+        }
+    }
+
+    fn ret_expr(&mut self, r: &syn::ExprReturn) {
+        let Some(e) = &r.expr else {
+            self.errors
+                .on(r, "`return` needs a value in a differentiable function");
+            return;
+        };
+        let Some(v) = self.expr(e) else { return };
+        if let Some(ret) = self.ret {
+            self.assign_var(ret, v, false);
+        }
+        self.returns += 1;
+        self.set_jump(JUMP_RETURN, r.span());
+    }
+
+    /// `place = value` or `place op= value`.
+    fn assign(&mut self, left: &syn::Expr, right: &syn::Expr, op: Option<&syn::BinOp>) {
+        match strip(left) {
+            syn::Expr::Path(p) if p.path.get_ident().is_some() => {
+                let ident = p.path.get_ident().cloned();
+                let Some(ident) = ident else { return };
+                match self.scopes.get(&ident) {
+                    Some(Binding::Var(s)) => {
+                        let Some(rhs) = self.expr(right) else { return };
+                        let value = match op {
+                            None => rhs,
+                            Some(op) => {
+                                let cur = self.def(
+                                    Op::Read(s),
+                                    self.var_ty[s.0 as usize],
+                                    left.span(),
+                                    Some(ident.to_string()),
+                                );
+                                match self.binary(
+                                    op,
+                                    cur,
+                                    rhs,
+                                    left.span().join(right.span()).unwrap_or(right.span()),
+                                ) {
+                                    Some(v) => v,
+                                    None => return,
+                                }
+                            }
+                        };
+                        self.assign_var(s, value, false);
+                    }
+                    Some(_) => self.errors.on(
+                        left,
+                        format!("cannot assign to `{ident}`: declare it with `let mut {ident}`"),
+                    ),
+                    None => self.errors.on(
+                        left,
+                        "only local variables can be assigned in a differentiable function",
+                    ),
+                }
+            }
+            syn::Expr::Index(ix) => {
+                let Some((array, index)) = self.place(ix) else {
+                    return;
+                };
+                let Some(rhs) = self.expr(right) else { return };
+                let value = match op {
+                    None => rhs,
+                    Some(op) => {
+                        let cur = self.def(Op::Load(array, index), Ty::Float, ix.span(), None);
+                        match self.binary(op, cur, rhs, right.span()) {
+                            Some(v) => v,
+                            None => return,
+                        }
+                    }
+                };
+                self.push(Node::Store {
+                    array,
+                    index,
+                    value,
+                });
+            }
+            other => self.errors.on(
+                other,
+                "only local variables and array elements can be assigned in a differentiable \
+                 function",
+            ),
+        }
+    }
+
+    /// The array and index of `a[i]` as a place to write to.
+    fn place(&mut self, ix: &syn::ExprIndex) -> Option<(Array, Value)> {
+        let array = self.array_ref(&ix.expr)?;
+        if self.is_param_array(array) {
+            self.errors.on(
+                &ix.expr,
+                "parameters cannot be changed in a differentiable function; copy into a local \
+                 array (`let mut h = [0.0; N];`) and change that",
+            );
+            return None;
+        }
+        let index = self.expr(&ix.index)?;
+        Some((array, index))
+    }
+
+    fn is_param_array(&self, a: Array) -> bool {
+        // Parameter arrays are allocated first, before any local array.
+        (a.0 as usize) < self.n_param_arrays
+    }
+
+    /// `if` as a statement (`Dest::Discard`) or as an expression (`Dest::Var`).
+    pub(crate) fn if_expr(&mut self, i: &syn::ExprIf, dest: Dest) {
+        let Some(cond) = self.expr(&i.cond) else {
+            return;
+        };
+        if self.ty(cond) == Ty::Float {
+            self.errors
+                .on(&i.cond, "the condition of an `if` must be a `bool`");
+        }
+        let end = i.then_branch.brace_token.span.close();
+        let then_stmts = i.then_branch.stmts.clone();
+        let then = self.region(|cx| {
+            cx.stmts(&then_stmts, dest, end);
+        });
+        let els = match &i.else_branch {
+            None => {
+                if !matches!(dest, Dest::Discard) {
+                    self.errors
+                        .on(i, "an `if` used as a value needs an `else` branch");
+                }
+                Region::default()
+            }
+            Some((_, e)) => {
+                let e = (**e).clone();
+                self.region(|cx| match &e {
+                    syn::Expr::If(inner) => cx.if_expr(inner, dest),
+                    syn::Expr::Block(b) => {
+                        let end = b.block.brace_token.span.close();
+                        cx.stmts(&b.block.stmts, dest, end);
+                    }
+                    other => {
+                        cx.tail(other, dest);
+                    }
+                })
+            }
+        };
+        self.push(Node::If { cond, then, els });
+    }
+
+    /// Runs `f` as a loop body: counts its exits and decides the loop's jump variable.
+    fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> (Region, Option<Var>) {
+        let saved_exits = self.loop_exits;
+        let returns_before = self.returns;
+        self.loop_exits = 0;
+        self.loop_depth += 1;
+        let body = self.region(f);
+        self.loop_depth -= 1;
+        let exits = self.loop_exits > 0 || self.returns != returns_before;
+        self.loop_exits = saved_exits;
+        let jump = if exits { Some(self.jump_var()) } else { None };
+        (body, jump)
+    }
+
+    fn check_label(&mut self, label: &Option<syn::Label>) {
+        if let Some(l) = label {
+            self.errors.on(
+                l,
+                "loop labels are not supported; restructure with a flag variable or move the inner loop into its own `#[differentiable]` function",
+            );
+        }
+    }
+
+    fn for_loop(&mut self, f: &syn::ExprForLoop) {
+        self.check_label(&f.label);
+        let Some(head) = self.for_head(&f.pat, &f.expr) else {
+            return;
+        };
+        let stmts = f.body.stmts.clone();
+        let end = f.body.brace_token.span.close();
+        let var = self.def_raw(Op::Const(Default::default()), Ty::Int, f.pat.span(), None);
+        let (body, jump) = self.loop_body(|cx| {
+            head.bind(cx, var);
+            cx.stmts(&stmts, Dest::Discard, end);
+        });
+        self.push(Node::Loop {
+            head: LoopHead::For {
+                var,
+                iter: head.iter,
+            },
+            body,
+            jump,
+        });
+    }
+
+    fn while_loop(&mut self, w: &syn::ExprWhile) {
+        self.check_label(&w.label);
+        if let syn::Expr::Let(l) = &*w.cond {
+            self.errors
+                .on(l, "`while let` is not supported; use `while cond`");
+            return;
+        }
+        let cond_expr = (*w.cond).clone();
+        let stmts = w.body.stmts.clone();
+        let end = w.body.brace_token.span.close();
+        let span = w.cond.span();
+        let (body, jump) = self.loop_body(|cx| {
+            let Some(cond) = cx.expr(&cond_expr) else {
+                return;
+            };
+            let then = cx.region(|cx| {
+                cx.stmts(&stmts, Dest::Discard, end);
+            });
+            let els = cx.region(|cx| {
+                cx.loop_exits += 1;
+                cx.set_jump(JUMP_BREAK, span);
+            });
+            cx.push(Node::If { cond, then, els });
+        });
+        self.push(Node::Loop {
+            head: LoopHead::Forever,
+            body,
+            jump,
+        });
+    }
+
+    fn plain_loop(&mut self, l: &syn::ExprLoop) {
+        self.check_label(&l.label);
+        let stmts = l.body.stmts.clone();
+        let end = l.body.brace_token.span.close();
+        let (body, jump) = self.loop_body(|cx| {
+            cx.stmts(&stmts, Dest::Discard, end);
+        });
+        if jump.is_none() {
+            self.errors
+                .on(&l.loop_token, "this `loop` never exits; add a `break`");
+        }
+        self.push(Node::Loop {
+            head: LoopHead::Forever,
+            body,
+            jump,
+        });
+    }
+}
+
+/// `true` for `+= -= *= /=` and the other compound assignments.
+fn is_compound(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+/// Expressions that never produce a value (`return`, `break`, `continue`).
+fn is_diverging(e: &syn::Expr) -> bool {
+    matches!(
+        strip(e),
+        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_)
+    )
+}
+
+/// Removes parentheses and invisible groups.
+pub(crate) fn strip(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip(&p.expr),
+        syn::Expr::Group(g) => strip(&g.expr),
+        other => other,
+    }
+}

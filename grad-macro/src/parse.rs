@@ -1,0 +1,269 @@
+//! Parsing: the attribute's arguments and the function's signature. Everything the signature
+//! does not support is reported here, each error under its own tokens.
+
+use crate::error::Errors;
+use crate::symbol::WRT;
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+/// The float type of a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatTy {
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+}
+
+/// How a parameter's type is classified.
+#[derive(Clone)]
+pub enum ParamClass {
+    /// `f64` / `f32`.
+    Scalar,
+    /// `&[f64]`.
+    Slice,
+    /// `[f64; N]` or `&[f64; N]`, with `N` as written.
+    Array(TokenStream),
+    /// A slice or array of something else (indexable, never differentiated).
+    ConstArray,
+    /// Anything else (integers, bools, ...): a constant.
+    Constant,
+}
+
+/// One parameter.
+#[derive(Clone)]
+pub struct ParsedParam {
+    /// Its name.
+    pub ident: syn::Ident,
+    /// Its type as written.
+    pub ty: syn::Type,
+    /// Its classification.
+    pub class: ParamClass,
+    /// Whether the gradient is taken with respect to it.
+    pub wrt: bool,
+}
+
+/// The parsed attribute and signature.
+pub struct Parsed {
+    /// The user's function, unchanged.
+    pub item: syn::ItemFn,
+    /// The float type (from the return type).
+    pub float: FloatTy,
+    /// The float type as tokens.
+    pub float_ty: syn::Type,
+    /// The parameters.
+    pub params: Vec<ParsedParam>,
+}
+
+/// The names listed in `wrt(...)`, if the attribute has it.
+pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Ident>> {
+    let mut wrt: Option<Vec<syn::Ident>> = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident(WRT) {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names = content.parse_terminated(syn::Ident::parse_any_ident, syn::Token![,])?;
+            wrt.get_or_insert_with(Vec::new).extend(names);
+            Ok(())
+        } else {
+            Err(meta.error("unknown argument; the only argument is `wrt(a, b, ...)`"))
+        }
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
+        errors.push(e);
+    }
+    wrt
+}
+
+trait ParseAnyIdent {
+    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<syn::Ident>;
+}
+
+impl ParseAnyIdent for syn::Ident {
+    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<syn::Ident> {
+        input.parse()
+    }
+}
+
+/// `f32` or `f64` if `ty` is exactly that path.
+pub fn float_of(ty: &syn::Type) -> Option<FloatTy> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if p.path.is_ident("f64") {
+                Some(FloatTy::F64)
+            } else if p.path.is_ident("f32") {
+                Some(FloatTy::F32)
+            } else {
+                None
+            }
+        }
+        syn::Type::Paren(p) => float_of(&p.elem),
+        syn::Type::Group(g) => float_of(&g.elem),
+        _ => None,
+    }
+}
+
+fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>) {
+    if let Some(f) = float_of(ty) {
+        return (ParamClass::Scalar, Some(f));
+    }
+    match ty {
+        syn::Type::Reference(r) => {
+            if let Some(m) = &r.mutability {
+                errors.on(
+                    &quote::quote!(& #m),
+                    "`&mut` parameters are not supported: a differentiable function must not \
+                     change its inputs; return the new value instead",
+                );
+                return (ParamClass::Constant, None);
+            }
+            match &*r.elem {
+                syn::Type::Slice(s) => match float_of(&s.elem) {
+                    Some(f) => (ParamClass::Slice, Some(f)),
+                    None => (ParamClass::ConstArray, None),
+                },
+                syn::Type::Array(a) => match float_of(&a.elem) {
+                    Some(f) => (ParamClass::Array(a.len.to_token_stream()), Some(f)),
+                    None => (ParamClass::ConstArray, None),
+                },
+                _ => (ParamClass::Constant, None),
+            }
+        }
+        syn::Type::Array(a) => match float_of(&a.elem) {
+            Some(f) => (ParamClass::Array(a.len.to_token_stream()), Some(f)),
+            None => (ParamClass::ConstArray, None),
+        },
+        _ => (ParamClass::Constant, None),
+    }
+}
+
+/// Checks the signature and classifies the parameters. Returns `None` only when the function
+/// cannot be given a companion at all.
+pub fn signature(
+    item: syn::ItemFn,
+    wrt: Option<Vec<syn::Ident>>,
+    errors: &mut Errors,
+) -> Option<Parsed> {
+    let sig = &item.sig;
+    if let Some(c) = &sig.constness {
+        errors.on(c, "`const fn` cannot be differentiable; remove `const`");
+    }
+    if let Some(a) = &sig.asyncness {
+        errors.on(a, "`async fn` cannot be differentiable; remove `async`");
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.on(u, "`unsafe fn` cannot be differentiable; remove `unsafe`");
+    }
+    if let Some(abi) = &sig.abi {
+        errors.on(
+            abi,
+            "`extern` functions cannot be differentiable; remove the ABI",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.on(
+            &sig.generics,
+            "generic functions are not supported; write the concrete float type (`f64` or `f32`)",
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        errors.on(v, "variadic functions are not supported");
+    }
+    let float = match &sig.output {
+        syn::ReturnType::Type(_, ty) => match float_of(ty) {
+            Some(f) => Some(f),
+            None => {
+                errors.on(
+                    ty,
+                    "a differentiable function must return `f64` or `f32`; return one scalar \
+                     (e.g. a loss) and differentiate each output in its own function",
+                );
+                None
+            }
+        },
+        syn::ReturnType::Default => {
+            errors.at(
+                sig.ident.span(),
+                "a differentiable function must return `f64` or `f32`; add `-> f64`",
+            );
+            None
+        }
+    };
+
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => errors.on(
+                r,
+                "methods are not supported; write a free function that takes the fields it needs",
+            ),
+            syn::FnArg::Typed(pt) => {
+                let ident = match &*pt.pat {
+                    syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                        p.ident.clone()
+                    }
+                    other => {
+                        errors.on(
+                            other,
+                            "parameter patterns are not supported; use a plain name",
+                        );
+                        continue;
+                    }
+                };
+                let (class, ftype) = classify(&pt.ty, errors);
+                if let (Some(f), Some(expected)) = (ftype, float) {
+                    if f != expected {
+                        errors.on(
+                            &pt.ty,
+                            "mixed `f32` and `f64` are not supported; use the return type's \
+                             float type for every float parameter",
+                        );
+                    }
+                }
+                params.push(ParsedParam {
+                    ident,
+                    ty: (*pt.ty).clone(),
+                    wrt: ftype.is_some(),
+                    class,
+                });
+            }
+        }
+    }
+
+    if let Some(names) = wrt {
+        for p in &mut params {
+            p.wrt = p.wrt && names.iter().any(|n| *n == p.ident);
+        }
+        for name in &names {
+            match params.iter().find(|p| p.ident == *name) {
+                None => errors.at(
+                    name.span(),
+                    format!("`{name}` is not a parameter of this function"),
+                ),
+                Some(p) if matches!(p.class, ParamClass::Constant | ParamClass::ConstArray) => {
+                    errors.at(
+                        name.span(),
+                        format!(
+                            "`{name}` is not a float, a float slice or a float array, so it \
+                             has no gradient; remove it from `wrt(...)`"
+                        ),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    let float = float?;
+    let float_ty: syn::Type = match float {
+        FloatTy::F32 => syn::parse_quote_spanned!(sig.output.span()=> f32),
+        FloatTy::F64 => syn::parse_quote_spanned!(sig.output.span()=> f64),
+    };
+    Some(Parsed {
+        item,
+        float,
+        float_ty,
+        params,
+    })
+}

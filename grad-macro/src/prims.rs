@@ -1,0 +1,110 @@
+//! The table of primitives the macro differentiates: each maps to one rule in
+//! `grad_runtime::rules`, where its derivative lives. This table only says how a primitive is
+//! spelled and how many float operands it takes.
+
+use crate::ir::{Prim, Syntax};
+
+const fn method(rule: &'static str, arity: usize) -> Prim {
+    Prim {
+        rule,
+        syntax: Syntax::Method,
+        arity,
+    }
+}
+
+/// Methods with their derivative rule, by name.
+const METHODS: &[Prim] = &[
+    method("sin", 1),
+    method("cos", 1),
+    method("tan", 1),
+    method("asin", 1),
+    method("acos", 1),
+    method("atan", 1),
+    method("sinh", 1),
+    method("cosh", 1),
+    method("tanh", 1),
+    method("asinh", 1),
+    method("acosh", 1),
+    method("atanh", 1),
+    method("exp", 1),
+    method("exp2", 1),
+    method("exp_m1", 1),
+    method("ln", 1),
+    method("log", 2),
+    method("log2", 1),
+    method("log10", 1),
+    method("ln_1p", 1),
+    method("sqrt", 1),
+    method("cbrt", 1),
+    method("powf", 2),
+    method("recip", 1),
+    method("abs", 1),
+    method("signum", 1),
+    method("floor", 1),
+    method("ceil", 1),
+    method("round", 1),
+    method("trunc", 1),
+    method("mul_add", 3),
+    method("hypot", 2),
+    method("atan2", 2),
+    method("max", 2),
+    method("min", 2),
+    method("clamp", 3),
+    method("relu", 1),
+    method("sigmoid", 1),
+];
+
+/// `x.powi(n)`.
+pub const POWI: Prim = Prim {
+    rule: "powi",
+    syntax: Syntax::PowI,
+    arity: 1,
+};
+
+/// Unary minus.
+pub const NEG: Prim = Prim {
+    rule: "neg",
+    syntax: Syntax::Neg,
+    arity: 1,
+};
+
+/// The primitive for a float method, if there is one.
+pub fn method_named(name: &str) -> Option<Prim> {
+    if name == "powi" {
+        return Some(POWI);
+    }
+    METHODS.iter().copied().find(|p| p.rule == name)
+}
+
+/// The primitive for an arithmetic operator between floats.
+pub fn binary(op: &syn::BinOp) -> Option<Prim> {
+    let (rule, sym) = match op {
+        syn::BinOp::Add(_) | syn::BinOp::AddAssign(_) => ("add", "+"),
+        syn::BinOp::Sub(_) | syn::BinOp::SubAssign(_) => ("sub", "-"),
+        syn::BinOp::Mul(_) | syn::BinOp::MulAssign(_) => ("mul", "*"),
+        syn::BinOp::Div(_) | syn::BinOp::DivAssign(_) => ("div", "/"),
+        _ => return None,
+    };
+    Some(Prim {
+        rule,
+        syntax: Syntax::Infix(sym),
+        arity: 2,
+    })
+}
+
+/// Float methods that exist but are refused, with what to write instead.
+pub fn refused_method(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "to_bits" | "from_bits" | "to_le_bytes" | "to_be_bytes" | "to_ne_bytes" => {
+            "bit-level operations have no derivative; compute the value with arithmetic instead"
+        }
+        "rem_euclid" | "div_euclid" | "fract" | "copysign" => {
+            "this method has no derivative rule yet; write it with supported operations \
+             (e.g. `x - x.floor()` for `fract`) or give it a custom rule as a `#[differentiable]` \
+             function"
+        }
+        "sin_cos" => "tuples are not supported; call `x.sin()` and `x.cos()` separately",
+        "powf" | "powi" => return None,
+        _ => return None,
+    })
+}

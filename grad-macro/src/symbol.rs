@@ -1,0 +1,6 @@
+//! Names the macro recognizes in user code, kept in one place.
+
+/// `#[differentiable(wrt(a, b))]`.
+pub const WRT: &str = "wrt";
+/// The suffix of a companion function (`loss` → `loss_grad`).
+pub const GRAD_SUFFIX: &str = "_grad";

@@ -1,0 +1,161 @@
+//! The [`Float`] trait: the scalar types the rules are written for (`f32` and `f64`).
+
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+macro_rules! float_methods {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("The inherent `", stringify!($name), "` of the float type.")]
+            fn $name(self) -> Self;
+        )*
+    };
+}
+
+macro_rules! forward_methods {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline(always)]
+            fn $name(self) -> Self {
+                Self::$name(self)
+            }
+        )*
+    };
+}
+
+/// A floating-point scalar the derivative rules work on: implemented for `f32` and `f64` only.
+///
+/// Every method forwards to the inherent method of the same name, so a rule computes its value
+/// with exactly the operation the user's plain function performs (bit-for-bit the same result).
+pub trait Float:
+    sealed::Sealed
+    + Copy
+    + PartialOrd
+    + core::fmt::Debug
+    + core::fmt::Display
+    + Default
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + 'static
+{
+    /// Zero.
+    const ZERO: Self;
+    /// One.
+    const ONE: Self;
+    /// ln(2).
+    const LN_2: Self;
+    /// ln(10).
+    const LN_10: Self;
+
+    /// Converts an `f64` constant to this type (rounding for `f32`).
+    fn from_f64(x: f64) -> Self;
+    /// Converts an `i32` to this type.
+    fn from_i32(n: i32) -> Self;
+    /// Widens to `f64` (exact for `f32`).
+    fn to_f64(self) -> f64;
+    /// `true` if the value is NaN.
+    fn is_nan(self) -> bool;
+
+    float_methods!(
+        sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,
+        ln, log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round, trunc,
+    );
+    /// The inherent `powi`.
+    fn powi(self, n: i32) -> Self;
+    /// The inherent `powf`.
+    fn powf(self, n: Self) -> Self;
+    /// The inherent `log`.
+    fn log(self, base: Self) -> Self;
+    /// The inherent `mul_add`.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// The inherent `hypot`.
+    fn hypot(self, other: Self) -> Self;
+    /// The inherent `atan2`.
+    fn atan2(self, other: Self) -> Self;
+    /// The inherent `max`.
+    fn max(self, other: Self) -> Self;
+    /// The inherent `min`.
+    fn min(self, other: Self) -> Self;
+    /// The inherent `clamp` (panics, as the inherent one does, if `lo > hi` or either is NaN).
+    fn clamp(self, lo: Self, hi: Self) -> Self;
+}
+
+macro_rules! impl_float {
+    ($t:ident) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const LN_2: Self = core::$t::consts::LN_2;
+            const LN_10: Self = core::$t::consts::LN_10;
+
+            #[inline(always)]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn from_i32(n: i32) -> Self {
+                n as $t
+            }
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                $t::is_nan(self)
+            }
+            forward_methods!(
+                sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2,
+                exp_m1, ln, log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round,
+                trunc,
+            );
+            #[inline(always)]
+            fn powi(self, n: i32) -> Self {
+                $t::powi(self, n)
+            }
+            #[inline(always)]
+            fn powf(self, n: Self) -> Self {
+                $t::powf(self, n)
+            }
+            #[inline(always)]
+            fn log(self, base: Self) -> Self {
+                $t::log(self, base)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                $t::mul_add(self, a, b)
+            }
+            #[inline(always)]
+            fn hypot(self, other: Self) -> Self {
+                $t::hypot(self, other)
+            }
+            #[inline(always)]
+            fn atan2(self, other: Self) -> Self {
+                $t::atan2(self, other)
+            }
+            #[inline(always)]
+            fn max(self, other: Self) -> Self {
+                $t::max(self, other)
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                $t::min(self, other)
+            }
+            #[inline(always)]
+            fn clamp(self, lo: Self, hi: Self) -> Self {
+                $t::clamp(self, lo, hi)
+            }
+        }
+    };
+}
+
+impl_float!(f32);
+impl_float!(f64);

@@ -1,0 +1,18 @@
+//! The run-time half of `grad`: one derivative rule per primitive ([`rules`]), the
+//! micrograd-style tape engine ([`tape`]), finite-difference checking ([`check`]) and the
+//! [`prelude`]. Users depend on the `grad` crate, which re-exports this one.
+
+pub mod check;
+pub mod float;
+pub mod real;
+pub mod rules;
+pub mod stack;
+pub mod tape;
+
+pub use float::Float;
+pub use real::Real;
+
+/// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`).
+pub mod prelude {
+    pub use crate::real::Real;
+}
