@@ -88,7 +88,7 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
         let name = da(a);
         prologue.extend(match kind {
             ArrayKind::Slice => {
-                let p = g.param_ident(a);
+                let p = g.array_ident(a);
                 quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];)
             }
             ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
@@ -143,29 +143,15 @@ impl Gen<'_> {
             .any(|p| p.wrt && matches!(&p.kind, ParamKind::FloatArray { array, .. } if *array == a))
     }
 
-    fn param_ident(&self, a: Array) -> TokenStream {
-        for p in &self.f.params {
-            if let ParamKind::FloatArray { array, .. } = &p.kind {
-                if *array == a {
-                    let i = &p.ident;
-                    return quote!(#i);
-                }
-            }
-        }
-        let name = id("a", a.0);
-        quote!(#name)
-    }
-
     /// The forward name of an array: the parameter, or the local.
     fn array_ident(&self, a: Array) -> TokenStream {
-        for p in &self.f.params {
-            if p.ident == self.f.arrays[a.0 as usize].0.name.as_deref().unwrap_or("") {
-                let i = &p.ident;
-                return quote!(#i);
+        match &self.f.array_param[a.0 as usize] {
+            Some(i) => quote!(#i),
+            None => {
+                let name = id("a", a.0);
+                quote!(#name)
             }
         }
-        let name = id("a", a.0);
-        quote!(#name)
     }
 
     fn active(&self, x: Value) -> bool {

@@ -232,8 +232,6 @@ pub enum ParamKind {
     FloatArray {
         /// The array id.
         array: Array,
-        /// `Some(len tokens)` for fixed-size arrays.
-        len: Option<TokenStream>,
     },
     /// Anything else: a constant in the body.
     Constant,
@@ -244,8 +242,6 @@ pub enum ParamKind {
 pub struct Param {
     /// The name as written.
     pub ident: syn::Ident,
-    /// The type as written.
-    pub ty: syn::Type,
     /// Scalar, array or constant.
     pub kind: ParamKind,
     /// Whether the gradient is taken with respect to it.
@@ -272,14 +268,14 @@ pub struct Function {
     pub result: Value,
     /// The float type tokens (`f64` or `f32`).
     pub float: syn::Type,
-    /// Per value: its type.
-    pub value_ty: Vec<Ty>,
     /// Per value: span and name.
     pub values: Vec<Info>,
     /// Per variable: span and name.
     pub vars: Vec<Info>,
     /// Per array: span, name, and what kind of array it is.
     pub arrays: Vec<(Info, ArrayKind)>,
+    /// Per array: the parameter it is, if it is one.
+    pub array_param: Vec<Option<syn::Ident>>,
 }
 
 /// What kind of storage an array has (decides how its adjoint is allocated).

@@ -24,3 +24,6 @@ pub fn differentiable(
 ) -> proc_macro::TokenStream {
     pipeline::expand(attr.into(), item.into()).into()
 }
+
+#[cfg(test)]
+mod snapshot_tests;

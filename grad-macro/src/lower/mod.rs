@@ -26,6 +26,7 @@ pub(crate) const JUMP_RETURN: u8 = 3;
 pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     let mut cx = Lowerer::new(parsed, errors);
     let mut params = Vec::new();
+    let mut const_arrays = std::collections::HashMap::new();
     for (i, p) in parsed.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
         let span = p.ident.span();
@@ -36,18 +37,19 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
                 ParamKind::Scalar(v)
             }
             ParamClass::Slice | ParamClass::Array(_) | ParamClass::ConstArray => {
-                let (kind, len) = match &p.class {
-                    ParamClass::Slice => (ArrayKind::Slice, None),
-                    ParamClass::Array(n) => (ArrayKind::Fixed(n.clone()), Some(n.clone())),
-                    _ => (ArrayKind::Constant, None),
+                let kind = match &p.class {
+                    ParamClass::Slice => ArrayKind::Slice,
+                    ParamClass::Array(n) => ArrayKind::Fixed(n.clone()),
+                    _ => ArrayKind::Constant,
                 };
                 let constant = matches!(kind, ArrayKind::Constant);
                 let a = cx.array(kind, span, name);
                 cx.scopes.bind(&p.ident, Binding::Array(a));
                 if constant {
+                    const_arrays.insert(a.0 as usize, p.ident.clone());
                     ParamKind::Constant
                 } else {
-                    ParamKind::FloatArray { array: a, len }
+                    ParamKind::FloatArray { array: a }
                 }
             }
             ParamClass::Constant => {
@@ -60,7 +62,6 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         };
         params.push(Param {
             ident: p.ident.clone(),
-            ty: p.ty.clone(),
             kind,
             wrt: p.wrt,
         });
@@ -70,23 +71,37 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     let result = cx.body(block);
     let Lowerer {
         values,
-        value_ty,
         vars,
         arrays,
         regions,
         ..
     } = cx;
     let result = result?;
+    let array_param = (0..arrays.len())
+        .map(|i| {
+            parsed
+                .params
+                .iter()
+                .zip(&params)
+                .find_map(|(pp, p): (_, &Param)| match &p.kind {
+                    ParamKind::FloatArray { array } if array.0 as usize == i => {
+                        Some(pp.ident.clone())
+                    }
+                    _ => None,
+                })
+                .or_else(|| const_arrays.get(&i).cloned())
+        })
+        .collect();
     let body = regions.into_iter().next().unwrap_or_default();
     Some(Function {
         params,
         body,
         result,
         float: parsed.float_ty.clone(),
-        value_ty,
         values,
         vars,
         arrays,
+        array_param,
     })
 }
 

@@ -1,0 +1,113 @@
+//! Snapshot tests of the IR text and of the generated code (insta + prettyplease), so that a
+//! change in what the macro generates is visible in review. Numbers are checked elsewhere
+//! (`tests/` of the `grad` crate), so a snapshot update can never hide a wrong gradient.
+
+use crate::error::Errors;
+use crate::{activity, adjoint, lower, parse, pipeline};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn ir_of(attr: TokenStream, item: TokenStream) -> String {
+    let mut errors = Errors::default();
+    let wrt = parse::attribute(attr, &mut errors);
+    let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
+    let parsed = parse::signature(item, wrt, &mut errors).expect("signature");
+    let f = lower::lower(&parsed, &mut errors).expect("lowered");
+    let act = activity::analyze(&f, &mut errors);
+    let _plan = adjoint::plan(&f, act);
+    assert!(errors.is_empty(), "unexpected errors");
+    f.to_string()
+}
+
+fn expansion(attr: TokenStream, item: TokenStream) -> String {
+    let out = pipeline::expand(attr, item);
+    let file: syn::File = syn::parse2(out).expect("expansion parses as a file");
+    prettyplease::unparse(&file)
+}
+
+fn seed() -> TokenStream {
+    quote! {
+        fn loss(x1: f64, x2: f64, x3: f64) -> f64 {
+            let a = x1 * x2;
+            a.ln() + (x1 * x3).sin() + x2 * x3
+        }
+    }
+}
+
+fn rosenbrock() -> TokenStream {
+    quote! {
+        fn rosen(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                let a = 1.0 - x[i];
+                let b = x[i + 1] - x[i] * x[i];
+                s += a * a + 100.0 * b * b;
+            }
+            s
+        }
+    }
+}
+
+fn piecewise() -> TokenStream {
+    quote! {
+        fn piece(x: f64, k: i32) -> f64 {
+            if x < 0.0 {
+                return -x;
+            }
+            let y = if x > 1.0 { x.powi(k) } else { x.sin() };
+            y * 2.0
+        }
+    }
+}
+
+#[test]
+fn ir_seed() {
+    insta::assert_snapshot!(ir_of(quote!(), seed()));
+}
+
+#[test]
+fn ir_loop() {
+    insta::assert_snapshot!(ir_of(quote!(), rosenbrock()));
+}
+
+#[test]
+fn ir_branch() {
+    insta::assert_snapshot!(ir_of(quote!(), piecewise()));
+}
+
+#[test]
+fn expand_seed() {
+    insta::assert_snapshot!(expansion(quote!(), seed()));
+}
+
+#[test]
+fn expand_wrt() {
+    insta::assert_snapshot!(expansion(quote!(wrt(x1)), seed()));
+}
+
+#[test]
+fn expand_loop() {
+    insta::assert_snapshot!(expansion(quote!(), rosenbrock()));
+}
+
+#[test]
+fn expand_branch() {
+    insta::assert_snapshot!(expansion(quote!(), piecewise()));
+}
+
+#[test]
+fn errors_still_emit_function_and_stub() {
+    let out = expansion(
+        quote!(),
+        quote! {
+            fn bad(x: f64) -> f64 {
+                let f = |y: f64| y * 2.0;
+                x.frobnicate() + f(x)
+            }
+        },
+    );
+    assert!(out.contains("compile_error"));
+    assert!(out.contains("fn bad("));
+    assert!(out.contains("fn bad_grad("));
+    assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+}
