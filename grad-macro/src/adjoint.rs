@@ -10,7 +10,7 @@
 
 use crate::activity::{float_args, Activity};
 use crate::ir::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A saved quantity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,6 +36,12 @@ pub enum Storage {
     Hoisted,
     /// Pushed on a stack by the forward sweep, popped by the reverse sweep.
     Stack,
+    /// Not stored: recomputed at the start of the loop body's reverse (a pure function of the
+    /// loop variable, parameters and values in scope), then used by name.
+    Replayed,
+    /// Not stored: a partial that does not depend on the operands (`add`, `sub`, `neg`); the
+    /// reverse sweep evaluates the rule again.
+    Constant,
 }
 
 /// What the forward sweep saves at one node.
@@ -49,6 +55,8 @@ pub enum SaveSource {
     Cond(Value),
     /// The trip counter of a loop.
     TripCount,
+    /// The loop variable, once per iteration (on a stack of its own).
+    LoopVar(Value),
 }
 
 /// One saved quantity.
@@ -113,6 +121,10 @@ pub enum Rev {
     Loop {
         /// The saved trip count.
         count: Save,
+        /// The loop variable's per-iteration save, when the replay needs it.
+        var: Option<Save>,
+        /// Values of the body recomputed at the start of each reverse iteration, in order.
+        replay: Vec<Value>,
         /// Reverse of the body.
         body: Vec<Rev>,
     },
@@ -126,6 +138,8 @@ pub struct Plan {
     pub saves: Vec<SaveInfo>,
     /// Saves per node, keyed by the node's pre-order position in the IR.
     pub node_saves: HashMap<usize, Vec<Save>>,
+    /// Per loop (by position): the save of its variable, pushed at each iteration.
+    pub loop_var_saves: HashMap<usize, Save>,
     /// The reverse sweep.
     pub reverse: Vec<Rev>,
 }
@@ -138,16 +152,26 @@ impl Plan {
 
     /// Whether any save uses the given stack.
     pub fn uses_stack(&self, kind_is_float: bool) -> bool {
-        self.saves
-            .iter()
-            .any(|s| s.storage == Storage::Stack && ((s.kind == SaveKind::Float) == kind_is_float))
+        self.saves.iter().any(|s| {
+            s.storage == Storage::Stack
+                && !matches!(s.source, SaveSource::LoopVar(_))
+                && ((s.kind == SaveKind::Float) == kind_is_float)
+        })
     }
 }
 
 struct Builder<'a> {
+    f: &'a Function,
+    defs: HashMap<Value, &'a Op>,
     act: &'a Activity,
     saves: Vec<SaveInfo>,
     node_saves: HashMap<usize, Vec<Save>>,
+    loop_var_saves: HashMap<usize, Save>,
+    /// Values whose names are in scope in the reverse sweep at this point: the top region's,
+    /// and those replayed by the enclosing loop bodies.
+    avail: HashSet<Value>,
+    /// Replayed values (in `avail` but defined in a loop body) that the reverse sweep uses.
+    needed: HashSet<Value>,
     ordinal: usize,
     loop_depth: usize,
     branch_depth: usize,
@@ -164,9 +188,56 @@ impl Builder<'_> {
         }
     }
 
+    /// Whether the reverse sweep can name `x` without storing it.
+    fn replayable_value(&mut self, x: Value) -> bool {
+        if self.avail.contains(&x) {
+            self.needed.insert(x);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn storage_for(&mut self, source: &SaveSource) -> Storage {
+        if let SaveSource::Partial(v, _) = source {
+            if let Some(Op::Prim { prim, .. }) = self.defs.get(v) {
+                if prim.const_partials {
+                    return Storage::Constant;
+                }
+            }
+        }
+        if self.loop_depth == 0 {
+            return self.storage();
+        }
+        let replayable = match source {
+            SaveSource::Partial(v, _) => self.replayable_value(*v),
+            SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
+            SaveSource::TripCount | SaveSource::LoopVar(_) => false,
+        };
+        if replayable {
+            Storage::Replayed
+        } else {
+            Storage::Stack
+        }
+    }
+
+    /// Whether `op` can be recomputed in the reverse sweep from values in `avail`.
+    fn can_replay(&self, op: &Op, avail: &HashSet<Value>) -> bool {
+        let is_param_array = |a: &Array| self.f.array_param[a.0 as usize].is_some();
+        match op {
+            Op::Const(_) => true,
+            Op::Prim { .. } | Op::Plain(..) | Op::Copy(_) => {
+                op.operands().iter().all(|x| avail.contains(x))
+            }
+            Op::Load(a, i) => is_param_array(a) && avail.contains(i),
+            Op::Len(a) => is_param_array(a),
+            Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
+        }
+    }
+
     fn save(&mut self, node: usize, kind: SaveKind, source: SaveSource) -> Save {
         let s = Save(self.saves.len() as u32);
-        let storage = self.storage();
+        let storage = self.storage_for(&source);
         self.saves.push(SaveInfo {
             kind,
             storage,
@@ -301,14 +372,78 @@ impl Builder<'_> {
                     body.push(Rev::If { flag: s, then, els });
                 }
             }
-            Node::Loop { body: b, .. } => {
+            Node::Loop { head, body: b, .. } => {
+                let var = match head {
+                    LoopHead::For { var, .. } => Some(*var),
+                    LoopHead::Forever => None,
+                };
+                // What the body's reverse can recompute instead of storing.
+                let mut avail = self.avail.clone();
+                avail.extend(var);
+                let mut candidates = Vec::new();
+                for n in &b.nodes {
+                    if let Node::Let(x, op) = n {
+                        if self.can_replay(op, &avail) {
+                            avail.insert(*x);
+                            candidates.push(*x);
+                        }
+                    }
+                }
+                let outer_avail = std::mem::replace(&mut self.avail, avail);
+                let outer_needed = std::mem::take(&mut self.needed);
                 self.loop_depth += 1;
                 let rb = self.region(b);
                 self.loop_depth -= 1;
+                let mut needed = std::mem::replace(&mut self.needed, outer_needed);
+                self.avail = outer_avail;
+                // Close over operands: a replayed value needs its operands replayed too.
+                let cand: HashSet<Value> = candidates.iter().copied().collect();
+                let mut work: Vec<Value> = needed.iter().copied().collect();
+                while let Some(x) = work.pop() {
+                    if !cand.contains(&x) {
+                        continue;
+                    }
+                    if let Some(op) = self.defs.get(&x) {
+                        for o in op.operands() {
+                            if needed.insert(o) {
+                                work.push(o);
+                            }
+                        }
+                    }
+                }
+                let replay: Vec<Value> = candidates
+                    .into_iter()
+                    .filter(|x| needed.contains(x))
+                    .collect();
+                let uses_var = var.is_some_and(|v| needed.contains(&v));
+                // Values replayed by enclosing loops are needed there.
+                for x in needed {
+                    if !cand.contains(&x) && Some(x) != var && self.avail.contains(&x) {
+                        self.needed.insert(x);
+                    }
+                }
                 if !rb.is_empty() {
+                    let var_save = match var {
+                        Some(v) if uses_var => {
+                            let sv = Save(self.saves.len() as u32);
+                            self.saves.push(SaveInfo {
+                                kind: SaveKind::Index,
+                                storage: Storage::Stack,
+                                source: SaveSource::LoopVar(v),
+                            });
+                            self.loop_var_saves.insert(ord, sv);
+                            Some(sv)
+                        }
+                        _ => None,
+                    };
                     let s = self.save(ord, SaveKind::Index, SaveSource::TripCount);
                     saved.push(s);
-                    body.push(Rev::Loop { count: s, body: rb });
+                    body.push(Rev::Loop {
+                        count: s,
+                        var: var_save,
+                        replay,
+                        body: rb,
+                    });
                 }
             }
         }
@@ -320,20 +455,35 @@ impl Builder<'_> {
 
 /// Builds the plan. The reverse sweep starts by seeding the result's adjoint with one.
 pub fn plan(f: &Function, act: Activity) -> Plan {
+    let avail = f
+        .body
+        .nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Let(v, _) => Some(*v),
+            _ => None,
+        })
+        .collect();
     let mut b = Builder {
+        f,
+        defs: f.defs(),
         act: &act,
         saves: Vec::new(),
         node_saves: HashMap::new(),
+        loop_var_saves: HashMap::new(),
+        avail,
+        needed: HashSet::new(),
         ordinal: 0,
         loop_depth: 0,
         branch_depth: 0,
     };
     let reverse = b.region(&f.body);
-    let (saves, node_saves) = (b.saves, b.node_saves);
+    let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     Plan {
         act,
         saves,
         node_saves,
+        loop_var_saves,
         reverse,
     }
 }

@@ -47,6 +47,9 @@ fn da(x: Array) -> Ident {
 fn n(ord: usize) -> Ident {
     id("n", ord)
 }
+fn lv(x: Save) -> Ident {
+    id("lv", x.0)
+}
 fn tape_f() -> Ident {
     id("tape", "_f")
 }
@@ -56,7 +59,11 @@ fn tape_u() -> Ident {
 
 /// Generates the body of the companion: forward sweep, reverse sweep, returned tuple.
 pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
-    let g = Gen { f, plan };
+    let g = Gen {
+        f,
+        plan,
+        defs: f.defs(),
+    };
     let float = &f.float;
     let rt = rt();
 
@@ -70,6 +77,10 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
                 SaveKind::Flag => quote!(let mut #name: bool = false;),
             });
         }
+    }
+    for sv in plan.loop_var_saves.values() {
+        let name = lv(*sv);
+        prologue.extend(quote!(let mut #name = #rt::Stack::new();));
     }
     if plan.uses_stack(true) {
         let t = tape_f();
@@ -133,6 +144,7 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
 struct Gen<'a> {
     f: &'a Function,
     plan: &'a Plan,
+    defs: std::collections::HashMap<Value, &'a Op>,
 }
 
 impl Gen<'_> {
@@ -189,9 +201,10 @@ impl Gen<'_> {
                     let c = n(my);
                     quote!(#c)
                 }
+                SaveSource::LoopVar(_) => continue,
             };
             out.extend(match info.storage {
-                Storage::Local => TokenStream::new(),
+                Storage::Local | Storage::Replayed | Storage::Constant => TokenStream::new(),
                 Storage::Hoisted => {
                     let name = h(*sv);
                     quote!(#name = #src;)
@@ -272,11 +285,17 @@ impl Gen<'_> {
                 let b = self.region(body, ord);
                 let counted = self.plan.node_saves.contains_key(&my);
                 let counter = n(my);
-                let (init, incr) = if counted {
+                let (init, mut incr) = if counted {
                     (quote!(let mut #counter: usize = 0;), quote!(#counter += 1;))
                 } else {
                     (TokenStream::new(), TokenStream::new())
                 };
+                if let (Some(sv), LoopHead::For { var, .. }) =
+                    (self.plan.loop_var_saves.get(&my), head)
+                {
+                    let (stack, x) = (lv(*sv), v(*var));
+                    incr.extend(quote!(#stack.push(#x);));
+                }
                 let exit = match jump {
                     Some(j) => {
                         let j = s(*j);
@@ -441,7 +460,25 @@ impl Gen<'_> {
     fn saved(&self, sv: Save) -> TokenStream {
         let info = self.plan.save(sv);
         match info.storage {
-            Storage::Local => match &info.source {
+            Storage::Constant => {
+                let (SaveSource::Partial(x, k), Some(Op::Prim { prim, .. })) = (
+                    &info.source,
+                    self.defs.get(&match &info.source {
+                        SaveSource::Partial(x, _) => *x,
+                        _ => Value(u32::MAX),
+                    }),
+                ) else {
+                    return quote!(::core::unreachable!());
+                };
+                let _ = x;
+                let rt = rt();
+                let float = &self.f.float;
+                let rule = Ident::new(prim.rule, Span::call_site());
+                let zeros = (0..prim.arity).map(|_| quote!(0.0));
+                let field = syn::Index::from(k + 1);
+                quote!(#rt::rules::#rule::<#float>(#(#zeros),*).#field)
+            }
+            Storage::Local | Storage::Replayed => match &info.source {
                 SaveSource::Partial(x, k) => {
                     let pk = p(*x, *k);
                     quote!(#pk)
@@ -461,6 +498,10 @@ impl Gen<'_> {
                         .unwrap_or(0);
                     let c = n(ord);
                     quote!(#c)
+                }
+                SaveSource::LoopVar(x) => {
+                    let vx = v(*x);
+                    quote!(#vx)
                 }
             },
             Storage::Hoisted => {
@@ -551,9 +592,29 @@ impl Gen<'_> {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
                     quote!(if #f { #t } else { #e })
                 }
-                Rev::Loop { count, body } => {
+                Rev::Loop {
+                    count,
+                    var,
+                    replay,
+                    body,
+                } => {
                     let (c, b) = (self.saved(*count), self.rev_list(body));
-                    quote!(for _ in 0..#c { #b })
+                    let pop_var = match var {
+                        Some(sv) => {
+                            let stack = lv(*sv);
+                            let SaveSource::LoopVar(x) = self.plan.save(*sv).source else {
+                                continue;
+                            };
+                            let vx = v(x);
+                            quote!(let #vx = #stack.pop();)
+                        }
+                        None => TokenStream::new(),
+                    };
+                    let replay: TokenStream = replay
+                        .iter()
+                        .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
+                        .collect();
+                    quote!(for _ in 0..#c { #pop_var #replay #b })
                 }
             });
         }

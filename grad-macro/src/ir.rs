@@ -43,6 +43,9 @@ pub struct Prim {
     pub syntax: Syntax,
     /// Number of float operands (the receiver counts as one).
     pub arity: usize,
+    /// Whether the partials are constants (`add`, `sub`, `neg`): the reverse sweep then calls
+    /// the rule again instead of storing them.
+    pub const_partials: bool,
 }
 
 /// How a primitive is written in plain Rust.
@@ -56,6 +59,19 @@ pub enum Syntax {
     Method,
     /// `recv.powi(n)`: one float operand and one integer.
     PowI,
+}
+
+impl Op {
+    /// Every value the operation reads.
+    pub fn operands(&self) -> Vec<Value> {
+        match self {
+            Op::Prim { args, int, .. } => args.iter().copied().chain(*int).collect(),
+            Op::Call { args, .. } | Op::Plain(_, args) => args.clone(),
+            Op::Copy(a) => vec![*a],
+            Op::Load(_, i) => vec![*i],
+            Op::Param(_) | Op::Const(_) | Op::Read(_) | Op::Len(_) => Vec::new(),
+        }
+    }
 }
 
 /// A non-differentiated operation (integers, booleans, comparisons, iterators).
@@ -292,6 +308,28 @@ pub enum ArrayKind {
 }
 
 impl Function {
+    /// The defining operation of every value defined by a `Let`.
+    pub fn defs(&self) -> std::collections::HashMap<Value, &Op> {
+        fn walk<'a>(r: &'a Region, out: &mut std::collections::HashMap<Value, &'a Op>) {
+            for n in &r.nodes {
+                match n {
+                    Node::Let(v, op) => {
+                        out.insert(*v, op);
+                    }
+                    Node::If { then, els, .. } => {
+                        walk(then, out);
+                        walk(els, out);
+                    }
+                    Node::Loop { body, .. } => walk(body, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = std::collections::HashMap::new();
+        walk(&self.body, &mut out);
+        out
+    }
+
     /// The span of a value.
     pub fn span(&self, v: Value) -> Span {
         self.values[v.0 as usize].span

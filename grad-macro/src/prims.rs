@@ -9,6 +9,7 @@ const fn method(rule: &'static str, arity: usize) -> Prim {
         rule,
         syntax: Syntax::Method,
         arity,
+        const_partials: false,
     }
 }
 
@@ -59,6 +60,7 @@ pub const POWI: Prim = Prim {
     rule: "powi",
     syntax: Syntax::PowI,
     arity: 1,
+    const_partials: false,
 };
 
 /// Unary minus.
@@ -66,6 +68,7 @@ pub const NEG: Prim = Prim {
     rule: "neg",
     syntax: Syntax::Neg,
     arity: 1,
+    const_partials: true,
 };
 
 /// The primitive for a float method, if there is one.
@@ -89,6 +92,7 @@ pub fn binary(op: &syn::BinOp) -> Option<Prim> {
         rule,
         syntax: Syntax::Infix(sym),
         arity: 2,
+        const_partials: matches!(rule, "add" | "sub"),
     })
 }
 
