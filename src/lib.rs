@@ -23,6 +23,8 @@
 //! The micrograd-style tape engine ([`tape`]) computes the same gradients at run time, with
 //! the same rules ([`rules`]); [`check`] compares any gradient with finite differences.
 
+#![warn(missing_docs)]
+
 extern crate self as grad;
 
 pub use grad_macro::differentiable;

@@ -107,6 +107,7 @@ impl Plain {
                     | syn::BinOp::Ne(_)
             ),
             Plain::Cast(_) => true,
+            Plain::Method(m) => crate::prims::is_float_test(&m.to_string()),
             _ => false,
         }
     }

@@ -42,6 +42,8 @@ pub struct ParsedParam {
     pub class: ParamClass,
     /// Whether the gradient is taken with respect to it.
     pub wrt: bool,
+    /// Whether it is declared `mut` (then the body may assign it).
+    pub mutable: bool,
 }
 
 /// The parsed attribute and signature.
@@ -110,11 +112,18 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
     }
     match ty {
         syn::Type::Reference(r) => {
-            if let Some(m) = &r.mutability {
+            if r.mutability.is_some() {
                 errors.on(
-                    &quote::quote!(& #m),
+                    r,
                     "`&mut` parameters are not supported: a differentiable function must not \
-                     change its inputs; return the new value instead",
+                     change its inputs; take `&[f64]` and return the new value instead",
+                );
+            }
+            if float_of(&r.elem).is_some() {
+                errors.on(
+                    r,
+                    "a float behind a reference would silently get no gradient; take it by \
+                     value (`x: f64`)",
                 );
                 return (ParamClass::Constant, None);
             }
@@ -199,9 +208,9 @@ pub fn signature(
                 "methods are not supported; write a free function that takes the fields it needs",
             ),
             syn::FnArg::Typed(pt) => {
-                let ident = match &*pt.pat {
+                let (ident, mutable) = match &*pt.pat {
                     syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                        p.ident.clone()
+                        (p.ident.clone(), p.mutability.is_some())
                     }
                     other => {
                         errors.on(
@@ -225,6 +234,7 @@ pub fn signature(
                     ident,
                     ty: (*pt.ty).clone(),
                     wrt: ftype.is_some(),
+                    mutable,
                     class,
                 });
             }
@@ -232,6 +242,13 @@ pub fn signature(
     }
 
     if let Some(names) = wrt {
+        if names.is_empty() {
+            errors.at(
+                sig.ident.span(),
+                "`wrt()` names no parameter; list the parameters to differentiate with respect \
+                 to, or remove `wrt`",
+            );
+        }
         for p in &mut params {
             p.wrt = p.wrt && names.iter().any(|n| *n == p.ident);
         }

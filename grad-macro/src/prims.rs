@@ -112,3 +112,18 @@ pub fn refused_method(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Float methods that only test a value (`is_nan`, ...): they return a `bool`, so no
+/// derivative flows through them.
+pub fn is_float_test(name: &str) -> bool {
+    matches!(
+        name,
+        "is_nan"
+            | "is_finite"
+            | "is_infinite"
+            | "is_normal"
+            | "is_subnormal"
+            | "is_sign_negative"
+            | "is_sign_positive"
+    )
+}

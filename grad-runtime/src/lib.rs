@@ -2,6 +2,8 @@
 //! micrograd-style tape engine ([`tape`]), finite-difference checking ([`check`]) and the
 //! [`prelude`]. Users depend on the `grad` crate, which re-exports this one.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod float;
 pub mod real;

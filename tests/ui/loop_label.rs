@@ -1,3 +1,4 @@
+#![allow(unused_labels)]
 use grad::prelude::*;
 
 #[differentiable]

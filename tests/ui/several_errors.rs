@@ -1,3 +1,6 @@
+#![allow(unused)]
+// Every refused construct in one function is reported in the same build, each under its own
+// tokens (and the user's function and the stub companion are still emitted).
 use grad::prelude::*;
 
 #[differentiable]
@@ -7,9 +10,10 @@ fn f(x: f64, y: f64) -> f64 {
     let (a, b) = (x, y);
     let r = x % 2.0;
     let m = match 1 {
-        _ => x,
+        _ => y,
     };
-    let g = x.gamma();
+    let g = x.to_degrees();
+    let u = unsafe { x * 2.0 };
     f64::max(x, y)
 }
 

@@ -1,3 +1,4 @@
+#![allow(unused_variables)]
 use grad::prelude::*;
 
 #[differentiable(wrt(x, z), order = 2)]

@@ -9,11 +9,6 @@ use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 
-/// Joins two spans where the compiler allows it (falls back to the first).
-fn join(a: Span, b: Span) -> Span {
-    a.join(b).unwrap_or(a)
-}
-
 impl Lowerer<'_> {
     /// Lowers an expression in value position. Errors are recorded; `None` after an error.
     pub(crate) fn expr(&mut self, e: &syn::Expr) -> Option<Value> {
@@ -44,7 +39,8 @@ impl Lowerer<'_> {
                 op => {
                     let l = self.expr(&b.left);
                     let r = self.expr(&b.right);
-                    self.binary(op, l?, r?, span)
+                    // Errors and type errors in generated code point at the operator.
+                    self.binary(op, l?, r?, op.span())
                 }
             },
             syn::Expr::Cast(c) => self.cast(c),
@@ -332,6 +328,14 @@ impl Lowerer<'_> {
         let recv = recv?;
         let args: Vec<Value> = args.into_iter().collect::<Option<_>>()?;
         let rty = self.ty(recv);
+        if prims::is_float_test(&name) && args.is_empty() {
+            return Some(self.def(
+                Op::Plain(Plain::Method(m.method.clone()), vec![recv]),
+                Ty::Bool,
+                m.method.span(),
+                None,
+            ));
+        }
         if matches!(rty, Ty::Int | Ty::Bool)
             || (rty == Ty::Unknown && prims::method_named(&name).is_none())
         {
@@ -381,13 +385,9 @@ impl Lowerer<'_> {
                 int,
             },
             Ty::Float,
-            join(m.receiver.span(), m.method.span()),
+            m.method.span(),
             None,
         ))
-        .map(|v| {
-            self.values[v.0 as usize].span = span;
-            v
-        })
     }
 
     fn call(&mut self, c: &syn::ExprCall) -> Option<Value> {
@@ -404,9 +404,23 @@ impl Lowerer<'_> {
         }
         let first = p.path.segments.first().map(|s| s.ident.to_string());
         if matches!(first.as_deref(), Some("f64" | "f32")) && p.path.segments.len() == 2 {
-            let m = &p.path.segments[1].ident;
-            self.errors
-                .on(p, format!("write this as a method call: `x.{m}(...)`"));
+            let m = p.path.segments[1].ident.to_string();
+            for a in &c.args {
+                self.expr(a);
+            }
+            let written = quote!(#p).to_string().replace(' ', "");
+            if let Some(hint) = prims::refused_method(&m) {
+                self.errors
+                    .on(p, format!("`{written}` is not supported: {hint}"));
+            } else if prims::method_named(&m).is_some() {
+                self.errors
+                    .on(p, format!("write this as a method call: `x.{m}(...)`"));
+            } else {
+                self.errors.on(
+                    p,
+                    format!("`{written}` is not supported in a differentiable function"),
+                );
+            }
             return None;
         }
         if let Some(ident) = p.path.get_ident() {
@@ -504,6 +518,9 @@ fn refusal(e: &syn::Expr) -> &'static str {
              what they expand to); move the call out of the function"
         }
         syn::Expr::Match(_) => "`match` is not supported; write it with `if` / `else if`",
+        syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
+            "tuple fields are not supported; pass the values as separate parameters"
+        }
         syn::Expr::Field(_) => {
             "struct fields are not supported; pass the fields as separate parameters"
         }

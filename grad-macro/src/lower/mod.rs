@@ -33,7 +33,13 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         let kind = match &p.class {
             ParamClass::Scalar => {
                 let v = cx.def(Op::Param(i), Ty::Float, span, name.clone());
-                cx.scopes.bind(&p.ident, Binding::Value(v));
+                if p.mutable {
+                    let s = cx.new_var(Ty::Float, span, name.clone());
+                    cx.assign_var(s, v, true);
+                    cx.scopes.bind(&p.ident, Binding::Var(s));
+                } else {
+                    cx.scopes.bind(&p.ident, Binding::Value(v));
+                }
                 ParamKind::Scalar(v)
             }
             ParamClass::Slice | ParamClass::Array(_) | ParamClass::ConstArray => {
@@ -55,8 +61,14 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
             ParamClass::Constant => {
                 let ty = scope::ty_of_type(&p.ty);
                 let ident = &p.ident;
-                let v = cx.def(Op::Const(quote::quote!(#ident)), ty, span, name);
-                cx.scopes.bind(&p.ident, Binding::Value(v));
+                let v = cx.def(Op::Const(quote::quote!(#ident)), ty, span, name.clone());
+                if p.mutable {
+                    let s = cx.new_var(ty, span, name);
+                    cx.assign_var(s, v, true);
+                    cx.scopes.bind(&p.ident, Binding::Var(s));
+                } else {
+                    cx.scopes.bind(&p.ident, Binding::Value(v));
+                }
                 ParamKind::Constant
             }
         };

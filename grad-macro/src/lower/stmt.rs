@@ -122,21 +122,30 @@ impl Lowerer<'_> {
             syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                 (p.ident.clone(), p.mutability.is_some())
             }
+            syn::Pat::Wild(_) => {
+                if let Some(init) = &local.init {
+                    self.expr(&init.expr);
+                }
+                return;
+            }
             other => {
                 self.errors.on(
                     other,
                     "only `let name = ...` and `let mut name = ...` are supported here; \
                      destructuring patterns are not",
                 );
+                if let Some(init) = &local.init {
+                    self.expr(&init.expr);
+                }
                 return;
             }
         };
         let Some(init) = &local.init else {
-            self.errors.on(
-                local,
-                "declare the variable with a value (`let mut x = 0.0;`); a `let` without a value \
-                 is not supported",
-            );
+            // `let y;` assigned later: a variable (Rust checks it is assigned before use).
+            let vty = ty.map(ty_of_type).unwrap_or(Ty::Unknown);
+            let s = self.new_var(vty, ident.span(), Some(ident.to_string()));
+            self.push(Node::DeclVar(s));
+            self.scopes.bind(&ident, Binding::Var(s));
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
@@ -218,7 +227,7 @@ impl Lowerer<'_> {
                             "only `vec![value; length]` is supported; write `vec![0.0; n]` and \
                              assign the elements",
                         );
-                        None
+                        Some(self.array(ArrayKind::Vec, ident.span(), name))
                     }
                 }
             }
@@ -227,7 +236,8 @@ impl Lowerer<'_> {
                     arr,
                     "array literals are not supported; write `[0.0; N]` and assign the elements",
                 );
-                None
+                // Bind the name anyway so later uses do not report follow-on errors.
+                Some(self.array(ArrayKind::Vec, ident.span(), name))
             }
             _ => None,
         }
@@ -348,7 +358,7 @@ impl Lowerer<'_> {
                     None => rhs,
                     Some(op) => {
                         let cur = self.def(Op::Load(array, index), Ty::Float, ix.span(), None);
-                        match self.binary(op, cur, rhs, right.span()) {
+                        match self.binary(op, cur, rhs, op.span()) {
                             Some(v) => v,
                             None => return,
                         }

@@ -2,9 +2,7 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let y: f64;
-    y = x * 2.0;
-    y
+    std::f64::consts::PI * f64::sin(x)
 }
 
 fn main() {}

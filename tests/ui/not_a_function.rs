@@ -1,0 +1,6 @@
+use grad::prelude::*;
+
+#[differentiable]
+struct S;
+
+fn main() {}
