@@ -23,8 +23,11 @@ fn neuron(x1: f64, x2: f64, w1: f64, w2: f64, b: f64) -> f64 {
 fn main() {
     let (x1, x2, x3) = (2.0, 3.0, 4.0);
     let (value, d_x1, d_x2, d_x3) = loss_grad(x1, x2, x3);
+    assert_eq!(value, loss(x1, x2, x3), "the value is the plain function's, bit for bit");
     println!("L = ln(x1*x2) + sin(x1*x3) + x2*x3 at (2, 3, 4)");
-    println!("  compiled: L = {value:.6}, dL/dx1 = {d_x1:.6}, dL/dx2 = {d_x2:.6}, dL/dx3 = {d_x3:.6}");
+    println!(
+        "  compiled: L = {value:.6}, dL/dx1 = {d_x1:.6}, dL/dx2 = {d_x2:.6}, dL/dx3 = {d_x3:.6}"
+    );
 
     let (t1, t2, t3) = (Value::new(x1), Value::new(x2), Value::new(x3));
     let a = &t1 * &t2;
@@ -38,8 +41,9 @@ fn main() {
         t3.grad()
     );
 
-    let b = 6.881_373_587_019_543_2;
+    let b = 6.881_373_587_019_543;
     let (o, d_x1, d_x2, d_w1, d_w2, d_b) = neuron_grad(2.0, 0.0, -3.0, 1.0, b);
+    assert_eq!(o, neuron(2.0, 0.0, -3.0, 1.0, b));
     println!("\nneuron tanh(x1*w1 + x2*w2 + b) at x1=2, x2=0, w1=-3, w2=1, b={b}");
     println!(
         "  compiled: o = {o:.4}, dx1 = {d_x1:.4}, dx2 = {d_x2:.4}, dw1 = {d_w1:.4}, dw2 = {d_w2:.4}, db = {d_b:.4}"

@@ -169,15 +169,15 @@ fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
 fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors) {
     for node in &region.nodes {
         match node {
-            Node::Let(v, Op::Plain(p, args)) => {
-                if !p.accepts_varied() && args.iter().any(|a| varied.value(*a)) {
-                    errors.at(
-                        f.span(*v),
-                        "cannot differentiate through this operation: a differentiable value \
-                         flows into it but the macro cannot tell it is float arithmetic; give \
-                         the variables involved a float type (`let mut s: f64 = ...`)",
-                    );
-                }
+            Node::Let(v, Op::Plain(p, args))
+                if !p.accepts_varied() && args.iter().any(|a| varied.value(*a)) =>
+            {
+                errors.at(
+                    f.span(*v),
+                    "cannot differentiate through this operation: a differentiable value \
+                     flows into it but the macro cannot tell it is float arithmetic; give \
+                     the variables involved a float type (`let mut s: f64 = ...`)",
+                );
             }
             Node::If { then, els, .. } => {
                 check_plain(then, varied, f, errors);

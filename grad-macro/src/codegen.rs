@@ -78,7 +78,9 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
             });
         }
     }
-    for sv in plan.loop_var_saves.values() {
+    let mut loop_vars: Vec<Save> = plan.loop_var_saves.values().copied().collect();
+    loop_vars.sort_by_key(|s| s.0);
+    for sv in &loop_vars {
         let name = lv(*sv);
         prologue.extend(quote!(let mut #name = #rt::Stack::new();));
     }
@@ -122,8 +124,9 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
         }
         grads.push(match &p.kind {
             ParamKind::Scalar(x) if plan.act.value[x.0 as usize] => {
+                // `+ 0.0` turns an untouched -0.0 adjoint into +0.0 and changes nothing else.
                 let dx = d(*x);
-                quote!(#dx)
+                quote!(#dx + 0.0)
             }
             ParamKind::Scalar(_) => quote!(0.0),
             ParamKind::FloatArray { array, .. } => {
@@ -539,9 +542,11 @@ impl Gen<'_> {
             out.extend(match step {
                 Rev::Zero(a) => {
                     let name = self.adj(*a);
+                    // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included),
+                    // so the first `+=` into an adjoint folds away.
                     let init = match a {
                         Adj::Value(x) if *x == self.f.result => quote!(1.0),
-                        _ => quote!(0.0),
+                        _ => quote!(-0.0),
                     };
                     quote!(let mut #name: #float = #init;)
                 }

@@ -250,7 +250,7 @@ pub fn signature(
             );
         }
         for p in &mut params {
-            p.wrt = p.wrt && names.iter().any(|n| *n == p.ident);
+            p.wrt = p.wrt && names.contains(&p.ident);
         }
         for name in &names {
             match params.iter().find(|p| p.ident == *name) {

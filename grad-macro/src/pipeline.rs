@@ -64,7 +64,7 @@ fn companion(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
         if !p.wrt {
             continue;
         }
-        listed.push(format!("`d_{}`", p.ident));
+        listed.push(format!("d_{}", p.ident));
         outs.push(match &p.class {
             parse::ParamClass::Slice => quote!(::std::vec::Vec<#float>),
             parse::ParamClass::Array(n) => quote!([#float; #n]),
