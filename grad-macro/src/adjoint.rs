@@ -226,6 +226,13 @@ impl Builder<'_> {
         let is_param_array = |a: &Array| self.f.array_param[a.0 as usize].is_some();
         match op {
             Op::Const(_) => true,
+            // A method call on a value of unknown type may have side effects (`c.set(..)`),
+            // so it is never run a second time; ranges, operators and casts are pure.
+            Op::Plain(Plain::Method(m), _)
+                if !matches!(m.to_string().as_str(), "rev" | "step_by") =>
+            {
+                false
+            }
             Op::Prim { .. } | Op::Plain(..) | Op::Copy(_) => {
                 op.operands().iter().all(|x| avail.contains(x))
             }

@@ -349,6 +349,12 @@ impl Gen<'_> {
                 let ident = &self.f.params[*i].ident;
                 quote!(let #vx = #ident;)
             }
+            Op::Const(t) if self.f.value_ty[x.0 as usize] == Ty::Float => {
+                // The float type is stated, as the user's `let c: f64 = 4.0;` does, so methods
+                // on constants resolve.
+                let float = &self.f.float;
+                quote_spanned!(span=> let #vx: #float = #t;)
+            }
             Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
             Op::Copy(a) => {
                 let a = v(*a);

@@ -287,6 +287,8 @@ pub struct Function {
     pub float: syn::Type,
     /// Per value: span and name.
     pub values: Vec<Info>,
+    /// Per value: what the macro knows of its type.
+    pub value_ty: Vec<Ty>,
     /// Per variable: span and name.
     pub vars: Vec<Info>,
     /// Per array: span, name, and what kind of array it is.

@@ -83,6 +83,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     let result = cx.body(block);
     let Lowerer {
         values,
+        value_ty,
         vars,
         arrays,
         regions,
@@ -111,6 +112,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         result,
         float: parsed.float_ty.clone(),
         values,
+        value_ty,
         vars,
         arrays,
         array_param,
