@@ -55,8 +55,18 @@ fn seed_loss_known_numbers() {
     assert_close("d_x2", d2, 1.0 / x2 + x3, 1e-14);
     assert_close("d_x3", d3, x1 * c + x2, 1e-14);
     // The same numbers written out: cos 8 = -0.14550003380861354.
-    assert_close("d_x1 literal", d1, 0.5 + 4.0 * -0.145_500_033_808_613_54, 1e-14);
-    assert_close("d_x3 literal", d3, 2.0 * -0.145_500_033_808_613_54 + 3.0, 1e-14);
+    assert_close(
+        "d_x1 literal",
+        d1,
+        0.5 + 4.0 * -0.145_500_033_808_613_54,
+        1e-14,
+    );
+    assert_close(
+        "d_x3 literal",
+        d3,
+        2.0 * -0.145_500_033_808_613_54 + 3.0,
+        1e-14,
+    );
 
     let t = tape(&[x1, x2, x3], |x| {
         (&x[0] * &x[1]).ln() + (&x[0] * &x[2]).sin() + &x[1] * &x[2]
@@ -86,7 +96,7 @@ fn seed_expr_known_numbers() {
 
 // ----- the tanh neuron -------------------------------------------------------------------
 
-const NEURON_B: f64 = 6.881_373_587_019_543_2;
+const NEURON_B: f64 = 6.881_373_587_019_543;
 
 #[differentiable]
 fn neuron_tanh(x1: f64, x2: f64, w1: f64, w2: f64, b: f64) -> f64 {
@@ -103,7 +113,12 @@ fn neuron_exp(x1: f64, x2: f64, w1: f64, w2: f64, b: f64) -> f64 {
 
 fn check_neuron(what: &str, got: (f64, f64, f64, f64, f64, f64), tol: f64) {
     let (o, dx1, dx2, dw1, dw2, db) = got;
-    assert_close(&format!("{what}: o"), o, std::f64::consts::FRAC_1_SQRT_2, tol);
+    assert_close(
+        &format!("{what}: o"),
+        o,
+        std::f64::consts::FRAC_1_SQRT_2,
+        tol,
+    );
     assert_close(&format!("{what}: d_x1"), dx1, -1.5, tol);
     assert_close(&format!("{what}: d_x2"), dx2, 0.5, tol);
     assert_close(&format!("{what}: d_w1"), dw1, 1.0, tol);
@@ -124,7 +139,12 @@ fn neuron_with_tanh() {
     let t = tape(&[2.0, 0.0, -3.0, 1.0, NEURON_B], |x| {
         (&x[0] * &x[2] + &x[1] * &x[3] + &x[4]).tanh()
     });
-    assert_matches_tape("neuron_tanh", got.0, &[got.1, got.2, got.3, got.4, got.5], t);
+    assert_matches_tape(
+        "neuron_tanh",
+        got.0,
+        &[got.1, got.2, got.3, got.4, got.5],
+        t,
+    );
 }
 
 #[test]
@@ -194,6 +214,8 @@ fn micrograd_sanity_check() {
 
 // ----- micrograd's test_more_ops ----------------------------------------------------------
 
+// micrograd's test_more_ops, written exactly as micrograd writes it (`c += c + 1`).
+#[allow(clippy::misrefactored_assign_op)]
 #[differentiable]
 fn more_ops(a: f64, b: f64) -> f64 {
     let mut c = a + b;
@@ -238,14 +260,24 @@ fn micrograd_more_ops() {
 fn seed_examples_vs_central_differences() {
     use grad::check::check_gradient;
     let (_, d1, d2, d3) = seed_loss_grad(2.0, 3.0, 4.0);
-    check_gradient(|x| seed_loss(x[0], x[1], x[2]), &[2.0, 3.0, 4.0], &[d1, d2, d3], 1e-6)
-        .unwrap();
+    check_gradient(
+        |x| seed_loss(x[0], x[1], x[2]),
+        &[2.0, 3.0, 4.0],
+        &[d1, d2, d3],
+        1e-6,
+    )
+    .unwrap();
     let (_, da, db) = more_ops_grad(-4.0, 2.0);
     check_gradient(|x| more_ops(x[0], x[1]), &[-4.0, 2.0], &[da, db], 1e-6).unwrap();
     let (_, dx) = sanity_check_grad(-4.0);
     check_gradient(|x| sanity_check(x[0]), &[-4.0], &[dx], 1e-6).unwrap();
     let p = [2.0, 0.0, -3.0, 1.0, NEURON_B];
     let (_, a, b, c, d, e) = neuron_exp_grad(p[0], p[1], p[2], p[3], p[4]);
-    check_gradient(|x| neuron_exp(x[0], x[1], x[2], x[3], x[4]), &p, &[a, b, c, d, e], 1e-6)
-        .unwrap();
+    check_gradient(
+        |x| neuron_exp(x[0], x[1], x[2], x[3], x[4]),
+        &p,
+        &[a, b, c, d, e],
+        1e-6,
+    )
+    .unwrap();
 }
