@@ -23,7 +23,11 @@ fn neuron(x1: f64, x2: f64, w1: f64, w2: f64, b: f64) -> f64 {
 fn main() {
     let (x1, x2, x3) = (2.0, 3.0, 4.0);
     let (value, d_x1, d_x2, d_x3) = loss_grad(x1, x2, x3);
-    assert_eq!(value, loss(x1, x2, x3), "the value is the plain function's, bit for bit");
+    assert_eq!(
+        value,
+        loss(x1, x2, x3),
+        "the value is the plain function's, bit for bit"
+    );
     println!("L = ln(x1*x2) + sin(x1*x3) + x2*x3 at (2, 3, 4)");
     println!(
         "  compiled: L = {value:.6}, dL/dx1 = {d_x1:.6}, dL/dx2 = {d_x2:.6}, dL/dx3 = {d_x3:.6}"
