@@ -10,23 +10,6 @@ use grad::tape::Value;
 const FD_TOL: f64 = 1e-6;
 const TAPE_TOL: f64 = 1e-11;
 
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = 1.0f64.max(got.abs()).max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (tol {tol:e})"
-    );
-}
-
-fn leaves(xs: &[f64]) -> Vec<Value> {
-    xs.iter().map(|&x| Value::new(x)).collect()
-}
-
-fn grads(vs: &[Value]) -> Vec<f64> {
-    vs.iter().map(Value::grad).collect()
-}
-
 /// What a point must satisfy: the value is the plain function's bit for bit, the gradient
 /// agrees with the tape engine's and (where `fd`) with central differences.
 #[track_caller]
@@ -74,17 +57,6 @@ fn pack(xs: &[f64], s: f64) -> Vec<f64> {
 
 // ===== Rosenbrock over a slice ===============================================================
 
-#[differentiable]
-fn rosenbrock(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = 1.0 - x[i];
-        let b = x[i + 1] - x[i] * x[i];
-        s += a * a + 100.0 * b * b;
-    }
-    s
-}
-
 fn rosenbrock_tape(x: &[Value]) -> Value {
     let mut s = Value::new(0.0);
     for i in 0..x.len() - 1 {
@@ -119,21 +91,6 @@ fn rosenbrock_zero_one_many_trips() {
 }
 
 // ===== logsumexp with the max shift ==========================================================
-
-#[differentiable]
-fn logsumexp(xs: &[f64]) -> f64 {
-    let mut m = xs[0];
-    for &v in xs {
-        if v > m {
-            m = v;
-        }
-    }
-    let mut s = 0.0;
-    for &v in xs {
-        s += (v - m).exp();
-    }
-    m + s.ln()
-}
 
 fn logsumexp_tape(xs: &[Value]) -> Value {
     let mut m = xs[0].clone();
@@ -304,17 +261,6 @@ fn dense_tanh_layer() {
 }
 
 // ===== Newton / Babylonian square root ======================================================
-
-#[differentiable]
-fn babylonian(x: f64, iters: usize) -> f64 {
-    let mut g = x;
-    let mut k = 0;
-    while k < iters {
-        g = 0.5 * (g + x / g);
-        k += 1;
-    }
-    g
-}
 
 fn babylonian_tape(x: &Value, iters: usize) -> Value {
     let mut g = x.clone();
@@ -617,15 +563,6 @@ fn iterating_slices() {
 }
 
 // ===== .rev() and .step_by(k) ================================================================
-
-#[differentiable]
-fn horner(c: &[f64], x: f64) -> f64 {
-    let mut acc = 0.0;
-    for i in (0..c.len()).rev() {
-        acc = acc * x + c[i];
-    }
-    acc
-}
 
 #[differentiable]
 fn pairs(xs: &[f64]) -> f64 {
@@ -1583,6 +1520,13 @@ fn activity_that_appears_late() {
 // ===== constants as call arguments ===========================================================
 
 use std::f64::consts::PI;
+
+mod common;
+use common::workloads::{
+    babylonian, babylonian_grad, horner, horner_grad, logsumexp, logsumexp_grad, rosenbrock,
+    rosenbrock_grad,
+};
+use common::{assert_close, grads, leaves};
 const SCALE: f64 = 1.5;
 const POWER: i32 = 3;
 
@@ -1740,4 +1684,83 @@ mod macro_limitation_slice_argument {
             (cfg'd out)"]
 fn slice_passed_to_a_differentiable_call() {
     panic!("see `mod macro_limitation_slice_argument` in this file: the macro refuses it");
+}
+
+// ===== Arrays filled with a differentiable value, and casts between floats ==================
+
+/// `[x; 4]` and `vec![y; n]`: every element starts as the fill value, so the fill's adjoint is
+/// the sum of the elements' adjoints (after some are overwritten).
+#[differentiable]
+#[allow(clippy::needless_range_loop)]
+fn filled(x: f64, y: f64, n: usize) -> f64 {
+    let mut h = [x; 4];
+    h[1] *= y;
+    h[3] = 2.0;
+    let mut v = vec![y * 0.5; n];
+    let mut s = 0.0;
+    for &e in h.iter() {
+        s += e * e;
+    }
+    for j in 0..v.len() {
+        v[j] += x;
+        s += v[j].sin();
+    }
+    s
+}
+
+fn filled_tape(p: &[Value], n: usize) -> Value {
+    let (x, y) = (&p[0], &p[1]);
+    let mut h = vec![x.clone(); 4];
+    h[1] = &h[1] * y;
+    h[3] = Value::new(2.0);
+    let mut v = vec![y * 0.5; n];
+    let mut s = Value::new(0.0);
+    for e in &h {
+        s += e * e;
+    }
+    for e in v.iter_mut() {
+        *e = &*e + x;
+        s += e.sin();
+    }
+    s
+}
+
+#[test]
+fn arrays_filled_with_a_differentiable_value() {
+    for n in [0usize, 1, 3] {
+        for (x, y) in [(0.7, -1.2), (-2.0, 0.4)] {
+            let (v, dx, dy) = filled_grad(x, y, n);
+            check(
+                &format!("filled n={n}"),
+                &[x, y],
+                (v, vec![dx, dy]),
+                |p| filled(p[0], p[1], n),
+                |p| filled_tape(p, n),
+                true,
+            );
+        }
+    }
+}
+
+/// `x as f64` in an `f64` function is the identity, also for its derivative.
+#[differentiable]
+#[allow(clippy::unnecessary_cast)]
+fn cast_between_floats(x: f64) -> f64 {
+    let y = (x * 3.0) as f64;
+    y * x
+}
+
+#[test]
+fn casts_between_floats_are_the_identity() {
+    for x in [-1.5, 0.25, 4.0] {
+        let (v, d) = cast_between_floats_grad(x);
+        check(
+            "cast_between_floats",
+            &[x],
+            (v, vec![d]),
+            |p| cast_between_floats(p[0]),
+            |p| &p[0] * 3.0 * &p[0],
+            true,
+        );
+    }
 }

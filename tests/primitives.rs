@@ -8,25 +8,11 @@ use grad::check::check_gradient;
 use grad::prelude::*;
 use grad::tape::Value;
 
+mod common;
+use common::{assert_close, tape};
+
 const FD_TOL: f64 = 1e-6;
 const TAPE_TOL: f64 = 1e-12;
-
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = 1.0f64.max(got.abs()).max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (tol {tol:e})"
-    );
-}
-
-/// The value and the gradient of `f` evaluated on fresh tape leaves.
-fn tape(xs: &[f64], f: impl Fn(&[Value]) -> Value) -> (f64, Vec<f64>) {
-    let leaves: Vec<Value> = xs.iter().map(|&x| Value::new(x)).collect();
-    let out = f(&leaves);
-    out.backward();
-    (out.data(), leaves.iter().map(Value::grad).collect())
-}
 
 /// Checks one point: value bit for bit against the plain function and against the tape; the
 /// gradient against central differences and against the tape.

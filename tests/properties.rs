@@ -8,6 +8,12 @@ use grad::tape::Value;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
+mod common;
+use common::workloads::{
+    babylonian, babylonian_grad, horner, horner_grad, logsumexp, logsumexp_grad, rosenbrock,
+    rosenbrock_grad, seed_loss, seed_loss_grad,
+};
+
 const FD_TOL: f64 = 1e-6;
 const TAPE_TOL: f64 = 1e-11;
 
@@ -74,12 +80,6 @@ fn concat(a: &[f64], b: &[f64]) -> Vec<f64> {
 // ----- the functions ----------------------------------------------------------------------
 
 #[differentiable]
-fn seed_loss(x1: f64, x2: f64, x3: f64) -> f64 {
-    let a = x1 * x2;
-    a.ln() + (x1 * x3).sin() + x2 * x3
-}
-
-#[differentiable]
 fn mixed_primitives(x: f64, y: f64) -> f64 {
     let r = x.hypot(y);
     let t = y.atan2(x);
@@ -94,52 +94,6 @@ fn neuron(w: &[f64], x: &[f64], b: f64) -> f64 {
         n += w[i] * x[i];
     }
     n.tanh()
-}
-
-#[differentiable]
-fn rosenbrock(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = 1.0 - x[i];
-        let b = x[i + 1] - x[i] * x[i];
-        s += a * a + 100.0 * b * b;
-    }
-    s
-}
-
-#[differentiable]
-fn logsumexp(xs: &[f64]) -> f64 {
-    let mut m = xs[0];
-    for &v in xs {
-        if v > m {
-            m = v;
-        }
-    }
-    let mut s = 0.0;
-    for &v in xs {
-        s += (v - m).exp();
-    }
-    m + s.ln()
-}
-
-#[differentiable]
-fn babylonian(x: f64, iters: usize) -> f64 {
-    let mut g = x;
-    let mut k = 0;
-    while k < iters {
-        g = 0.5 * (g + x / g);
-        k += 1;
-    }
-    g
-}
-
-#[differentiable]
-fn horner(c: &[f64], x: f64) -> f64 {
-    let mut acc = 0.0;
-    for i in (0..c.len()).rev() {
-        acc = acc * x + c[i];
-    }
-    acc
 }
 
 /// Branches, an early return and a run-time buffer.

@@ -4,26 +4,10 @@
 //! against the plain function bit for bit.
 
 use grad::prelude::*;
-use grad::tape::Value;
 
-/// `|a - b| <= tol * max(1, |a|, |b|)`, with a message naming what was compared.
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = 1.0f64.max(got.abs()).max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (tol {tol:e})"
-    );
-}
-
-/// Runs `f` on fresh tape leaves holding `xs`, back-propagates, and returns the value and the
-/// gradient of every leaf.
-fn tape(xs: &[f64], f: impl Fn(&[Value]) -> Value) -> (f64, Vec<f64>) {
-    let leaves: Vec<Value> = xs.iter().map(|&x| Value::new(x)).collect();
-    let out = f(&leaves);
-    out.backward();
-    (out.data(), leaves.iter().map(Value::grad).collect())
-}
+mod common;
+use common::workloads::{seed_loss, seed_loss_grad};
+use common::{assert_close, tape};
 
 /// Compares a compiled value and gradient to the tape engine's.
 #[track_caller]
@@ -36,12 +20,6 @@ fn assert_matches_tape(what: &str, value: f64, grad: &[f64], tape: (f64, Vec<f64
 }
 
 // ----- L = ln(x1 x2) + sin(x1 x3) + x2 x3 ---------------------------------------------------
-
-#[differentiable]
-fn seed_loss(x1: f64, x2: f64, x3: f64) -> f64 {
-    let a = x1 * x2;
-    a.ln() + (x1 * x3).sin() + x2 * x3
-}
 
 #[test]
 fn seed_loss_known_numbers() {

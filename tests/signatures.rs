@@ -7,16 +7,10 @@
 use grad::check::check_gradient;
 use grad::prelude::*;
 
-const FD_TOL: f64 = 1e-6;
+mod common;
+use common::assert_close;
 
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = 1.0f64.max(got.abs()).max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (tol {tol:e})"
-    );
-}
+const FD_TOL: f64 = 1e-6;
 
 #[track_caller]
 fn fd(what: &str, f: impl Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) {

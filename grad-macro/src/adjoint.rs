@@ -53,8 +53,8 @@ pub enum SaveSource {
     IndexOf(Value),
     /// The condition value of an `If`.
     Cond(Value),
-    /// The trip counter of a loop.
-    TripCount,
+    /// The trip counter of the loop at this position.
+    TripCount(usize),
     /// The loop variable, once per iteration (on a stack of its own).
     LoopVar(Value),
 }
@@ -86,6 +86,8 @@ pub enum Adj {
 pub enum Rev {
     /// Declares a zero adjoint for a value or variable.
     Zero(Adj),
+    /// Seeds the result's adjoint with one: where the reverse sweep starts.
+    Seed(Value),
     /// Makes a saved quantity available (pops it when it is on a stack).
     Restore(Save),
     /// `to += from * by` (`by` absent: `to += from`).
@@ -212,7 +214,7 @@ impl Builder<'_> {
         let replayable = match source {
             SaveSource::Partial(v, _) => self.replayable_value(*v),
             SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
-            SaveSource::TripCount | SaveSource::LoopVar(_) => false,
+            SaveSource::TripCount(_) | SaveSource::LoopVar(_) => false,
         };
         if replayable {
             Storage::Replayed
@@ -443,7 +445,7 @@ impl Builder<'_> {
                         }
                         _ => None,
                     };
-                    let s = self.save(ord, SaveKind::Index, SaveSource::TripCount);
+                    let s = self.save(ord, SaveKind::Index, SaveSource::TripCount(ord));
                     saved.push(s);
                     body.push(Rev::Loop {
                         count: s,
@@ -484,7 +486,13 @@ pub fn plan(f: &Function, act: Activity) -> Plan {
         loop_depth: 0,
         branch_depth: 0,
     };
-    let reverse = b.region(&f.body);
+    let mut reverse = b.region(&f.body);
+    let declared = reverse
+        .iter()
+        .position(|r| matches!(r, Rev::Zero(Adj::Value(v)) if *v == f.result));
+    if let Some(i) = declared {
+        reverse.insert(i + 1, Rev::Seed(f.result));
+    }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     Plan {
         act,

@@ -191,21 +191,10 @@ impl Gen<'_> {
         };
         for sv in saves {
             let info = self.plan.save(*sv);
-            let src = match &info.source {
-                SaveSource::Partial(x, k) => {
-                    let pk = p(*x, *k);
-                    quote!(#pk)
-                }
-                SaveSource::IndexOf(x) | SaveSource::Cond(x) => {
-                    let vx = v(*x);
-                    quote!(#vx)
-                }
-                SaveSource::TripCount => {
-                    let c = n(my);
-                    quote!(#c)
-                }
-                SaveSource::LoopVar(_) => continue,
-            };
+            if matches!(info.source, SaveSource::LoopVar(_)) {
+                continue;
+            }
+            let src = self.forward_name(&info.source);
             out.extend(match info.storage {
                 Storage::Local | Storage::Replayed | Storage::Constant => TokenStream::new(),
                 Storage::Hoisted => {
@@ -415,9 +404,9 @@ impl Gen<'_> {
                     quote_spanned!(span=> let (#vx, #(#ps),*) = #rt::rules::#rule(#(#call_args),*);)
                 } else {
                     let e = match prim.syntax {
-                        Syntax::Infix(_) | Syntax::Neg | Syntax::Method | Syntax::PowI
-                            if matches!(prim.rule, "relu" | "sigmoid") =>
-                        {
+                        // `relu` and `sigmoid` are trait methods: call them by path so the
+                        // trait need not be in scope.
+                        _ if matches!(prim.rule, "relu" | "sigmoid") => {
                             quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
                         }
                         Syntax::Infix(sym) => {
@@ -466,53 +455,30 @@ impl Gen<'_> {
 
     // ----- reverse ---------------------------------------------------------------------------
 
+    /// The forward sweep's name for a saved quantity (in scope where it is computed).
+    fn forward_name(&self, source: &SaveSource) -> TokenStream {
+        match source {
+            SaveSource::Partial(x, k) => {
+                let pk = p(*x, *k);
+                quote!(#pk)
+            }
+            SaveSource::IndexOf(x) | SaveSource::Cond(x) | SaveSource::LoopVar(x) => {
+                let vx = v(*x);
+                quote!(#vx)
+            }
+            SaveSource::TripCount(ord) => {
+                let c = n(*ord);
+                quote!(#c)
+            }
+        }
+    }
+
+    /// A saved quantity, as the reverse sweep reads it.
     fn saved(&self, sv: Save) -> TokenStream {
         let info = self.plan.save(sv);
         match info.storage {
-            Storage::Constant => {
-                let (SaveSource::Partial(x, k), Some(Op::Prim { prim, .. })) = (
-                    &info.source,
-                    self.defs.get(&match &info.source {
-                        SaveSource::Partial(x, _) => *x,
-                        _ => Value(u32::MAX),
-                    }),
-                ) else {
-                    return quote!(::core::unreachable!());
-                };
-                let _ = x;
-                let rt = rt();
-                let float = &self.f.float;
-                let rule = Ident::new(prim.rule, Span::call_site());
-                let zeros = (0..prim.arity).map(|_| quote!(0.0));
-                let field = syn::Index::from(k + 1);
-                quote!(#rt::rules::#rule::<#float>(#(#zeros),*).#field)
-            }
-            Storage::Local | Storage::Replayed => match &info.source {
-                SaveSource::Partial(x, k) => {
-                    let pk = p(*x, *k);
-                    quote!(#pk)
-                }
-                SaveSource::IndexOf(x) | SaveSource::Cond(x) => {
-                    let vx = v(*x);
-                    quote!(#vx)
-                }
-                SaveSource::TripCount => {
-                    // A top-level loop's counter is a top-level local; find its ordinal.
-                    let ord = self
-                        .plan
-                        .node_saves
-                        .iter()
-                        .find(|(_, ss)| ss.contains(&sv))
-                        .map(|(o, _)| *o)
-                        .unwrap_or(0);
-                    let c = n(ord);
-                    quote!(#c)
-                }
-                SaveSource::LoopVar(x) => {
-                    let vx = v(*x);
-                    quote!(#vx)
-                }
-            },
+            Storage::Local | Storage::Replayed => self.forward_name(&info.source),
+            Storage::Constant => self.constant_partial(&info.source),
             Storage::Hoisted => {
                 let name = h(sv);
                 quote!(#name)
@@ -522,6 +488,26 @@ impl Gen<'_> {
                 quote!(#name)
             }
         }
+    }
+
+    /// A partial that does not depend on the operands: the rule evaluated at zero.
+    fn constant_partial(&self, source: &SaveSource) -> TokenStream {
+        let prim = match source {
+            SaveSource::Partial(x, k) => match self.defs.get(x) {
+                Some(Op::Prim { prim, .. }) => Some((prim, *k)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((prim, k)) = prim else {
+            return quote!(::core::unreachable!());
+        };
+        let rt = rt();
+        let float = &self.f.float;
+        let rule = Ident::new(prim.rule, Span::call_site());
+        let zeros = (0..prim.arity).map(|_| quote!(0.0));
+        let field = syn::Index::from(k + 1);
+        quote!(#rt::rules::#rule::<#float>(#(#zeros),*).#field)
     }
 
     fn adj(&self, a: Adj) -> TokenStream {
@@ -550,11 +536,11 @@ impl Gen<'_> {
                     let name = self.adj(*a);
                     // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included),
                     // so the first `+=` into an adjoint folds away.
-                    let init = match a {
-                        Adj::Value(x) if *x == self.f.result => quote!(1.0),
-                        _ => quote!(-0.0),
-                    };
-                    quote!(let mut #name: #float = #init;)
+                    quote!(let mut #name: #float = -0.0;)
+                }
+                Rev::Seed(x) => {
+                    let dx = d(*x);
+                    quote!(#dx = 1.0;)
                 }
                 Rev::Restore(sv) => {
                     let info = self.plan.save(*sv);

@@ -65,7 +65,8 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Iden
         if meta.path.is_ident(WRT) {
             let content;
             syn::parenthesized!(content in meta.input);
-            let names = content.parse_terminated(syn::Ident::parse_any_ident, syn::Token![,])?;
+            let names = content
+                .parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])?;
             wrt.get_or_insert_with(Vec::new).extend(names);
             Ok(())
         } else {
@@ -76,16 +77,6 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Iden
         errors.push(e);
     }
     wrt
-}
-
-trait ParseAnyIdent {
-    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<syn::Ident>;
-}
-
-impl ParseAnyIdent for syn::Ident {
-    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<syn::Ident> {
-        input.parse()
-    }
 }
 
 /// `f32` or `f64` if `ty` is exactly that path.

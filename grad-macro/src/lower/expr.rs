@@ -29,7 +29,7 @@ impl Lowerer<'_> {
             syn::Expr::Unary(u) => self.unary(u),
             syn::Expr::Binary(b) => match &b.op {
                 syn::BinOp::And(_) | syn::BinOp::Or(_) => self.short_circuit(b),
-                op if is_assign_op(op) => {
+                op if is_compound_assign(op) => {
                     self.errors.on(
                         b,
                         "compound assignment is a statement; write it on its own line",
@@ -469,7 +469,8 @@ impl Lowerer<'_> {
     }
 }
 
-fn is_assign_op(op: &syn::BinOp) -> bool {
+/// `true` for `+= -= *= /=` and the other compound assignments.
+pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,

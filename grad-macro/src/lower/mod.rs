@@ -198,12 +198,7 @@ impl<'a> Lowerer<'a> {
             (None, None) => None,
         };
         if let Some(j) = self.jump {
-            let zero = self.def_raw(
-                Op::Const(quote::quote!(0u8)),
-                Ty::Int,
-                Span::call_site(),
-                None,
-            );
+            let zero = self.def_raw(Ty::Int, Span::call_site(), None);
             let top = &mut self.regions[0].nodes;
             top.insert(0, Node::Let(zero, Op::Const(quote::quote!(0u8))));
             top.insert(
@@ -220,8 +215,8 @@ impl<'a> Lowerer<'a> {
 
     // ----- building blocks -------------------------------------------------------------------
 
-    /// Allocates a value id without emitting a node.
-    pub fn def_raw(&mut self, _op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
+    /// Allocates a value id without emitting a node (for values defined by a loop head).
+    pub fn def_raw(&mut self, ty: Ty, span: Span, name: Option<String>) -> Value {
         let v = Value(self.values.len() as u32);
         self.values.push(Info { span, name });
         self.value_ty.push(ty);
@@ -230,7 +225,7 @@ impl<'a> Lowerer<'a> {
 
     /// Defines a value by `op` in the current region.
     pub fn def(&mut self, op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
-        let v = self.def_raw(op.clone(), ty, span, name);
+        let v = self.def_raw(ty, span, name);
         self.push(Node::Let(v, op));
         v
     }

@@ -1,5 +1,6 @@
 //! Lowering statements and control flow: `let`, assignment, `if`, loops, early exits.
 
+use super::expr::is_compound_assign;
 use super::scope::{ty_of_type, Binding};
 use super::{Dest, Lowerer, JUMP_BREAK, JUMP_CONTINUE, JUMP_RETURN};
 use crate::ir::*;
@@ -247,7 +248,7 @@ impl Lowerer<'_> {
     pub(crate) fn stmt_expr(&mut self, e: &syn::Expr) {
         match e {
             syn::Expr::Assign(a) => self.assign(&a.left, &a.right, None),
-            syn::Expr::Binary(b) if is_compound(&b.op) => {
+            syn::Expr::Binary(b) if is_compound_assign(&b.op) => {
                 self.assign(&b.left, &b.right, Some(&b.op))
             }
             syn::Expr::If(i) => self.if_expr(i, Dest::Discard),
@@ -467,7 +468,7 @@ impl Lowerer<'_> {
         };
         let stmts = f.body.stmts.clone();
         let end = f.body.brace_token.span.close();
-        let var = self.def_raw(Op::Const(Default::default()), Ty::Int, f.pat.span(), None);
+        let var = self.def_raw(Ty::Int, f.pat.span(), None);
         let (body, jump) = self.loop_body(|cx| {
             head.bind(cx, var);
             cx.stmts(&stmts, Dest::Discard, end);
@@ -530,24 +531,6 @@ impl Lowerer<'_> {
             jump,
         });
     }
-}
-
-/// `true` for `+= -= *= /=` and the other compound assignments.
-fn is_compound(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
 }
 
 /// Expressions that never produce a value (`return`, `break`, `continue`).
