@@ -40,6 +40,6 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use grad_runtime::rules;
-    pub use grad_runtime::stack::Stack;
+    pub use grad_runtime::stack::{Stack, Tape};
     pub use grad_runtime::Real;
 }

@@ -25,6 +25,8 @@ pub enum SaveKind {
     Index,
     /// A `bool` (branch decision).
     Flag,
+    /// An integer of the user's type (a loop variable); on a stack of its own in loops.
+    Int,
 }
 
 /// Where a saved quantity lives between the sweeps.
@@ -57,6 +59,24 @@ pub enum SaveSource {
     TripCount(usize),
     /// The loop variable, once per iteration (on a stack of its own).
     LoopVar(Value),
+    /// The last value the variable of the loop at this position took (once per loop run).
+    LastVar(usize),
+}
+
+/// How the reverse sweep gets a loop's variable back, iteration by iteration.
+#[derive(Clone, Copy, Debug)]
+pub enum VarReplay {
+    /// Popped from the loop variable's stack at each reverse iteration.
+    PerIteration(Save),
+    /// The loop runs over consecutive integers (`a..b`, `a..=b`, or one of them reversed), so
+    /// the reverse sweep starts from the last value and steps back by one (`up`: the forward
+    /// values increased).
+    Stepped {
+        /// The saved last value.
+        last: Save,
+        /// Whether the forward values increased.
+        up: bool,
+    },
 }
 
 /// One saved quantity.
@@ -123,8 +143,8 @@ pub enum Rev {
     Loop {
         /// The saved trip count.
         count: Save,
-        /// The loop variable's per-iteration save, when the replay needs it.
-        var: Option<Save>,
+        /// The loop variable and how to get it back, when the replay needs it.
+        var: Option<(Value, VarReplay)>,
         /// Values of the body recomputed at the start of each reverse iteration, in order.
         replay: Vec<Value>,
         /// Reverse of the body.
@@ -174,6 +194,13 @@ struct Builder<'a> {
     avail: HashSet<Value>,
     /// Replayed values (in `avail` but defined in a loop body) that the reverse sweep uses.
     needed: HashSet<Value>,
+    /// For each local array declared in the top region: the position of the last top-level
+    /// node that declares or writes it.
+    last_write: HashMap<Array, usize>,
+    /// The position of the top-level node being processed.
+    top_pos: usize,
+    /// How many regions enclose the current one (0 for the top region).
+    region_depth: usize,
     ordinal: usize,
     loop_depth: usize,
     branch_depth: usize,
@@ -214,13 +241,57 @@ impl Builder<'_> {
         let replayable = match source {
             SaveSource::Partial(v, _) => self.replayable_value(*v),
             SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
-            SaveSource::TripCount(_) | SaveSource::LoopVar(_) => false,
+            SaveSource::TripCount(_) | SaveSource::LoopVar(_) | SaveSource::LastVar(_) => false,
         };
         if replayable {
             Storage::Replayed
         } else {
             Storage::Stack
         }
+    }
+
+    /// How the reverse sweep gets the variable `v` of the loop at `ord` over `iter` back.
+    fn var_replay(
+        &mut self,
+        v: Value,
+        iter: Value,
+        ord: usize,
+        saved: &mut Vec<Save>,
+    ) -> VarReplay {
+        let range = |x: &Value| matches!(self.defs.get(x), Some(Op::Plain(Plain::Range { .. }, _)));
+        let up = match self.defs.get(&iter) {
+            Some(Op::Plain(Plain::Range { .. }, _)) => Some(true),
+            Some(Op::Plain(Plain::Method(m), args)) if m == "rev" && args.len() == 1 => {
+                range(&args[0]).then_some(false)
+            }
+            _ => None,
+        };
+        match up {
+            Some(up) => {
+                let last = self.save(ord, SaveKind::Int, SaveSource::LastVar(ord));
+                saved.push(last);
+                VarReplay::Stepped { last, up }
+            }
+            None => {
+                let sv = Save(self.saves.len() as u32);
+                self.saves.push(SaveInfo {
+                    kind: SaveKind::Int,
+                    storage: Storage::Stack,
+                    source: SaveSource::LoopVar(v),
+                });
+                self.loop_var_saves.insert(ord, sv);
+                VarReplay::PerIteration(sv)
+            }
+        }
+    }
+
+    /// Whether a local array declared at the top level is no longer written from the current
+    /// top-level node on: then the reverse sweep, which runs after the whole forward sweep,
+    /// reads the same elements the forward sweep read here.
+    fn frozen(&self, a: Array) -> bool {
+        self.last_write
+            .get(&a)
+            .is_some_and(|&last| last < self.top_pos)
     }
 
     /// Whether `op` can be recomputed in the reverse sweep from values in `avail`.
@@ -238,8 +309,8 @@ impl Builder<'_> {
             Op::Prim { .. } | Op::Plain(..) | Op::Copy(_) => {
                 op.operands().iter().all(|x| avail.contains(x))
             }
-            Op::Load(a, i) => is_param_array(a) && avail.contains(i),
-            Op::Len(a) => is_param_array(a),
+            Op::Load(a, i) => (is_param_array(a) || self.frozen(*a)) && avail.contains(i),
+            Op::Len(a) => is_param_array(a) || self.frozen(*a),
             Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
         }
     }
@@ -264,7 +335,12 @@ impl Builder<'_> {
     fn region(&mut self, region: &Region) -> Vec<Rev> {
         let mut head = Vec::new();
         let mut per_node = Vec::new();
-        for node in &region.nodes {
+        let top = self.region_depth == 0;
+        self.region_depth += 1;
+        for (pos, node) in region.nodes.iter().enumerate() {
+            if top {
+                self.top_pos = pos;
+            }
             let ord = self.ordinal;
             self.ordinal += 1;
             match node {
@@ -281,6 +357,7 @@ impl Builder<'_> {
             }
             per_node.push(self.node(node, ord));
         }
+        self.region_depth -= 1;
         let mut out = head;
         for steps in per_node.into_iter().rev() {
             out.extend(steps);
@@ -432,16 +509,9 @@ impl Builder<'_> {
                     }
                 }
                 if !rb.is_empty() {
-                    let var_save = match var {
-                        Some(v) if uses_var => {
-                            let sv = Save(self.saves.len() as u32);
-                            self.saves.push(SaveInfo {
-                                kind: SaveKind::Index,
-                                storage: Storage::Stack,
-                                source: SaveSource::LoopVar(v),
-                            });
-                            self.loop_var_saves.insert(ord, sv);
-                            Some(sv)
+                    let var_save = match (var, head) {
+                        (Some(v), LoopHead::For { iter, .. }) if uses_var => {
+                            Some((v, self.var_replay(v, *iter, ord, &mut saved)))
                         }
                         _ => None,
                     };
@@ -460,6 +530,43 @@ impl Builder<'_> {
         out.extend(body);
         out
     }
+}
+
+/// Arrays written inside `node` (at any depth).
+fn writes(node: &Node, out: &mut Vec<Array>) {
+    match node {
+        Node::Store { array, .. } | Node::DeclArray(array, _) => out.push(*array),
+        Node::If { then, els, .. } => {
+            then.nodes.iter().for_each(|n| writes(n, out));
+            els.nodes.iter().for_each(|n| writes(n, out));
+        }
+        Node::Loop { body, .. } => body.nodes.iter().for_each(|n| writes(n, out)),
+        _ => {}
+    }
+}
+
+/// For every local array declared in the top region, the position of its last writer there.
+fn last_writes(f: &Function) -> HashMap<Array, usize> {
+    let declared: HashSet<Array> = f
+        .body
+        .nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::DeclArray(a, _) => Some(*a),
+            _ => None,
+        })
+        .collect();
+    let mut last = HashMap::new();
+    for (pos, node) in f.body.nodes.iter().enumerate() {
+        let mut w = Vec::new();
+        writes(node, &mut w);
+        for a in w {
+            if declared.contains(&a) {
+                last.insert(a, pos);
+            }
+        }
+    }
+    last
 }
 
 /// Builds the plan. The reverse sweep starts by seeding the result's adjoint with one.
@@ -482,6 +589,9 @@ pub fn plan(f: &Function, act: Activity) -> Plan {
         loop_var_saves: HashMap::new(),
         avail,
         needed: HashSet::new(),
+        last_write: last_writes(f),
+        top_pos: 0,
+        region_depth: 0,
         ordinal: 0,
         loop_depth: 0,
         branch_depth: 0,

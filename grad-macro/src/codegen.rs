@@ -5,7 +5,7 @@
 //! crate. Each instruction carries the span of the user's expression it comes from, so a type
 //! error lands on the user's code.
 
-use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage};
+use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage, VarReplay};
 use crate::ir::*;
 use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -75,22 +75,22 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
                 SaveKind::Float => quote!(let mut #name: #float = 0.0;),
                 SaveKind::Index => quote!(let mut #name: usize = 0;),
                 SaveKind::Flag => quote!(let mut #name: bool = false;),
+                SaveKind::Int => quote!(let mut #name = ::core::default::Default::default();),
             });
         }
-    }
-    let mut loop_vars: Vec<Save> = plan.loop_var_saves.values().copied().collect();
-    loop_vars.sort_by_key(|s| s.0);
-    for sv in &loop_vars {
-        let name = lv(*sv);
-        prologue.extend(quote!(let mut #name = #rt::Stack::new();));
+        // Integers of the user's types get a stack each (its item type is inferred).
+        if info.storage == Storage::Stack && info.kind == SaveKind::Int {
+            let name = lv(Save(i as u32));
+            prologue.extend(quote!(let mut #name = #rt::Stack::new();));
+        }
     }
     if plan.uses_stack(true) {
         let t = tape_f();
-        prologue.extend(quote!(let mut #t = #rt::Stack::<#float>::new();));
+        prologue.extend(quote!(let mut #t = #rt::Tape::<#float>::take();));
     }
     if plan.uses_stack(false) {
         let t = tape_u();
-        prologue.extend(quote!(let mut #t = #rt::Stack::<usize>::new();));
+        prologue.extend(quote!(let mut #t = #rt::Tape::<usize>::take();));
     }
     // Adjoints of arrays: parameters, then local arrays (hoisted, zeroed after each use).
     for (i, (_, kind)) in f.arrays.iter().enumerate() {
@@ -214,6 +214,10 @@ impl Gen<'_> {
                         let t = tape_u();
                         quote!(#t.push(#src as usize);)
                     }
+                    SaveKind::Int => {
+                        let t = lv(*sv);
+                        quote!(#t.push(#src);)
+                    }
                 },
             });
         }
@@ -277,11 +281,16 @@ impl Gen<'_> {
                 let b = self.region(body, ord);
                 let counted = self.plan.node_saves.contains_key(&my);
                 let counter = n(my);
-                let (init, mut incr) = if counted {
+                let (mut init, mut incr) = if counted {
                     (quote!(let mut #counter: usize = 0;), quote!(#counter += 1;))
                 } else {
                     (TokenStream::new(), TokenStream::new())
                 };
+                if let (Some(last), LoopHead::For { var, .. }) = (self.last_var(my), head) {
+                    let x = v(*var);
+                    init.extend(quote!(let mut #last = ::core::default::Default::default();));
+                    incr.extend(quote!(#last = #x;));
+                }
                 if let (Some(sv), LoopHead::For { var, .. }) =
                     (self.plan.loop_var_saves.get(&my), head)
                 {
@@ -455,6 +464,16 @@ impl Gen<'_> {
 
     // ----- reverse ---------------------------------------------------------------------------
 
+    /// The local holding the last value of the loop variable, for loops whose reverse steps
+    /// back from it.
+    fn last_var(&self, ord: usize) -> Option<Ident> {
+        let saves = self.plan.node_saves.get(&ord)?;
+        saves
+            .iter()
+            .any(|s| matches!(self.plan.save(*s).source, SaveSource::LastVar(_)))
+            .then(|| id("last", ord))
+    }
+
     /// The forward sweep's name for a saved quantity (in scope where it is computed).
     fn forward_name(&self, source: &SaveSource) -> TokenStream {
         match source {
@@ -469,6 +488,10 @@ impl Gen<'_> {
             SaveSource::TripCount(ord) => {
                 let c = n(*ord);
                 quote!(#c)
+            }
+            SaveSource::LastVar(ord) => {
+                let l = id("last", ord);
+                quote!(#l)
             }
         }
     }
@@ -561,6 +584,10 @@ impl Gen<'_> {
                             let t = tape_u();
                             quote!(let #name = #t.pop() != 0;)
                         }
+                        SaveKind::Int => {
+                            let t = lv(*sv);
+                            quote!(let #name = #t.pop();)
+                        }
                     }
                 }
                 Rev::Acc { to, from, by } => {
@@ -596,22 +623,28 @@ impl Gen<'_> {
                     body,
                 } => {
                     let (c, b) = (self.saved(*count), self.rev_list(body));
-                    let pop_var = match var {
-                        Some(sv) => {
-                            let stack = lv(*sv);
-                            let SaveSource::LoopVar(x) = self.plan.save(*sv).source else {
-                                continue;
-                            };
-                            let vx = v(x);
-                            quote!(let #vx = #stack.pop();)
+                    let k = id("k", "");
+                    let (before, each) = match var {
+                        Some((x, VarReplay::PerIteration(sv))) => {
+                            let (stack, vx) = (lv(*sv), v(*x));
+                            (TokenStream::new(), quote!(let #vx = #stack.pop();))
                         }
-                        None => TokenStream::new(),
+                        Some((x, VarReplay::Stepped { last, up })) => {
+                            let (vx, last) = (v(*x), self.saved(*last));
+                            let step = if *up {
+                                quote!(#vx -= 1;)
+                            } else {
+                                quote!(#vx += 1;)
+                            };
+                            (quote!(let mut #vx = #last;), quote!(if #k != 0 { #step }))
+                        }
+                        None => (TokenStream::new(), TokenStream::new()),
                     };
                     let replay: TokenStream = replay
                         .iter()
                         .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
                         .collect();
-                    quote!(for _ in 0..#c { #pop_var #replay #b })
+                    quote!(#before for #k in 0..#c { #each #replay #b })
                 }
             });
         }

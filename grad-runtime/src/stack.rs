@@ -50,3 +50,118 @@ impl<T: Copy> Stack<T> {
 fn underflow() -> ! {
     panic!("grad: the reverse sweep popped more than the forward sweep pushed (a bug in grad)")
 }
+
+/// A [`Stack`] of floats or indices whose buffer is kept per thread between calls, so a
+/// gradient with loops allocates only on its first call (and when it needs more room than
+/// before). Used by the code that `#[differentiable]` generates.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Tape<T: Recycled> {
+    stack: Stack<T>,
+}
+
+impl<T: Recycled> Tape<T> {
+    /// Takes this thread's spare buffer (or an empty one).
+    #[inline]
+    pub fn take() -> Self {
+        Tape {
+            stack: Stack { items: T::take() },
+        }
+    }
+
+    /// Pushes one item.
+    #[inline(always)]
+    pub fn push(&mut self, item: T) {
+        self.stack.push(item);
+    }
+
+    /// Pops the item pushed last (see [`Stack::pop`]).
+    #[inline(always)]
+    pub fn pop(&mut self) -> T {
+        self.stack.pop()
+    }
+}
+
+impl<T: Recycled> Drop for Tape<T> {
+    fn drop(&mut self) {
+        let mut items = std::mem::take(&mut self.stack.items);
+        items.clear();
+        T::give(items);
+    }
+}
+
+/// Item types whose [`Tape`] buffers are recycled per thread: `f32`, `f64` and `usize`.
+#[doc(hidden)]
+pub trait Recycled: Copy + 'static {
+    /// Takes the thread's spare buffer, leaving none.
+    fn take() -> Vec<Self>;
+    /// Gives a buffer back; the larger of it and any spare one is kept.
+    fn give(items: Vec<Self>);
+}
+
+macro_rules! recycled {
+    ($($t:ty => $pool:ident),*) => {
+        $(
+            thread_local! {
+                static $pool: std::cell::Cell<Vec<$t>> = const { std::cell::Cell::new(Vec::new()) };
+            }
+
+            impl Recycled for $t {
+                #[inline]
+                fn take() -> Vec<Self> {
+                    $pool.with(|p| p.take())
+                }
+
+                #[inline]
+                fn give(items: Vec<Self>) {
+                    $pool.with(|p| {
+                        let spare = p.take();
+                        p.set(if spare.capacity() >= items.capacity() { spare } else { items });
+                    });
+                }
+            }
+        )*
+    };
+}
+
+recycled!(f32 => POOL_F32, f64 => POOL_F64, usize => POOL_USIZE);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_is_last_in_first_out() {
+        let mut s = Stack::new();
+        for i in 0..5 {
+            s.push(i);
+        }
+        assert_eq!(
+            (0..5).map(|_| s.pop()).collect::<Vec<_>>(),
+            vec![4, 3, 2, 1, 0]
+        );
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "popped more than")]
+    fn popping_an_empty_stack_panics() {
+        Stack::<f64>::new().pop();
+    }
+
+    #[test]
+    fn tape_buffers_are_reused_per_thread() {
+        let mut t = Tape::<f64>::take();
+        for i in 0..1000 {
+            t.push(i as f64);
+        }
+        assert_eq!(t.pop(), 999.0);
+        drop(t);
+        let t = Tape::<f64>::take();
+        assert!(t.stack.items.is_empty());
+        assert!(t.stack.items.capacity() >= 1000, "the buffer came back");
+        // A nested tape taken while this one is out gets a fresh buffer.
+        let inner = Tape::<f64>::take();
+        assert_eq!(inner.stack.items.capacity(), 0);
+    }
+}
