@@ -63,6 +63,16 @@ pub enum SaveSource {
     LastVar(usize),
 }
 
+/// How the reverse sweep knows how many iterations a loop ran.
+#[derive(Clone, Debug)]
+pub enum Trips {
+    /// The saved trip count.
+    Count(Save),
+    /// The loop ran over its whole range: rebuild the range from these values (the range,
+    /// then any `.rev()`, in order) and run over it backwards.
+    Rerun(Vec<Value>),
+}
+
 /// How the reverse sweep gets a loop's variable back, iteration by iteration.
 #[derive(Clone, Copy, Debug)]
 pub enum VarReplay {
@@ -77,6 +87,8 @@ pub enum VarReplay {
         /// Whether the forward values increased.
         up: bool,
     },
+    /// Bound by the reverse loop over the rebuilt range ([`Trips::Rerun`]).
+    Bound,
 }
 
 /// One saved quantity.
@@ -141,8 +153,8 @@ pub enum Rev {
     },
     /// Replays a loop backwards.
     Loop {
-        /// The saved trip count.
-        count: Save,
+        /// How many reverse iterations to run.
+        trips: Trips,
         /// The loop variable and how to get it back, when the replay needs it.
         var: Option<(Value, VarReplay)>,
         /// Values of the body recomputed at the start of each reverse iteration, in order.
@@ -247,6 +259,34 @@ impl Builder<'_> {
             Storage::Replayed
         } else {
             Storage::Stack
+        }
+    }
+
+    /// For a loop over a range (`a..b`, `a..=b`, possibly `.rev()`) whose bounds the reverse
+    /// sweep can name: the values that rebuild the iterator, in order. Such a loop (when it
+    /// has no early exit) runs over the whole range, so the reverse sweep runs over the rebuilt
+    /// range backwards and stores nothing per run.
+    fn rerunnable(&mut self, iter: Value) -> Option<Vec<Value>> {
+        let mut chain = Vec::new();
+        let mut cur = iter;
+        loop {
+            match self.defs.get(&cur) {
+                Some(Op::Plain(Plain::Method(m), args)) if m == "rev" && args.len() == 1 => {
+                    chain.push(cur);
+                    cur = args[0];
+                }
+                Some(Op::Plain(Plain::Range { .. }, args))
+                    if args.iter().all(|a| self.avail.contains(a)) =>
+                {
+                    for a in args.clone() {
+                        self.replayable_value(a);
+                    }
+                    chain.push(cur);
+                    chain.reverse();
+                    return Some(chain);
+                }
+                _ => return None,
+            }
         }
     }
 
@@ -458,7 +498,11 @@ impl Builder<'_> {
                     body.push(Rev::If { flag: s, then, els });
                 }
             }
-            Node::Loop { head, body: b, .. } => {
+            Node::Loop {
+                head,
+                body: b,
+                jump,
+            } => {
                 let var = match head {
                     LoopHead::For { var, .. } => Some(*var),
                     LoopHead::Forever => None,
@@ -509,16 +553,28 @@ impl Builder<'_> {
                     }
                 }
                 if !rb.is_empty() {
-                    let var_save = match (var, head) {
-                        (Some(v), LoopHead::For { iter, .. }) if uses_var => {
-                            Some((v, self.var_replay(v, *iter, ord, &mut saved)))
+                    let rerun = match (var, head) {
+                        (Some(v), LoopHead::For { iter, .. }) if jump.is_none() => {
+                            self.rerunnable(*iter).map(|chain| (v, chain))
                         }
                         _ => None,
                     };
-                    let s = self.save(ord, SaveKind::Index, SaveSource::TripCount(ord));
-                    saved.push(s);
+                    let (trips, var_save) = match rerun {
+                        Some((v, chain)) => (Trips::Rerun(chain), Some((v, VarReplay::Bound))),
+                        None => {
+                            let var_save = match (var, head) {
+                                (Some(v), LoopHead::For { iter, .. }) if uses_var => {
+                                    Some((v, self.var_replay(v, *iter, ord, &mut saved)))
+                                }
+                                _ => None,
+                            };
+                            let s = self.save(ord, SaveKind::Index, SaveSource::TripCount(ord));
+                            saved.push(s);
+                            (Trips::Count(s), var_save)
+                        }
+                    };
                     body.push(Rev::Loop {
-                        count: s,
+                        trips,
                         var: var_save,
                         replay,
                         body: rb,

@@ -5,7 +5,7 @@
 //! crate. Each instruction carries the span of the user's expression it comes from, so a type
 //! error lands on the user's code.
 
-use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage, VarReplay};
+use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage, Trips, VarReplay};
 use crate::ir::*;
 use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -617,12 +617,12 @@ impl Gen<'_> {
                     quote!(if #f { #t } else { #e })
                 }
                 Rev::Loop {
-                    count,
+                    trips,
                     var,
                     replay,
                     body,
                 } => {
-                    let (c, b) = (self.saved(*count), self.rev_list(body));
+                    let b = self.rev_list(body);
                     let k = id("k", "");
                     let (before, each) = match var {
                         Some((x, VarReplay::PerIteration(sv))) => {
@@ -638,13 +638,32 @@ impl Gen<'_> {
                             };
                             (quote!(let mut #vx = #last;), quote!(if #k != 0 { #step }))
                         }
-                        None => (TokenStream::new(), TokenStream::new()),
+                        Some((_, VarReplay::Bound)) | None => {
+                            (TokenStream::new(), TokenStream::new())
+                        }
                     };
                     let replay: TokenStream = replay
                         .iter()
                         .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
                         .collect();
-                    quote!(#before for #k in 0..#c { #each #replay #b })
+                    match trips {
+                        Trips::Count(count) => {
+                            let c = self.saved(*count);
+                            quote!(#before for #k in 0..#c { #each #replay #b })
+                        }
+                        Trips::Rerun(chain) => {
+                            let rebuild: TokenStream = chain
+                                .iter()
+                                .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
+                                .collect();
+                            let it = chain.last().map(|x| v(*x));
+                            let x = match var {
+                                Some((x, _)) => v(*x),
+                                None => k.clone(),
+                            };
+                            quote!({ #rebuild for #x in #it.rev() { #replay #b } })
+                        }
+                    }
                 }
             });
         }
