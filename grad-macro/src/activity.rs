@@ -65,7 +65,7 @@ pub fn float_args(op: &Op) -> Vec<Value> {
         Op::Call { args, float, .. } => args
             .iter()
             .zip(float)
-            .filter(|(_, f)| **f)
+            .filter(|(_, f)| **f == ArgKind::Float)
             .map(|(a, _)| *a)
             .collect(),
         Op::Copy(a) => vec![*a],

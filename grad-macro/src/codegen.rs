@@ -452,9 +452,37 @@ impl Gen<'_> {
                             span = last.ident.span()
                         );
                     }
-                    let nf = float.iter().filter(|f| **f).count();
+                    let nf = float.iter().filter(|f| **f == ArgKind::Float).count();
                     let ps: Vec<Ident> = (0..nf).map(|k| p(x, k)).collect();
-                    quote_spanned!(span=> let (#vx, #(#ps),*) = #gpath(#(#a),*);)
+                    if !float.contains(&ArgKind::Constant) {
+                        return quote_spanned!(span=>
+                            let (#vx, #(#ps),*) = #rt::companion::<#nf, _>(#gpath(#(#a),*));
+                        );
+                    }
+                    // Some arguments are constants of types only rustc knows: the position of
+                    // each float argument's partial is counted at run time (folded away).
+                    let (r, k) = (id("r", x.0), id("k", x.0));
+                    let mut picks = TokenStream::new();
+                    let mut next = 0;
+                    for (arg, kind) in a.iter().zip(float) {
+                        picks.extend(match kind {
+                            ArgKind::Float => {
+                                let pj = p(x, next);
+                                next += 1;
+                                quote!(let #pj = #r[#k]; #k += 1;)
+                            }
+                            ArgKind::Constant => {
+                                quote!(if #rt::is_float(&#arg) { #k += 1; })
+                            }
+                            ArgKind::NotFloat => TokenStream::new(),
+                        });
+                    }
+                    quote_spanned!(span=>
+                        let #r = #rt::IntoPartials::into_partials(#gpath(#(#a),*));
+                        let mut #k = 1usize;
+                        #picks
+                        let #vx = #r[0];
+                    )
                 } else {
                     quote_spanned!(span=> let #vx = #path(#(#a),*);)
                 }

@@ -137,7 +137,7 @@ pub enum Op {
         /// All arguments.
         args: Vec<Value>,
         /// Which arguments are floats.
-        float: Vec<bool>,
+        float: Vec<ArgKind>,
     },
     /// A cast between float values of the function's type: the identity.
     Copy(Value),
@@ -149,6 +149,19 @@ pub enum Op {
     Load(Array, Value),
     /// `array.len()`.
     Len(Array),
+}
+
+/// What the macro knows of a call argument's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// A float: its partial is in the companion's result, and a derivative flows through it.
+    Float,
+    /// An integer or a `bool`: no partial.
+    NotFloat,
+    /// A constant of a type the macro cannot see (`PI`, a user `const`): no derivative flows
+    /// through it, and whether the companion returns a partial for it is decided by its type
+    /// when the generated code is compiled.
+    Constant,
 }
 
 /// How a local array is created.

@@ -5,6 +5,8 @@
 #![warn(missing_docs)]
 
 pub mod check;
+#[doc(hidden)]
+pub mod companion;
 pub mod float;
 pub mod real;
 pub mod rules;

@@ -261,6 +261,43 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// Whether `e` is `xs` or `&xs` for an array or slice `xs` of this function.
+    fn names_array(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Reference(r) => self.names_array(&r.expr),
+            syn::Expr::Path(p) => matches!(
+                p.path.get_ident().and_then(|i| self.scopes.get(i)),
+                Some(Binding::Array(_))
+            ),
+            _ => false,
+        }
+    }
+
+    /// `f64::from(e)`: a lossless conversion, the same value as `e as f64` (the identity for a
+    /// float of the function's type).
+    fn float_from(&mut self, p: &syn::ExprPath, arg: &syn::Expr) -> Option<Value> {
+        let span = p.span();
+        let a = self.expr(arg)?;
+        let float = &p.path.segments[0].ident;
+        let target: syn::Type = syn::parse_quote_spanned!(span=> #float);
+        if crate::parse::float_of(&target) != Some(self.float) {
+            self.errors.on(
+                p,
+                "mixed `f32` and `f64` are not supported; convert to the function's float type",
+            );
+            return None;
+        }
+        if self.ty(a) == Ty::Float {
+            return Some(self.def(Op::Copy(a), Ty::Float, span, None));
+        }
+        Some(self.def(
+            Op::Plain(Plain::Cast(target), vec![a]),
+            Ty::Float,
+            span,
+            None,
+        ))
+    }
+
     /// The array named by `e` (a parameter or local array).
     pub(crate) fn array_ref(&mut self, e: &syn::Expr) -> Option<Array> {
         match strip(e) {
@@ -405,6 +442,9 @@ impl Lowerer<'_> {
         let first = p.path.segments.first().map(|s| s.ident.to_string());
         if matches!(first.as_deref(), Some("f64" | "f32")) && p.path.segments.len() == 2 {
             let m = p.path.segments[1].ident.to_string();
+            if m == "from" && c.args.len() == 1 {
+                return self.float_from(p, &c.args[0]);
+            }
             for a in &c.args {
                 self.expr(a);
             }
@@ -430,6 +470,16 @@ impl Lowerer<'_> {
                 return None;
             }
         }
+        for a in &c.args {
+            if self.names_array(a) {
+                self.errors.on(
+                    a,
+                    "passing a slice or an array to a function is not supported yet; pass the \
+                     elements it needs as scalars, or write the loop in this function",
+                );
+                return None;
+            }
+        }
         let args: Vec<Option<Value>> = c.args.iter().map(|a| self.expr(a)).collect();
         let mut values = Vec::new();
         let mut float = Vec::new();
@@ -440,8 +490,9 @@ impl Lowerer<'_> {
                 continue;
             };
             match self.ty(v) {
-                Ty::Float => float.push(true),
-                Ty::Int | Ty::Bool => float.push(false),
+                Ty::Float => float.push(ArgKind::Float),
+                Ty::Int | Ty::Bool => float.push(ArgKind::NotFloat),
+                Ty::Unknown if self.constants.contains(&v) => float.push(ArgKind::Constant),
                 Ty::Unknown => {
                     self.errors.on(
                         expr,

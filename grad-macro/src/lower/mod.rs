@@ -155,6 +155,8 @@ pub(crate) struct Lowerer<'a> {
     pub float: crate::parse::FloatTy,
     /// Arrays `0..n_param_arrays` are parameters.
     pub n_param_arrays: usize,
+    /// Values defined by constants written in the source (`Op::Const`).
+    pub constants: std::collections::HashSet<Value>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -175,6 +177,7 @@ impl<'a> Lowerer<'a> {
             loop_depth: 0,
             float: parsed.float,
             n_param_arrays: 0,
+            constants: Default::default(),
         }
     }
 
@@ -226,6 +229,9 @@ impl<'a> Lowerer<'a> {
     /// Defines a value by `op` in the current region.
     pub fn def(&mut self, op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
         let v = self.def_raw(ty, span, name);
+        if matches!(op, Op::Const(_)) {
+            self.constants.insert(v);
+        }
         self.push(Node::Let(v, op));
         v
     }
