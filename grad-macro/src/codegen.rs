@@ -101,8 +101,13 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
         let name = da(a);
         prologue.extend(match kind {
             ArrayKind::Slice => {
-                let p = g.array_ident(a);
-                quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];)
+                // The adjoint is used through a slice of exactly the parameter's length, so
+                // the optimizer knows an index checked against one is in bounds for the other.
+                let (p, buf) = (g.array_ident(a), id("buf", a.0));
+                quote! {
+                    let mut #buf: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];
+                    let #name: &mut [#float] = &mut #buf[..#p.len()];
+                }
             }
             ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
             ArrayKind::Vec => {
@@ -129,10 +134,16 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
                 quote!(#dx + 0.0)
             }
             ParamKind::Scalar(_) => quote!(0.0),
-            ParamKind::FloatArray { array, .. } => {
-                let dx = da(*array);
-                quote!(#dx)
-            }
+            ParamKind::FloatArray { array } => match &f.arrays[array.0 as usize].1 {
+                ArrayKind::Slice => {
+                    let buf = id("buf", array.0);
+                    quote!(#buf)
+                }
+                _ => {
+                    let dx = da(*array);
+                    quote!(#dx)
+                }
+            },
             ParamKind::Constant => continue,
         });
     }
