@@ -9,6 +9,7 @@ mod adjoint;
 mod codegen;
 mod error;
 mod ir;
+mod listing;
 mod lower;
 mod parse;
 mod pipeline;

@@ -3,7 +3,7 @@
 
 use crate::error::Errors;
 use crate::symbol::GRAD_SUFFIX;
-use crate::{activity, adjoint, codegen, lower, parse};
+use crate::{activity, adjoint, codegen, listing, lower, parse};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -34,15 +34,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             let act = activity::analyze(&f, &mut errors);
             let plan = adjoint::plan(&f, act);
             if errors.is_empty() {
-                Some(codegen::grad_body(&f, &plan))
+                Some((codegen::grad_body(&f, &plan), listing::listing(&f, &plan)))
             } else {
                 None
             }
         }
         _ => None,
     };
-    let body = body.unwrap_or_else(|| quote!(::core::unimplemented!()));
-    let companion = companion(&parsed, body);
+    let (body, listing) = body.unwrap_or_else(|| (quote!(::core::unimplemented!()), String::new()));
+    let companion = companion(&parsed, body, &listing);
     let e = errors.to_compile_errors();
     quote! {
         #e
@@ -52,7 +52,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The companion function `<name>_grad` around a generated body.
-fn companion(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
+fn companion(parsed: &parse::Parsed, body: TokenStream, listing: &str) -> TokenStream {
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, GRAD_SUFFIX, span = sig.ident.span());
@@ -76,8 +76,14 @@ fn companion(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
         sig.ident,
         listed.join(", ")
     );
+    let code = format!(
+        "\n# The generated code\n\nThe forward sweep computes the value and keeps the local \
+         partials the reverse sweep needs; the reverse sweep accumulates the gradient \
+         (`∂a/∂x` is the partial of `a` with respect to `x`, from `grad::rules`).\n\n{listing}"
+    );
     quote! {
         #[doc = #doc]
+        #[doc = #code]
         #[allow(unused, unused_mut, unused_parens, unused_assignments, unused_variables,
                 non_snake_case, unreachable_code, clippy::all, clippy::pedantic,
                 clippy::nursery)]

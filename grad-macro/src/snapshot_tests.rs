@@ -3,20 +3,29 @@
 //! (`tests/` of the `grad` crate), so a snapshot update can never hide a wrong gradient.
 
 use crate::error::Errors;
-use crate::{activity, adjoint, lower, parse, pipeline};
+use crate::{activity, adjoint, listing, lower, parse, pipeline};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-fn ir_of(attr: TokenStream, item: TokenStream) -> String {
+/// The IR text and the doc listing of a function.
+fn ir_and_listing(attr: TokenStream, item: TokenStream) -> (String, String) {
     let mut errors = Errors::default();
     let wrt = parse::attribute(attr, &mut errors);
     let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
     let parsed = parse::signature(item, wrt, &mut errors).expect("signature");
     let f = lower::lower(&parsed, &mut errors).expect("lowered");
     let act = activity::analyze(&f, &mut errors);
-    let _plan = adjoint::plan(&f, act);
+    let plan = adjoint::plan(&f, act);
     assert!(errors.is_empty(), "unexpected errors");
-    f.to_string()
+    (f.to_string(), listing::listing(&f, &plan))
+}
+
+fn ir_of(attr: TokenStream, item: TokenStream) -> String {
+    ir_and_listing(attr, item).0
+}
+
+fn listing_of(attr: TokenStream, item: TokenStream) -> String {
+    ir_and_listing(attr, item).1
 }
 
 fn expansion(attr: TokenStream, item: TokenStream) -> String {
@@ -73,6 +82,30 @@ fn ir_loop() {
 #[test]
 fn ir_branch() {
     insta::assert_snapshot!(ir_of(quote!(), piecewise()));
+}
+
+#[test]
+fn listing_seed() {
+    insta::assert_snapshot!(listing_of(quote!(), seed()));
+}
+
+#[test]
+fn listing_loop() {
+    insta::assert_snapshot!(listing_of(quote!(), rosenbrock()));
+}
+
+#[test]
+fn listing_branch() {
+    insta::assert_snapshot!(listing_of(quote!(), piecewise()));
+}
+
+/// The listing is in the companion's rustdoc.
+#[test]
+fn listing_is_the_companions_doc() {
+    let out = pipeline::expand(quote!(), seed()).to_string();
+    let listing = listing_of(quote!(), seed());
+    let lit = proc_macro2::Literal::string(&listing).to_string();
+    assert!(out.contains(&lit[1..lit.len() - 1]), "{out}");
 }
 
 #[test]

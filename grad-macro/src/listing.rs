@@ -1,0 +1,379 @@
+//! The generated code as text for the companion's rustdoc: the forward and the reverse sweep,
+//! one instruction a line, in the user's names (`d_x1 += d_a * ∂a/∂x1`).
+//!
+//! It is rendered from the same IR and plan as the code itself ([`crate::codegen`]), so the
+//! two cannot drift apart: every line here is one statement there.
+
+use crate::adjoint::{Adj, Plan, Rev, Save, SaveSource, Storage, Trips, VarReplay};
+use crate::ir::*;
+use quote::ToTokens;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Renders the listing (Markdown: a heading and a `text` block).
+pub fn listing(f: &Function, plan: &Plan) -> String {
+    let l = Lister::new(f, plan);
+    let mut out = String::from("```text\n// forward sweep\n");
+    let mut ord = 0;
+    l.region(&f.body, 0, &mut ord, &mut out);
+    let _ = writeln!(out, "value = {}", l.name(f.result));
+    out.push_str("\n// reverse sweep\n");
+    l.rev(&plan.reverse, 0, &mut out);
+    out.push_str("```\n");
+    out
+}
+
+struct Lister<'a> {
+    f: &'a Function,
+    plan: &'a Plan,
+    names: Vec<String>,
+    var_names: Vec<String>,
+    array_names: Vec<String>,
+    defs: HashMap<Value, &'a Op>,
+}
+
+/// Unique display names: the user's name where it is unique, `name.N` where it is shadowed or
+/// read more than once, `tN` for temporaries.
+fn unique(infos: &[Info], prefix: &str) -> Vec<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for i in infos {
+        if let Some(n) = &i.name {
+            *count.entry(n).or_default() += 1;
+        }
+    }
+    infos
+        .iter()
+        .enumerate()
+        .map(|(k, i)| match &i.name {
+            Some(n) if count[n.as_str()] == 1 => n.clone(),
+            Some(n) => format!("{n}.{k}"),
+            None => format!("{prefix}{k}"),
+        })
+        .collect()
+}
+
+fn pad(depth: usize) -> String {
+    "    ".repeat(depth)
+}
+
+impl<'a> Lister<'a> {
+    fn new(f: &'a Function, plan: &'a Plan) -> Self {
+        let array_infos: Vec<Info> = f.arrays.iter().map(|(i, _)| i.clone()).collect();
+        Lister {
+            f,
+            plan,
+            names: unique(&f.values, "t"),
+            var_names: unique(&f.vars, "s"),
+            array_names: unique(&array_infos, "a"),
+            defs: f.defs(),
+        }
+    }
+
+    fn name(&self, v: Value) -> &str {
+        &self.names[v.0 as usize]
+    }
+
+    fn partial(&self, v: Value, k: usize) -> String {
+        let arg = match self.defs.get(&v) {
+            Some(op) => crate::activity::float_args(op)
+                .get(k)
+                .map(|a| self.name(*a).to_string())
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        format!("∂{}/∂{}", self.name(v), arg)
+    }
+
+    fn saved(&self, s: Save) -> String {
+        let info = self.plan.save(s);
+        match &info.source {
+            SaveSource::Partial(v, k) => self.partial(*v, *k),
+            SaveSource::IndexOf(v) | SaveSource::Cond(v) | SaveSource::LoopVar(v) => {
+                self.name(*v).to_string()
+            }
+            SaveSource::TripCount(o) => format!("trips{o}"),
+            SaveSource::LastVar(o) => format!("last{o}"),
+        }
+    }
+
+    fn op(&self, op: &Op) -> String {
+        let n = |v: &Value| self.name(*v).to_string();
+        let list = |vs: &[Value]| vs.iter().map(n).collect::<Vec<_>>().join(", ");
+        match op {
+            Op::Param(i) => self.f.params[*i].ident.to_string(),
+            Op::Const(t) => t.to_string(),
+            Op::Prim { prim, args, int } => match prim.syntax {
+                Syntax::Infix(sym) => format!("{} {sym} {}", n(&args[0]), n(&args[1])),
+                Syntax::Neg => format!("-{}", n(&args[0])),
+                Syntax::PowI => format!(
+                    "{}.powi({})",
+                    n(&args[0]),
+                    int.map(|i| n(&i)).unwrap_or_default()
+                ),
+                Syntax::Method => format!("{}.{}({})", n(&args[0]), prim.rule, list(&args[1..])),
+            },
+            Op::Call { path, args, .. } => {
+                format!(
+                    "{}({})",
+                    path.to_token_stream().to_string().replace(' ', ""),
+                    list(args)
+                )
+            }
+            Op::Copy(a) => n(a),
+            Op::Plain(p, args) => match p {
+                Plain::Binary(o) => {
+                    format!("{} {} {}", n(&args[0]), o.to_token_stream(), n(&args[1]))
+                }
+                Plain::Unary(o) => format!("{}{}", o.to_token_stream(), n(&args[0])),
+                Plain::Cast(t) => format!("{} as {}", n(&args[0]), t.to_token_stream()),
+                Plain::Method(m) => format!("{}.{m}({})", n(&args[0]), list(&args[1..])),
+                Plain::Range { inclusive } => {
+                    let dots = if *inclusive { "..=" } else { ".." };
+                    format!("{}{dots}{}", n(&args[0]), n(&args[1]))
+                }
+            },
+            Op::Read(s) => self.var_names[s.0 as usize].clone(),
+            Op::Load(a, i) => format!("{}[{}]", self.array_names[a.0 as usize], n(i)),
+            Op::Len(a) => format!("{}.len()", self.array_names[a.0 as usize]),
+        }
+    }
+
+    /// A value's definition: with its kept partials where the reverse sweep uses them.
+    fn let_line(&self, v: Value, op: &Op) -> String {
+        let active = self.plan.act.value[v.0 as usize];
+        match op {
+            Op::Prim { prim, .. } if active => {
+                let ps: Vec<String> = (0..crate::activity::float_args(op).len())
+                    .map(|k| self.partial(v, k))
+                    .collect();
+                format!(
+                    "({}, {}) = {}  [rule {}]",
+                    self.name(v),
+                    ps.join(", "),
+                    self.op(op),
+                    prim.rule
+                )
+            }
+            Op::Call { path, .. } if active => {
+                let ps: Vec<String> = (0..crate::activity::float_args(op).len())
+                    .map(|k| self.partial(v, k))
+                    .collect();
+                let last = path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                format!(
+                    "({}, {}) = {}  [companion {last}_grad]",
+                    self.name(v),
+                    ps.join(", "),
+                    self.op(op)
+                )
+            }
+            _ => format!("{} = {}", self.name(v), self.op(op)),
+        }
+    }
+
+    fn region(&self, r: &Region, depth: usize, ord: &mut usize, out: &mut String) {
+        for node in &r.nodes {
+            let my = *ord;
+            *ord += 1;
+            let p = pad(depth);
+            match node {
+                Node::Let(_, Op::Param(_)) => {}
+                // Constant parameters are named as they are.
+                Node::Let(v, Op::Const(t)) if t.to_string() == self.name(*v) => {}
+                Node::Let(v, op) => {
+                    let _ = writeln!(out, "{p}{}", self.let_line(*v, op));
+                }
+                Node::Assign { var, value, .. } => {
+                    let _ = writeln!(
+                        out,
+                        "{p}{} = {}",
+                        self.var_names[var.0 as usize],
+                        self.name(*value)
+                    );
+                }
+                Node::DeclVar(s) => {
+                    let _ = writeln!(out, "{p}let {}", self.var_names[s.0 as usize]);
+                }
+                Node::Store {
+                    array,
+                    index,
+                    value,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "{p}{}[{}] = {}",
+                        self.array_names[array.0 as usize],
+                        self.name(*index),
+                        self.name(*value)
+                    );
+                }
+                Node::DeclArray(a, ArrayInit::Repeat { fill, len }) => {
+                    let _ = writeln!(
+                        out,
+                        "{p}{} = [{}; {len}]",
+                        self.array_names[a.0 as usize],
+                        self.name(*fill)
+                    );
+                }
+                Node::DeclArray(a, ArrayInit::Vec { fill, len }) => {
+                    let _ = writeln!(
+                        out,
+                        "{p}{} = vec![{}; {}]",
+                        self.array_names[a.0 as usize],
+                        self.name(*fill),
+                        self.name(*len)
+                    );
+                }
+                Node::If { cond, then, els } => {
+                    let _ = writeln!(out, "{p}if {} {{", self.name(*cond));
+                    self.region(then, depth + 1, ord, out);
+                    let _ = writeln!(out, "{p}}} else {{");
+                    self.region(els, depth + 1, ord, out);
+                    let _ = writeln!(out, "{p}}}");
+                }
+                Node::Loop { head, body, jump } => {
+                    match head {
+                        LoopHead::For { var, iter } => {
+                            let _ = writeln!(
+                                out,
+                                "{p}for {} in {} {{",
+                                self.name(*var),
+                                self.name(*iter)
+                            );
+                        }
+                        LoopHead::Forever => {
+                            let _ = writeln!(out, "{p}loop {{");
+                        }
+                    }
+                    self.region(body, depth + 1, ord, out);
+                    if let Some(j) = jump {
+                        let _ = writeln!(
+                            out,
+                            "{}exit if {} says so",
+                            pad(depth + 1),
+                            self.var_names[j.0 as usize]
+                        );
+                    }
+                    let _ = writeln!(out, "{p}}}");
+                }
+            }
+            self.saves(my, depth, out);
+        }
+    }
+
+    /// What the forward sweep keeps for the reverse sweep at node `my`.
+    fn saves(&self, my: usize, depth: usize, out: &mut String) {
+        let Some(saves) = self.plan.node_saves.get(&my) else {
+            return;
+        };
+        for s in saves {
+            let what = self.saved(*s);
+            match self.plan.save(*s).storage {
+                Storage::Stack => {
+                    let _ = writeln!(out, "{}push {what}", pad(depth));
+                }
+                Storage::Hoisted => {
+                    let _ = writeln!(out, "{}keep {what}", pad(depth));
+                }
+                Storage::Local | Storage::Replayed | Storage::Constant => {}
+            }
+        }
+    }
+
+    fn adj(&self, a: Adj) -> String {
+        match a {
+            Adj::Value(v) => format!("d_{}", self.name(v)),
+            Adj::Var(s) => format!("d_{}", self.var_names[s.0 as usize]),
+            Adj::Elem(arr, i) => {
+                format!("d_{}[{}]", self.array_names[arr.0 as usize], self.saved(i))
+            }
+        }
+    }
+
+    fn rev(&self, list: &[Rev], depth: usize, out: &mut String) {
+        let p = pad(depth);
+        for step in list {
+            match step {
+                Rev::Zero(a) => {
+                    let _ = writeln!(out, "{p}{} = 0", self.adj(*a));
+                }
+                Rev::Seed(v) => {
+                    let _ = writeln!(out, "{p}d_{} = 1", self.name(*v));
+                }
+                Rev::Restore(s) => {
+                    if self.plan.save(*s).storage == Storage::Stack {
+                        let _ = writeln!(out, "{p}pop {}", self.saved(*s));
+                    }
+                }
+                Rev::Acc { to, from, by } => {
+                    let by = match by {
+                        Some(s) => format!(" * {}", self.saved(*s)),
+                        None => String::new(),
+                    };
+                    let _ = writeln!(out, "{p}{} += {}{by}", self.adj(*to), self.adj(*from));
+                }
+                Rev::Reset(a) => {
+                    let _ = writeln!(out, "{p}{} = 0", self.adj(*a));
+                }
+                Rev::AccSum { to, array } => {
+                    let _ = writeln!(
+                        out,
+                        "{p}d_{} += sum(d_{})",
+                        self.name(*to),
+                        self.array_names[array.0 as usize]
+                    );
+                }
+                Rev::ResetArray(a) => {
+                    let _ = writeln!(out, "{p}d_{} = 0", self.array_names[a.0 as usize]);
+                }
+                Rev::If { flag, then, els } => {
+                    let _ = writeln!(out, "{p}if {} {{", self.saved(*flag));
+                    self.rev(then, depth + 1, out);
+                    let _ = writeln!(out, "{p}}} else {{");
+                    self.rev(els, depth + 1, out);
+                    let _ = writeln!(out, "{p}}}");
+                }
+                Rev::Loop {
+                    trips,
+                    var,
+                    replay,
+                    body,
+                } => {
+                    let head = match (trips, var) {
+                        (Trips::Rerun(chain), Some((v, _))) => {
+                            let it = chain.last().map(|x| self.name(*x)).unwrap_or_default();
+                            format!("for {} in {it}.rev()", self.name(*v))
+                        }
+                        (Trips::Count(c), Some((v, VarReplay::Stepped { up, .. }))) => format!(
+                            "for {} stepping {} from its last value, {} times",
+                            self.name(*v),
+                            if *up { "down" } else { "up" },
+                            self.saved(*c)
+                        ),
+                        (Trips::Count(c), Some((v, _))) => {
+                            format!("for {} popped, {} times", self.name(*v), self.saved(*c))
+                        }
+                        (Trips::Count(c), None) => format!("repeat {} times", self.saved(*c)),
+                        (Trips::Rerun(_), None) => "repeat".to_string(),
+                    };
+                    let _ = writeln!(out, "{p}{head} {{");
+                    for x in replay {
+                        if let Some(op) = self.defs.get(x) {
+                            let _ = writeln!(
+                                out,
+                                "{}{}  [recomputed]",
+                                pad(depth + 1),
+                                self.let_line(*x, op)
+                            );
+                        }
+                    }
+                    self.rev(body, depth + 1, out);
+                    let _ = writeln!(out, "{p}}}");
+                }
+            }
+        }
+    }
+}
