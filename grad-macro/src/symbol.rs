@@ -4,3 +4,5 @@
 pub const WRT: &str = "wrt";
 /// The suffix of a companion function (`loss` → `loss_grad`).
 pub const GRAD_SUFFIX: &str = "_grad";
+/// The suffix of the graph function (`loss` → `loss_graph`).
+pub const GRAPH_SUFFIX: &str = "_graph";

@@ -121,6 +121,31 @@ impl Value {
         }))
     }
 
+    /// A node from its value, the name of its operation and its parents with the local partial
+    /// derivative of this node with respect to each: a custom operation on the tape (a rule
+    /// of your own, or a function whose derivative you compute elsewhere). `backward()` adds
+    /// `partial * grad` into each parent.
+    ///
+    /// ```
+    /// use grad_runtime::tape::Value;
+    ///
+    /// // softplus(x) = ln(1 + e^x), whose derivative is the logistic function.
+    /// let x = Value::new(0.5);
+    /// let s = 1.0 / (1.0 + (-0.5f64).exp());
+    /// let y = Value::from_op((1.0 + 0.5f64.exp()).ln(), "softplus", [(&x, s)]);
+    /// y.backward();
+    /// assert_eq!(x.grad(), s);
+    /// ```
+    pub fn from_op<'a>(
+        data: f64,
+        op: &'static str,
+        parents: impl IntoIterator<Item = (&'a Value, f64)>,
+    ) -> Value {
+        let parents: Box<[(Value, f64)]> =
+            parents.into_iter().map(|(v, d)| (v.clone(), d)).collect();
+        Value::node(data, op, parents)
+    }
+
     /// A node computed from `self` by a one-argument rule of [`crate::rules`].
     fn unary(&self, op: &'static str, rule: impl FnOnce(f64) -> (f64, f64)) -> Value {
         let (v, d) = rule(self.data());
@@ -283,6 +308,13 @@ impl Value {
                 p.0.grad.set(p.0.grad.get() + d * g);
             }
         }
+    }
+}
+
+/// A leaf holding zero.
+impl Default for Value {
+    fn default() -> Value {
+        Value::new(0.0)
     }
 }
 

@@ -1,0 +1,294 @@
+//! The forward sweep: the user's computation, keeping what the reverse sweep needs.
+
+use super::*;
+use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
+
+impl Gen<'_> {
+    pub(crate) fn region(&self, region: &Region, ord: &mut usize) -> TokenStream {
+        let mut out = TokenStream::new();
+        for node in &region.nodes {
+            let my = *ord;
+            *ord += 1;
+            out.extend(self.node(node, my, ord));
+        }
+        out
+    }
+
+    /// The forward code that stores a node's saves (after the node itself).
+    pub(crate) fn store_saves(&self, my: usize) -> TokenStream {
+        let mut out = TokenStream::new();
+        let Some(saves) = self.plan.node_saves.get(&my).filter(|_| !self.graph) else {
+            return out;
+        };
+        for sv in saves {
+            let info = self.plan.save(*sv);
+            if matches!(info.source, SaveSource::LoopVar(_)) {
+                continue;
+            }
+            let src = self.forward_name(&info.source);
+            out.extend(match info.storage {
+                Storage::Local | Storage::Replayed | Storage::Constant => TokenStream::new(),
+                Storage::Hoisted => {
+                    let name = h(*sv);
+                    quote!(#name = #src;)
+                }
+                Storage::Stack => match info.kind {
+                    SaveKind::Float => {
+                        let t = tape_f();
+                        quote!(#t.push(#src);)
+                    }
+                    SaveKind::Index => {
+                        let t = tape_u();
+                        quote!(#t.push(#src);)
+                    }
+                    SaveKind::Flag => {
+                        let t = tape_u();
+                        quote!(#t.push(#src as usize);)
+                    }
+                    SaveKind::Int => {
+                        let t = lv(*sv);
+                        quote!(#t.push(#src);)
+                    }
+                },
+            });
+        }
+        out
+    }
+
+    pub(crate) fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
+        let code = match node {
+            Node::Let(x, op) => self.let_(*x, op),
+            Node::Assign { var, value, decl } => {
+                let (sv, vv) = (s(*var), self.use_value(*value));
+                if *decl {
+                    quote!(let mut #sv = #vv;)
+                } else {
+                    quote!(#sv = #vv;)
+                }
+            }
+            Node::DeclVar(var) => {
+                // A default keeps the definite-initialization check happy on paths that exit
+                // early; every path that reads the variable has assigned it.
+                let sv = s(*var);
+                quote!(let mut #sv = ::core::default::Default::default();)
+            }
+            Node::Store {
+                array,
+                index,
+                value,
+            } => {
+                let (a, i, x) = (self.array_ident(*array), v(*index), self.use_value(*value));
+                quote!(#a[#i] = #x;)
+            }
+            Node::DeclArray(a, init) => {
+                let name = self.array_ident(*a);
+                match init {
+                    // Tape values are not `Copy`: the graph keeps arrays of them in a `Vec`.
+                    ArrayInit::Repeat { fill, len } if self.graph && self.is_float(*fill) => {
+                        let x = self.use_value(*fill);
+                        quote!(let mut #name = ::std::vec![#x; #len];)
+                    }
+                    ArrayInit::Repeat { fill, len } => {
+                        let x = v(*fill);
+                        quote!(let mut #name = [#x; #len];)
+                    }
+                    ArrayInit::Vec { fill, len } => {
+                        let (x, l) = (self.use_value(*fill), v(*len));
+                        let mut t = quote!(let mut #name = ::std::vec![#x; #l];);
+                        if !self.graph && self.plan.act.array[a.0 as usize] {
+                            let dname = da(*a);
+                            t.extend(quote! {
+                                if #dname.len() < #l {
+                                    #dname.resize(#l, 0.0);
+                                }
+                            });
+                        }
+                        t
+                    }
+                }
+            }
+            Node::If { cond, then, els } => {
+                let c = v(*cond);
+                let t = self.region(then, ord);
+                let e = self.region(els, ord);
+                quote!(if #c { #t } else { #e })
+            }
+            Node::Loop { head, body, jump } => {
+                let b = self.region(body, ord);
+                let counted = !self.graph && self.plan.node_saves.contains_key(&my);
+                let counter = n(my);
+                let (mut init, mut incr) = if counted {
+                    (quote!(let mut #counter: usize = 0;), quote!(#counter += 1;))
+                } else {
+                    (TokenStream::new(), TokenStream::new())
+                };
+                let last = self.last_var(my).filter(|_| !self.graph);
+                if let (Some(last), LoopHead::For { var, .. }) = (last, head) {
+                    let x = v(*var);
+                    init.extend(quote!(let mut #last = ::core::default::Default::default();));
+                    incr.extend(quote!(#last = #x;));
+                }
+                let stacked = self.plan.loop_var_saves.get(&my).filter(|_| !self.graph);
+                if let (Some(sv), LoopHead::For { var, .. }) = (stacked, head) {
+                    let (stack, x) = (lv(*sv), v(*var));
+                    incr.extend(quote!(#stack.push(#x);));
+                }
+                let exit = match jump {
+                    Some(j) => {
+                        let j = s(*j);
+                        let (brk, cont) = (JUMP_BREAK, JUMP_CONTINUE);
+                        quote! {
+                            if #j != 0 {
+                                if #j == #cont {
+                                    #j = 0;
+                                } else {
+                                    if #j == #brk {
+                                        #j = 0;
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    None => TokenStream::new(),
+                };
+                let head = match head {
+                    LoopHead::For { var, iter } => {
+                        let (x, it) = (v(*var), v(*iter));
+                        quote!(for #x in #it)
+                    }
+                    LoopHead::Forever => quote!(loop),
+                };
+                quote! {
+                    #init
+                    #head {
+                        #incr
+                        #b
+                        #exit
+                    }
+                }
+            }
+        };
+        let mut out = code;
+        out.extend(self.store_saves(my));
+        out
+    }
+
+    pub(crate) fn let_(&self, x: Value, op: &Op) -> TokenStream {
+        if self.graph {
+            return self.graph_let(x, op);
+        }
+        let span = self.f.span(x);
+        let vx = v(x);
+        let rt = rt();
+        match op {
+            Op::Param(i) => {
+                let ident = &self.f.params[*i].ident;
+                quote!(let #vx = #ident;)
+            }
+            Op::Const(t) if self.f.value_ty[x.0 as usize] == Ty::Float => {
+                // The float type is stated, as the user's `let c: f64 = 4.0;` does, so methods
+                // on constants resolve.
+                let float = &self.f.float;
+                quote_spanned!(span=> let #vx: #float = #t;)
+            }
+            Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
+            Op::Copy(a) => {
+                let a = v(*a);
+                quote!(let #vx = #a;)
+            }
+            Op::Read(var) => {
+                let sv = s(*var);
+                quote!(let #vx = #sv;)
+            }
+            Op::Load(a, i) => {
+                let (a, i) = (self.array_ident(*a), v(*i));
+                quote_spanned!(span=> let #vx = #a[#i];)
+            }
+            Op::Len(a) => {
+                let a = self.array_ident(*a);
+                quote!(let #vx = #a.len();)
+            }
+            Op::Plain(pl, args) => {
+                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
+                let e = match pl {
+                    Plain::Binary(o) => {
+                        let (l, r) = (&a[0], &a[1]);
+                        quote!(#l #o #r)
+                    }
+                    Plain::Unary(o) => {
+                        let l = &a[0];
+                        quote!(#o #l)
+                    }
+                    Plain::Cast(t) => {
+                        let l = &a[0];
+                        quote!(#l as #t)
+                    }
+                    Plain::Method(m) => {
+                        let (recv, rest) = (&a[0], &a[1..]);
+                        quote!(#recv.#m(#(#rest),*))
+                    }
+                    Plain::Range { inclusive } => {
+                        let (l, r) = (&a[0], &a[1]);
+                        if *inclusive {
+                            quote!(#l..=#r)
+                        } else {
+                            quote!(#l..#r)
+                        }
+                    }
+                };
+                quote_spanned!(span=> let #vx = #e;)
+            }
+            Op::Prim { prim, args, int } => {
+                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
+                let rule = Ident::new(prim.rule, span);
+                let mut call_args: Vec<TokenStream> = a.iter().map(|i| quote!(#i)).collect();
+                if let Some(k) = int {
+                    let k = v(*k);
+                    call_args.push(quote!(#k));
+                }
+                if self.active(x) {
+                    let ps: Vec<Ident> = (0..args.len()).map(|k| p(x, k)).collect();
+                    quote_spanned!(span=> let (#vx, #(#ps),*) = #rt::rules::#rule(#(#call_args),*);)
+                } else {
+                    let e = match prim.syntax {
+                        // `relu` and `sigmoid` are trait methods: call them by path so the
+                        // trait need not be in scope.
+                        _ if matches!(prim.rule, "relu" | "sigmoid") => {
+                            quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
+                        }
+                        Syntax::Infix(sym) => {
+                            let (l, r) = (&a[0], &a[1]);
+                            let o: syn::BinOp = match sym {
+                                "+" => syn::parse_quote_spanned!(span=> +),
+                                "-" => syn::parse_quote_spanned!(span=> -),
+                                "*" => syn::parse_quote_spanned!(span=> *),
+                                _ => syn::parse_quote_spanned!(span=> /),
+                            };
+                            quote_spanned!(span=> #l #o #r)
+                        }
+                        Syntax::Neg => {
+                            let l = &a[0];
+                            quote_spanned!(span=> -#l)
+                        }
+                        Syntax::Method | Syntax::PowI => {
+                            let (recv, rest) = (&call_args[0], &call_args[1..]);
+                            quote_spanned!(span=> #recv.#rule(#(#rest),*))
+                        }
+                    };
+                    quote_spanned!(span=> let #vx = #e;)
+                }
+            }
+            Op::Call { path, args, float } => {
+                let a: Vec<Ident> = args.iter().map(|y| v(*y)).collect();
+                if self.active(x) {
+                    let gpath = companion_path(path);
+                    let call = quote_spanned!(span=> #gpath(#(#a),*));
+                    self.bind_call(x, &vx, call, &a, float)
+                } else {
+                    quote_spanned!(span=> let #vx = #path(#(#a),*);)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Tape mode: `<name>_graph(args)` runs the function's SSA form on the tape engine, one node
+//! per value computed (loops unrolled for the run, the branch taken), labelled with the
+//! user's names, and back-propagates, so the picture holds every value and its gradient.
+//! The control flow is the forward sweep's ([`super::forward`]); only the values differ:
+//! floats are `grad::tape::Value`s, built from the same rules with their local partials.
+
+use super::*;
+use crate::adjoint::Plan;
+
+/// The body of `<name>_graph`: returns the result's tape node after `backward()`.
+pub fn graph_body(f: &Function, plan: &Plan) -> TokenStream {
+    let g = Gen {
+        f,
+        plan,
+        defs: f.defs(),
+        graph: true,
+    };
+    let tape = tape_path();
+    // Float slices and arrays become vectors of labelled leaves, under the parameter's name.
+    let mut prologue = TokenStream::new();
+    for p in &f.params {
+        if let ParamKind::FloatArray { .. } = p.kind {
+            let ident = &p.ident;
+            let name = ident.to_string();
+            prologue.extend(quote! {
+                let #ident: ::std::vec::Vec<#tape::Value> = #ident
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| #tape::Value::labeled(*x, &::std::format!("{}[{}]", #name, i)))
+                    .collect();
+            });
+        }
+    }
+    let mut ord = 0;
+    let forward = g.region(&f.body, &mut ord);
+    let result = v(f.result);
+    quote! {
+        #prologue
+        #forward
+        let __grad_root = #tape::Value::from(#result);
+        __grad_root.backward();
+        __grad_root
+    }
+}
+
+fn tape_path() -> TokenStream {
+    quote!(::grad::tape)
+}
+
+impl Gen<'_> {
+    /// `x` as an `f64` for a rule or a comparison: the data of a tape value.
+    fn data(&self, x: Value) -> TokenStream {
+        let vx = v(x);
+        if self.is_float(x) {
+            quote!(#vx.data())
+        } else {
+            quote!(#vx)
+        }
+    }
+
+    /// Labels a new node with the user's name, where there is one.
+    fn label(&self, x: Value) -> TokenStream {
+        match &self.f.values[x.0 as usize].name {
+            Some(name) => {
+                let vx = v(x);
+                quote!(#vx.set_label(#name);)
+            }
+            None => TokenStream::new(),
+        }
+    }
+
+    /// A node from a rule's result tuple and the float operands that are its parents.
+    fn node_from(
+        &self,
+        x: Value,
+        op_name: &str,
+        call: TokenStream,
+        operands: &[Value],
+    ) -> TokenStream {
+        let tape = tape_path();
+        let vx = v(x);
+        let out = id("out", x.0);
+        let ps: Vec<Ident> = (0..operands.len()).map(|k| p(x, k)).collect();
+        let parents = operands
+            .iter()
+            .zip(&ps)
+            .filter(|(a, _)| self.is_float(**a))
+            .map(|(a, pk)| {
+                let va = v(*a);
+                quote!((&#va, #pk))
+            });
+        let label = self.label(x);
+        quote! {
+            let (#out, #(#ps),*) = #call;
+            let #vx = #tape::Value::from_op(#out, #op_name, [#(#parents),*]);
+            #label
+        }
+    }
+
+    pub(crate) fn graph_let(&self, x: Value, op: &Op) -> TokenStream {
+        let span = self.f.span(x);
+        let vx = v(x);
+        let rt = rt();
+        let tape = tape_path();
+        match op {
+            Op::Param(i) => {
+                let ident = &self.f.params[*i].ident;
+                let name = ident.to_string();
+                quote!(let #vx = #tape::Value::labeled(#ident, #name);)
+            }
+            Op::Const(t) if self.is_float(x) => {
+                quote_spanned!(span=> let #vx = #tape::Value::new(#t);)
+            }
+            Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
+            Op::Copy(_) | Op::Read(_) | Op::Load(..) if self.is_float(x) => {
+                let src = match op {
+                    Op::Copy(a) => {
+                        let va = v(*a);
+                        quote!(#va)
+                    }
+                    Op::Read(var) => {
+                        let sv = s(*var);
+                        quote!(#sv)
+                    }
+                    Op::Load(arr, i) => {
+                        let (arr, i) = (self.array_ident(*arr), v(*i));
+                        quote!(#arr[#i])
+                    }
+                    _ => TokenStream::new(),
+                };
+                quote_spanned!(span=> let #vx = #src.clone();)
+            }
+            Op::Read(var) => {
+                let sv = s(*var);
+                quote!(let #vx = #sv;)
+            }
+            Op::Load(arr, i) => {
+                let (arr, i) = (self.array_ident(*arr), v(*i));
+                quote_spanned!(span=> let #vx = #arr[#i];)
+            }
+            Op::Copy(a) => {
+                let va = v(*a);
+                quote!(let #vx = #va;)
+            }
+            Op::Len(a) => {
+                let a = self.array_ident(*a);
+                quote!(let #vx = #a.len();)
+            }
+            Op::Plain(pl, args) => {
+                let a: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
+                let e = match pl {
+                    Plain::Binary(o) => {
+                        let (l, r) = (&a[0], &a[1]);
+                        quote!(#l #o #r)
+                    }
+                    Plain::Unary(o) => {
+                        let l = &a[0];
+                        quote!(#o #l)
+                    }
+                    Plain::Cast(t) => {
+                        let l = &a[0];
+                        quote!(#l as #t)
+                    }
+                    Plain::Method(m) => {
+                        let (recv, rest) = (&a[0], &a[1..]);
+                        quote!(#recv.#m(#(#rest),*))
+                    }
+                    Plain::Range { inclusive: false } => {
+                        let (l, r) = (&a[0], &a[1]);
+                        quote!(#l..#r)
+                    }
+                    Plain::Range { inclusive: true } => {
+                        let (l, r) = (&a[0], &a[1]);
+                        quote!(#l..=#r)
+                    }
+                };
+                if self.is_float(x) {
+                    quote_spanned!(span=> let #vx = #tape::Value::new(#e);)
+                } else {
+                    quote_spanned!(span=> let #vx = #e;)
+                }
+            }
+            Op::Prim { prim, args, int } => {
+                let rule = Ident::new(prim.rule, span);
+                let mut call_args: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
+                if let Some(k) = int {
+                    let k = v(*k);
+                    call_args.push(quote!(#k));
+                }
+                let op_name = match prim.syntax {
+                    Syntax::Infix(sym) => sym,
+                    Syntax::Neg => "neg",
+                    Syntax::Method | Syntax::PowI => prim.rule,
+                };
+                let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
+                self.node_from(x, op_name, call, args)
+            }
+            Op::Call { path, args, float } => {
+                let data: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
+                let floats: Vec<Value> = args
+                    .iter()
+                    .zip(float)
+                    .filter(|(_, k)| **k == ArgKind::Float)
+                    .map(|(y, _)| *y)
+                    .collect();
+                if floats.is_empty() {
+                    return quote_spanned!(span=> let #vx = #tape::Value::new(#path(#(#data),*)););
+                }
+                let gpath = companion_path(path);
+                // Name the data of every argument so constant arguments can be inspected.
+                let names: Vec<Ident> = args.iter().map(|y| id("arg", y.0)).collect();
+                let call = quote_spanned!(span=> #gpath(#(#names),*));
+                let out = id("out", x.0);
+                let bind = self.bind_call(x, &out, call, &names, float);
+                let parents = floats.iter().enumerate().map(|(k, y)| {
+                    let (vy, pk) = (v(*y), p(x, k));
+                    quote!((&#vy, #pk))
+                });
+                let name = path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                let label = self.label(x);
+                quote! {
+                    #(let #names = #data;)*
+                    #bind
+                    let #vx = #tape::Value::from_op(#out, #name, [#(#parents),*]);
+                    #label
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Code generation: the companion `<name>_grad` from the IR and the plan.
+//!
+//! Generated locals are `__grad_*` identifiers with mixed-site hygiene, so they can never
+//! collide with the user's names; the runtime is reached by absolute paths through the `grad`
+//! crate. Each instruction carries the span of the user's expression it comes from, so a type
+//! error lands on the user's code.
+//!
+//! [`forward`] emits the forward sweep (also used, in tape mode, for `<name>_graph`),
+//! [`reverse`] the reverse sweep.
+
+use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage, Trips, VarReplay};
+use crate::ir::*;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+mod forward;
+mod graph;
+mod reverse;
+
+pub use graph::graph_body;
+
+/// `path` with its last segment renamed to the companion: `physics::step` → `physics::step_grad`.
+pub(crate) fn companion_path(path: &syn::Path) -> syn::Path {
+    let mut gpath = path.clone();
+    if let Some(last) = gpath.segments.last_mut() {
+        last.ident = format_ident!(
+            "{}{}",
+            last.ident,
+            crate::symbol::GRAD_SUFFIX,
+            span = last.ident.span()
+        );
+    }
+    gpath
+}
+
+/// The path through which generated code reaches the runtime.
+pub(crate) fn rt() -> TokenStream {
+    quote!(::grad::__private)
+}
+
+pub(crate) fn id(prefix: &str, n: impl std::fmt::Display) -> Ident {
+    Ident::new(&format!("__grad_{prefix}{n}"), Span::mixed_site())
+}
+
+pub(crate) fn v(x: Value) -> Ident {
+    id("v", x.0)
+}
+pub(crate) fn s(x: Var) -> Ident {
+    id("s", x.0)
+}
+pub(crate) fn d(x: Value) -> Ident {
+    id("d", x.0)
+}
+pub(crate) fn ds(x: Var) -> Ident {
+    id("ds", x.0)
+}
+pub(crate) fn p(x: Value, k: usize) -> Ident {
+    format_ident!("__grad_p{}_{}", x.0, k, span = Span::mixed_site())
+}
+pub(crate) fn h(x: Save) -> Ident {
+    id("h", x.0)
+}
+pub(crate) fn r(x: Save) -> Ident {
+    id("r", x.0)
+}
+pub(crate) fn da(x: Array) -> Ident {
+    id("da", x.0)
+}
+pub(crate) fn n(ord: usize) -> Ident {
+    id("n", ord)
+}
+pub(crate) fn lv(x: Save) -> Ident {
+    id("lv", x.0)
+}
+pub(crate) fn tape_f() -> Ident {
+    id("tape", "_f")
+}
+pub(crate) fn tape_u() -> Ident {
+    id("tape", "_u")
+}
+
+/// Generates the body of the companion: forward sweep, reverse sweep, returned tuple.
+pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
+    let g = Gen {
+        f,
+        plan,
+        defs: f.defs(),
+        graph: false,
+    };
+    let float = &f.float;
+    let rt = rt();
+
+    let mut prologue = TokenStream::new();
+    for (i, info) in plan.saves.iter().enumerate() {
+        if info.storage == Storage::Hoisted {
+            let name = h(Save(i as u32));
+            prologue.extend(match info.kind {
+                SaveKind::Float => quote!(let mut #name: #float = 0.0;),
+                SaveKind::Index => quote!(let mut #name: usize = 0;),
+                SaveKind::Flag => quote!(let mut #name: bool = false;),
+                SaveKind::Int => quote!(let mut #name = ::core::default::Default::default();),
+            });
+        }
+        // Integers of the user's types get a stack each (its item type is inferred).
+        if info.storage == Storage::Stack && info.kind == SaveKind::Int {
+            let name = lv(Save(i as u32));
+            prologue.extend(quote!(let mut #name = #rt::Stack::new();));
+        }
+    }
+    if plan.uses_stack(true) {
+        let t = tape_f();
+        prologue.extend(quote!(let mut #t = #rt::Tape::<#float>::take();));
+    }
+    if plan.uses_stack(false) {
+        let t = tape_u();
+        prologue.extend(quote!(let mut #t = #rt::Tape::<usize>::take();));
+    }
+    // Adjoints of arrays: parameters, then local arrays (hoisted, zeroed after each use).
+    for (i, (_, kind)) in f.arrays.iter().enumerate() {
+        let a = Array(i as u32);
+        if !plan.act.array[i] && !g.is_wrt_array(a) {
+            continue;
+        }
+        let name = da(a);
+        prologue.extend(match kind {
+            ArrayKind::Slice => {
+                // The adjoint is used through a slice of exactly the parameter's length, so
+                // the optimizer knows an index checked against one is in bounds for the other.
+                let (p, buf) = (g.array_ident(a), id("buf", a.0));
+                quote! {
+                    let mut #buf: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];
+                    let #name: &mut [#float] = &mut #buf[..#p.len()];
+                }
+            }
+            ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
+            ArrayKind::Vec => {
+                quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec::Vec::new();)
+            }
+            ArrayKind::Constant => TokenStream::new(),
+        });
+    }
+
+    let mut ord = 0;
+    let forward = g.region(&f.body, &mut ord);
+    let reverse = g.rev_list(&plan.reverse);
+
+    let result = v(f.result);
+    let mut grads = Vec::new();
+    for p in &f.params {
+        if !p.wrt {
+            continue;
+        }
+        grads.push(match &p.kind {
+            ParamKind::Scalar(x) if plan.act.value[x.0 as usize] => {
+                // `+ 0.0` turns an untouched -0.0 adjoint into +0.0 and changes nothing else.
+                let dx = d(*x);
+                quote!(#dx + 0.0)
+            }
+            ParamKind::Scalar(_) => quote!(0.0),
+            ParamKind::FloatArray { array } => match &f.arrays[array.0 as usize].1 {
+                ArrayKind::Slice => {
+                    let buf = id("buf", array.0);
+                    quote!(#buf)
+                }
+                _ => {
+                    let dx = da(*array);
+                    quote!(#dx)
+                }
+            },
+            ParamKind::Constant => continue,
+        });
+    }
+    quote! {
+        #prologue
+        #forward
+        #reverse
+        (#result, #(#grads),*)
+    }
+}
+
+pub(crate) struct Gen<'a> {
+    pub f: &'a Function,
+    pub plan: &'a Plan,
+    pub defs: std::collections::HashMap<Value, &'a Op>,
+    /// Tape mode: floats are `grad::tape::Value`s and the code builds a graph (`_graph`).
+    pub graph: bool,
+}
+
+impl Gen<'_> {
+    pub(crate) fn is_wrt_array(&self, a: Array) -> bool {
+        self.f
+            .params
+            .iter()
+            .any(|p| p.wrt && matches!(&p.kind, ParamKind::FloatArray { array, .. } if *array == a))
+    }
+
+    /// The forward name of an array: the parameter, or the local.
+    pub(crate) fn array_ident(&self, a: Array) -> TokenStream {
+        match &self.f.array_param[a.0 as usize] {
+            Some(i) => quote!(#i),
+            None => {
+                let name = id("a", a.0);
+                quote!(#name)
+            }
+        }
+    }
+
+    /// Whether the macro knows `x` is a float.
+    pub(crate) fn is_float(&self, x: Value) -> bool {
+        self.f.value_ty[x.0 as usize] == Ty::Float
+    }
+
+    /// `x` where it is used again: tape values are handles, cloned where they are stored.
+    pub(crate) fn use_value(&self, x: Value) -> TokenStream {
+        let vx = v(x);
+        if self.graph && self.is_float(x) {
+            quote!(#vx.clone())
+        } else {
+            quote!(#vx)
+        }
+    }
+
+    /// Binds `out` to a call's value and `p(x, k)` to the partial of its `k`-th float
+    /// argument, from the companion's result. Where some arguments are constants of types only
+    /// rustc knows, each partial's position is counted at run time (folded away).
+    pub(crate) fn bind_call(
+        &self,
+        x: Value,
+        out: &Ident,
+        call: TokenStream,
+        args: &[Ident],
+        float: &[ArgKind],
+    ) -> TokenStream {
+        let rt = rt();
+        let span = self.f.span(x);
+        let nf = float.iter().filter(|k| **k == ArgKind::Float).count();
+        let ps: Vec<Ident> = (0..nf).map(|k| p(x, k)).collect();
+        if !float.contains(&ArgKind::Constant) {
+            return quote_spanned!(span=> let (#out, #(#ps),*) = #rt::companion::<#nf, _>(#call););
+        }
+        let (r, k) = (id("r", x.0), id("k", x.0));
+        let mut picks = TokenStream::new();
+        let mut next = ps.iter();
+        for (arg, kind) in args.iter().zip(float) {
+            picks.extend(match kind {
+                ArgKind::Float => {
+                    let pj = next.next();
+                    quote!(let #pj = #r[#k]; #k += 1;)
+                }
+                ArgKind::Constant => quote!(if #rt::is_float(&#arg) { #k += 1; }),
+                ArgKind::NotFloat => TokenStream::new(),
+            });
+        }
+        quote_spanned! {span=>
+            let #r = #rt::IntoPartials::into_partials(#call);
+            let mut #k = 1usize;
+            #picks
+            let #out = #r[0];
+        }
+    }
+
+    pub(crate) fn active(&self, x: Value) -> bool {
+        self.plan.act.value[x.0 as usize]
+    }
+}

@@ -1,0 +1,211 @@
+//! The reverse sweep: adjoints accumulated from the plan's reverse program.
+
+use super::*;
+
+impl Gen<'_> {
+    /// The local holding the last value of the loop variable, for loops whose reverse steps
+    /// back from it.
+    pub(crate) fn last_var(&self, ord: usize) -> Option<Ident> {
+        let saves = self.plan.node_saves.get(&ord)?;
+        saves
+            .iter()
+            .any(|s| matches!(self.plan.save(*s).source, SaveSource::LastVar(_)))
+            .then(|| id("last", ord))
+    }
+
+    /// The forward sweep's name for a saved quantity (in scope where it is computed).
+    pub(crate) fn forward_name(&self, source: &SaveSource) -> TokenStream {
+        match source {
+            SaveSource::Partial(x, k) => {
+                let pk = p(*x, *k);
+                quote!(#pk)
+            }
+            SaveSource::IndexOf(x) | SaveSource::Cond(x) | SaveSource::LoopVar(x) => {
+                let vx = v(*x);
+                quote!(#vx)
+            }
+            SaveSource::TripCount(ord) => {
+                let c = n(*ord);
+                quote!(#c)
+            }
+            SaveSource::LastVar(ord) => {
+                let l = id("last", ord);
+                quote!(#l)
+            }
+        }
+    }
+
+    /// A saved quantity, as the reverse sweep reads it.
+    pub(crate) fn saved(&self, sv: Save) -> TokenStream {
+        let info = self.plan.save(sv);
+        match info.storage {
+            Storage::Local | Storage::Replayed => self.forward_name(&info.source),
+            Storage::Constant => self.constant_partial(&info.source),
+            Storage::Hoisted => {
+                let name = h(sv);
+                quote!(#name)
+            }
+            Storage::Stack => {
+                let name = r(sv);
+                quote!(#name)
+            }
+        }
+    }
+
+    /// A partial that does not depend on the operands: the rule evaluated at zero.
+    pub(crate) fn constant_partial(&self, source: &SaveSource) -> TokenStream {
+        let prim = match source {
+            SaveSource::Partial(x, k) => match self.defs.get(x) {
+                Some(Op::Prim { prim, .. }) => Some((prim, *k)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((prim, k)) = prim else {
+            return quote!(::core::unreachable!());
+        };
+        let rt = rt();
+        let float = &self.f.float;
+        let rule = Ident::new(prim.rule, Span::call_site());
+        let zeros = (0..prim.arity).map(|_| quote!(0.0));
+        let field = syn::Index::from(k + 1);
+        quote!(#rt::rules::#rule::<#float>(#(#zeros),*).#field)
+    }
+
+    pub(crate) fn adj(&self, a: Adj) -> TokenStream {
+        match a {
+            Adj::Value(x) => {
+                let dx = d(x);
+                quote!(#dx)
+            }
+            Adj::Var(x) => {
+                let dx = ds(x);
+                quote!(#dx)
+            }
+            Adj::Elem(arr, i) => {
+                let (name, i) = (da(arr), self.saved(i));
+                quote!(#name[#i])
+            }
+        }
+    }
+
+    pub(crate) fn rev_list(&self, list: &[Rev]) -> TokenStream {
+        let float = &self.f.float;
+        let mut out = TokenStream::new();
+        for step in list {
+            out.extend(match step {
+                Rev::Zero(a) => {
+                    let name = self.adj(*a);
+                    // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included),
+                    // so the first `+=` into an adjoint folds away.
+                    quote!(let mut #name: #float = -0.0;)
+                }
+                Rev::Seed(x) => {
+                    let dx = d(*x);
+                    quote!(#dx = 1.0;)
+                }
+                Rev::Restore(sv) => {
+                    let info = self.plan.save(*sv);
+                    if info.storage != Storage::Stack {
+                        continue;
+                    }
+                    let name = r(*sv);
+                    match info.kind {
+                        SaveKind::Float => {
+                            let t = tape_f();
+                            quote!(let #name = #t.pop();)
+                        }
+                        SaveKind::Index => {
+                            let t = tape_u();
+                            quote!(let #name = #t.pop();)
+                        }
+                        SaveKind::Flag => {
+                            let t = tape_u();
+                            quote!(let #name = #t.pop() != 0;)
+                        }
+                        SaveKind::Int => {
+                            let t = lv(*sv);
+                            quote!(let #name = #t.pop();)
+                        }
+                    }
+                }
+                Rev::Acc { to, from, by } => {
+                    let (to, from) = (self.adj(*to), self.adj(*from));
+                    match by {
+                        Some(sv) => {
+                            let by = self.saved(*sv);
+                            quote!(#to += #from * #by;)
+                        }
+                        None => quote!(#to += #from;),
+                    }
+                }
+                Rev::Reset(a) => {
+                    let a = self.adj(*a);
+                    quote!(#a = 0.0;)
+                }
+                Rev::AccSum { to, array } => {
+                    let (to, a) = (d(*to), da(*array));
+                    quote!(for __grad_e in #a.iter() { #to += *__grad_e; })
+                }
+                Rev::ResetArray(array) => {
+                    let a = da(*array);
+                    quote!(for __grad_e in #a.iter_mut() { *__grad_e = 0.0; })
+                }
+                Rev::If { flag, then, els } => {
+                    let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
+                    quote!(if #f { #t } else { #e })
+                }
+                Rev::Loop {
+                    trips,
+                    var,
+                    replay,
+                    body,
+                } => {
+                    let b = self.rev_list(body);
+                    let k = id("k", "");
+                    let (before, each) = match var {
+                        Some((x, VarReplay::PerIteration(sv))) => {
+                            let (stack, vx) = (lv(*sv), v(*x));
+                            (TokenStream::new(), quote!(let #vx = #stack.pop();))
+                        }
+                        Some((x, VarReplay::Stepped { last, up })) => {
+                            let (vx, last) = (v(*x), self.saved(*last));
+                            let step = if *up {
+                                quote!(#vx -= 1;)
+                            } else {
+                                quote!(#vx += 1;)
+                            };
+                            (quote!(let mut #vx = #last;), quote!(if #k != 0 { #step }))
+                        }
+                        Some((_, VarReplay::Bound)) | None => {
+                            (TokenStream::new(), TokenStream::new())
+                        }
+                    };
+                    let replay: TokenStream = replay
+                        .iter()
+                        .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
+                        .collect();
+                    match trips {
+                        Trips::Count(count) => {
+                            let c = self.saved(*count);
+                            quote!(#before for #k in 0..#c { #each #replay #b })
+                        }
+                        Trips::Rerun(chain) => {
+                            let rebuild: TokenStream = chain
+                                .iter()
+                                .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
+                                .collect();
+                            let it = chain.last().map(|x| v(*x));
+                            let x = match var {
+                                Some((x, _)) => v(*x),
+                                None => k.clone(),
+                            };
+                            quote!({ #rebuild for #x in #it.rev() { #replay #b } })
+                        }
+                    }
+                }
+            });
+        }
+        out
+    }
+}
