@@ -1,0 +1,91 @@
+//! `<name>_graph`: the compiled function's computation as a tape graph. Every number in it
+//! must be what `_grad` returns: the value bit for bit, and the gradient of every parameter
+//! leaf (found by its label) equal to the compiled gradient.
+
+use grad::prelude::*;
+use grad::tape::Value;
+
+mod common;
+use common::assert_close;
+
+#[differentiable]
+fn neuron(x1: f64, x2: f64, w1: f64, w2: f64, b: f64) -> f64 {
+    let n = x1 * w1 + x2 * w2 + b;
+    n.tanh()
+}
+
+#[differentiable]
+fn seed(x1: f64, x2: f64, x3: f64) -> f64 {
+    let a = x1 * x2;
+    a.ln() + (x1 * x3).sin() + x2 * x3
+}
+
+/// Loops, branches, a local array, a slice parameter, a call and a constant argument.
+#[differentiable]
+fn mixed(x: &[f64], k: usize, c: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = 1.0 - x[i];
+        let b = x[i + 1] - x[i] * x[i];
+        s += a * a + 100.0 * b * b;
+    }
+    let mut h = [0.0; 3];
+    h[k] = s.sqrt();
+    if s > 1.0 {
+        h[k] + neuron(s, 1.0, c, std::f64::consts::PI, 0.1)
+    } else {
+        h[k] * c
+    }
+}
+
+/// The leaf labelled `name` in the graph of `root`.
+fn leaf<'a>(root: &'a Value, name: &str) -> &'a Value {
+    root.topological_order()
+        .into_iter()
+        .find(|v| v.op().is_empty() && v.label() == name)
+        .unwrap_or_else(|| panic!("no leaf labelled {name}"))
+}
+
+#[test]
+fn neuron_graph_matches_the_compiled_gradient() {
+    let b = 6.881_373_587_019_543;
+    let g = neuron_graph(2.0, 0.0, -3.0, 1.0, b);
+    let (v, d_x1, d_x2, d_w1, d_w2, d_b) = neuron_grad(2.0, 0.0, -3.0, 1.0, b);
+    assert_eq!(g.data().to_bits(), v.to_bits());
+    for (name, d) in [("x1", d_x1), ("x2", d_x2), ("w1", d_w1), ("w2", d_w2), ("b", d_b)] {
+        assert_close(name, leaf(&g, name).grad(), d, 1e-15);
+    }
+    // The user's names label the values they name.
+    let n = g.topological_order().into_iter().find(|v| v.label() == "n");
+    assert_close("n", n.map(Value::data).unwrap_or(f64::NAN), 2.0 * -3.0 + b, 1e-15);
+    // micrograd's numbers for this neuron.
+    assert_close("o", g.data(), std::f64::consts::FRAC_1_SQRT_2, 1e-9);
+    assert_close("dx1", leaf(&g, "x1").grad(), -1.5, 1e-9);
+}
+
+#[test]
+fn seed_graph_matches_the_compiled_gradient() {
+    let g = seed_graph(2.0, 3.0, 4.0);
+    let (v, d1, d2, d3) = seed_grad(2.0, 3.0, 4.0);
+    assert_eq!(g.data().to_bits(), v.to_bits());
+    for (name, d) in [("x1", d1), ("x2", d2), ("x3", d3)] {
+        assert_close(name, leaf(&g, name).grad(), d, 1e-14);
+    }
+}
+
+#[test]
+fn graphs_of_loops_and_branches_are_unrolled_for_the_run() {
+    let x = [1.2, 0.7, -0.3, 0.4];
+    for (k, c) in [(0usize, 0.5), (2, -1.5)] {
+        let g = mixed_graph(&x, k, c);
+        let (v, dx, dc) = mixed_grad(&x, k, c);
+        assert_eq!(g.data().to_bits(), v.to_bits());
+        for (i, d) in dx.iter().enumerate() {
+            assert_close(&format!("x[{i}]"), leaf(&g, &format!("x[{i}]")).grad(), *d, 1e-12);
+        }
+        assert_close("c", leaf(&g, "c").grad(), dc, 1e-12);
+        // The loop ran three times: three `s` accumulations (labelled by the variable's name).
+        let adds = g.topological_order().into_iter().filter(|v| v.op() == "+").count();
+        assert!(adds >= 6, "the loop is unrolled ({adds} additions)");
+    }
+}
