@@ -52,6 +52,7 @@ fn neuron_graph_matches_the_compiled_gradient() {
     let g = neuron_graph(2.0, 0.0, -3.0, 1.0, b);
     let (v, d_x1, d_x2, d_w1, d_w2, d_b) = neuron_grad(2.0, 0.0, -3.0, 1.0, b);
     assert_eq!(g.data().to_bits(), v.to_bits());
+    assert_eq!(v.to_bits(), neuron(2.0, 0.0, -3.0, 1.0, b).to_bits());
     for (name, d) in [("x1", d_x1), ("x2", d_x2), ("w1", d_w1), ("w2", d_w2), ("b", d_b)] {
         assert_close(name, leaf(&g, name).grad(), d, 1e-15);
     }
@@ -68,6 +69,7 @@ fn seed_graph_matches_the_compiled_gradient() {
     let g = seed_graph(2.0, 3.0, 4.0);
     let (v, d1, d2, d3) = seed_grad(2.0, 3.0, 4.0);
     assert_eq!(g.data().to_bits(), v.to_bits());
+    assert_eq!(v.to_bits(), seed(2.0, 3.0, 4.0).to_bits());
     for (name, d) in [("x1", d1), ("x2", d2), ("x3", d3)] {
         assert_close(name, leaf(&g, name).grad(), d, 1e-14);
     }
@@ -80,6 +82,7 @@ fn graphs_of_loops_and_branches_are_unrolled_for_the_run() {
         let g = mixed_graph(&x, k, c);
         let (v, dx, dc) = mixed_grad(&x, k, c);
         assert_eq!(g.data().to_bits(), v.to_bits());
+        assert_eq!(v.to_bits(), mixed(&x, k, c).to_bits());
         for (i, d) in dx.iter().enumerate() {
             assert_close(&format!("x[{i}]"), leaf(&g, &format!("x[{i}]")).grad(), *d, 1e-12);
         }
