@@ -34,8 +34,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             let act = activity::analyze(&f, &mut errors);
             let plan = adjoint::plan(&f, act);
             if errors.is_empty() {
-                let graph =
-                    (parsed.float == parse::FloatTy::F64).then(|| codegen::graph_body(&f, &plan));
+                let graph = (parsed.float == parse::FloatTy::F64)
+                    .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
                 Some((
                     codegen::grad_body(&f, &plan),
                     listing::listing(&f, &plan),

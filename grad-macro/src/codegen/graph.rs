@@ -7,8 +7,9 @@
 use super::*;
 use crate::adjoint::Plan;
 
-/// The body of `<name>_graph`: returns the result's tape node after `backward()`.
-pub fn graph_body(f: &Function, plan: &Plan) -> TokenStream {
+/// The body of `<name>_graph`: returns the result's tape node after `backward()`, labelled
+/// with the function's name when the source gives it none.
+pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     let g = Gen {
         f,
         plan,
@@ -38,6 +39,9 @@ pub fn graph_body(f: &Function, plan: &Plan) -> TokenStream {
         #prologue
         #forward
         let __grad_root = #tape::Value::from(#result);
+        if __grad_root.label().is_empty() {
+            __grad_root.set_label(#name);
+        }
         __grad_root.backward();
         __grad_root
     }
