@@ -21,14 +21,15 @@
 //! ```
 //!
 //! The micrograd-style tape engine ([`tape`]) computes the same gradients at run time, with
-//! the same rules ([`rules`]); [`check`] compares any gradient with finite differences.
+//! the same rules ([`rules`]); [`dot`] draws its graphs (DOT text, or SVG without Graphviz with the default `svg` feature);
+//! [`check`] compares any gradient with finite differences.
 
 #![warn(missing_docs)]
 
 extern crate self as grad;
 
 pub use grad_macro::differentiable;
-pub use grad_runtime::{check, rules, tape, Float, Real};
+pub use grad_runtime::{check, dot, rules, tape, Float, Real};
 
 /// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
 pub mod prelude {

@@ -53,12 +53,23 @@ fn neuron_graph_matches_the_compiled_gradient() {
     let (v, d_x1, d_x2, d_w1, d_w2, d_b) = neuron_grad(2.0, 0.0, -3.0, 1.0, b);
     assert_eq!(g.data().to_bits(), v.to_bits());
     assert_eq!(v.to_bits(), neuron(2.0, 0.0, -3.0, 1.0, b).to_bits());
-    for (name, d) in [("x1", d_x1), ("x2", d_x2), ("w1", d_w1), ("w2", d_w2), ("b", d_b)] {
+    for (name, d) in [
+        ("x1", d_x1),
+        ("x2", d_x2),
+        ("w1", d_w1),
+        ("w2", d_w2),
+        ("b", d_b),
+    ] {
         assert_close(name, leaf(&g, name).grad(), d, 1e-15);
     }
     // The user's names label the values they name.
     let n = g.topological_order().into_iter().find(|v| v.label() == "n");
-    assert_close("n", n.map(Value::data).unwrap_or(f64::NAN), 2.0 * -3.0 + b, 1e-15);
+    assert_close(
+        "n",
+        n.map(Value::data).unwrap_or(f64::NAN),
+        2.0 * -3.0 + b,
+        1e-15,
+    );
     // micrograd's numbers for this neuron.
     assert_close("o", g.data(), std::f64::consts::FRAC_1_SQRT_2, 1e-9);
     assert_close("dx1", leaf(&g, "x1").grad(), -1.5, 1e-9);
@@ -84,11 +95,20 @@ fn graphs_of_loops_and_branches_are_unrolled_for_the_run() {
         assert_eq!(g.data().to_bits(), v.to_bits());
         assert_eq!(v.to_bits(), mixed(&x, k, c).to_bits());
         for (i, d) in dx.iter().enumerate() {
-            assert_close(&format!("x[{i}]"), leaf(&g, &format!("x[{i}]")).grad(), *d, 1e-12);
+            assert_close(
+                &format!("x[{i}]"),
+                leaf(&g, &format!("x[{i}]")).grad(),
+                *d,
+                1e-12,
+            );
         }
         assert_close("c", leaf(&g, "c").grad(), dc, 1e-12);
         // The loop ran three times: three `s` accumulations (labelled by the variable's name).
-        let adds = g.topological_order().into_iter().filter(|v| v.op() == "+").count();
+        let adds = g
+            .topological_order()
+            .into_iter()
+            .filter(|v| v.op() == "+")
+            .count();
         assert!(adds >= 6, "the loop is unrolled ({adds} additions)");
     }
 }

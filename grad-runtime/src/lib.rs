@@ -1,12 +1,14 @@
 //! The run-time half of `grad`: one derivative rule per primitive ([`rules`]), the
-//! micrograd-style tape engine ([`tape`]), finite-difference checking ([`check`]) and the
-//! [`prelude`]. Users depend on the `grad` crate, which re-exports this one.
+//! micrograd-style tape engine ([`tape`]), pictures of its graphs ([`dot`]), finite-difference
+//! checking ([`check`]) and the [`prelude`]. Users depend on the `grad` crate, which re-exports
+//! this one.
 
 #![warn(missing_docs)]
 
 pub mod check;
 #[doc(hidden)]
 pub mod companion;
+pub mod dot;
 pub mod float;
 pub mod real;
 pub mod rules;
