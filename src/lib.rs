@@ -21,7 +21,8 @@
 //! ```
 //!
 //! The micrograd-style tape engine ([`tape`]) computes the same gradients at run time, with
-//! the same rules ([`rules`]); [`dot`] draws its graphs (DOT text, or SVG without Graphviz with the default `svg` feature);
+//! the same rules ([`rules`]), and [`nn`] builds micrograd's `Neuron`, `Layer` and `MLP` on it;
+//! [`dot`] draws its graphs (DOT text, or SVG without Graphviz with the default `svg` feature);
 //! [`check`] compares any gradient with finite differences.
 
 #![warn(missing_docs)]
@@ -29,7 +30,7 @@
 extern crate self as grad;
 
 pub use grad_macro::differentiable;
-pub use grad_runtime::{check, dot, rules, tape, Float, Real};
+pub use grad_runtime::{check, dot, nn, rules, tape, Float, Real};
 
 /// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
 pub mod prelude {

@@ -1,7 +1,7 @@
 //! The run-time half of `grad`: one derivative rule per primitive ([`rules`]), the
-//! micrograd-style tape engine ([`tape`]), pictures of its graphs ([`dot`]), finite-difference
-//! checking ([`check`]) and the [`prelude`]. Users depend on the `grad` crate, which re-exports
-//! this one.
+//! micrograd-style tape engine ([`tape`]), pictures of its graphs ([`dot`]), micrograd's neural
+//! networks on it ([`nn`]), finite-difference checking ([`check`]) and the [`prelude`]. Users
+//! depend on the `grad` crate, which re-exports this one.
 
 #![warn(missing_docs)]
 
@@ -10,6 +10,7 @@ pub mod check;
 pub mod companion;
 pub mod dot;
 pub mod float;
+pub mod nn;
 pub mod real;
 pub mod rules;
 pub mod stack;
