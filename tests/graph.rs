@@ -112,3 +112,78 @@ fn graphs_of_loops_and_branches_are_unrolled_for_the_run() {
         assert!(adds >= 6, "the loop is unrolled ({adds} additions)");
     }
 }
+
+/// The picture of the compiled neuron, as micrograd draws it: every number in it is one that
+/// `_grad` returns or computes on the way (checked above against the compiled gradient).
+#[test]
+fn neuron_picture_from_the_compiled_function() {
+    let b = 6.881_373_587_019_543;
+    let dot = grad::dot::to_dot(&neuron_graph(2.0, 0.0, -3.0, 1.0, b));
+    let expected = r#"digraph {
+  rankdir=LR;
+  node [fontname="Helvetica"];
+  n0 [shape=record, label="{ x1 | data 2.0000 | grad -1.5000 }"];
+  n1 [shape=record, label="{ w1 | data -3.0000 | grad 1.0000 }"];
+  n2 [shape=record, label="{ data -6.0000 | grad 0.5000 }"];
+  n2_op [shape=circle, label="*"];
+  n2_op -> n2;
+  n0 -> n2_op;
+  n1 -> n2_op;
+  n3 [shape=record, label="{ x2 | data 0.0000 | grad 0.5000 }"];
+  n4 [shape=record, label="{ w2 | data 1.0000 | grad 0.0000 }"];
+  n5 [shape=record, label="{ data 0.0000 | grad 0.5000 }"];
+  n5_op [shape=circle, label="*"];
+  n5_op -> n5;
+  n3 -> n5_op;
+  n4 -> n5_op;
+  n6 [shape=record, label="{ data -6.0000 | grad 0.5000 }"];
+  n6_op [shape=circle, label="+"];
+  n6_op -> n6;
+  n2 -> n6_op;
+  n5 -> n6_op;
+  n7 [shape=record, label="{ b | data 6.8814 | grad 0.5000 }"];
+  n8 [shape=record, label="{ n | data 0.8814 | grad 0.5000 }"];
+  n8_op [shape=circle, label="+"];
+  n8_op -> n8;
+  n6 -> n8_op;
+  n7 -> n8_op;
+  n9 [shape=record, label="{ neuron | data 0.7071 | grad 1.0000 }"];
+  n9_op [shape=circle, label="tanh"];
+  n9_op -> n9;
+  n8 -> n9_op;
+}
+"#;
+    assert_eq!(dot, expected);
+    let (o, d_x1, d_x2, d_w1, d_w2, d_b) = neuron_grad(2.0, 0.0, -3.0, 1.0, b);
+    for (text, number) in [
+        ("data 0.7071", o),
+        ("x1 | data 2.0000 | grad -1.5000", d_x1),
+        ("x2 | data 0.0000 | grad 0.5000", d_x2),
+        ("w1 | data -3.0000 | grad 1.0000", d_w1),
+        ("w2 | data 1.0000 | grad 0.0000", d_w2),
+        ("b | data 6.8814 | grad 0.5000", d_b),
+    ] {
+        assert!(dot.contains(text), "{text}");
+        let shown: f64 = text
+            .rsplit(' ')
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(f64::NAN);
+        assert_close(text, shown, number, 1e-4);
+    }
+}
+
+#[cfg(feature = "svg")]
+#[test]
+fn compiled_picture_as_svg_has_a_box_for_every_value() {
+    let g = mixed_graph(&[1.2, 0.7, -0.3], 1, 0.5);
+    let svg = grad::dot::to_svg(&g);
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..40]
+    );
+    let values = g.topological_order().len();
+    let boxes = svg.matches("data ").count();
+    assert!(boxes >= values, "{boxes} boxes for {values} values");
+}
