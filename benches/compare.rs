@@ -2,11 +2,12 @@
 //! table.
 //!
 //! The timer is deliberately simple. Each variant runs in batches sized to take about
-//! [`BATCH`]; a round runs one batch of each of a workload's four variants, starting from a
-//! different variant each round, so slow drifts of the machine (frequency, other processes)
-//! hit all four alike. A workload gets [`ROUNDS_TIME`] of rounds; the table shows the median
-//! ns/call over the rounds, and each ratio is the median of the per-round ratios (paired
-//! samples, so noise common to a round cancels).
+//! [`BATCH`]; a round runs one batch of each of a workload's variants (four, or three for
+//! workloads without a tape variant), starting from a different variant each round, so slow
+//! drifts of the machine (frequency, other processes) hit all of them alike. A workload gets
+//! [`ROUNDS_TIME`] of rounds; the table shows the median ns/call over the rounds, and each
+//! ratio is the median of the per-round ratios (paired samples, so noise common to a round
+//! cancels).
 //!
 //! Without `--bench` (as under `cargo test --benches`) it only checks the gradients.
 //! `COMPARE_SECS=<s>` changes the time per workload.
@@ -14,6 +15,7 @@
 mod workloads;
 
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 use workloads::*;
 
@@ -36,10 +38,11 @@ fn batch<R>(f: impl Fn() -> R + 'static) -> Batch {
     })
 }
 
-/// The four variants of a workload, in table order.
+/// The variants of a workload, in table order: primal, compiled, hand-written and, when the
+/// workload has one, tape.
 struct Workload {
     name: &'static str,
-    variants: [Batch; 4],
+    variants: Vec<Batch>,
 }
 
 const PRIMAL: usize = 0;
@@ -58,7 +61,7 @@ fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "seed: ln(x1 x2) + sin(x1 x3) + x2 x3",
-            variants: [
+            variants: vec![
                 batch(move || seed(bb(x1), bb(x2), bb(x3))),
                 batch(move || seed_grad(bb(x1), bb(x2), bb(x3))),
                 batch(move || seed_hand(bb(x1), bb(x2), bb(x3))),
@@ -67,7 +70,7 @@ fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "neuron: tanh(x1 w1 + x2 w2 + b)",
-            variants: [
+            variants: vec![
                 batch(move || neuron(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
                 batch(move || neuron_grad(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
                 batch(move || neuron_hand(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
@@ -76,7 +79,7 @@ fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "Rosenbrock, n = 1000",
-            variants: [
+            variants: vec![
                 batch(move || rosen(black_box(&rx))),
                 batch(move || rosen_grad(black_box(&rx1))),
                 batch(move || rosen_hand(black_box(&rx2))),
@@ -85,7 +88,7 @@ fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "MLP 2-16-16-1, 337 params",
-            variants: [
+            variants: vec![
                 batch(move || mlp(black_box(&mp), black_box(&mx), bb(my))),
                 batch(move || mlp_grad(black_box(&mp1), black_box(&mx), bb(my))),
                 batch(move || mlp_hand(black_box(&mp2), black_box(&mx), bb(my))),
@@ -93,6 +96,29 @@ fn workloads() -> Vec<Workload> {
             ],
         },
     ]
+    .into_iter()
+    .chain(GMM_SIZES.map(gmm_workload))
+    .collect()
+}
+
+/// ADBench's GMM with `d` dimensions and `k` components over [`GMM_N`] points (no tape
+/// variant: the graph would have millions of nodes per call).
+fn gmm_workload((d, k): (usize, usize)) -> Workload {
+    let name = match (d, k) {
+        (2, 5) => "GMM d = 2, K = 5, n = 1000",
+        (10, 5) => "GMM d = 10, K = 5, n = 1000",
+        _ => "GMM",
+    };
+    let g = Rc::new(gmm_data(d, k));
+    let (g1, g2) = (Rc::clone(&g), Rc::clone(&g));
+    Workload {
+        name,
+        variants: vec![
+            batch(move || black_box(&*g).objective()),
+            batch(move || black_box(&*g1).compiled()),
+            batch(move || black_box(&*g2).hand()),
+        ],
+    }
 }
 
 /// Nanoseconds per call of one batch of `n` calls.
@@ -131,23 +157,26 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// Medians for one workload: ns/call of each variant, then the three paired ratios.
+/// Medians for one workload: ns/call of each variant (no tape for some), then the paired
+/// ratios.
 struct Row {
-    ns: [f64; 4],
+    ns: Vec<f64>,
     compiled_over_hand: f64,
     compiled_over_primal: f64,
-    tape_over_compiled: f64,
+    hand_over_primal: f64,
+    tape_over_compiled: Option<f64>,
     rounds: usize,
 }
 
 fn measure(w: &Workload, budget: Duration) -> Row {
     let sizes: Vec<u64> = w.variants.iter().map(calibrate).collect();
-    let mut samples: [Vec<f64>; 4] = Default::default();
+    let nv = w.variants.len();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); nv];
     let start = Instant::now();
     let mut round = 0;
     while start.elapsed() < budget || round < 20 {
-        for k in 0..4 {
-            let v = (round + k) % 4;
+        for k in 0..nv {
+            let v = (round + k) % nv;
             samples[v].push(time(&w.variants[v], sizes[v]));
         }
         round += 1;
@@ -162,12 +191,14 @@ fn measure(w: &Workload, budget: Duration) -> Row {
     };
     let compiled_over_hand = paired(COMPILED, HAND);
     let compiled_over_primal = paired(COMPILED, PRIMAL);
-    let tape_over_compiled = paired(TAPE, COMPILED);
-    let ns = samples.each_mut().map(|s| median(s));
+    let hand_over_primal = paired(HAND, PRIMAL);
+    let tape_over_compiled = (nv > TAPE).then(|| paired(TAPE, COMPILED));
+    let ns = samples.iter_mut().map(|s| median(s)).collect();
     Row {
         ns,
         compiled_over_hand,
         compiled_over_primal,
+        hand_over_primal,
         tape_over_compiled,
         rounds: round,
     }
@@ -200,19 +231,21 @@ fn main() {
     println!();
     println!(
         "| workload | primal ns | compiled grad ns | hand-written grad ns | tape ns \
-         | compiled/hand-written | compiled/primal | tape/compiled |"
+         | compiled/hand-written | compiled/primal | hand-written/primal | tape/compiled |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, r) in &rows {
         println!(
-            "| {name} | {} | {} | {} | {} | {:.2} | {:.2} | {:.1} |",
+            "| {name} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} |",
             fmt_ns(r.ns[PRIMAL]),
             fmt_ns(r.ns[COMPILED]),
             fmt_ns(r.ns[HAND]),
-            fmt_ns(r.ns[TAPE]),
+            r.ns.get(TAPE).map_or("-".to_string(), |&t| fmt_ns(t)),
             r.compiled_over_hand,
             r.compiled_over_primal,
-            r.tape_over_compiled,
+            r.hand_over_primal,
+            r.tape_over_compiled
+                .map_or("-".to_string(), |t| format!("{t:.1}")),
         );
     }
     let rounds: Vec<String> = rows.iter().map(|(_, r)| r.rounds.to_string()).collect();
