@@ -1,0 +1,3 @@
+//! Shard 2 of the generated programs (see `build.rs` and `common/shard.rs`).
+
+include!("common/shard.rs");
