@@ -655,3 +655,35 @@ fn mut_parameters_are_assignable() {
     }
     assert_eq!(let_underscore_grad(1.5), (let_underscore(1.5), 2.0));
 }
+
+// ===== user constants flowing into float variables, arrays and if-expressions ==============
+// (found by grad-fuzz: the `_graph` companion did not compile)
+
+const START: f64 = 0.5;
+
+#[differentiable]
+fn constants_into_floats(x: f64, c: bool) -> f64 {
+    let mut v = START;
+    v += x;
+    let mut h = [0.0; 2];
+    h[0] = START;
+    h[1] = x * v;
+    let t = if c { START } else { x };
+    v * t + h[0] + h[1]
+}
+
+#[test]
+fn user_constants_flow_into_float_variables() {
+    for (x, c) in [(0.7, true), (-1.2, false)] {
+        let (v, d) = constants_into_floats_grad(x, c);
+        assert_eq!(v.to_bits(), constants_into_floats(x, c).to_bits());
+        fd(
+            "constants_into_floats",
+            |p| constants_into_floats(p[0], c),
+            &[x],
+            &[d],
+        );
+        let g = constants_into_floats_graph(x, c);
+        assert_eq!(g.data().to_bits(), v.to_bits());
+    }
+}

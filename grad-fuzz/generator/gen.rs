@@ -958,7 +958,13 @@ impl Gen {
     /// `known_bugs`.
     fn fexpr_allowing(&mut self, depth: u32, how: ExitsOk) -> FExpr {
         let saved = self.exits;
-        self.exits = how;
+        // The macro refuses exits inside expressions (they would let the rest of the
+        // statement run); only `GRAD_FUZZ_KNOWN_BUGS=exits` still generates them.
+        self.exits = if self.known_bugs.exits {
+            how
+        } else {
+            ExitsOk::None
+        };
         let e = self.fexpr(depth);
         self.exits = saved;
         e

@@ -50,16 +50,16 @@ impl Lowerer<'_> {
                 let a = self.array_ref(&ix.expr);
                 let i = self.expr(&ix.index);
                 let (a, i) = (a?, i?);
-                let ty = match self.arrays[a.0 as usize].1 {
-                    ArrayKind::Constant => Ty::Unknown,
-                    _ => Ty::Float,
-                };
+                let ty = self.elem_ty(a);
                 Some(self.def(Op::Load(a, i), ty, span, None))
             }
             syn::Expr::If(i) => {
                 let s = self.new_var(Ty::Unknown, span, None);
                 self.push(Node::DeclVar(s));
+                let nest = usize::from(!std::mem::take(&mut self.let_init_if));
+                self.expr_nesting += nest;
                 self.if_expr(i, Dest::Var(s));
+                self.expr_nesting -= nest;
                 let ty = self.var_ty[s.0 as usize];
                 Some(self.def(Op::Read(s), ty, span, None))
             }
@@ -69,7 +69,9 @@ impl Lowerer<'_> {
                 let end = b.block.brace_token.span.close();
                 let stmts = b.block.stmts.clone();
                 let mut inner = self.region(|cx| {
+                    cx.expr_nesting += 1;
                     cx.block_in_scope(&stmts, Dest::Var(s), end);
+                    cx.expr_nesting -= 1;
                 });
                 if let Some(cur) = self.regions.last_mut() {
                     cur.nodes.append(&mut inner.nodes);
@@ -214,11 +216,13 @@ impl Lowerer<'_> {
         let s = self.new_var(Ty::Bool, span, None);
         self.push(Node::DeclVar(s));
         let right = (*b.right).clone();
+        self.expr_nesting += 1;
         let eval_right = self.region(|cx| {
             if let Some(r) = cx.expr(&right) {
                 cx.assign_var(s, r, false);
             }
         });
+        self.expr_nesting -= 1;
         let constant = self.region(|cx| {
             let c = if is_and { quote!(false) } else { quote!(true) };
             let v = cx.def(Op::Const(c), Ty::Bool, span, None);

@@ -81,6 +81,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     cx.n_param_arrays = cx.arrays.len();
     let block = &parsed.item.block;
     let result = cx.body(block);
+    cx.unify_types();
     let Lowerer {
         values,
         value_ty,
@@ -157,6 +158,17 @@ pub(crate) struct Lowerer<'a> {
     pub n_param_arrays: usize,
     /// Values defined by constants written in the source (`Op::Const`).
     pub constants: std::collections::HashSet<Value>,
+    /// How many value-producing expressions (`if` and block expressions, `&&`/`||`) enclose
+    /// the current position: an exit from inside one is refused, since the rest of the
+    /// enclosing statement would still run.
+    pub expr_nesting: usize,
+    /// `expr_nesting` where the innermost loop began (`break`/`continue` leave only that loop).
+    pub expr_nesting_at_loop: usize,
+    /// The element type of each local array (that of its fill value).
+    pub local_elem_ty: std::collections::HashMap<Array, Ty>,
+    /// Set while lowering the `if` that is a `let`'s whole initializer: an exit from it leaves
+    /// nothing of its statement to run.
+    pub let_init_if: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -178,6 +190,10 @@ impl<'a> Lowerer<'a> {
             float: parsed.float,
             n_param_arrays: 0,
             constants: Default::default(),
+            expr_nesting: 0,
+            expr_nesting_at_loop: 0,
+            let_init_if: false,
+            local_elem_ty: Default::default(),
         }
     }
 
@@ -247,6 +263,74 @@ impl<'a> Lowerer<'a> {
         let a = Array(self.arrays.len() as u32);
         self.arrays.push((Info { span, name }, kind));
         a
+    }
+
+    /// What the elements of `a` are: floats for float parameters, the fill's type for local
+    /// arrays, unknown for other parameters.
+    pub fn elem_ty(&self, a: Array) -> Ty {
+        match self.arrays[a.0 as usize].1 {
+            ArrayKind::Constant => Ty::Unknown,
+            _ if (a.0 as usize) < self.n_param_arrays => Ty::Float,
+            _ => match self.local_elem_ty.get(&a) {
+                Some(Ty::Int) => Ty::Int,
+                Some(Ty::Bool) => Ty::Bool,
+                _ => Ty::Float,
+            },
+        }
+    }
+
+    /// Constants the macro could not type (`K`) that flow into a float variable or array
+    /// element are floats: give them (and what reads them) the float type.
+    fn unify_types(&mut self) {
+        fn walk(r: &Region, cx: &mut Lowerer<'_>, changed: &mut bool) {
+            for n in &r.nodes {
+                match n {
+                    Node::Assign { var, value, .. } => {
+                        let (vt, st) = (cx.value_ty[value.0 as usize], cx.var_ty[var.0 as usize]);
+                        if vt == Ty::Float && st != Ty::Float {
+                            cx.var_ty[var.0 as usize] = Ty::Float;
+                            *changed = true;
+                        }
+                        if st == Ty::Float && vt == Ty::Unknown && cx.constants.contains(value) {
+                            cx.value_ty[value.0 as usize] = Ty::Float;
+                            *changed = true;
+                        }
+                    }
+                    Node::Let(v, Op::Read(var))
+                        if cx.var_ty[var.0 as usize] == Ty::Float
+                            && cx.value_ty[v.0 as usize] != Ty::Float =>
+                    {
+                        cx.value_ty[v.0 as usize] = Ty::Float;
+                        *changed = true;
+                    }
+                    Node::Store { array, value, .. }
+                    | Node::DeclArray(array, ArrayInit::Repeat { fill: value, .. })
+                    | Node::DeclArray(array, ArrayInit::Vec { fill: value, .. })
+                        if cx.elem_ty(*array) == Ty::Float
+                            && cx.value_ty[value.0 as usize] == Ty::Unknown
+                            && cx.constants.contains(value) =>
+                    {
+                        cx.value_ty[value.0 as usize] = Ty::Float;
+                        *changed = true;
+                    }
+                    Node::If { then, els, .. } => {
+                        walk(then, cx, changed);
+                        walk(els, cx, changed);
+                    }
+                    Node::Loop { body, .. } => walk(body, cx, changed),
+                    _ => {}
+                }
+            }
+        }
+        loop {
+            let mut changed = false;
+            let body = std::mem::take(&mut self.regions[0]);
+            walk(&body, self, &mut changed);
+            self.regions[0] = body;
+            if !changed {
+                break;
+            }
+        }
     }
 
     pub fn push(&mut self, node: Node) {

@@ -157,7 +157,11 @@ impl Lowerer<'_> {
             self.scopes.bind(&ident, Binding::Array(a));
             return;
         }
-        let Some(v) = self.expr(&init.expr) else {
+        // `let y = if c { return a; } else { b };`: an exit leaves nothing of this statement.
+        self.let_init_if = matches!(strip(&init.expr), syn::Expr::If(_));
+        let v = self.expr(&init.expr);
+        self.let_init_if = false;
+        let Some(v) = v else {
             return;
         };
         let declared = ty.map(ty_of_type);
@@ -197,6 +201,7 @@ impl Lowerer<'_> {
                 let fill = self.expr(&r.expr)?;
                 let len = r.len.to_token_stream();
                 let a = self.array(ArrayKind::Fixed(len.clone()), ident.span(), name);
+                self.local_elem_ty.insert(a, self.ty(fill));
                 self.push(Node::DeclArray(a, ArrayInit::Repeat { fill, len }));
                 Some(a)
             }
@@ -219,6 +224,7 @@ impl Lowerer<'_> {
                         let fill = self.expr(&r.expr)?;
                         let len = self.expr(&r.len)?;
                         let a = self.array(ArrayKind::Vec, ident.span(), name);
+                        self.local_elem_ty.insert(a, self.ty(fill));
                         self.push(Node::DeclArray(a, ArrayInit::Vec { fill, len }));
                         Some(a)
                     }
@@ -266,6 +272,13 @@ impl Lowerer<'_> {
                     cur.nodes.append(&mut r.nodes);
                 }
             }
+            syn::Expr::Return(r) if self.expr_nesting > 0 => self.exit_in_expression(r),
+            syn::Expr::Break(b) if self.expr_nesting > self.expr_nesting_at_loop => {
+                self.exit_in_expression(b)
+            }
+            syn::Expr::Continue(c) if self.expr_nesting > self.expr_nesting_at_loop => {
+                self.exit_in_expression(c)
+            }
             syn::Expr::Return(r) => self.ret_expr(r),
             syn::Expr::Break(b) => {
                 if let Some(l) = &b.label {
@@ -293,6 +306,15 @@ impl Lowerer<'_> {
                 self.expr(other);
             }
         }
+    }
+
+    fn exit_in_expression(&mut self, e: &impl quote::ToTokens) {
+        self.errors.on(
+            e,
+            "`return`, `break` and `continue` inside an expression are not supported (the rest \
+             of the enclosing statement would still have to be skipped); write the `if` as a \
+             statement of its own, e.g. `if c { return x; }`",
+        );
     }
 
     fn ret_expr(&mut self, r: &syn::ExprReturn) {
@@ -358,7 +380,8 @@ impl Lowerer<'_> {
                 let value = match op {
                     None => rhs,
                     Some(op) => {
-                        let cur = self.def(Op::Load(array, index), Ty::Float, ix.span(), None);
+                        let ty = self.elem_ty(array);
+                        let cur = self.def(Op::Load(array, index), ty, ix.span(), None);
                         match self.binary(op, cur, rhs, op.span()) {
                             Some(v) => v,
                             None => return,
@@ -442,12 +465,14 @@ impl Lowerer<'_> {
     fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> (Region, Option<Var>) {
         let saved_exits = self.loop_exits;
         let returns_before = self.returns;
+        let saved_nesting = std::mem::replace(&mut self.expr_nesting_at_loop, self.expr_nesting);
         self.loop_exits = 0;
         self.loop_depth += 1;
         let body = self.region(f);
         self.loop_depth -= 1;
         let exits = self.loop_exits > 0 || self.returns != returns_before;
         self.loop_exits = saved_exits;
+        self.expr_nesting_at_loop = saved_nesting;
         let jump = if exits { Some(self.jump_var()) } else { None };
         (body, jump)
     }
