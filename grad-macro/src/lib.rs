@@ -1,20 +1,8 @@
 //! `#[differentiable]`: compile-time reverse-mode automatic differentiation.
 //!
-//! The pipeline, one module per stage: [`parse`] → [`lower`] (structured SSA, [`ir`]) →
-//! [`activity`] → [`adjoint`] (reverse sweep) → [`codegen`]. Derivative rules live in
+//! This crate is the attribute's thin shell; the pipeline (parse → lower → activity → passes
+//! → adjoint → codegen) is `grad-macro-core`. Derivative rules live in
 //! `grad_runtime::rules`, never here. Use the attribute through the `grad` crate.
-
-mod activity;
-mod adjoint;
-mod codegen;
-mod error;
-mod ir;
-mod listing;
-mod lower;
-mod parse;
-mod pipeline;
-mod prims;
-mod symbol;
 
 /// Generates `<name>_grad`, returning the value and the gradient with respect to every float
 /// parameter (or those named in `wrt(...)`). See the `grad` crate for the full documentation.
@@ -23,8 +11,5 @@ pub fn differentiable(
     attr: proc_macro::TokenStream,
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
-    pipeline::expand(attr.into(), item.into()).into()
+    grad_macro_core::expand(attr.into(), item.into()).into()
 }
-
-#[cfg(test)]
-mod snapshot_tests;

@@ -1,0 +1,24 @@
+//! The pipeline behind `#[differentiable]`, as an ordinary library on `proc_macro2` token
+//! streams, so that tests, fuzzers and cost measurements can call it directly.
+//!
+//! One module per stage: [`parse`](crate) → lower (structured SSA, `ir`) → activity → passes
+//! → adjoint (reverse sweep) → codegen. Derivative rules live in `grad_runtime::rules`, never
+//! here. Users use the attribute through the `grad` crate; this crate has one entry point,
+//! [`expand`].
+
+mod activity;
+mod adjoint;
+mod codegen;
+mod error;
+mod ir;
+mod listing;
+mod lower;
+mod parse;
+mod pipeline;
+mod prims;
+mod symbol;
+
+pub use pipeline::expand;
+
+#[cfg(test)]
+mod snapshot_tests;
