@@ -1,8 +1,8 @@
 //! Activity analysis: which values, variables and arrays carry a derivative.
 //!
-//! A value is *varied* if it depends on a parameter we differentiate with respect to, and
-//! *useful* if the result depends on it. Only values that are both get adjoints. Both are
-//! fixpoints over the whole function, since loops carry dependencies backwards.
+//! A value is *varied* if it depends on a parameter we differentiate with respect to (a
+//! fixpoint over the whole function, since loops carry dependencies backwards). Varied values
+//! get adjoints; the [`crate::passes::prune`] pass then keeps only those the result depends on.
 //! The analysis also refuses, under its tokens, any non-differentiable operation that a varied
 //! value flows into (integer arithmetic on a float of unknown type, for instance).
 
@@ -19,15 +19,15 @@ pub struct Activity {
     pub array: Vec<bool>,
 }
 
-struct Sets {
-    value: Vec<bool>,
-    var: Vec<bool>,
-    array: Vec<bool>,
-    changed: bool,
+pub(crate) struct Sets {
+    pub(crate) value: Vec<bool>,
+    pub(crate) var: Vec<bool>,
+    pub(crate) array: Vec<bool>,
+    pub(crate) changed: bool,
 }
 
 impl Sets {
-    fn new(f: &Function) -> Self {
+    pub(crate) fn new(f: &Function) -> Self {
         Sets {
             value: vec![false; f.values.len()],
             var: vec![false; f.vars.len()],
@@ -35,25 +35,25 @@ impl Sets {
             changed: false,
         }
     }
-    fn set_value(&mut self, v: Value) {
+    pub(crate) fn set_value(&mut self, v: Value) {
         if !self.value[v.0 as usize] {
             self.value[v.0 as usize] = true;
             self.changed = true;
         }
     }
-    fn set_var(&mut self, s: Var) {
+    pub(crate) fn set_var(&mut self, s: Var) {
         if !self.var[s.0 as usize] {
             self.var[s.0 as usize] = true;
             self.changed = true;
         }
     }
-    fn set_array(&mut self, a: Array) {
+    pub(crate) fn set_array(&mut self, a: Array) {
         if !self.array[a.0 as usize] {
             self.array[a.0 as usize] = true;
             self.changed = true;
         }
     }
-    fn value(&self, v: Value) -> bool {
+    pub(crate) fn value(&self, v: Value) -> bool {
         self.value[v.0 as usize]
     }
 }
@@ -114,58 +114,6 @@ fn varied_pass(region: &Region, s: &mut Sets) {
     }
 }
 
-fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
-    for node in region.nodes.iter().rev() {
-        match node {
-            Node::Let(v, op) => {
-                if !s.value(*v) {
-                    continue;
-                }
-                match op {
-                    Op::Read(var) => {
-                        if varied.var[var.0 as usize] {
-                            s.set_var(*var)
-                        }
-                    }
-                    Op::Load(a, _) => {
-                        if varied.array[a.0 as usize] {
-                            s.set_array(*a)
-                        }
-                    }
-                    _ => {
-                        for a in float_args(op) {
-                            if varied.value(a) {
-                                s.set_value(a);
-                            }
-                        }
-                    }
-                }
-            }
-            Node::Assign { var, value, .. } => {
-                if s.var[var.0 as usize] && varied.value(*value) {
-                    s.set_value(*value);
-                }
-            }
-            Node::Store { array, value, .. } => {
-                if s.array[array.0 as usize] && varied.value(*value) {
-                    s.set_value(*value);
-                }
-            }
-            Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
-                if s.array[a.0 as usize] && varied.value(*fill) {
-                    s.set_value(*fill);
-                }
-            }
-            Node::DeclVar(_) => {}
-            Node::If { then, els, .. } => {
-                useful_pass(then, s, varied);
-                useful_pass(els, s, varied);
-            }
-            Node::Loop { body, .. } => useful_pass(body, s, varied),
-        }
-    }
-}
-
 fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors) {
     for node in &region.nodes {
         match node {
@@ -189,8 +137,9 @@ fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors
     }
 }
 
-/// Runs the analysis.
-pub fn analyze(f: &Function, errors: &mut Errors) -> Activity {
+/// Runs the analysis. With `prune` (the [`crate::passes::prune`] pass), values the result does
+/// not depend on get no adjoint; without it, every varied value gets one.
+pub fn analyze(f: &Function, prune: bool, errors: &mut Errors) -> Activity {
     let mut varied = Sets::new(f);
     for p in &f.params {
         if !p.wrt {
@@ -211,18 +160,13 @@ pub fn analyze(f: &Function, errors: &mut Errors) -> Activity {
     }
     check_plain(&f.body, &varied, f, errors);
 
-    let mut useful = Sets::new(f);
-    useful.value[f.result.0 as usize] = varied.value(f.result);
-    loop {
-        useful.changed = false;
-        useful_pass(&f.body, &mut useful, &varied);
-        if !useful.changed {
-            break;
+    if prune {
+        crate::passes::prune::run(f, &varied)
+    } else {
+        Activity {
+            value: varied.value,
+            var: varied.var,
+            array: varied.array,
         }
-    }
-    Activity {
-        value: useful.value,
-        var: useful.var,
-        array: useful.array,
     }
 }

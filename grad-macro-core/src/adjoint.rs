@@ -10,6 +10,7 @@
 
 use crate::activity::{float_args, Activity};
 use crate::ir::*;
+use crate::passes::Passes;
 use std::collections::{HashMap, HashSet};
 
 /// A saved quantity.
@@ -176,6 +177,11 @@ pub struct Plan {
     pub loop_var_saves: HashMap<usize, Save>,
     /// The reverse sweep.
     pub reverse: Vec<Rev>,
+    /// `sin`/`cos` pairs the forward sweep evaluates together ([`crate::passes::sincos`]).
+    pub fused: crate::passes::sincos::Pairs,
+    /// Per loop (by position): the floats and indices to reserve per iteration
+    /// ([`crate::passes::reserve`]).
+    pub reserve: HashMap<usize, (usize, usize)>,
 }
 
 impl Plan {
@@ -194,28 +200,29 @@ impl Plan {
     }
 }
 
-struct Builder<'a> {
-    f: &'a Function,
-    defs: HashMap<Value, &'a Op>,
-    act: &'a Activity,
-    saves: Vec<SaveInfo>,
-    node_saves: HashMap<usize, Vec<Save>>,
-    loop_var_saves: HashMap<usize, Save>,
+pub(crate) struct Builder<'a> {
+    pub(crate) f: &'a Function,
+    pub(crate) defs: HashMap<Value, &'a Op>,
+    pub(crate) act: &'a Activity,
+    pub(crate) saves: Vec<SaveInfo>,
+    pub(crate) node_saves: HashMap<usize, Vec<Save>>,
+    pub(crate) loop_var_saves: HashMap<usize, Save>,
     /// Values whose names are in scope in the reverse sweep at this point: the top region's,
     /// and those replayed by the enclosing loop bodies.
-    avail: HashSet<Value>,
+    pub(crate) avail: HashSet<Value>,
     /// Replayed values (in `avail` but defined in a loop body) that the reverse sweep uses.
-    needed: HashSet<Value>,
+    pub(crate) needed: HashSet<Value>,
     /// For each local array declared in the top region: the position of the last top-level
     /// node that declares or writes it.
-    last_write: HashMap<Array, usize>,
+    pub(crate) last_write: HashMap<Array, usize>,
     /// The position of the top-level node being processed.
-    top_pos: usize,
+    pub(crate) top_pos: usize,
     /// How many regions enclose the current one (0 for the top region).
-    region_depth: usize,
-    ordinal: usize,
-    loop_depth: usize,
-    branch_depth: usize,
+    pub(crate) region_depth: usize,
+    pub(crate) ordinal: usize,
+    pub(crate) loop_depth: usize,
+    pub(crate) branch_depth: usize,
+    pub(crate) passes: Passes,
 }
 
 impl Builder<'_> {
@@ -229,65 +236,13 @@ impl Builder<'_> {
         }
     }
 
-    /// Whether the reverse sweep can name `x` without storing it.
-    fn replayable_value(&mut self, x: Value) -> bool {
-        if self.avail.contains(&x) {
-            self.needed.insert(x);
-            true
-        } else {
-            false
-        }
-    }
-
     fn storage_for(&mut self, source: &SaveSource) -> Storage {
-        if let SaveSource::Partial(v, _) = source {
-            if let Some(Op::Prim { prim, .. }) = self.defs.get(v) {
-                if prim.const_partials {
-                    return Storage::Constant;
-                }
+        if self.passes.recompute {
+            if let Some(storage) = self.recomputed(source) {
+                return storage;
             }
         }
-        if self.loop_depth == 0 {
-            return self.storage();
-        }
-        let replayable = match source {
-            SaveSource::Partial(v, _) => self.replayable_value(*v),
-            SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
-            SaveSource::TripCount(_) | SaveSource::LoopVar(_) | SaveSource::LastVar(_) => false,
-        };
-        if replayable {
-            Storage::Replayed
-        } else {
-            Storage::Stack
-        }
-    }
-
-    /// For a loop over a range (`a..b`, `a..=b`, possibly `.rev()`) whose bounds the reverse
-    /// sweep can name: the values that rebuild the iterator, in order. Such a loop (when it
-    /// has no early exit) runs over the whole range, so the reverse sweep runs over the rebuilt
-    /// range backwards and stores nothing per run.
-    fn rerunnable(&mut self, iter: Value) -> Option<Vec<Value>> {
-        let mut chain = Vec::new();
-        let mut cur = iter;
-        loop {
-            match self.defs.get(&cur) {
-                Some(Op::Plain(Plain::Method(m), args)) if m == "rev" && args.len() == 1 => {
-                    chain.push(cur);
-                    cur = args[0];
-                }
-                Some(Op::Plain(Plain::Range { .. }, args))
-                    if args.iter().all(|a| self.avail.contains(a)) =>
-                {
-                    for a in args.clone() {
-                        self.replayable_value(a);
-                    }
-                    chain.push(cur);
-                    chain.reverse();
-                    return Some(chain);
-                }
-                _ => return None,
-            }
-        }
+        self.storage()
     }
 
     /// How the reverse sweep gets the variable `v` of the loop at `ord` over `iter` back.
@@ -298,13 +253,10 @@ impl Builder<'_> {
         ord: usize,
         saved: &mut Vec<Save>,
     ) -> VarReplay {
-        let range = |x: &Value| matches!(self.defs.get(x), Some(Op::Plain(Plain::Range { .. }, _)));
-        let up = match self.defs.get(&iter) {
-            Some(Op::Plain(Plain::Range { .. }, _)) => Some(true),
-            Some(Op::Plain(Plain::Method(m), args)) if m == "rev" && args.len() == 1 => {
-                range(&args[0]).then_some(false)
-            }
-            _ => None,
+        let up = if self.passes.recompute {
+            self.stepped(iter)
+        } else {
+            None
         };
         match up {
             Some(up) => {
@@ -325,37 +277,7 @@ impl Builder<'_> {
         }
     }
 
-    /// Whether a local array declared at the top level is no longer written from the current
-    /// top-level node on: then the reverse sweep, which runs after the whole forward sweep,
-    /// reads the same elements the forward sweep read here.
-    fn frozen(&self, a: Array) -> bool {
-        self.last_write
-            .get(&a)
-            .is_some_and(|&last| last < self.top_pos)
-    }
-
-    /// Whether `op` can be recomputed in the reverse sweep from values in `avail`.
-    fn can_replay(&self, op: &Op, avail: &HashSet<Value>) -> bool {
-        let is_param_array = |a: &Array| self.f.array_param[a.0 as usize].is_some();
-        match op {
-            Op::Const(_) => true,
-            // A method call on a value of unknown type may have side effects (`c.set(..)`),
-            // so it is never run a second time; ranges, operators and casts are pure.
-            Op::Plain(Plain::Method(m), _)
-                if !matches!(m.to_string().as_str(), "rev" | "step_by") =>
-            {
-                false
-            }
-            Op::Prim { .. } | Op::Plain(..) | Op::Copy(_) => {
-                op.operands().iter().all(|x| avail.contains(x))
-            }
-            Op::Load(a, i) => (is_param_array(a) || self.frozen(*a)) && avail.contains(i),
-            Op::Len(a) => is_param_array(a) || self.frozen(*a),
-            Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
-        }
-    }
-
-    fn save(&mut self, node: usize, kind: SaveKind, source: SaveSource) -> Save {
+    pub(crate) fn save(&mut self, node: usize, kind: SaveKind, source: SaveSource) -> Save {
         let s = Save(self.saves.len() as u32);
         let storage = self.storage_for(&source);
         self.saves.push(SaveInfo {
@@ -513,7 +435,7 @@ impl Builder<'_> {
                 let mut candidates = Vec::new();
                 for n in &b.nodes {
                     if let Node::Let(x, op) = n {
-                        if self.can_replay(op, &avail) {
+                        if self.passes.recompute && self.can_replay(op, &avail) {
                             avail.insert(*x);
                             candidates.push(*x);
                         }
@@ -554,7 +476,9 @@ impl Builder<'_> {
                 }
                 if !rb.is_empty() {
                     let rerun = match (var, head) {
-                        (Some(v), LoopHead::For { iter, .. }) if jump.is_none() => {
+                        (Some(v), LoopHead::For { iter, .. })
+                            if jump.is_none() && self.passes.recompute =>
+                        {
                             self.rerunnable(*iter).map(|chain| (v, chain))
                         }
                         _ => None,
@@ -626,7 +550,7 @@ fn last_writes(f: &Function) -> HashMap<Array, usize> {
 }
 
 /// Builds the plan. The reverse sweep starts by seeding the result's adjoint with one.
-pub fn plan(f: &Function, act: Activity) -> Plan {
+pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     let avail = f
         .body
         .nodes
@@ -651,6 +575,7 @@ pub fn plan(f: &Function, act: Activity) -> Plan {
         ordinal: 0,
         loop_depth: 0,
         branch_depth: 0,
+        passes,
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse
@@ -660,11 +585,22 @@ pub fn plan(f: &Function, act: Activity) -> Plan {
         reverse.insert(i + 1, Rev::Seed(f.result));
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
-    Plan {
+    let fused = if passes.sincos {
+        crate::passes::sincos::pairs(f, &act)
+    } else {
+        Default::default()
+    };
+    let mut plan = Plan {
+        fused,
+        reserve: HashMap::new(),
         act,
         saves,
         node_saves,
         loop_var_saves,
         reverse,
+    };
+    if passes.reserve {
+        plan.reserve = crate::passes::reserve::per_iteration(f, &plan);
     }
+    plan
 }

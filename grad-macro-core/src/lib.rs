@@ -14,6 +14,7 @@ mod ir;
 mod listing;
 mod lower;
 mod parse;
+mod passes;
 mod pipeline;
 mod prims;
 mod symbol;

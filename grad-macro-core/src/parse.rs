@@ -2,7 +2,8 @@
 //! does not support is reported here, each error under its own tokens.
 
 use crate::error::Errors;
-use crate::symbol::WRT;
+use crate::passes::Passes;
+use crate::symbol::{DISABLE, WRT};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -59,24 +60,43 @@ pub struct Parsed {
 }
 
 /// The names listed in `wrt(...)`, if the attribute has it.
-pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Ident>> {
+pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     let mut wrt: Option<Vec<syn::Ident>> = None;
+    let mut disabled = Vec::new();
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident(WRT) {
+        let list = |meta: &syn::meta::ParseNestedMeta| {
             let content;
             syn::parenthesized!(content in meta.input);
-            let names = content
-                .parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])?;
-            wrt.get_or_insert_with(Vec::new).extend(names);
+            content.parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])
+        };
+        if meta.path.is_ident(WRT) {
+            wrt.get_or_insert_with(Vec::new).extend(list(&meta)?);
+            Ok(())
+        } else if meta.path.is_ident(DISABLE) {
+            disabled.extend(list(&meta)?);
             Ok(())
         } else {
-            Err(meta.error("unknown argument; the only argument is `wrt(a, b, ...)`"))
+            Err(meta.error(
+                "unknown argument; the arguments are `wrt(a, b, ...)` and `disable(pass, ...)`",
+            ))
         }
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
     }
-    wrt
+    let mut passes = Passes::default();
+    for name in &disabled {
+        passes.disable(name, errors);
+    }
+    Attr { wrt, passes }
+}
+
+/// The attribute's arguments.
+pub struct Attr {
+    /// `wrt(a, b, ...)`: the parameters to differentiate with respect to (all when absent).
+    pub wrt: Option<Vec<syn::Ident>>,
+    /// The optimizing passes to run (`disable(...)` turns some off).
+    pub passes: Passes,
 }
 
 /// `f32` or `f64` if `ty` is exactly that path.

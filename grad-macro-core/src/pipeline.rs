@@ -2,6 +2,8 @@
 //! so that ordinary tests can call it.
 
 use crate::error::Errors;
+use crate::ir::Function;
+use crate::passes::{cse, fold, Passes};
 use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX};
 use crate::{activity, adjoint, codegen, listing, lower, parse};
 use proc_macro2::TokenStream;
@@ -23,30 +25,20 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
-    let wrt = parse::attribute(attr, &mut errors);
-    let Some(parsed) = parse::signature(item.clone(), wrt, &mut errors) else {
+    let attr = parse::attribute(attr, &mut errors);
+    let Some(parsed) = parse::signature(item.clone(), attr.wrt, &mut errors) else {
         let e = errors.to_compile_errors();
         return quote!(#e #item);
     };
-    let lowered = lower::lower(&parsed, &mut errors);
-    let body = match lowered {
-        Some(f) if errors.is_empty() => {
-            let act = activity::analyze(&f, &mut errors);
-            let plan = adjoint::plan(&f, act);
-            if errors.is_empty() {
-                let graph = (parsed.float == parse::FloatTy::F64)
-                    .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
-                Some((
-                    codegen::grad_body(&f, &plan),
-                    listing::listing(&f, &plan),
-                    graph,
-                ))
-            } else {
-                None
-            }
-        }
-        _ => None,
-    };
+    let body = compile(&parsed, attr.passes, &mut errors).map(|(f, plan)| {
+        let graph = (parsed.float == parse::FloatTy::F64)
+            .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
+        (
+            codegen::grad_body(&f, &plan),
+            listing::listing(&f, &plan),
+            graph,
+        )
+    });
     let stub = || quote!(::core::unimplemented!());
     let (body, listing, graph) = body.unwrap_or_else(|| {
         let graph = (parsed.float == parse::FloatTy::F64).then(stub);
@@ -61,6 +53,28 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         #companion
         #graph
     }
+}
+
+/// Lowers a parsed function, runs the passes and plans the reverse sweep; `None` if anything
+/// was refused (the errors say what).
+pub(crate) fn compile(
+    parsed: &parse::Parsed,
+    passes: Passes,
+    errors: &mut Errors,
+) -> Option<(Function, adjoint::Plan)> {
+    let mut f = lower::lower(parsed, errors)?;
+    if !errors.is_empty() {
+        return None;
+    }
+    if passes.fold {
+        f = fold::run(f);
+    }
+    if passes.cse {
+        f = cse::run(f);
+    }
+    let act = activity::analyze(&f, passes.prune, errors);
+    let plan = adjoint::plan(&f, act, passes);
+    errors.is_empty().then_some((f, plan))
 }
 
 /// `<name>_graph`, the function's computation as a tape-engine graph (f64 functions only).

@@ -3,20 +3,17 @@
 //! (`tests/` of the `grad` crate), so a snapshot update can never hide a wrong gradient.
 
 use crate::error::Errors;
-use crate::{activity, adjoint, listing, lower, parse, pipeline};
+use crate::{listing, parse, pipeline};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The IR text and the doc listing of a function.
 fn ir_and_listing(attr: TokenStream, item: TokenStream) -> (String, String) {
     let mut errors = Errors::default();
-    let wrt = parse::attribute(attr, &mut errors);
+    let attr = parse::attribute(attr, &mut errors);
     let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
-    let parsed = parse::signature(item, wrt, &mut errors).expect("signature");
-    let f = lower::lower(&parsed, &mut errors).expect("lowered");
-    let act = activity::analyze(&f, &mut errors);
-    let plan = adjoint::plan(&f, act);
-    assert!(errors.is_empty(), "unexpected errors");
+    let parsed = parse::signature(item, attr.wrt, &mut errors).expect("signature");
+    let (f, plan) = pipeline::compile(&parsed, attr.passes, &mut errors).expect("compiled");
     (f.to_string(), listing::listing(&f, &plan))
 }
 

@@ -2,6 +2,8 @@
 
 /// `#[differentiable(wrt(a, b))]`.
 pub const WRT: &str = "wrt";
+/// `#[differentiable(disable(cse, ...))]`: optimizing passes to turn off.
+pub const DISABLE: &str = "disable";
 /// The suffix of a companion function (`loss` → `loss_grad`).
 pub const GRAD_SUFFIX: &str = "_grad";
 /// The suffix of the graph function (`loss` → `loss_graph`).

@@ -57,6 +57,15 @@ pub fn cos<T: Float>(x: T) -> (T, T) {
     (x.cos(), -x.sin())
 }
 
+/// `x.sin()` and `x.cos()` together, with their partials: `(sin x, cos x, ∂sin, ∂cos)`.
+/// Exactly [`sin`] and [`cos`] (each quantity is computed as they compute it), evaluated once
+/// where a function needs both.
+#[inline(always)]
+pub fn sin_cos<T: Float>(x: T) -> (T, T, T, T) {
+    let (s, c) = (x.sin(), x.cos());
+    (s, c, c, -s)
+}
+
 /// `x.tan()`: `1 + tan² x`.
 #[inline(always)]
 pub fn tan<T: Float>(x: T) -> (T, T) {

@@ -75,6 +75,12 @@ impl<T: Recycled> Tape<T> {
         self.stack.push(item);
     }
 
+    /// Makes room for `additional` more items, so that many pushes do not reallocate.
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        self.stack.items.reserve(additional);
+    }
+
     /// Pops the item pushed last (see [`Stack::pop`]).
     #[inline(always)]
     pub fn pop(&mut self) -> T {

@@ -57,7 +57,7 @@ impl Gen<'_> {
 
     pub(crate) fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
         let code = match node {
-            Node::Let(x, op) => self.let_(*x, op),
+            Node::Let(x, op) => self.fused_let(*x).unwrap_or_else(|| self.let_(*x, op)),
             Node::Assign { var, value, decl } => {
                 let (sv, vv) = (s(*var), self.use_value(*value));
                 if *decl {
@@ -152,6 +152,19 @@ impl Gen<'_> {
                     }
                     None => TokenStream::new(),
                 };
+                if let (Some(&(kf, ku)), LoopHead::For { iter, .. }, false) =
+                    (self.plan.reserve.get(&my), head, self.graph)
+                {
+                    let (it, tf, tu) = (v(*iter), tape_f(), tape_u());
+                    let hint = id("hint", my);
+                    init.extend(quote!(let #hint = ::core::iter::Iterator::size_hint(&#it).0;));
+                    if kf > 0 {
+                        init.extend(quote!(#tf.reserve(#kf * #hint);));
+                    }
+                    if ku > 0 {
+                        init.extend(quote!(#tu.reserve(#ku * #hint);));
+                    }
+                }
                 let head = match head {
                     LoopHead::For { var, iter } => {
                         let (x, it) = (v(*var), v(*iter));
@@ -172,6 +185,23 @@ impl Gen<'_> {
         let mut out = code;
         out.extend(self.store_saves(my));
         out
+    }
+
+    /// A value of a fused `sin`/`cos` pair: both at the first, nothing at the second.
+    fn fused_let(&self, x: Value) -> Option<TokenStream> {
+        if self.graph {
+            return None;
+        }
+        if self.plan.fused.second.contains(&x) {
+            return Some(TokenStream::new());
+        }
+        let &(sin, cos) = self.plan.fused.first.get(&x)?;
+        let Some(Op::Prim { args, .. }) = self.defs.get(&x) else {
+            return None;
+        };
+        let (rt, arg, span) = (rt(), v(args[0]), self.f.span(x));
+        let (vs, vc, ps, pc) = (v(sin), v(cos), p(sin, 0), p(cos, 0));
+        Some(quote_spanned!(span=> let (#vs, #vc, #ps, #pc) = #rt::rules::sin_cos(#arg);))
     }
 
     pub(crate) fn let_(&self, x: Value, op: &Op) -> TokenStream {

@@ -1,0 +1,262 @@
+//! Common subexpressions: a pure operation on the same operands as an earlier one that is
+//! still in scope is dropped, and its uses read the earlier value (`x[i] * x[i]` loads once;
+//! `a * b` and `b * a` are one product).
+//!
+//! Pure here means: primitives (every rule is a pure function), casts and operators on
+//! integers, lengths, and loads from arrays that nothing writes. Calls, method calls on other
+//! types (which may have effects), variable reads, ranges (iterators are consumed) and
+//! constants of unknown type (a literal takes its type from each use) are left alone.
+//!
+//! The value is unchanged. The gradient can differ in the last bits: the adjoints of the
+//! merged uses are summed before being multiplied by the partials, not after.
+
+use crate::ir::*;
+use std::collections::{HashMap, HashSet};
+
+/// Runs the pass.
+pub fn run(mut f: Function) -> Function {
+    let mut written = HashSet::new();
+    stored(&f.body, &mut written);
+    let mut cx = Cse {
+        f: &f,
+        written,
+        scopes: vec![HashMap::new()],
+        renamed: HashMap::new(),
+    };
+    let body = cx.region(&f.body);
+    let renamed = cx.renamed;
+    f.result = rename(&renamed, f.result);
+    f.body = body;
+    f
+}
+
+struct Cse<'a> {
+    f: &'a Function,
+    /// Arrays some node writes or declares.
+    written: HashSet<Array>,
+    /// Available expressions, innermost region last.
+    scopes: Vec<HashMap<String, Value>>,
+    /// Dropped value → the value that replaces it.
+    renamed: HashMap<Value, Value>,
+}
+
+fn rename(map: &HashMap<Value, Value>, v: Value) -> Value {
+    map.get(&v).copied().unwrap_or(v)
+}
+
+fn stored(region: &Region, out: &mut HashSet<Array>) {
+    for node in &region.nodes {
+        match node {
+            Node::Store { array, .. } | Node::DeclArray(array, _) => {
+                out.insert(*array);
+            }
+            Node::If { then, els, .. } => {
+                stored(then, out);
+                stored(els, out);
+            }
+            Node::Loop { body, .. } => stored(body, out),
+            _ => {}
+        }
+    }
+}
+
+impl Cse<'_> {
+    fn region(&mut self, region: &Region) -> Region {
+        let mut nodes = Vec::with_capacity(region.nodes.len());
+        for node in &region.nodes {
+            if let Some(n) = self.node(node) {
+                nodes.push(n);
+            }
+        }
+        Region { nodes }
+    }
+
+    fn nested(&mut self, region: &Region) -> Region {
+        self.scopes.push(HashMap::new());
+        let r = self.region(region);
+        self.scopes.pop();
+        r
+    }
+
+    fn v(&self, v: Value) -> Value {
+        rename(&self.renamed, v)
+    }
+
+    fn node(&mut self, node: &Node) -> Option<Node> {
+        Some(match node {
+            Node::Let(x, op) => {
+                let op = self.op(op);
+                if let Some(key) = self.key(*x, &op) {
+                    let known = self.scopes.iter().rev().find_map(|s| s.get(&key)).copied();
+                    match known {
+                        Some(y) => {
+                            self.renamed.insert(*x, y);
+                            return None;
+                        }
+                        None => {
+                            let top = self.scopes.last_mut().expect("a scope");
+                            top.insert(key, *x);
+                        }
+                    }
+                }
+                Node::Let(*x, op)
+            }
+            Node::Assign { var, value, decl } => Node::Assign {
+                var: *var,
+                value: self.v(*value),
+                decl: *decl,
+            },
+            Node::DeclVar(s) => Node::DeclVar(*s),
+            Node::Store {
+                array,
+                index,
+                value,
+            } => Node::Store {
+                array: *array,
+                index: self.v(*index),
+                value: self.v(*value),
+            },
+            Node::DeclArray(a, init) => Node::DeclArray(
+                *a,
+                match init {
+                    ArrayInit::Repeat { fill, len } => ArrayInit::Repeat {
+                        fill: self.v(*fill),
+                        len: len.clone(),
+                    },
+                    ArrayInit::Vec { fill, len } => ArrayInit::Vec {
+                        fill: self.v(*fill),
+                        len: self.v(*len),
+                    },
+                },
+            ),
+            Node::If { cond, then, els } => Node::If {
+                cond: self.v(*cond),
+                then: self.nested(then),
+                els: self.nested(els),
+            },
+            Node::Loop { head, body, jump } => Node::Loop {
+                head: match head {
+                    LoopHead::For { var, iter } => LoopHead::For {
+                        var: *var,
+                        iter: self.v(*iter),
+                    },
+                    LoopHead::Forever => LoopHead::Forever,
+                },
+                body: self.nested(body),
+                jump: *jump,
+            },
+        })
+    }
+
+    /// The operation with its operands renamed.
+    fn op(&self, op: &Op) -> Op {
+        let mut op = op.clone();
+        match &mut op {
+            Op::Prim { args, int, .. } => {
+                args.iter_mut().for_each(|a| *a = self.v(*a));
+                if let Some(k) = int {
+                    *k = self.v(*k);
+                }
+            }
+            Op::Call { args, .. } | Op::Plain(_, args) => {
+                args.iter_mut().for_each(|a| *a = self.v(*a))
+            }
+            Op::Copy(a) | Op::Load(_, a) => *a = self.v(*a),
+            Op::Param(_) | Op::Const(_) | Op::Read(_) | Op::Len(_) => {}
+        }
+        op
+    }
+
+    /// The key under which a pure operation is looked up; `None` if it must stay.
+    fn key(&self, x: Value, op: &Op) -> Option<String> {
+        let ty = self.f.value_ty[x.0 as usize];
+        let pure = match op {
+            Op::Prim { .. } | Op::Copy(_) | Op::Len(_) => true,
+            Op::Load(a, _) => !self.written.contains(a),
+            // A float literal has the function's float type wherever it is used; an integer
+            // literal takes its type from its use, so two equal ones may differ.
+            Op::Const(_) => ty == Ty::Float,
+            Op::Plain(Plain::Binary(_) | Plain::Unary(_) | Plain::Cast(_), _) => ty != Ty::Unknown,
+            Op::Plain(..) | Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
+        };
+        if !pure {
+            return None;
+        }
+        // Sums and products are commutative, bit for bit: one key for both orders.
+        let text = match op {
+            Op::Prim {
+                prim,
+                args,
+                int: None,
+            } if matches!(prim.rule, "add" | "mul") && args.len() == 2 && args[0] > args[1] => {
+                let mut swapped = op.clone();
+                if let Op::Prim { args, .. } = &mut swapped {
+                    args.swap(0, 1);
+                }
+                swapped.to_string()
+            }
+            _ => op.to_string(),
+        };
+        Some(format!("{ty:?} {text}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::passes::test_util::ir_after;
+    use quote::quote;
+
+    #[test]
+    fn repeated_products_and_loads_are_computed_once() {
+        let (before, after) = ir_after(
+            super::run,
+            quote! {
+                fn f(x: &[f64], i: usize, a: f64, b: f64) -> f64 {
+                    let p = a * b;
+                    let q = b * a;
+                    x[i] * x[i] + p * q
+                }
+            },
+        );
+        assert_eq!(before.matches("mul").count(), 4, "{before}");
+        assert_eq!(after.matches("mul").count(), 3, "{after}");
+        assert_eq!(after.matches("load").count(), 1, "{after}");
+    }
+
+    #[test]
+    fn branches_do_not_share_and_written_arrays_are_reloaded() {
+        let (_, after) = ir_after(
+            super::run,
+            quote! {
+                fn f(c: f64, y: f64) -> f64 {
+                    let mut t = [y; 2];
+                    let a = t[0];
+                    t[0] = 2.0 * a;
+                    let b = t[0];
+                    if c > 0.0 { (c * y).sin() } else { (c * y).sin() + a + b }
+                }
+            },
+        );
+        // Both loads of the written array stay; each branch computes its own sine.
+        assert_eq!(after.matches("load").count(), 2, "{after}");
+        assert_eq!(after.matches("sin").count(), 2, "{after}");
+    }
+
+    #[test]
+    fn a_loop_body_reuses_values_from_outside() {
+        let (_, after) = ir_after(
+            super::run,
+            quote! {
+                fn f(x: f64, n: usize) -> f64 {
+                    let e = x.exp();
+                    let mut s = 0.0;
+                    for _ in 0..n {
+                        s += x.exp() * s;
+                    }
+                    s + e
+                }
+            },
+        );
+        assert_eq!(after.matches("exp").count(), 1, "{after}");
+    }
+}

@@ -1,0 +1,95 @@
+//! The optimizing passes, one module each, in the order the pipeline runs them.
+//!
+//! IR → IR, after lowering: [`fold`] (constant folding), [`cse`] (common subexpressions).
+//! Activity: [`prune`] (no adjoints for values the result does not depend on).
+//! Plan, while the reverse sweep is built: [`recompute`] (recompute loop values and rerun
+//! ranges instead of storing them), [`sincos`] (a `sin`'s partial is the `cos` computed
+//! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
+//! trip count).
+//!
+//! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
+//! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
+//! taken in another order (`cse` only). `tests/passes.rs` and `grad-fuzz` check both.
+
+pub mod cse;
+pub mod fold;
+pub mod prune;
+pub mod recompute;
+pub mod reserve;
+pub mod sincos;
+
+use crate::error::Errors;
+
+/// Which passes run. All of them by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Passes {
+    /// [`fold`].
+    pub fold: bool,
+    /// [`cse`].
+    pub cse: bool,
+    /// [`prune`].
+    pub prune: bool,
+    /// [`recompute`].
+    pub recompute: bool,
+    /// [`sincos`].
+    pub sincos: bool,
+    /// [`reserve`].
+    pub reserve: bool,
+}
+
+impl Default for Passes {
+    fn default() -> Self {
+        Passes {
+            fold: true,
+            cse: true,
+            prune: true,
+            recompute: true,
+            sincos: true,
+            reserve: true,
+        }
+    }
+}
+
+/// The names accepted by `disable(...)`, for messages.
+pub const NAMES: &str = "`fold`, `cse`, `prune`, `recompute`, `sincos`, `reserve`";
+
+impl Passes {
+    /// Turns off the pass called `name`; reports an unknown name under its tokens.
+    pub fn disable(&mut self, name: &syn::Ident, errors: &mut Errors) {
+        let flag = match name.to_string().as_str() {
+            "fold" => &mut self.fold,
+            "cse" => &mut self.cse,
+            "prune" => &mut self.prune,
+            "recompute" => &mut self.recompute,
+            "sincos" => &mut self.sincos,
+            "reserve" => &mut self.reserve,
+            _ => {
+                errors.on(
+                    name,
+                    format!("unknown pass; the passes that can be disabled are {NAMES}"),
+                );
+                return;
+            }
+        };
+        *flag = false;
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use crate::error::Errors;
+    use crate::ir::Function;
+    use crate::{lower, parse};
+    use proc_macro2::TokenStream;
+
+    /// The IR of `item` before and after `pass`.
+    pub fn ir_after(pass: fn(Function) -> Function, item: TokenStream) -> (String, String) {
+        let mut errors = Errors::default();
+        let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
+        let parsed = parse::signature(item, None, &mut errors).expect("signature");
+        let f = lower::lower(&parsed, &mut errors).expect("lowered");
+        assert!(errors.is_empty(), "unexpected errors");
+        let before = f.to_string();
+        (before, pass(f).to_string())
+    }
+}

@@ -1,0 +1,210 @@
+//! Every optimizing pass can be turned off (`#[differentiable(disable(...))]`) without changing
+//! a number: each workload below is compiled eight times (all passes, each pass off, none) and
+//! every variant must give the plain function's value bit for bit and the same gradient as
+//! the default build: bit for bit, except with `cse` off, where summing the adjoints of merged
+//! uses in another order may move the last bits (checked to 1e-13). The default build is
+//! itself checked against central finite differences.
+
+#![allow(clippy::needless_range_loop)] // the workloads index as numeric code does
+
+mod common;
+
+use common::assert_close;
+use grad::differentiable;
+
+/// `(plain value, companion value, gradient [d_x..., d_a, d_b])`.
+type Run = fn(&[f64], f64, f64) -> (f64, f64, Vec<f64>);
+
+/// Defines `f(x: &[f64], a: f64, b: f64) -> f64` with the given body under every pass setting,
+/// and `VARIANTS`: the name of each setting with its runner.
+macro_rules! under_every_setting {
+    (fn($x:ident, $a:ident, $b:ident) $body:block) => {
+        under_every_setting!(@variants ($x, $a, $b) $body;
+            all_on: [];
+            no_fold: [disable(fold)];
+            no_cse: [disable(cse)];
+            no_prune: [disable(prune)];
+            no_recompute: [disable(recompute)];
+            no_sincos: [disable(sincos)];
+            no_reserve: [disable(reserve)];
+            none: [disable(fold, cse, prune, recompute, sincos, reserve)]
+        );
+    };
+    (@variants ($x:ident, $a:ident, $b:ident) $body:block; $($m:ident: [$($attr:tt)*]);*) => {
+        $(
+            pub mod $m {
+                #[allow(unused_imports)]
+                use super::*;
+                #[differentiable($($attr)*)]
+                pub fn f($x: &[f64], $a: f64, $b: f64) -> f64 $body
+
+                pub fn run(x: &[f64], a: f64, b: f64) -> (f64, f64, Vec<f64>) {
+                    let (v, mut g, da, db) = f_grad(x, a, b);
+                    g.push(da);
+                    g.push(db);
+                    (f(x, a, b), v, g)
+                }
+            }
+        )*
+        pub const VARIANTS: &[(&str, $crate::Run)] = &[$((stringify!($m), $m::run)),*];
+    };
+}
+
+#[differentiable]
+fn helper(u: f64, v: f64) -> f64 {
+    (u * v).sin() + u.cos() * v
+}
+
+mod seed {
+    use super::*;
+    under_every_setting!(fn(x, a, b) {
+        let t = x[0] * a;
+        t.ln() + (x[0] * b).sin() + a * b
+    });
+}
+
+mod trig {
+    use super::*;
+    // Pairs for `sincos`, repeated subexpressions for `cse`, literal arithmetic for `fold`, a
+    // value the result ignores for `prune`.
+    under_every_setting!(fn(x, a, b) {
+        let c = a.cos();
+        let s = a.sin();
+        let k = 2.0 * 0.5 / 4.0 + 1.0;
+        let _ignored = (x[1] * b).exp();
+        let u = x[0] * c - x[1] * s;
+        let w = x[0] * a.sin() + x[1] * a.cos();
+        (x[0] * c - x[1] * s) * u * k + w.powi(2) + b.sin() * b.cos() + (a * b).tanh()
+    });
+}
+
+mod rosenbrock {
+    use super::*;
+    under_every_setting!(fn(x, a, b) {
+        let mut s = 0.0;
+        for i in 0..x.len() - 1 {
+            let p = a - x[i];
+            let q = x[i + 1] - x[i] * x[i];
+            s += p * p + b * q * q;
+        }
+        s
+    });
+}
+
+mod carried {
+    use super::*;
+    // Loop-carried products, branches, an early exit and a `while` loop: `recompute` and
+    // `reserve` at work.
+    under_every_setting!(fn(x, a, b) {
+        let mut s = 1.0;
+        for i in 0..x.len() {
+            if x[i] > 0.0 {
+                s = s * x[i] + a.sin();
+            } else {
+                s -= x[i] * a.cos() * b;
+            }
+            if s > 1e6 {
+                break;
+            }
+        }
+        let mut k = 0;
+        let mut t = b;
+        while k < 3 {
+            t = t * s.tanh() + helper(t, a);
+            k += 1;
+        }
+        s + t
+    });
+}
+
+mod arrays {
+    use super::*;
+    // Local arrays written in loops and read later, and a small tanh network.
+    under_every_setting!(fn(x, a, b) {
+        let mut y = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            y[i] = x[i] * (x[i] * a).sin();
+        }
+        let mut h = [0.0; 3];
+        for j in 0..3 {
+            let mut z = b;
+            for i in 0..x.len() {
+                z += y[i] * (0.1 * (i + j) as f64 - a);
+            }
+            h[j] = z.tanh();
+        }
+        let mut out = 0.0;
+        for j in (0..3).rev() {
+            out += h[j] * h[j] * b;
+        }
+        out
+    });
+}
+
+const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
+    ("seed", seed::VARIANTS),
+    ("trig", trig::VARIANTS),
+    ("rosenbrock", rosenbrock::VARIANTS),
+    ("carried", carried::VARIANTS),
+    ("arrays", arrays::VARIANTS),
+];
+
+/// Inputs where every workload is smooth (positive, so `ln` is defined).
+fn points() -> Vec<(Vec<f64>, f64, f64)> {
+    (0..6)
+        .map(|k| {
+            let k = k as f64;
+            let x = (0..5).map(|i| 0.3 + 0.17 * ((i as f64 + 1.0) * (k + 1.3)).sin().abs());
+            (x.collect(), 0.4 + 0.1 * k, 1.1 - 0.13 * k)
+        })
+        .collect()
+}
+
+#[test]
+fn every_variant_of_every_workload_agrees_with_the_default_build() {
+    let mut compared = 0;
+    for (name, variants) in WORKLOADS {
+        let (base_name, base) = variants[0];
+        assert_eq!(base_name, "all_on");
+        for (x, a, b) in points() {
+            let (plain, value, want) = base(&x, a, b);
+            for (setting, run) in *variants {
+                let (p, v, g) = run(&x, a, b);
+                assert_eq!(
+                    p.to_bits(),
+                    plain.to_bits(),
+                    "{name}/{setting}: plain value"
+                );
+                assert_eq!(v.to_bits(), plain.to_bits(), "{name}/{setting}: value");
+                assert_eq!(v.to_bits(), value.to_bits(), "{name}/{setting}: value");
+                for (i, (gi, wi)) in g.iter().zip(&want).enumerate() {
+                    let what = format!("{name}/{setting}: d[{i}] at x={x:?} a={a} b={b}");
+                    if matches!(*setting, "no_cse" | "none") {
+                        assert_close(&what, *gi, *wi, 1e-13);
+                    } else {
+                        assert_eq!(gi.to_bits(), wi.to_bits(), "{what}: {gi:e} vs {wi:e}");
+                    }
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "compared {compared} partials");
+}
+
+#[test]
+fn the_default_build_matches_finite_differences() {
+    for (name, variants) in WORKLOADS {
+        let run = variants[0].1;
+        for (x, a, b) in points() {
+            let n = x.len();
+            let packed: Vec<f64> = x.iter().copied().chain([a, b]).collect();
+            let f = |p: &[f64]| run(&p[..n], p[n], p[n + 1]).0;
+            let fd = grad::check::central_difference(f, &packed);
+            let (_, _, g) = run(&x, a, b);
+            for (i, (gi, fi)) in g.iter().zip(&fd).enumerate() {
+                assert_close(&format!("{name}: d[{i}] at {packed:?}"), *gi, *fi, 1e-6);
+            }
+        }
+    }
+}
