@@ -77,6 +77,7 @@ fn shard(seed: u64, k: usize, range: std::ops::Range<usize>, known_bugs: ast::Kn
         assert!(!plain.contains("\"#"), "raw string delimiter in a program");
         writeln!(out, "\nconst SOURCE_{}: &str = r#\"{plain}\"#;", p.name).expect("string");
         out.push_str(&plain);
+        out.push_str(&render::unoptimized_source(&p, index));
         out.push_str(&render::tape_source(&p));
         out.push_str(&render::wrappers(&p));
         entries.push(render::table_entry(&p, index));

@@ -1208,10 +1208,35 @@ pub fn wrappers(p: &Program) -> String {
     format!(
         "fn {name}_plain(s: &[f64], xs: &[f64], n: usize) -> f64 {{ {name}({args}) }}\n\
          fn {name}_compiled(s: &[f64], xs: &[f64], n: usize) -> (f64, Vec<f64>) {{ \
-         let ({tuple}) = {name}_grad({args}); let mut g = vec![{slots}];{extend} (v, g) }}\n",
+         let ({tuple}) = {name}_grad({args}); let mut g = vec![{slots}];{extend} (v, g) }}\n\
+         fn {name}_unoptimized(s: &[f64], xs: &[f64], n: usize) -> (f64, Vec<f64>) {{ \
+         let ({tuple}) = {name}_off::{name}_grad({args}); let mut g = vec![{slots}];{extend} \
+         (v, g) }}\n",
         name = p.name,
         tuple = names.join(", "),
         slots = scalar_slots.join(", "),
+    )
+}
+
+/// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
+/// pass `k % 7`, or all of them when that is 6).
+const PASSES: [&str; 6] = ["fold", "cse", "prune", "recompute", "sincos", "reserve"];
+
+/// The passes program `index` turns off in its second build.
+pub fn disabled_passes(index: usize) -> String {
+    PASSES
+        .get(index % (PASSES.len() + 1))
+        .map_or_else(|| PASSES.join(", "), |p| p.to_string())
+}
+
+/// The same function built with some optimizing passes off, in a module of its own.
+pub fn unoptimized_source(p: &Program, index: usize) -> String {
+    let plain = plain_source(p);
+    let body = plain.strip_prefix("#[differentiable]\n").unwrap_or(&plain);
+    format!(
+        "mod {name}_off {{\nuse super::*;\n#[differentiable(disable({off}))]\n{body}}}\n",
+        name = p.name,
+        off = disabled_passes(index),
     )
 }
 
@@ -1232,7 +1257,9 @@ pub fn table_entry(p: &Program, index: usize) -> String {
     format!(
         "Program {{ name: \"{name}\", index: {index}, source: SOURCE_{name}, \
          scalars: {scalars}, plain: {name}_plain, compiled: {name}_compiled, \
+         unoptimized: {name}_unoptimized, disabled: \"{off}\", \
          tape: {name}_tape, points: &[{points}] }}",
+        off = disabled_passes(index),
         name = p.name,
         scalars = p.scalars,
         points = points.join(", "),

@@ -182,6 +182,10 @@ pub struct Program {
     pub plain: fn(&[f64], &[f64], usize) -> f64,
     /// The value and the gradient: scalars first, then the slice.
     pub compiled: Compiled,
+    /// The same function compiled with the optimizing passes in [`Program::disabled`] off.
+    pub unoptimized: Compiled,
+    /// The passes `unoptimized` was built without (`disable(...)`'s argument).
+    pub disabled: &'static str,
     pub tape: fn(&[Value], &[Value], usize) -> Value,
     pub points: &'static [Point],
 }
@@ -193,6 +197,8 @@ pub const POWI_ULPS: u64 = 4;
 pub const TAPE_VALUE_TOL: f64 = 1e-12;
 /// Compiled gradient vs tape gradient: `|a - b| <= TAPE_TOL * max(1, |a|, |b|)`.
 pub const TAPE_TOL: f64 = 1e-9;
+/// Gradient with some passes off vs all passes on, where the order of a sum may differ.
+pub const OFF_TOL: f64 = 1e-12;
 /// Compiled gradient vs central differences, same form.
 pub const FD_TOL: f64 = 1e-5;
 /// Central differences with steps `h` and `h/4` must agree this well for the point to count
@@ -212,6 +218,8 @@ pub struct Report {
     pub points: usize,
     /// Gradient components compared with the tape engine.
     pub tape_compared: usize,
+    /// Gradient components compared with the build that has some optimizing passes off.
+    pub off_compared: usize,
     /// Of these, how many are exactly zero (the input does not reach the result there).
     pub zero_components: usize,
     /// Gradient components compared with central differences.
@@ -343,7 +351,35 @@ fn check_point(p: &Program, pt: &Point, report: &mut Report) -> Result<(), Strin
         ));
     }
 
-    // 2. The tape engine: same value (bit for bit: same operations), same gradient.
+    // 2. The build with some passes off: the same value, and the same gradient (bit for bit,
+    // unless common subexpressions were merged: their adjoints are summed in another order; or
+    // `powi`, whose precision the optimizer may change).
+    let (value_off, grad_off) = catch_unwind(|| (p.unoptimized)(s, xs, n)).map_err(|e| {
+        format!(
+            "MACRO: the companion without {} panicked: {}",
+            p.disabled,
+            panic_message(&*e)
+        )
+    })?;
+    let exact = !p.disabled.contains("cse") && !p.source.contains(".powi(");
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (!exact && close(a, b, OFF_TOL));
+    if !same(value_off, value) {
+        return Err(format!(
+            "MACRO: without {} the value is {value_off:e}, with all passes {value:e}",
+            p.disabled
+        ));
+    }
+    for (i, (&g, &w)) in grad_off.iter().zip(&grad).enumerate() {
+        report.off_compared += 1;
+        if !same(g, w) {
+            return Err(format!(
+                "MACRO: without {} d[{i}] = {g:e}, with all passes {w:e}",
+                p.disabled
+            ));
+        }
+    }
+
+    // 3. The tape engine: same value (bit for bit: same operations), same gradient.
     let (tape_value, tape_grad) = catch_unwind(|| {
         let sv: Vec<Value> = s.iter().map(|&x| Value::new(x)).collect();
         let xv: Vec<Value> = xs.iter().map(|&x| Value::new(x)).collect();
@@ -373,7 +409,7 @@ fn check_point(p: &Program, pt: &Point, report: &mut Report) -> Result<(), Strin
         }
     }
 
-    // 3. Central differences, where the function is locally smooth.
+    // 4. Central differences, where the function is locally smooth.
     let f = |x: &[f64]| (p.plain)(&x[..s.len()], &x[s.len()..], n);
     let x: Vec<f64> = s.iter().chain(xs).copied().collect();
     let fd = central_difference(f, &x);
@@ -406,14 +442,16 @@ impl Report {
         let total = self.fd_compared + self.fd_skipped;
         format!(
             "grad-fuzz shard {shard}/{shards}: {} programs (#{}..#{} of seed {seed:#x}), {} \
-             points: {} gradient components ({} exactly zero) vs the tape engine, {} vs central \
-             differences, {} of {} ({:.1}%) skipped as not locally smooth; {} failure(s){}",
+             points: {} gradient components ({} exactly zero) vs the tape engine, {} vs a build \
+             with optimizing passes off, {} vs central differences, {} of {} ({:.1}%) skipped as \
+             not locally smooth; {} failure(s){}",
             self.programs,
             range.start,
             range.end,
             self.points,
             self.tape_compared,
             self.zero_components,
+            self.off_compared,
             self.fd_compared,
             self.fd_skipped,
             total,
