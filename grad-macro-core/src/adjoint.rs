@@ -45,6 +45,10 @@ pub enum Storage {
     /// Not stored: a partial that does not depend on the operands (`add`, `sub`, `neg`); the
     /// reverse sweep evaluates the rule again.
     Constant,
+    /// Not stored: a partial that reads only operands the reverse sweep can name (the partial
+    /// of `a * b` with respect to `a` is `b`); the reverse sweep evaluates the rule again with
+    /// those operands and zeros for the others.
+    Operands,
 }
 
 /// What the forward sweep saves at one node.

@@ -278,7 +278,7 @@ impl<'a> Lister<'a> {
                 Storage::Hoisted => {
                     let _ = writeln!(out, "{}keep {what}", pad(depth));
                 }
-                Storage::Local | Storage::Replayed | Storage::Constant => {}
+                Storage::Local | Storage::Replayed | Storage::Constant | Storage::Operands => {}
             }
         }
     }

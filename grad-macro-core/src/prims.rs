@@ -55,6 +55,18 @@ const METHODS: &[Prim] = &[
     method("sigmoid", 1),
 ];
 
+/// The operands partial `k` of `rule` reads, where that is fewer than all of them (`None`:
+/// all). The partial of `a * b` with respect to `a` is `b`: the reverse sweep can evaluate it
+/// from `b` alone, with `0` for `a`, without storing it. Checked against the rules below.
+pub fn partial_reads(rule: &str, k: usize) -> Option<&'static [usize]> {
+    match (rule, k) {
+        ("mul", 0) | ("div", 0) | ("mul_add", 0) => Some(&[1]),
+        ("mul", 1) | ("mul_add", 1) => Some(&[0]),
+        ("mul_add", 2) => Some(&[]),
+        _ => None,
+    }
+}
+
 /// `x.powi(n)`.
 pub const POWI: Prim = Prim {
     rule: "powi",
@@ -126,4 +138,51 @@ pub fn is_float_test(name: &str) -> bool {
             | "is_sign_negative"
             | "is_sign_positive"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partial_reads;
+    use grad_runtime::rules;
+
+    /// Every entry of [`partial_reads`]: the rule with zeros for the other operands gives the
+    /// partial bit for bit, at ordinary points and at edges.
+    #[test]
+    fn partial_reads_matches_the_rules() {
+        let xs = [
+            -2.5,
+            -1.0,
+            -0.0,
+            0.0,
+            0.3,
+            1.0,
+            7.25,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+        let mut checked = 0;
+        for &a in &xs {
+            for &b in &xs {
+                for &c in &xs {
+                    let m = rules::mul(a, b);
+                    assert_eq!(partial_reads("mul", 0), Some(&[1][..]));
+                    assert!(same(m.1, rules::mul(0.0, b).1));
+                    assert_eq!(partial_reads("mul", 1), Some(&[0][..]));
+                    assert!(same(m.2, rules::mul(a, 0.0).2));
+                    assert_eq!(partial_reads("div", 0), Some(&[1][..]));
+                    assert!(same(rules::div(a, b).1, rules::div(0.0, b).1));
+                    let f = rules::mul_add(a, b, c);
+                    assert!(same(f.1, rules::mul_add(0.0, b, 0.0).1));
+                    assert!(same(f.2, rules::mul_add(a, 0.0, 0.0).2));
+                    assert!(same(f.3, rules::mul_add(0.0, 0.0, 0.0).3));
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 1000);
+        assert_eq!(partial_reads("div", 1), None);
+        assert_eq!(partial_reads("sin", 0), None);
+    }
 }

@@ -27,7 +27,9 @@ impl Gen<'_> {
             }
             let src = self.forward_name(&info.source);
             out.extend(match info.storage {
-                Storage::Local | Storage::Replayed | Storage::Constant => TokenStream::new(),
+                Storage::Local | Storage::Replayed | Storage::Constant | Storage::Operands => {
+                    TokenStream::new()
+                }
                 Storage::Hoisted => {
                     let name = h(*sv);
                     quote!(#name = #src;)

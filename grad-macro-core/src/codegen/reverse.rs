@@ -40,7 +40,7 @@ impl Gen<'_> {
         let info = self.plan.save(sv);
         match info.storage {
             Storage::Local | Storage::Replayed => self.forward_name(&info.source),
-            Storage::Constant => self.constant_partial(&info.source),
+            Storage::Constant | Storage::Operands => self.constant_partial(&info.source),
             Storage::Hoisted => {
                 let name = h(sv);
                 quote!(#name)
@@ -52,22 +52,31 @@ impl Gen<'_> {
         }
     }
 
-    /// A partial that does not depend on the operands: the rule evaluated at zero.
+    /// A partial that depends on no operand, or only on operands the reverse sweep can name:
+    /// the rule evaluated on those, with zeros for the others.
     pub(crate) fn constant_partial(&self, source: &SaveSource) -> TokenStream {
         let prim = match source {
             SaveSource::Partial(x, k) => match self.defs.get(x) {
-                Some(Op::Prim { prim, .. }) => Some((prim, *k)),
+                Some(Op::Prim { prim, args, .. }) => Some((prim, args, *k)),
                 _ => None,
             },
             _ => None,
         };
-        let Some((prim, k)) = prim else {
+        let Some((prim, args, k)) = prim else {
             return quote!(::core::unreachable!());
         };
         let rt = rt();
         let float = &self.f.float;
         let rule = Ident::new(prim.rule, Span::call_site());
-        let zeros = (0..prim.arity).map(|_| quote!(0.0));
+        let reads = crate::prims::partial_reads(prim.rule, k).unwrap_or(&[]);
+        let zeros = (0..prim.arity).map(|i| {
+            if reads.contains(&i) {
+                let a = v(args[i]);
+                quote!(#a)
+            } else {
+                quote!(0.0)
+            }
+        });
         let field = syn::Index::from(k + 1);
         quote!(#rt::rules::#rule::<#float>(#(#zeros),*).#field)
     }

@@ -3,9 +3,12 @@
 //! `a * b` and `b * a` are one product).
 //!
 //! Pure here means: primitives (every rule is a pure function), casts and operators on
-//! integers, lengths, and loads from arrays that nothing writes. Calls, method calls on other
-//! types (which may have effects), variable reads, ranges (iterators are consumed) and
-//! constants of unknown type (a literal takes its type from each use) are left alone.
+//! integers, lengths, and loads. A load is keyed by the array's *version*, which every store
+//! to the array (and every loop or branch that writes it) bumps, so two loads of `a[i]` with
+//! no write to `a` between them are one value, and a load right after `a[i] = v` is `v`.
+//! Calls, method calls on other types (which may have effects), variable reads, ranges
+//! (iterators are consumed) and constants of unknown type (a literal takes its type from each
+//! use) are left alone.
 //!
 //! The value is unchanged. The gradient can differ in the last bits: the adjoints of the
 //! merged uses are summed before being multiplied by the partials, not after.
@@ -15,11 +18,9 @@ use std::collections::{HashMap, HashSet};
 
 /// Runs the pass.
 pub fn run(mut f: Function) -> Function {
-    let mut written = HashSet::new();
-    stored(&f.body, &mut written);
     let mut cx = Cse {
         f: &f,
-        written,
+        version: HashMap::new(),
         scopes: vec![HashMap::new()],
         renamed: HashMap::new(),
     };
@@ -32,8 +33,8 @@ pub fn run(mut f: Function) -> Function {
 
 struct Cse<'a> {
     f: &'a Function,
-    /// Arrays some node writes or declares.
-    written: HashSet<Array>,
+    /// Per array: how many times it has been written so far.
+    version: HashMap<Array, usize>,
     /// Available expressions, innermost region last.
     scopes: Vec<HashMap<String, Value>>,
     /// Dropped value → the value that replaces it.
@@ -44,6 +45,7 @@ fn rename(map: &HashMap<Value, Value>, v: Value) -> Value {
     map.get(&v).copied().unwrap_or(v)
 }
 
+/// The arrays a region writes or declares, at any depth.
 fn stored(region: &Region, out: &mut HashSet<Array>) {
     for node in &region.nodes {
         match node {
@@ -111,41 +113,82 @@ impl Cse<'_> {
                 array,
                 index,
                 value,
-            } => Node::Store {
-                array: *array,
-                index: self.v(*index),
-                value: self.v(*value),
-            },
-            Node::DeclArray(a, init) => Node::DeclArray(
-                *a,
-                match init {
-                    ArrayInit::Repeat { fill, len } => ArrayInit::Repeat {
-                        fill: self.v(*fill),
-                        len: len.clone(),
+            } => {
+                let (index, value) = (self.v(*index), self.v(*value));
+                self.bump(*array);
+                // A load of the same element before the next write reads `value`.
+                let key = self.load_key(*array, index);
+                let top = self.scopes.last_mut().expect("a scope");
+                top.insert(key, value);
+                Node::Store {
+                    array: *array,
+                    index,
+                    value,
+                }
+            }
+            Node::DeclArray(a, init) => {
+                self.bump(*a);
+                Node::DeclArray(
+                    *a,
+                    match init {
+                        ArrayInit::Repeat { fill, len } => ArrayInit::Repeat {
+                            fill: self.v(*fill),
+                            len: len.clone(),
+                        },
+                        ArrayInit::Vec { fill, len } => ArrayInit::Vec {
+                            fill: self.v(*fill),
+                            len: self.v(*len),
+                        },
                     },
-                    ArrayInit::Vec { fill, len } => ArrayInit::Vec {
-                        fill: self.v(*fill),
-                        len: self.v(*len),
-                    },
-                },
-            ),
-            Node::If { cond, then, els } => Node::If {
-                cond: self.v(*cond),
-                then: self.nested(then),
-                els: self.nested(els),
-            },
-            Node::Loop { head, body, jump } => Node::Loop {
-                head: match head {
+                )
+            }
+            Node::If { cond, then, els } => {
+                let cond = self.v(*cond);
+                let then = self.nested(then);
+                let els = self.nested(els);
+                // After the branch, an array either side wrote has a new version.
+                self.bump_written(&Region {
+                    nodes: vec![node.clone()],
+                });
+                Node::If { cond, then, els }
+            }
+            Node::Loop { head, body, jump } => {
+                let head = match head {
                     LoopHead::For { var, iter } => LoopHead::For {
                         var: *var,
                         iter: self.v(*iter),
                     },
                     LoopHead::Forever => LoopHead::Forever,
-                },
-                body: self.nested(body),
-                jump: *jump,
-            },
+                };
+                // An iteration sees what earlier iterations wrote: arrays the body writes get
+                // a new version before it, and another after it.
+                self.bump_written(body);
+                let body = self.nested(body);
+                self.bump_written(&body);
+                Node::Loop {
+                    head,
+                    body,
+                    jump: *jump,
+                }
+            }
         })
+    }
+
+    fn bump(&mut self, a: Array) {
+        *self.version.entry(a).or_default() += 1;
+    }
+
+    fn bump_written(&mut self, region: &Region) {
+        let mut written = HashSet::new();
+        stored(region, &mut written);
+        for a in written {
+            self.bump(a);
+        }
+    }
+
+    fn load_key(&self, a: Array, index: Value) -> String {
+        let version = self.version.get(&a).copied().unwrap_or(0);
+        format!("load {a}[{index}] @{version}")
     }
 
     /// The operation with its operands renamed.
@@ -172,7 +215,7 @@ impl Cse<'_> {
         let ty = self.f.value_ty[x.0 as usize];
         let pure = match op {
             Op::Prim { .. } | Op::Copy(_) | Op::Len(_) => true,
-            Op::Load(a, _) => !self.written.contains(a),
+            Op::Load(a, i) => return Some(self.load_key(*a, *i)),
             // A float literal has the function's float type wherever it is used; an integer
             // literal takes its type from its use, so two equal ones may differ.
             Op::Const(_) => ty == Ty::Float,

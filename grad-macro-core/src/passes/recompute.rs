@@ -5,6 +5,8 @@
 //! - values of the body that are pure functions of the loop variable, the parameters, values
 //!   in scope and arrays no longer written (replayed at the start of each reverse iteration);
 //! - partials that do not depend on the operands (`+`, `-`): the rule is evaluated again;
+//! - partials that read only operands the reverse can rebuild (`b` for `a * b` with respect
+//!   to `a`, when `a` is loop-carried): the rule is evaluated again on those;
 //! - a loop over a whole range (`a..b`, `a..=b`, `.rev()`): the reverse runs over the rebuilt
 //!   range backwards, so neither the trip count nor the loop variable is stored;
 //! - a loop over consecutive integers with an early exit: only the last value of the loop
@@ -32,11 +34,35 @@ impl Builder<'_> {
             return None;
         }
         let replayable = match source {
-            SaveSource::Partial(v, _) => self.replayable_value(*v),
+            SaveSource::Partial(v, k) => {
+                if self.replayable_value(*v) {
+                    return Some(Storage::Replayed);
+                }
+                return self.operands_available(*v, *k).then_some(Storage::Operands);
+            }
             SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
             SaveSource::TripCount(_) | SaveSource::LoopVar(_) | SaveSource::LastVar(_) => false,
         };
         replayable.then_some(Storage::Replayed)
+    }
+
+    /// Whether partial `k` of `v` reads only operands the reverse sweep can name (they are then
+    /// replayed).
+    fn operands_available(&mut self, v: Value, k: usize) -> bool {
+        let Some(Op::Prim { prim, args, .. }) = self.defs.get(&v) else {
+            return false;
+        };
+        let Some(reads) = crate::prims::partial_reads(prim.rule, k) else {
+            return false;
+        };
+        let needed: Vec<Value> = reads.iter().map(|&i| args[i]).collect();
+        if !needed.iter().all(|a| self.avail.contains(a)) {
+            return false;
+        }
+        for a in needed {
+            self.replayable_value(a);
+        }
+        true
     }
 
     /// For a loop over consecutive integers (`a..b`, `a..=b`, or one of them reversed):
