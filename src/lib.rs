@@ -43,6 +43,6 @@ pub mod prelude {
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
     pub use grad_runtime::rules;
-    pub use grad_runtime::stack::{Stack, Tape};
+    pub use grad_runtime::stack::{Scratch, Stack, Tape};
     pub use grad_runtime::Real;
 }

@@ -1,8 +1,8 @@
 //! Every optimizing pass can be turned off (`#[differentiable(disable(...))]`) without changing
-//! a number: each workload below is compiled eight times (all passes, each pass off, none) and
+//! a number: each workload below is compiled nine times (all passes, each pass off, none) and
 //! every variant must give the plain function's value bit for bit and the same gradient as
-//! the default build: bit for bit, except with `cse` off, where summing the adjoints of merged
-//! uses in another order may move the last bits (checked to 1e-13). The default build is
+//! the default build: bit for bit, except with `cse` or `fuse` off, where adjoints are summed
+//! in another order, which may move the last bits (checked to 1e-13). The default build is
 //! itself checked against central finite differences.
 
 #![allow(clippy::needless_range_loop)] // the workloads index as numeric code does
@@ -25,9 +25,10 @@ macro_rules! under_every_setting {
             no_cse: [disable(cse)];
             no_prune: [disable(prune)];
             no_recompute: [disable(recompute)];
+            no_fuse: [disable(fuse)];
             no_sincos: [disable(sincos)];
             no_reserve: [disable(reserve)];
-            none: [disable(fold, cse, prune, recompute, sincos, reserve)]
+            none: [disable(fold, cse, prune, recompute, fuse, sincos, reserve)]
         );
     };
     (@variants ($x:ident, $a:ident, $b:ident) $body:block; $($m:ident: [$($attr:tt)*]);*) => {
@@ -179,7 +180,7 @@ fn every_variant_of_every_workload_agrees_with_the_default_build() {
                 assert_eq!(v.to_bits(), value.to_bits(), "{name}/{setting}: value");
                 for (i, (gi, wi)) in g.iter().zip(&want).enumerate() {
                     let what = format!("{name}/{setting}: d[{i}] at x={x:?} a={a} b={b}");
-                    if matches!(*setting, "no_cse" | "none") {
+                    if matches!(*setting, "no_cse" | "no_fuse" | "none") {
                         assert_close(&what, *gi, *wi, 1e-13);
                     } else {
                         assert_eq!(gi.to_bits(), wi.to_bits(), "{what}: {gi:e} vs {wi:e}");

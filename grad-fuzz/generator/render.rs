@@ -1219,8 +1219,16 @@ pub fn wrappers(p: &Program) -> String {
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
-/// pass `k % 7`, or all of them when that is 6).
-const PASSES: [&str; 6] = ["fold", "cse", "prune", "recompute", "sincos", "reserve"];
+/// pass `k % 8`, or all of them when that is 7).
+const PASSES: [&str; 7] = [
+    "fold",
+    "cse",
+    "prune",
+    "recompute",
+    "fuse",
+    "sincos",
+    "reserve",
+];
 
 /// The passes program `index` turns off in its second build.
 pub fn disabled_passes(index: usize) -> String {

@@ -352,8 +352,8 @@ fn check_point(p: &Program, pt: &Point, report: &mut Report) -> Result<(), Strin
     }
 
     // 2. The build with some passes off: the same value, and the same gradient (bit for bit,
-    // unless common subexpressions were merged: their adjoints are summed in another order; or
-    // `powi`, whose precision the optimizer may change).
+    // unless `cse` or `fuse` is off: they sum adjoints in another order; or `powi`, whose
+    // precision the optimizer may change).
     let (value_off, grad_off) = catch_unwind(|| (p.unoptimized)(s, xs, n)).map_err(|e| {
         format!(
             "MACRO: the companion without {} panicked: {}",
@@ -361,7 +361,8 @@ fn check_point(p: &Program, pt: &Point, report: &mut Report) -> Result<(), Strin
             panic_message(&*e)
         )
     })?;
-    let exact = !p.disabled.contains("cse") && !p.source.contains(".powi(");
+    let exact =
+        !p.disabled.contains("cse") && !p.disabled.contains("fuse") && !p.source.contains(".powi(");
     let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (!exact && close(a, b, OFF_TOL));
     if !same(value_off, value) {
         return Err(format!(

@@ -10,6 +10,7 @@
 
 use crate::activity::{float_args, Activity};
 use crate::ir::*;
+use crate::passes::fuse::{self, FusedLoop};
 use crate::passes::Passes;
 use std::collections::{HashMap, HashSet};
 
@@ -156,6 +157,9 @@ pub enum Rev {
         /// Reverse of the `else` region.
         els: Vec<Rev>,
     },
+    /// Adds the contributions a fused loop gathered in the forward sweep, scaled by its
+    /// accumulator's adjoint ([`crate::passes::fuse`]); the loop at this position.
+    Fused(usize),
     /// Replays a loop backwards.
     Loop {
         /// How many reverse iterations to run.
@@ -186,6 +190,8 @@ pub struct Plan {
     /// Per loop (by position): the floats and indices to reserve per iteration
     /// ([`crate::passes::reserve`]).
     pub reserve: HashMap<usize, (usize, usize)>,
+    /// Loops whose reverse runs inside the forward sweep, by position.
+    pub fused_loops: HashMap<usize, FusedLoop>,
 }
 
 impl Plan {
@@ -227,6 +233,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) loop_depth: usize,
     pub(crate) branch_depth: usize,
     pub(crate) passes: Passes,
+    pub(crate) fused_loops: HashMap<usize, FusedLoop>,
 }
 
 impl Builder<'_> {
@@ -433,6 +440,41 @@ impl Builder<'_> {
                     LoopHead::For { var, .. } => Some(*var),
                     LoopHead::Forever => None,
                 };
+                let top = self.region_depth == 1 && self.loop_depth == 0 && self.branch_depth == 0;
+                let acc = (top && self.passes.fuse)
+                    .then(|| fuse::accumulator(self.f, node, self.act))
+                    .flatten();
+                if let Some(acc) = acc {
+                    // Run in the same iteration as the forward body, the reverse can name
+                    // every value of the body's top level.
+                    let mut avail = self.avail.clone();
+                    avail.extend(var);
+                    avail.extend(b.nodes.iter().filter_map(|n| match n {
+                        Node::Let(x, _) => Some(*x),
+                        _ => None,
+                    }));
+                    let outer_avail = std::mem::replace(&mut self.avail, avail);
+                    let outer_needed = std::mem::take(&mut self.needed);
+                    self.loop_depth += 1;
+                    let rb = self.region(b);
+                    self.loop_depth -= 1;
+                    self.needed = outer_needed;
+                    self.avail = outer_avail;
+                    let (scalars, arrays) = fuse::targets(b, &rb, acc);
+                    self.fused_loops.insert(
+                        ord,
+                        FusedLoop {
+                            acc,
+                            body: rb,
+                            scalars,
+                            arrays,
+                        },
+                    );
+                    body.push(Rev::Fused(ord));
+                    let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
+                    out.extend(body);
+                    return out;
+                }
                 // What the body's reverse can recompute instead of storing.
                 let mut avail = self.avail.clone();
                 avail.extend(var);
@@ -580,6 +622,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         loop_depth: 0,
         branch_depth: 0,
         passes,
+        fused_loops: HashMap::new(),
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse
@@ -589,6 +632,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         reverse.insert(i + 1, Rev::Seed(f.result));
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
+    let fused_loops = b.fused_loops;
     let fused = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -597,6 +641,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     let mut plan = Plan {
         fused,
         reserve: HashMap::new(),
+        fused_loops,
         act,
         saves,
         node_saves,

@@ -249,6 +249,16 @@ impl<'a> Lister<'a> {
                         }
                     }
                     self.region(body, depth + 1, ord, out);
+                    if let Some(fl) = self.plan.fused_loops.get(&my) {
+                        let acc = self.adj(Adj::Var(fl.acc));
+                        let q = pad(depth + 1);
+                        let _ = writeln!(
+                            out,
+                            "{q}// this iteration's reverse, with {acc} = 1 (the contributions \
+                             gather until the reverse sweep scales them)"
+                        );
+                        self.rev(&fl.body, depth + 1, out);
+                    }
                     if let Some(j) = jump {
                         let _ = writeln!(
                             out,
@@ -328,6 +338,24 @@ impl<'a> Lister<'a> {
                 }
                 Rev::ResetArray(a) => {
                     let _ = writeln!(out, "{p}d_{} = 0", self.array_names[a.0 as usize]);
+                }
+                Rev::Fused(ord) => {
+                    let Some(fl) = self.plan.fused_loops.get(ord) else {
+                        continue;
+                    };
+                    let acc = self.adj(Adj::Var(fl.acc));
+                    let _ = writeln!(
+                        out,
+                        "{p}// the loop's contributions, gathered in the forward sweep with \
+                         {acc} = 1, times {acc}:"
+                    );
+                    for a in &fl.scalars {
+                        let _ = writeln!(out, "{p}{} += {acc} * (gathered)", self.adj(*a));
+                    }
+                    for a in &fl.arrays {
+                        let name = &self.array_names[a.0 as usize];
+                        let _ = writeln!(out, "{p}d_{name} += {acc} * (gathered d_{name})");
+                    }
                 }
                 Rev::If { flag, then, els } => {
                     let _ = writeln!(out, "{p}if {} {{", self.saved(*flag));

@@ -96,6 +96,45 @@ impl<T: Recycled> Drop for Tape<T> {
     }
 }
 
+/// A zeroed buffer of floats for the duration of one call, recycled per thread like a
+/// [`Tape`]'s (from a pool of its own, which keeps several): where a loop's reverse sweep runs
+/// inside its forward sweep, the gradient contributions of the whole loop gather here before
+/// they are scaled.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Scratch<T: Recycled> {
+    items: Vec<T>,
+}
+
+impl<T: Recycled + crate::Float> Scratch<T> {
+    /// `n` zeros.
+    #[inline]
+    pub fn zeroed(n: usize) -> Self {
+        let mut items = T::take_scratch();
+        items.clear();
+        items.resize(n, T::ZERO);
+        Scratch { items }
+    }
+
+    /// The buffer.
+    #[inline(always)]
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.items
+    }
+
+    /// The buffer.
+    #[inline(always)]
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T: Recycled> Drop for Scratch<T> {
+    fn drop(&mut self) {
+        T::give_scratch(std::mem::take(&mut self.items));
+    }
+}
+
 /// Item types whose [`Tape`] buffers are recycled per thread: `f32`, `f64` and `usize`.
 #[doc(hidden)]
 pub trait Recycled: Copy + 'static {
@@ -103,13 +142,31 @@ pub trait Recycled: Copy + 'static {
     fn take() -> Vec<Self>;
     /// Gives a buffer back; the larger of it and any spare one is kept.
     fn give(items: Vec<Self>);
+    /// [`Recycled::take`] for [`Scratch`] buffers (a pool of their own).
+    fn take_scratch() -> Vec<Self>;
+    /// [`Recycled::give`] for [`Scratch`] buffers.
+    fn give_scratch(items: Vec<Self>);
+}
+
+/// How many [`Scratch`] buffers a thread keeps (one per fused loop that is live at once).
+const SCRATCH_SPARES: usize = 8;
+
+/// Keeps the larger of `items` and the pool's spare buffer in the pool.
+fn keep_larger<T>(pool: &std::cell::Cell<Vec<T>>, items: Vec<T>) {
+    let spare = pool.take();
+    pool.set(if spare.capacity() >= items.capacity() {
+        spare
+    } else {
+        items
+    });
 }
 
 macro_rules! recycled {
-    ($($t:ty => $pool:ident),*) => {
+    ($($t:ty => $pool:ident, $scratch:ident),*) => {
         $(
             thread_local! {
                 static $pool: std::cell::Cell<Vec<$t>> = const { std::cell::Cell::new(Vec::new()) };
+                static $scratch: std::cell::RefCell<Vec<Vec<$t>>> = const { std::cell::RefCell::new(Vec::new()) };
             }
 
             impl Recycled for $t {
@@ -120,9 +177,21 @@ macro_rules! recycled {
 
                 #[inline]
                 fn give(items: Vec<Self>) {
-                    $pool.with(|p| {
-                        let spare = p.take();
-                        p.set(if spare.capacity() >= items.capacity() { spare } else { items });
+                    $pool.with(|p| keep_larger(p, items));
+                }
+
+                #[inline]
+                fn take_scratch() -> Vec<Self> {
+                    $scratch.with(|p| p.borrow_mut().pop().unwrap_or_default())
+                }
+
+                #[inline]
+                fn give_scratch(items: Vec<Self>) {
+                    $scratch.with(|p| {
+                        let mut spares = p.borrow_mut();
+                        if spares.len() < SCRATCH_SPARES {
+                            spares.push(items);
+                        }
                     });
                 }
             }
@@ -130,7 +199,11 @@ macro_rules! recycled {
     };
 }
 
-recycled!(f32 => POOL_F32, f64 => POOL_F64, usize => POOL_USIZE);
+recycled!(
+    f32 => POOL_F32, SCRATCH_F32,
+    f64 => POOL_F64, SCRATCH_F64,
+    usize => POOL_USIZE, SCRATCH_USIZE
+);
 
 #[cfg(test)]
 mod tests {
@@ -153,6 +226,17 @@ mod tests {
     #[should_panic(expected = "popped more than")]
     fn popping_an_empty_stack_panics() {
         Stack::<f64>::new().pop();
+    }
+
+    #[test]
+    fn scratch_buffers_are_zeroed_and_reused_per_thread() {
+        let mut a = Scratch::<f64>::zeroed(100);
+        a.as_mut_slice()[7] = 3.0;
+        let ptr = a.as_slice().as_ptr();
+        drop(a);
+        let b = Scratch::<f64>::zeroed(50);
+        assert_eq!(b.as_slice().as_ptr(), ptr, "the buffer is recycled");
+        assert!(b.as_slice().iter().all(|&x| x == 0.0) && b.as_slice().len() == 50);
     }
 
     #[test]

@@ -174,11 +174,14 @@ impl Gen<'_> {
                     }
                     LoopHead::Forever => quote!(loop),
                 };
+                let (fused_init, fused_rev) = self.fused_parts(my);
                 quote! {
                     #init
+                    #fused_init
                     #head {
                         #incr
                         #b
+                        #fused_rev
                         #exit
                     }
                 }
@@ -187,6 +190,50 @@ impl Gen<'_> {
         let mut out = code;
         out.extend(self.store_saves(my));
         out
+    }
+
+    /// For a loop whose reverse runs in the forward sweep ([`crate::passes::fuse`]): the
+    /// scratch adjoints declared before it, and the reverse of one iteration, run at the end of
+    /// each iteration with the accumulator's adjoint at one and the adjoints from outside
+    /// standing for their scratch copies.
+    fn fused_parts(&self, my: usize) -> (TokenStream, TokenStream) {
+        let Some(fl) = self.plan.fused_loops.get(&my).filter(|_| !self.graph) else {
+            return (TokenStream::new(), TokenStream::new());
+        };
+        let (float, rt) = (&self.f.float, rt());
+        let mut init = TokenStream::new();
+        let mut enter = TokenStream::new();
+        let mut leave = TokenStream::new();
+        for a in &fl.scalars {
+            let (real, scratch) = (self.adj(*a), fused_scalar(my, *a));
+            init.extend(quote!(let mut #scratch: #float = -0.0;));
+            enter.extend(quote!(let mut #real: #float = #scratch;));
+            leave.extend(quote!(#scratch = #real;));
+        }
+        for a in &fl.arrays {
+            let (real, scratch) = (da(*a), fused_array(my, *a));
+            let len = match &self.f.arrays[a.0 as usize].1 {
+                ArrayKind::Fixed(n) => quote!(#n),
+                _ => {
+                    let p = self.array_ident(*a);
+                    quote!(#p.len())
+                }
+            };
+            init.extend(quote!(let mut #scratch = #rt::Scratch::<#float>::zeroed(#len);));
+            // Of exactly the array's length, as the real adjoint: bounds checks carry over.
+            enter.extend(quote!(let #real: &mut [#float] = &mut #scratch.as_mut_slice()[..#len];));
+        }
+        let acc = ds(fl.acc);
+        let body = self.rev_list(&fl.body);
+        let rev = quote! {
+            {
+                let mut #acc: #float = 1.0;
+                #enter
+                #body
+                #leave
+            }
+        };
+        (init, rev)
     }
 
     /// A value of a fused `sin`/`cos` pair: both at the first, nothing at the second.

@@ -72,6 +72,20 @@ pub(crate) fn n(ord: usize) -> Ident {
 pub(crate) fn lv(x: Save) -> Ident {
     id("lv", x.0)
 }
+/// The scratch copy, for the fused loop at `ord`, of an adjoint from outside it.
+pub(crate) fn fused_scalar(ord: usize, a: Adj) -> Ident {
+    match a {
+        Adj::Value(x) => id("fd", format!("{ord}_{}", x.0)),
+        Adj::Var(x) => id("fds", format!("{ord}_{}", x.0)),
+        Adj::Elem(x, _) => fused_array(ord, x),
+    }
+}
+
+/// The scratch adjoint, for the fused loop at `ord`, of an array from outside it.
+pub(crate) fn fused_array(ord: usize, a: Array) -> Ident {
+    id("fz", format!("{ord}_{}", a.0))
+}
+
 pub(crate) fn tape_f() -> Ident {
     id("tape", "_f")
 }

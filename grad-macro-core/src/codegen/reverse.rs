@@ -164,6 +164,7 @@ impl Gen<'_> {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
                     quote!(if #f { #t } else { #e })
                 }
+                Rev::Fused(ord) => self.apply_fused(*ord),
                 Rev::Loop {
                     trips,
                     var,
@@ -212,6 +213,29 @@ impl Gen<'_> {
                             quote!({ #rebuild for #x in #it.rev() { #replay #b } })
                         }
                     }
+                }
+            });
+        }
+        out
+    }
+
+    /// Where the reverse sweep reaches a fused loop: its gathered contributions times the
+    /// accumulator's adjoint (which the loop passes on unchanged).
+    fn apply_fused(&self, ord: usize) -> TokenStream {
+        let Some(fl) = self.plan.fused_loops.get(&ord) else {
+            return quote!(::core::unreachable!(););
+        };
+        let acc = ds(fl.acc);
+        let mut out = TokenStream::new();
+        for a in &fl.scalars {
+            let (real, scratch) = (self.adj(*a), fused_scalar(ord, *a));
+            out.extend(quote!(#real += #acc * #scratch;));
+        }
+        for a in &fl.arrays {
+            let (real, scratch) = (da(*a), fused_array(ord, *a));
+            out.extend(quote! {
+                for (__grad_a, __grad_t) in #real.iter_mut().zip(#scratch.as_slice()) {
+                    *__grad_a += #acc * *__grad_t;
                 }
             });
         }

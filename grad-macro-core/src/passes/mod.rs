@@ -3,16 +3,18 @@
 //! IR → IR, after lowering: [`fold`] (constant folding), [`cse`] (common subexpressions).
 //! Activity: [`prune`] (no adjoints for values the result does not depend on).
 //! Plan, while the reverse sweep is built: [`recompute`] (recompute loop values and rerun
-//! ranges instead of storing them), [`sincos`] (a `sin`'s partial is the `cos` computed
+//! ranges instead of storing them), [`fuse`] (an accumulating loop's reverse runs inside its
+//! forward sweep), [`sincos`] (a `sin`'s partial is the `cos` computed
 //! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
 //! trip count).
 //!
 //! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
 //! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
-//! taken in another order (`cse` only). `tests/passes.rs` and `grad-fuzz` check both.
+//! taken in another order (`cse` and `fuse` only; the others change no bit). `tests/passes.rs` and `grad-fuzz` check both.
 
 pub mod cse;
 pub mod fold;
+pub mod fuse;
 pub mod prune;
 pub mod recompute;
 pub mod reserve;
@@ -35,6 +37,8 @@ pub struct Passes {
     pub sincos: bool,
     /// [`reserve`].
     pub reserve: bool,
+    /// [`fuse`].
+    pub fuse: bool,
 }
 
 impl Default for Passes {
@@ -46,12 +50,13 @@ impl Default for Passes {
             recompute: true,
             sincos: true,
             reserve: true,
+            fuse: true,
         }
     }
 }
 
 /// The names accepted by `disable(...)`, for messages.
-pub const NAMES: &str = "`fold`, `cse`, `prune`, `recompute`, `sincos`, `reserve`";
+pub const NAMES: &str = "`fold`, `cse`, `prune`, `recompute`, `fuse`, `sincos`, `reserve`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -63,6 +68,7 @@ impl Passes {
             "recompute" => &mut self.recompute,
             "sincos" => &mut self.sincos,
             "reserve" => &mut self.reserve,
+            "fuse" => &mut self.fuse,
             _ => {
                 errors.on(
                     name,

@@ -38,7 +38,10 @@ fn region(
                 t.zip(e).map(|(t, e)| (t.0 + e.0, t.1 + e.1))
             }
             Node::Loop { head, body, .. } => {
-                if let (Some(k), LoopHead::For { .. }) = (region(body, plan, ord, out), head) {
+                let k = region(body, plan, ord, out);
+                // A fused loop pops what an iteration pushes in the same iteration.
+                let fused = plan.fused_loops.contains_key(&my);
+                if let (Some(k), LoopHead::For { .. }, false) = (k, head, fused) {
                     if k != (0, 0) {
                         out.insert(my, k);
                     }

@@ -1,0 +1,259 @@
+//! Running an accumulating loop's reverse inside its forward sweep.
+//!
+//! The commonest loss is a sum over data: `for i in 0..n { s += term(i) }`. Reversed the
+//! ordinary way, the loop runs twice (forward for `s`, then backwards to recompute and
+//! differentiate each term). But the adjoint of a pure accumulator is the same in every
+//! iteration: `s = s + t` passes `d_s` on unchanged. So each iteration's reverse can run right
+//! after its forward, with `d_s = 1`, gathering the contributions of the whole loop in
+//! scratch adjoints; where the reverse sweep reaches the loop, they are scaled by the real
+//! `d_s` and added. One pass over the data instead of two, and whatever an iteration pushes is
+//! popped at once, so the stacks stay small.
+//!
+//! A loop qualifies when it is a `for` loop at the top of the function with no early exit;
+//! the only differentiated variable from outside that it assigns is one accumulator, assigned
+//! once per iteration as `s = s + t` (or `s += t`) and read nowhere else in the loop; it writes
+//! no differentiated array from outside; and the arrays from outside whose adjoints it
+//! touches are parameters.
+//!
+//! Off, the loop is reversed the ordinary way. The gradient is the same up to rounding: the
+//! contributions are summed in another order and multiplied by `d_s` once, at the end (so
+//! where a product of partials overflows, the order can also decide between a large finite
+//! number and an infinity).
+
+use crate::activity::Activity;
+use crate::adjoint::{Adj, Rev};
+use crate::ir::*;
+use std::collections::HashSet;
+
+/// A fused loop: its accumulator, the reverse of its body (run in the forward sweep with a
+/// unit adjoint for the accumulator), and the adjoints from outside that the body accumulates
+/// into, which gather in scratch space during the loop.
+pub struct FusedLoop {
+    /// The accumulator.
+    pub acc: Var,
+    /// The reverse of one iteration.
+    pub body: Vec<Rev>,
+    /// Scalar adjoints from outside (values and variables) the body accumulates into.
+    pub scalars: Vec<Adj>,
+    /// Parameter arrays whose adjoints the body accumulates into.
+    pub arrays: Vec<Array>,
+}
+
+/// What a region defines: values, variables and arrays introduced in it (at any depth).
+#[derive(Default)]
+pub struct Defined {
+    values: HashSet<Value>,
+    vars: HashSet<Var>,
+    arrays: HashSet<Array>,
+}
+
+impl Defined {
+    fn of(r: &Region) -> Self {
+        let mut d = Defined::default();
+        d.walk(r);
+        d
+    }
+
+    fn walk(&mut self, r: &Region) {
+        for node in &r.nodes {
+            match node {
+                Node::Let(v, _) => {
+                    self.values.insert(*v);
+                }
+                Node::Assign {
+                    var, decl: true, ..
+                }
+                | Node::DeclVar(var) => {
+                    self.vars.insert(*var);
+                }
+                Node::DeclArray(a, _) => {
+                    self.arrays.insert(*a);
+                }
+                Node::If { then, els, .. } => {
+                    self.walk(then);
+                    self.walk(els);
+                }
+                Node::Loop { head, body, .. } => {
+                    if let LoopHead::For { var, .. } = head {
+                        self.values.insert(*var);
+                    }
+                    self.walk(body);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Everything the body does to what comes from outside it.
+#[derive(Default)]
+struct Effects {
+    /// Assignments to variables from outside: (variable, assigned value, at the top level).
+    assigns: Vec<(Var, Value, bool)>,
+    /// Reads of variables from outside: (variable, value read).
+    reads: Vec<(Var, Value)>,
+    /// Arrays from outside that are written.
+    stores: Vec<Array>,
+    /// Arrays from outside that are read.
+    loads: Vec<Array>,
+    /// How many times each value is used.
+    uses: std::collections::HashMap<Value, usize>,
+}
+
+fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
+    for node in &r.nodes {
+        let mut used = Vec::new();
+        match node {
+            Node::Let(v, op) => {
+                used = op.operands();
+                match op {
+                    Op::Read(s) if !inside.vars.contains(s) => e.reads.push((*s, *v)),
+                    Op::Load(a, _) if !inside.arrays.contains(a) => e.loads.push(*a),
+                    _ => {}
+                }
+            }
+            Node::Assign { var, value, decl } => {
+                used.push(*value);
+                if !*decl && !inside.vars.contains(var) {
+                    e.assigns.push((*var, *value, top));
+                }
+            }
+            Node::Store {
+                array,
+                index,
+                value,
+            } => {
+                used.extend([*index, *value]);
+                if !inside.arrays.contains(array) {
+                    e.stores.push(*array);
+                }
+            }
+            Node::DeclArray(_, ArrayInit::Repeat { fill, .. }) => used.push(*fill),
+            Node::DeclArray(_, ArrayInit::Vec { fill, len }) => used.extend([*fill, *len]),
+            Node::If { cond, then, els } => {
+                used.push(*cond);
+                effects(then, inside, false, e);
+                effects(els, inside, false, e);
+            }
+            Node::Loop { head, body, .. } => {
+                if let LoopHead::For { iter, .. } = head {
+                    used.push(*iter);
+                }
+                effects(body, inside, false, e);
+            }
+            Node::DeclVar(_) => {}
+        }
+        for u in used {
+            *e.uses.entry(u).or_default() += 1;
+        }
+    }
+}
+
+/// The accumulator of a top-level loop that qualifies (see the module's documentation).
+pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
+    let Node::Loop {
+        head: LoopHead::For { .. },
+        body,
+        jump: None,
+    } = node
+    else {
+        return None;
+    };
+    let inside = Defined::of(body);
+    let mut e = Effects::default();
+    effects(body, &inside, true, &mut e);
+    if e.stores.iter().any(|a| act.array[a.0 as usize]) {
+        return None;
+    }
+    let loads_ok = e
+        .loads
+        .iter()
+        .all(|a| !act.array[a.0 as usize] || f.array_param[a.0 as usize].is_some());
+    if !loads_ok {
+        return None;
+    }
+    let active: Vec<&(Var, Value, bool)> = e
+        .assigns
+        .iter()
+        .filter(|(s, _, _)| act.var[s.0 as usize])
+        .collect();
+    let [&(acc, value, true)] = active[..] else {
+        return None;
+    };
+    // `value = read(acc) + t`, the read used once, and no other read of `acc`.
+    let defs = f.defs();
+    let Some(Op::Prim { prim, args, .. }) = defs.get(&value) else {
+        return None;
+    };
+    if prim.rule != "add" || !act.value[value.0 as usize] {
+        return None;
+    }
+    let reads: Vec<Value> = e
+        .reads
+        .iter()
+        .filter(|(s, _)| *s == acc)
+        .map(|(_, v)| *v)
+        .collect();
+    let [read] = reads[..] else {
+        return None;
+    };
+    let once = e.uses.get(&read) == Some(&1) && args.iter().filter(|a| **a == read).count() == 1;
+    once.then_some(acc)
+}
+
+/// The adjoints from outside the body that its reverse accumulates into, except the
+/// accumulator's: `(scalars, arrays)`.
+pub fn targets(body: &Region, rev: &[Rev], acc: Var) -> (Vec<Adj>, Vec<Array>) {
+    let inside = Defined::of(body);
+    let mut scalars = Vec::new();
+    let mut arrays = Vec::new();
+    collect(rev, &inside, acc, &mut scalars, &mut arrays);
+    (scalars, arrays)
+}
+
+fn collect(
+    rev: &[Rev],
+    inside: &Defined,
+    acc: Var,
+    scalars: &mut Vec<Adj>,
+    arrays: &mut Vec<Array>,
+) {
+    let add_scalar = |a: Adj, scalars: &mut Vec<Adj>| {
+        let outside = match a {
+            Adj::Value(v) => !inside.values.contains(&v),
+            Adj::Var(s) => !inside.vars.contains(&s) && s != acc,
+            Adj::Elem(..) => false,
+        };
+        let known = scalars.iter().any(|b| same(*b, a));
+        if outside && !known {
+            scalars.push(a);
+        }
+    };
+    for step in rev {
+        match step {
+            Rev::Acc { to, .. } => match to {
+                Adj::Elem(a, _) => {
+                    if !inside.arrays.contains(a) && !arrays.contains(a) {
+                        arrays.push(*a);
+                    }
+                }
+                _ => add_scalar(*to, scalars),
+            },
+            Rev::AccSum { to, .. } => add_scalar(Adj::Value(*to), scalars),
+            Rev::If { then, els, .. } => {
+                collect(then, inside, acc, scalars, arrays);
+                collect(els, inside, acc, scalars, arrays);
+            }
+            Rev::Loop { body, .. } => collect(body, inside, acc, scalars, arrays),
+            _ => {}
+        }
+    }
+}
+
+fn same(a: Adj, b: Adj) -> bool {
+    match (a, b) {
+        (Adj::Value(x), Adj::Value(y)) => x == y,
+        (Adj::Var(x), Adj::Var(y)) => x == y,
+        _ => false,
+    }
+}
