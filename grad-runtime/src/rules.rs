@@ -116,10 +116,15 @@ pub fn acosh<T: Float>(x: T) -> (T, T) {
     )
 }
 
-/// `x.atanh()`: `1 / (1 - x²)` (infinite at ±1).
+/// `x.atanh()`: `1 / (1 - x²)` (`+inf` at ±1; NaN for `|x| > 1`, where the value is NaN).
 #[inline(always)]
 pub fn atanh<T: Float>(x: T) -> (T, T) {
-    (x.atanh(), T::ONE / (T::ONE - x * x))
+    let d = if x.abs() > T::ONE {
+        T::NAN
+    } else {
+        T::ONE / (T::ONE - x * x)
+    };
+    (x.atanh(), d)
 }
 
 /// `x.exp()`: `exp x` (infinite where the value overflows).
@@ -142,39 +147,56 @@ pub fn exp_m1<T: Float>(x: T) -> (T, T) {
     (x.exp_m1(), x.exp())
 }
 
-/// `x.ln()`: `1 / x` (`+inf` at 0; at negative `x` the value is NaN and the partial `1/x`).
+/// The slope `1 / (x ln_base)` of a logarithm at `x` (`ln_base` is `1` for `ln`): NaN below
+/// zero, where the logarithm itself is NaN.
 #[inline(always)]
-pub fn ln<T: Float>(x: T) -> (T, T) {
-    (x.ln(), T::ONE / x)
+fn log_slope<T: Float>(x: T, ln_base: T) -> T {
+    if x < T::ZERO {
+        T::NAN
+    } else {
+        T::ONE / (x * ln_base)
+    }
 }
 
-/// `x.log(base)`: partials `(1 / (x ln base), -ln x / (base ln² base))`.
+/// `x.ln()`: `1 / x` (`+inf` at 0; NaN for `x < 0`, where the value is NaN).
+#[inline(always)]
+pub fn ln<T: Float>(x: T) -> (T, T) {
+    (x.ln(), log_slope(x, T::ONE))
+}
+
+/// `x.log(base)`: partials `(1 / (x ln base), -ln x / (base ln² base))`; the first is NaN for
+/// `x < 0`, where the value is NaN.
 #[inline(always)]
 pub fn log<T: Float>(x: T, base: T) -> (T, T, T) {
     let ln_base = base.ln();
     (
         x.log(base),
-        T::ONE / (x * ln_base),
+        log_slope(x, ln_base),
         -x.ln() / (base * ln_base * ln_base),
     )
 }
 
-/// `x.log2()`: `1 / (x ln 2)`.
+/// `x.log2()`: `1 / (x ln 2)` (`+inf` at 0; NaN for `x < 0`).
 #[inline(always)]
 pub fn log2<T: Float>(x: T) -> (T, T) {
-    (x.log2(), T::ONE / (x * T::LN_2))
+    (x.log2(), log_slope(x, T::LN_2))
 }
 
-/// `x.log10()`: `1 / (x ln 10)`.
+/// `x.log10()`: `1 / (x ln 10)` (`+inf` at 0; NaN for `x < 0`).
 #[inline(always)]
 pub fn log10<T: Float>(x: T) -> (T, T) {
-    (x.log10(), T::ONE / (x * T::LN_10))
+    (x.log10(), log_slope(x, T::LN_10))
 }
 
-/// `x.ln_1p()`: `1 / (1 + x)`.
+/// `x.ln_1p()`: `1 / (1 + x)` (`+inf` at -1; NaN for `x < -1`, where the value is NaN).
 #[inline(always)]
 pub fn ln_1p<T: Float>(x: T) -> (T, T) {
-    (x.ln_1p(), T::ONE / (T::ONE + x))
+    let d = if x < -T::ONE {
+        T::NAN
+    } else {
+        T::ONE / (T::ONE + x)
+    };
+    (x.ln_1p(), d)
 }
 
 /// `x.sqrt()`: `1 / (2 sqrt x)` (`+inf` at 0, NaN below).
