@@ -148,13 +148,15 @@ pub fn exp_m1<T: Float>(x: T) -> (T, T) {
 }
 
 /// The slope `1 / (x ln_base)` of a logarithm at `x` (`ln_base` is `1` for `ln`): NaN below
-/// zero, where the logarithm itself is NaN.
+/// zero, where the logarithm itself is NaN. Both zeros give the limit from above (`-0` is the
+/// same point as `+0`, and `ln(-0) = ln(+0) = -inf`).
 #[inline(always)]
 fn log_slope<T: Float>(x: T, ln_base: T) -> T {
     if x < T::ZERO {
         T::NAN
     } else {
-        T::ONE / (x * ln_base)
+        // `abs` changes nothing but the sign of `-0`.
+        T::ONE / (x.abs() * ln_base)
     }
 }
 
@@ -199,11 +201,12 @@ pub fn ln_1p<T: Float>(x: T) -> (T, T) {
     (x.ln_1p(), d)
 }
 
-/// `x.sqrt()`: `1 / (2 sqrt x)` (`+inf` at 0, NaN below).
+/// `x.sqrt()`: `1 / (2 sqrt x)` (`+inf` at ±0, NaN below).
 #[inline(always)]
 pub fn sqrt<T: Float>(x: T) -> (T, T) {
     let v = x.sqrt();
-    (v, T::ONE / (v + v))
+    // `sqrt(-0) = -0`; `abs` makes its slope `+inf` like that of `+0`, and changes nothing else.
+    (v, T::ONE / (v + v).abs())
 }
 
 /// `x.cbrt()`: `1 / (3 cbrt² x)` (`+inf` at 0).
