@@ -228,7 +228,8 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
 }
 
 /// `x.powf(y)`: partials `(y x^(y-1), x^y ln x)`. At `y == 0` the first is `0`; at `x == 0`
-/// the second is `0` (the limit from above for `y > 0`), instead of `0 * -inf = NaN`.
+/// with `y >= 0` the second is `0` (`0^y` is constant for `y > 0`), instead of `0 * -inf = NaN`.
+/// At `x == 0` with `y < 0` the value is infinite and the second is `inf * ln 0 = -inf`.
 #[inline(always)]
 pub fn powf<T: Float>(x: T, y: T) -> (T, T, T) {
     let v = x.powf(y);
@@ -237,7 +238,11 @@ pub fn powf<T: Float>(x: T, y: T) -> (T, T, T) {
     } else {
         y * x.powf(y - T::ONE)
     };
-    let dy = if x == T::ZERO { T::ZERO } else { v * x.ln() };
+    let dy = if x == T::ZERO && y >= T::ZERO {
+        T::ZERO
+    } else {
+        v * x.ln()
+    };
     (v, dx, dy)
 }
 
