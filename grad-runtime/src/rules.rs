@@ -320,14 +320,17 @@ pub fn hypot<T: Float>(x: T, y: T) -> (T, T, T) {
     }
 }
 
-/// `y.atan2(x)`: partials `(x / (x² + y²), -y / (x² + y²))`, and `(0, 0)` at the origin.
+/// `y.atan2(x)`: partials `(x / r², -y / r²)` with `r = hypot(x, y)`, and `(0, 0)` at the
+/// origin. They are computed as `(x / r) / r`, so that `r²` cannot underflow near the origin
+/// (or overflow far from it): `x² + y²` is `0` for `|x|, |y| < 1e-162` in `f64` (`2e-23` in
+/// `f32`), where the partials are huge.
 #[inline(always)]
 pub fn atan2<T: Float>(y: T, x: T) -> (T, T, T) {
-    let r2 = x * x + y * y;
-    if r2 == T::ZERO {
+    let r = x.hypot(y);
+    if r == T::ZERO {
         (y.atan2(x), T::ZERO, T::ZERO)
     } else {
-        (y.atan2(x), x / r2, -y / r2)
+        (y.atan2(x), x / r / r, -y / r / r)
     }
 }
 
