@@ -54,6 +54,10 @@ pub trait Float:
     const LN_2: Self;
     /// ln(10).
     const LN_10: Self;
+    /// Positive infinity.
+    const INFINITY: Self;
+    /// A quiet NaN.
+    const NAN: Self;
 
     /// Converts an `f64` constant to this type (rounding for `f32`).
     fn from_f64(x: f64) -> Self;
@@ -95,6 +99,8 @@ macro_rules! impl_float {
             const ONE: Self = 1.0;
             const LN_2: Self = core::$t::consts::LN_2;
             const LN_10: Self = core::$t::consts::LN_10;
+            const INFINITY: Self = $t::INFINITY;
+            const NAN: Self = $t::NAN;
 
             #[inline(always)]
             fn from_f64(x: f64) -> Self {
