@@ -142,12 +142,39 @@ mod arrays {
     });
 }
 
+mod batch {
+    use super::*;
+    // A loss summed over data points (`fuse`), each point going through a small network kept
+    // in arrays local to the iteration, read by inner loops after they are written.
+    under_every_setting!(fn(x, a, b) {
+        let mut loss = 0.0;
+        for i in 0..x.len() {
+            let mut h = [0.0; 3];
+            for j in 0..3 {
+                h[j] = (x[i] * (a + 0.1 * j as f64) + b).tanh();
+            }
+            let mut out = [0.0; 2];
+            for k in 0..2 {
+                let mut z = 0.0;
+                for j in 0..3 {
+                    z += h[j] * (1.0 + 0.2 * (j + k) as f64) * a;
+                }
+                out[k] = z.max(0.1 * z);
+            }
+            let r = out[0] - out[1] * x[(i + 1) % x.len()];
+            loss += r * r;
+        }
+        loss / x.len() as f64 + 0.01 * a * b
+    });
+}
+
 const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("seed", seed::VARIANTS),
     ("trig", trig::VARIANTS),
     ("rosenbrock", rosenbrock::VARIANTS),
     ("carried", carried::VARIANTS),
     ("arrays", arrays::VARIANTS),
+    ("batch", batch::VARIANTS),
 ];
 
 /// Inputs where every workload is smooth (positive, so `ln` is defined).

@@ -227,6 +227,11 @@ pub(crate) struct Builder<'a> {
     pub(crate) last_write: HashMap<Array, usize>,
     /// The position of the top-level node being processed.
     pub(crate) top_pos: usize,
+    /// Inside the body of a fused loop: the last writer, in the body, of each array the body
+    /// declares, and the position of the body node being processed. The reverse of an
+    /// iteration runs right after its forward, so such an array no longer written from here on
+    /// holds what the forward read.
+    pub(crate) fused_frame: Option<(HashMap<Array, usize>, usize)>,
     /// How many regions enclose the current one (0 for the top region).
     pub(crate) region_depth: usize,
     pub(crate) ordinal: usize,
@@ -309,10 +314,15 @@ impl Builder<'_> {
         let mut head = Vec::new();
         let mut per_node = Vec::new();
         let top = self.region_depth == 0;
+        let fused_body =
+            self.fused_frame.is_some() && self.region_depth == 1 && self.loop_depth == 1;
         self.region_depth += 1;
         for (pos, node) in region.nodes.iter().enumerate() {
             if top {
                 self.top_pos = pos;
+            }
+            if let (true, Some((_, at))) = (fused_body, &mut self.fused_frame) {
+                *at = pos;
             }
             let ord = self.ordinal;
             self.ordinal += 1;
@@ -455,9 +465,11 @@ impl Builder<'_> {
                     }));
                     let outer_avail = std::mem::replace(&mut self.avail, avail);
                     let outer_needed = std::mem::take(&mut self.needed);
+                    self.fused_frame = Some((last_writes(b), 0));
                     self.loop_depth += 1;
                     let rb = self.region(b);
                     self.loop_depth -= 1;
+                    self.fused_frame = None;
                     self.needed = outer_needed;
                     self.avail = outer_avail;
                     let (scalars, arrays) = fuse::targets(b, &rb, acc);
@@ -571,10 +583,10 @@ fn writes(node: &Node, out: &mut Vec<Array>) {
     }
 }
 
-/// For every local array declared in the top region, the position of its last writer there.
-fn last_writes(f: &Function) -> HashMap<Array, usize> {
-    let declared: HashSet<Array> = f
-        .body
+/// For every local array declared in `region` (at its top level), the position of its last
+/// writer there.
+fn last_writes(region: &Region) -> HashMap<Array, usize> {
+    let declared: HashSet<Array> = region
         .nodes
         .iter()
         .filter_map(|n| match n {
@@ -583,7 +595,7 @@ fn last_writes(f: &Function) -> HashMap<Array, usize> {
         })
         .collect();
     let mut last = HashMap::new();
-    for (pos, node) in f.body.nodes.iter().enumerate() {
+    for (pos, node) in region.nodes.iter().enumerate() {
         let mut w = Vec::new();
         writes(node, &mut w);
         for a in w {
@@ -615,8 +627,9 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         loop_var_saves: HashMap::new(),
         avail,
         needed: HashSet::new(),
-        last_write: last_writes(f),
+        last_write: last_writes(&f.body),
         top_pos: 0,
+        fused_frame: None,
         region_depth: 0,
         ordinal: 0,
         loop_depth: 0,

@@ -219,12 +219,18 @@ impl Gen<'_> {
                     quote!(#p.len())
                 }
             };
-            init.extend(quote!(let mut #scratch = #rt::Scratch::<#float>::zeroed(#len);));
+            let buf = id("fzbuf", format!("{my}_{}", a.0));
             // Of exactly the array's length, as the real adjoint: bounds checks carry over.
-            enter.extend(quote!(let #real: &mut [#float] = &mut #scratch.as_mut_slice()[..#len];));
+            init.extend(quote! {
+                let mut #buf = #rt::Scratch::<#float>::zeroed(#len);
+                let #scratch: &mut [#float] = &mut #buf.as_mut_slice()[..#len];
+            });
+            enter.extend(quote!(let #real: &mut [#float] = &mut *#scratch;));
         }
         let acc = ds(fl.acc);
+        self.in_fused.set(true);
         let body = self.rev_list(&fl.body);
+        self.in_fused.set(false);
         let rev = quote! {
             {
                 let mut #acc: #float = 1.0;

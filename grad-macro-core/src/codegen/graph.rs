@@ -15,6 +15,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         plan,
         defs: f.defs(),
         graph: true,
+        in_fused: Default::default(),
     };
     let tape = tape_path();
     // Float slices and arrays become vectors of labelled leaves, under the parameter's name.

@@ -100,6 +100,7 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
         plan,
         defs: f.defs(),
         graph: false,
+        in_fused: Default::default(),
     };
     let float = &f.float;
     let rt = rt();
@@ -198,6 +199,8 @@ pub(crate) struct Gen<'a> {
     pub defs: std::collections::HashMap<Value, &'a Op>,
     /// Tape mode: floats are `grad::tape::Value`s and the code builds a graph (`_graph`).
     pub graph: bool,
+    /// Set while the reverse of a fused loop's body is generated.
+    pub in_fused: std::cell::Cell<bool>,
 }
 
 impl Gen<'_> {

@@ -257,3 +257,73 @@ fn same(a: Adj, b: Adj) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Errors;
+    use crate::passes::Passes;
+    use crate::{parse, pipeline};
+    use quote::quote;
+
+    /// How many loops of `item` are fused.
+    fn fused(item: proc_macro2::TokenStream) -> usize {
+        let mut errors = Errors::default();
+        let item: syn::ItemFn = syn::parse2(item).expect("a function");
+        let parsed = parse::signature(item, None, &mut errors).expect("signature");
+        let (_, plan) = pipeline::compile(&parsed, Passes::default(), &mut errors).expect("ok");
+        plan.fused_loops.len()
+    }
+
+    #[test]
+    fn a_loss_summed_over_data_with_local_arrays_is_fused() {
+        let n = fused(quote! {
+            fn f(p: &[f64], xs: &[f64]) -> f64 {
+                let mut loss = 0.0;
+                for i in 0..xs.len() {
+                    let mut h = [0.0; 4];
+                    for j in 0..4 {
+                        h[j] = (p[j] * xs[i]).tanh();
+                    }
+                    let mut z = 0.0;
+                    for j in 0..4 {
+                        z += p[4 + j] * h[j];
+                    }
+                    loss += z * z;
+                }
+                loss / xs.len() as f64
+            }
+        });
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn loops_that_carry_more_than_a_sum_are_not_fused() {
+        let n = fused(quote! {
+            fn f(x: &[f64]) -> f64 {
+                let mut prod = 1.0;
+                for i in 0..x.len() {
+                    prod = prod * x[i];
+                }
+                let mut s = 0.0;
+                let mut t = 0.0;
+                for i in 0..x.len() {
+                    s += x[i];
+                    t += s * x[i];
+                }
+                let mut u = 0.0;
+                for i in 0..x.len() {
+                    u += x[i] * u;
+                }
+                let mut w = 0.0;
+                for i in 0..x.len() {
+                    if x[i] > 2.0 {
+                        break;
+                    }
+                    w += x[i];
+                }
+                prod + s + t + u + w
+            }
+        });
+        assert_eq!(n, 0);
+    }
+}

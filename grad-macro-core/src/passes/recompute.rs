@@ -120,9 +120,15 @@ impl Builder<'_> {
     /// top-level node on: then the reverse sweep, which runs after the whole forward sweep,
     /// reads the same elements the forward sweep read here.
     pub(crate) fn frozen(&self, a: Array) -> bool {
-        self.last_write
-            .get(&a)
-            .is_some_and(|&last| last < self.top_pos)
+        let in_fused_body = self
+            .fused_frame
+            .as_ref()
+            .is_some_and(|(last, at)| last.get(&a).is_some_and(|&l| l < *at));
+        in_fused_body
+            || self
+                .last_write
+                .get(&a)
+                .is_some_and(|&last| last < self.top_pos)
     }
 
     /// Whether `op` can be recomputed in the reverse sweep from values in `avail`.
