@@ -18,6 +18,7 @@ mod passes;
 mod pipeline;
 mod prims;
 mod symbol;
+mod verify;
 
 pub use pipeline::expand;
 

@@ -66,15 +66,38 @@ pub(crate) fn compile(
     if !errors.is_empty() {
         return None;
     }
+    verified(&f, "lowering", errors)?;
     if passes.fold {
         f = fold::run(f);
+        verified(&f, "fold", errors)?;
     }
     if passes.cse {
         f = cse::run(f);
+        verified(&f, "cse", errors)?;
     }
     let act = activity::analyze(&f, passes.prune, errors);
     let plan = adjoint::plan(&f, act, passes);
     errors.is_empty().then_some((f, plan))
+}
+
+/// `Some(())` if the IR is valid after `stage`; otherwise an internal error under the function's
+/// name (a bug in grad, reported instead of generating wrong code).
+fn verified(f: &Function, stage: &str, errors: &mut Errors) -> Option<()> {
+    match crate::verify::check(f) {
+        Ok(()) => Some(()),
+        Err(e) => {
+            let workaround = if stage == "lowering" {
+                String::new()
+            } else {
+                format!(", and meanwhile try `#[differentiable(disable({stage}))]`")
+            };
+            errors.at(
+                proc_macro2::Span::call_site(),
+                format!("internal error in grad after {stage}: {e}; please report it{workaround}"),
+            );
+            None
+        }
+    }
 }
 
 /// `<name>_graph`, the function's computation as a tape-engine graph (f64 functions only).
