@@ -1,16 +1,22 @@
 //! `cargo bench --bench compare`: every variant of every workload in one run, one Markdown
-//! table.
+//! table: the plain function, the compiled gradient, the hand-written gradient, the tape engine
+//! and forward mode (`num-dual`), the last two where they apply.
 //!
 //! The timer is deliberately simple. Each variant runs in batches sized to take about
-//! [`BATCH`]; a round runs one batch of each of a workload's variants (four, or three for
-//! workloads without a tape variant), starting from a different variant each round, so slow
-//! drifts of the machine (frequency, other processes) hit all of them alike. A workload gets
-//! [`ROUNDS_TIME`] of rounds; the table shows the median ns/call over the rounds, and each
-//! ratio is the median of the per-round ratios (paired samples, so noise common to a round
-//! cancels).
+//! [`BATCH`]; a round runs one batch of each of a workload's variants, starting from a
+//! different variant each round, so slow drifts of the machine (frequency, other processes)
+//! hit all of them alike. A workload gets [`ROUNDS_TIME`] of rounds; the table shows the median
+//! time per call over the rounds, and each ratio is the median of the per-round ratios (paired
+//! samples, so noise common to a round cancels).
+//!
+//! Variants slower than a batch (the tape engine and forward mode on the large workloads, up to
+//! half a minute a call) stop once they have had their share of the workload's time and
+//! [`MIN_SAMPLES`] samples (one, for a call of [`VERY_SLOW`] or more); their ratios are
+//! ratios of medians when they have fewer than [`MIN_PAIRED`] samples. The default run takes
+//! about four minutes.
 //!
 //! Without `--bench` (as under `cargo test --benches`) it only checks the gradients.
-//! `COMPARE_SECS=<s>` changes the time per workload.
+//! `COMPARE_SECS=<s>` changes the time per workload; `COMPARE_DEBUG=1` prints the batch sizes.
 
 mod workloads;
 
@@ -32,6 +38,9 @@ const MIN_ROUNDS: usize = 20;
 const MIN_SAMPLES: usize = 3;
 /// See [`MIN_SAMPLES`].
 const VERY_SLOW: Duration = Duration::from_secs(1);
+/// The fewest rounds holding both variants for a ratio to be the median of their per-round
+/// ratios (see [`measure`]).
+const MIN_PAIRED: usize = 10;
 
 /// Runs a batch of `n` calls.
 type Batch = Box<dyn Fn(u64)>;
@@ -277,25 +286,32 @@ fn time(f: &Batch, n: u64) -> f64 {
 }
 
 /// The number of calls that makes a batch of `f` last about [`BATCH`] (at least one), after a
-/// warm-up of [`WARM_UP`] (at least one call), and the time of the first call.
+/// warm-up of [`WARM_UP`] (at least one call), and the time of the first call. Every estimate
+/// is the fastest of several tries, so that the thread being preempted during one (the machine
+/// may be shared) does not shrink the batches to a few calls, timed mostly by the clock.
 fn calibrate(f: &Batch) -> (u64, Duration) {
     let start = Instant::now();
     f(1);
     let first = start.elapsed();
-    let mut last = first;
+    let mut fastest = first;
     while start.elapsed() < WARM_UP {
         let t = Instant::now();
         f(1);
-        last = t.elapsed();
+        fastest = fastest.min(t.elapsed());
     }
-    if last >= BATCH {
+    if fastest >= BATCH {
         return (1, first);
     }
     let mut n = 1u64;
     loop {
-        let t = Instant::now();
-        f(n);
-        let e = t.elapsed();
+        let e = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                f(n);
+                t.elapsed()
+            })
+            .min()
+            .expect("three tries");
         if e >= BATCH / 4 || n >= 1 << 30 {
             let per = e.as_nanos().max(1) as f64 / n as f64;
             return (((BATCH.as_nanos() as f64 / per) as u64).max(1), first);
@@ -335,6 +351,9 @@ fn measure(w: &Workload, budget: Duration) -> Row {
     let mut min_samples = [MIN_SAMPLES; 5];
     for &v in &present {
         let (size, first) = calibrate(run(v));
+        if std::env::var_os("COMPARE_DEBUG").is_some() {
+            eprintln!("  {}: {size} calls a batch", VARIANT_NAMES[v]);
+        }
         sizes[v] = size;
         if first >= VERY_SLOW {
             min_samples[v] = 1;
@@ -363,14 +382,6 @@ fn measure(w: &Workload, budget: Duration) -> Row {
         }
         round += 1;
     }
-    let paired = |a: usize, b: usize| {
-        let mut r: Vec<f64> = samples[a]
-            .iter()
-            .zip(&samples[b])
-            .filter_map(|(x, y)| Some((*x)? / (*y)?))
-            .collect();
-        (!r.is_empty()).then(|| median(&mut r))
-    };
     let mut ns = [None; 5];
     let mut fewest = usize::MAX;
     for &v in &present {
@@ -378,13 +389,28 @@ fn measure(w: &Workload, budget: Duration) -> Row {
         fewest = fewest.min(s.len());
         ns[v] = Some(median(&mut s));
     }
+    // The median of the per-round ratios; with fewer than MIN_PAIRED rounds holding both
+    // variants (a slow one), the ratio of the medians instead, so that the other variant's
+    // many samples steady the ratio rather than the few from the same rounds.
+    let ratio = |a: usize, b: usize| {
+        let mut r: Vec<f64> = samples[a]
+            .iter()
+            .zip(&samples[b])
+            .filter_map(|(x, y)| Some((*x)? / (*y)?))
+            .collect();
+        if r.len() >= MIN_PAIRED {
+            Some(median(&mut r))
+        } else {
+            Some(ns[a]? / ns[b]?)
+        }
+    };
     Row {
         ns,
-        compiled_over_hand: paired(COMPILED, HAND).expect("always measured"),
-        compiled_over_primal: paired(COMPILED, PRIMAL).expect("always measured"),
-        hand_over_primal: paired(HAND, PRIMAL).expect("always measured"),
-        tape_over_compiled: paired(TAPE, COMPILED),
-        forward_over_compiled: paired(FORWARD, COMPILED),
+        compiled_over_hand: ratio(COMPILED, HAND).expect("always measured"),
+        compiled_over_primal: ratio(COMPILED, PRIMAL).expect("always measured"),
+        hand_over_primal: ratio(HAND, PRIMAL).expect("always measured"),
+        tape_over_compiled: ratio(TAPE, COMPILED),
+        forward_over_compiled: ratio(FORWARD, COMPILED),
         rounds: round,
         fewest,
     }
@@ -453,7 +479,8 @@ fn main() {
     println!(
         "Times are medians per call over interleaved batches of about {} ms; ratios are medians \
          of per-round ratios (each round runs every variant of a workload once, starting from a \
-         different one). Rounds per workload: {}. A slow variant stops after its share of the \
+         different one), or ratios of the medians for a variant with fewer than {MIN_PAIRED} \
+         samples. Rounds per workload: {}. A slow variant stops after its share of the \
          {:.0} s budget and {MIN_SAMPLES} samples (one if a call takes {} s or more); fewest \
          samples per workload: {}. Total {:.0} s.",
         BATCH.as_millis(),
