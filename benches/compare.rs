@@ -1,16 +1,22 @@
 //! `cargo bench --bench compare`: every variant of every workload in one run, one Markdown
-//! table.
+//! table: the plain function, the compiled gradient, the hand-written gradient, the tape engine
+//! and forward mode (`num-dual`), the last two where they apply.
 //!
 //! The timer is deliberately simple. Each variant runs in batches sized to take about
-//! [`BATCH`]; a round runs one batch of each of a workload's variants (four, or three for
-//! workloads without a tape variant), starting from a different variant each round, so slow
-//! drifts of the machine (frequency, other processes) hit all of them alike. A workload gets
-//! [`ROUNDS_TIME`] of rounds; the table shows the median ns/call over the rounds, and each
-//! ratio is the median of the per-round ratios (paired samples, so noise common to a round
-//! cancels).
+//! [`BATCH`]; a round runs one batch of each of a workload's variants, starting from a
+//! different variant each round, so slow drifts of the machine (frequency, other processes)
+//! hit all of them alike. A workload gets [`ROUNDS_TIME`] of rounds; the table shows the median
+//! time per call over the rounds, and each ratio is the median of the per-round ratios (paired
+//! samples, so noise common to a round cancels).
+//!
+//! Variants slower than a batch (the tape engine and forward mode on the large workloads, up to
+//! half a minute a call) stop once they have had their share of the workload's time and
+//! [`MIN_SAMPLES`] samples (one, for a call of [`VERY_SLOW`] or more); their ratios are
+//! ratios of medians when they have fewer than [`MIN_PAIRED`] samples. The default run takes
+//! about four minutes.
 //!
 //! Without `--bench` (as under `cargo test --benches`) it only checks the gradients.
-//! `COMPARE_SECS=<s>` changes the time per workload.
+//! `COMPARE_SECS=<s>` changes the time per workload; `COMPARE_DEBUG=1` prints the batch sizes.
 
 mod workloads;
 
@@ -25,6 +31,16 @@ const BATCH: Duration = Duration::from_millis(1);
 const ROUNDS_TIME: Duration = Duration::from_secs(8);
 /// Warm-up per variant before calibrating.
 const WARM_UP: Duration = Duration::from_millis(150);
+/// The fewest rounds per workload.
+const MIN_ROUNDS: usize = 20;
+/// The fewest samples per variant, except for one whose first call takes [`VERY_SLOW`] or
+/// more, which may stop after one.
+const MIN_SAMPLES: usize = 3;
+/// See [`MIN_SAMPLES`].
+const VERY_SLOW: Duration = Duration::from_secs(1);
+/// The fewest rounds holding both variants for a ratio to be the median of their per-round
+/// ratios (see [`measure`]).
+const MIN_PAIRED: usize = 10;
 
 /// Runs a batch of `n` calls.
 type Batch = Box<dyn Fn(u64)>;
@@ -38,86 +54,227 @@ fn batch<R>(f: impl Fn() -> R + 'static) -> Batch {
     })
 }
 
-/// The variants of a workload, in table order: primal, compiled, hand-written and, when the
-/// workload has one, tape.
+/// The variants of a workload, in table order: primal, compiled, hand-written, tape and
+/// forward mode; the last two are missing where they do not apply, with the reason.
 struct Workload {
-    name: &'static str,
-    variants: Vec<Batch>,
+    name: String,
+    variants: [Option<Batch>; 5],
+    /// Why a variant is missing: `(variant, reason)`.
+    missing: Vec<(usize, String)>,
 }
 
 const PRIMAL: usize = 0;
 const COMPILED: usize = 1;
 const HAND: usize = 2;
 const TAPE: usize = 3;
+const FORWARD: usize = 4;
+const VARIANT_NAMES: [&str; 5] = ["primal", "compiled", "hand-written", "tape", "forward mode"];
+
+impl Workload {
+    fn new(name: impl Into<String>, [p, c, h]: [Batch; 3]) -> Workload {
+        Workload {
+            name: name.into(),
+            variants: [Some(p), Some(c), Some(h), None, None],
+            missing: Vec::new(),
+        }
+    }
+
+    fn tape(mut self, b: Batch) -> Workload {
+        self.variants[TAPE] = Some(b);
+        self
+    }
+
+    fn forward(mut self, b: Batch) -> Workload {
+        self.variants[FORWARD] = Some(b);
+        self
+    }
+
+    fn without(mut self, variant: usize, reason: impl Into<String>) -> Workload {
+        self.missing.push((variant, reason.into()));
+        self
+    }
+}
+
+/// `n` with thousands separators.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
 
 fn workloads() -> Vec<Workload> {
-    let (x1, x2, x3) = SEED_X;
-    let (n1, n2, nw1, nw2, nb) = NEURON_X;
-    let rx = rosen_x();
-    let (mp, mx, my) = mlp_data();
-    let (rx1, rx2, rx3) = (rx.clone(), rx.clone(), rx.clone());
-    let (mp1, mp2, mp3) = (mp.clone(), mp.clone(), mp.clone());
     let bb = black_box::<f64>;
-    vec![
-        Workload {
-            name: "seed: ln(x1 x2) + sin(x1 x3) + x2 x3",
-            variants: vec![
+    let mut out = Vec::new();
+
+    let (x1, x2, x3) = SEED_X;
+    out.push(
+        Workload::new(
+            "seed: ln(x1 x2) + sin(x1 x3) + x2 x3",
+            [
                 batch(move || seed(bb(x1), bb(x2), bb(x3))),
                 batch(move || seed_grad(bb(x1), bb(x2), bb(x3))),
                 batch(move || seed_hand(bb(x1), bb(x2), bb(x3))),
-                batch(move || seed_tape(bb(x1), bb(x2), bb(x3))),
             ],
-        },
-        Workload {
-            name: "neuron: tanh(x1 w1 + x2 w2 + b)",
-            variants: vec![
-                batch(move || neuron(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
-                batch(move || neuron_grad(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
-                batch(move || neuron_hand(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
-                batch(move || neuron_tape(bb(n1), bb(n2), bb(nw1), bb(nw2), bb(nb))),
+        )
+        .tape(batch(move || seed_tape(bb(x1), bb(x2), bb(x3))))
+        .forward(batch(move || seed_forward(bb(x1), bb(x2), bb(x3)))),
+    );
+
+    let (n1, n2, w1, w2, b) = NEURON_X;
+    out.push(
+        Workload::new(
+            "neuron: tanh(x1 w1 + x2 w2 + b)",
+            [
+                batch(move || neuron(bb(n1), bb(n2), bb(w1), bb(w2), bb(b))),
+                batch(move || neuron_grad(bb(n1), bb(n2), bb(w1), bb(w2), bb(b))),
+                batch(move || neuron_hand(bb(n1), bb(n2), bb(w1), bb(w2), bb(b))),
             ],
-        },
-        Workload {
-            name: "Rosenbrock, n = 1000",
-            variants: vec![
-                batch(move || rosen(black_box(&rx))),
-                batch(move || rosen_grad(black_box(&rx1))),
-                batch(move || rosen_hand(black_box(&rx2))),
-                batch(move || rosen_tape(black_box(&rx3))),
+        )
+        .tape(batch(move || {
+            neuron_tape(bb(n1), bb(n2), bb(w1), bb(w2), bb(b))
+        }))
+        .forward(batch(move || {
+            neuron_forward(bb(n1), bb(n2), bb(w1), bb(w2), bb(b))
+        })),
+    );
+
+    let (a, b) = MORE_OPS_X;
+    out.push(
+        Workload::new(
+            "micrograd's test_more_ops",
+            [
+                batch(move || more_ops(bb(a), bb(b))),
+                batch(move || more_ops_grad(bb(a), bb(b))),
+                batch(move || more_ops_hand(bb(a), bb(b))),
             ],
-        },
-        Workload {
-            name: "MLP 2-16-16-1, 337 params",
-            variants: vec![
-                batch(move || mlp(black_box(&mp), black_box(&mx), bb(my))),
-                batch(move || mlp_grad(black_box(&mp1), black_box(&mx), bb(my))),
-                batch(move || mlp_hand(black_box(&mp2), black_box(&mx), bb(my))),
-                batch(move || mlp_tape(black_box(&mp3), black_box(&mx), bb(my))),
+        )
+        .tape(batch(move || more_ops_tape(bb(a), bb(b))))
+        .forward(batch(move || more_ops_forward(bb(a), bb(b)))),
+    );
+
+    for n in ROSEN_SIZES {
+        let x = Rc::new(rosen_x(n));
+        let x1 = Rc::clone(&x);
+        let x2 = Rc::clone(&x);
+        let mut w = Workload::new(
+            format!("Rosenbrock, n = {}", thousands(n)),
+            [
+                batch(move || rosen(black_box(&x1))),
+                batch(move || rosen_grad(black_box(&x2))),
+                batch({
+                    let x = Rc::clone(&x);
+                    move || rosen_hand(black_box(&x))
+                }),
             ],
-        },
-    ]
-    .into_iter()
-    .chain(GMM_SIZES.map(gmm_workload))
-    .collect()
+        );
+        if rosen_has_tape(n) {
+            let x = Rc::clone(&x);
+            w = w.tape(batch(move || rosen_tape(black_box(&x))));
+        }
+        w = if rosen_has_forward(n) {
+            w.forward(batch(move || rosen_forward_any(black_box(&x))))
+        } else {
+            w.without(
+                FORWARD,
+                format!(
+                    "one pass per variable: {} passes over {} terms",
+                    thousands(n),
+                    thousands(n - 1)
+                ),
+            )
+        };
+        out.push(w);
+    }
+
+    let (p, x, y) = mlp_data();
+    let p = Rc::new(p);
+    let (p1, p2, p3, p4) = (p.clone(), p.clone(), p.clone(), p.clone());
+    out.push(
+        Workload::new(
+            "MLP 2-16-16-1 (337 parameters), one sample",
+            [
+                batch(move || mlp(black_box(&p), black_box(&x), bb(y))),
+                batch(move || mlp_grad(black_box(&p1), black_box(&x), bb(y))),
+                batch(move || mlp_hand(black_box(&p2), black_box(&x), bb(y))),
+            ],
+        )
+        .tape(batch(move || {
+            mlp_tape(black_box(&p3), black_box(&x), bb(y))
+        }))
+        .forward(batch(move || {
+            mlp_forward(black_box(&p4), black_box(&x), bb(y))
+        })),
+    );
+
+    let (p, moons) = moons_setup();
+    let network = moons_network(&p);
+    let data = Rc::new((p, moons));
+    let d = [(); 4].map(|_| Rc::clone(&data));
+    let [d0, d1, d2, d3] = d;
+    out.push(
+        Workload::new(
+            format!("MLP 2-16-16-1, moons batch of {MOONS_N}"),
+            [
+                batch(move || {
+                    let (p, m) = black_box(&*d0);
+                    moons_loss(p, &m.xs, &m.ys)
+                }),
+                batch(move || {
+                    let (p, m) = black_box(&*d1);
+                    moons_loss_grad(p, &m.xs, &m.ys)
+                }),
+                batch(move || {
+                    let (p, m) = black_box(&*d2);
+                    moons_hand(p, &m.xs, &m.ys)
+                }),
+            ],
+        )
+        .tape(batch(move || {
+            let (_, m) = black_box(&*d3);
+            moons_tape(&network, &m.xs, &m.ys)
+        }))
+        .forward(batch(move || {
+            let (p, m) = black_box(&*data);
+            moons_forward(p, &m.xs, &m.ys)
+        })),
+    );
+
+    out.extend(GMM_SIZES.map(gmm_workload));
+    out
 }
 
-/// ADBench's GMM with `d` dimensions and `k` components over [`GMM_N`] points (no tape
-/// variant: the graph would have millions of nodes per call).
+/// ADBench's GMM with `d` dimensions and `k` components over [`GMM_N`] points.
 fn gmm_workload((d, k): (usize, usize)) -> Workload {
-    let name = match (d, k) {
-        (2, 5) => "GMM d = 2, K = 5, n = 1000",
-        (10, 5) => "GMM d = 10, K = 5, n = 1000",
-        _ => "GMM",
-    };
     let g = Rc::new(gmm_data(d, k));
-    let (g1, g2) = (Rc::clone(&g), Rc::clone(&g));
-    Workload {
-        name,
-        variants: vec![
-            batch(move || black_box(&*g).objective()),
+    let [g0, g1, g2, g3] = [(); 4].map(|_| Rc::clone(&g));
+    let mut w = Workload::new(
+        format!("GMM d = {d}, K = {k}, n = {}", thousands(GMM_N)),
+        [
+            batch(move || black_box(&*g0).objective()),
             batch(move || black_box(&*g1).compiled()),
             batch(move || black_box(&*g2).hand()),
         ],
+    );
+    if gmm_has_tape(d, k) {
+        w = w.tape(batch(move || gmm_peers::gmm_tape(black_box(&*g3))));
+    }
+    if gmm_has_forward(d, k) {
+        w.forward(batch(move || gmm_peers::gmm_forward(black_box(&*g))))
+    } else {
+        w.without(
+            FORWARD,
+            format!(
+                "one pass per parameter: {} passes over the {} points",
+                thousands(gmm_peers::gmm_params(d, k)),
+                thousands(GMM_N)
+            ),
+        )
     }
 }
 
@@ -128,20 +285,36 @@ fn time(f: &Batch, n: u64) -> f64 {
     t.elapsed().as_nanos() as f64 / n as f64
 }
 
-/// The number of calls that makes a batch of `f` last about [`BATCH`].
-fn calibrate(f: &Batch) -> u64 {
+/// The number of calls that makes a batch of `f` last about [`BATCH`] (at least one), after a
+/// warm-up of [`WARM_UP`] (at least one call), and the time of the first call. Every estimate
+/// is the fastest of several tries, so that the thread being preempted during one (the machine
+/// may be shared) does not shrink the batches to a few calls, timed mostly by the clock.
+fn calibrate(f: &Batch) -> (u64, Duration) {
     let start = Instant::now();
+    f(1);
+    let first = start.elapsed();
+    let mut fastest = first;
     while start.elapsed() < WARM_UP {
-        f(16);
+        let t = Instant::now();
+        f(1);
+        fastest = fastest.min(t.elapsed());
+    }
+    if fastest >= BATCH {
+        return (1, first);
     }
     let mut n = 1u64;
     loop {
-        let t = Instant::now();
-        f(n);
-        let e = t.elapsed();
+        let e = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                f(n);
+                t.elapsed()
+            })
+            .min()
+            .expect("three tries");
         if e >= BATCH / 4 || n >= 1 << 30 {
             let per = e.as_nanos().max(1) as f64 / n as f64;
-            return ((BATCH.as_nanos() as f64 / per) as u64).max(1);
+            return (((BATCH.as_nanos() as f64 / per) as u64).max(1), first);
         }
         n *= 2;
     }
@@ -157,58 +330,112 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// Medians for one workload: ns/call of each variant (no tape for some), then the paired
-/// ratios.
+/// Medians for one workload: ns/call of each variant, then the paired ratios (`None` for a
+/// missing variant).
 struct Row {
-    ns: Vec<f64>,
+    ns: [Option<f64>; 5],
     compiled_over_hand: f64,
     compiled_over_primal: f64,
     hand_over_primal: f64,
     tape_over_compiled: Option<f64>,
+    forward_over_compiled: Option<f64>,
+    /// The number of rounds, and of samples of the variant measured least.
     rounds: usize,
+    fewest: usize,
 }
 
 fn measure(w: &Workload, budget: Duration) -> Row {
-    let sizes: Vec<u64> = w.variants.iter().map(calibrate).collect();
-    let nv = w.variants.len();
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); nv];
+    let present: Vec<usize> = (0..5).filter(|&v| w.variants[v].is_some()).collect();
+    let run = |v: usize| w.variants[v].as_ref().expect("present");
+    let mut sizes = [0u64; 5];
+    let mut min_samples = [MIN_SAMPLES; 5];
+    for &v in &present {
+        let (size, first) = calibrate(run(v));
+        if std::env::var_os("COMPARE_DEBUG").is_some() {
+            eprintln!("  {}: {size} calls a batch", VARIANT_NAMES[v]);
+        }
+        sizes[v] = size;
+        if first >= VERY_SLOW {
+            min_samples[v] = 1;
+        }
+    }
+    // A variant stops once it has had its share of the budget and its fewest samples, so a
+    // slow one (the tape or forward mode on large inputs) neither takes the whole budget nor
+    // stops the others; the rest go on until the budget is spent.
+    let share = budget / present.len() as u32;
+    let mut samples: Vec<Vec<Option<f64>>> = vec![Vec::new(); 5];
+    let mut spent = [Duration::ZERO; 5];
     let start = Instant::now();
     let mut round = 0;
-    while start.elapsed() < budget || round < 20 {
-        for k in 0..nv {
-            let v = (round + k) % nv;
-            samples[v].push(time(&w.variants[v], sizes[v]));
+    while start.elapsed() < budget || round < MIN_ROUNDS {
+        for k in 0..present.len() {
+            let v = present[(round + k) % present.len()];
+            let taken = samples[v].iter().flatten().count();
+            if taken >= min_samples[v] && spent[v] >= share {
+                samples[v].push(None);
+                continue;
+            }
+            let t = Instant::now();
+            let ns = time(run(v), sizes[v]);
+            spent[v] += t.elapsed();
+            samples[v].push(Some(ns));
         }
         round += 1;
     }
-    let paired = |a: usize, b: usize| {
+    let mut ns = [None; 5];
+    let mut fewest = usize::MAX;
+    for &v in &present {
+        let mut s: Vec<f64> = samples[v].iter().flatten().copied().collect();
+        fewest = fewest.min(s.len());
+        ns[v] = Some(median(&mut s));
+    }
+    // The median of the per-round ratios; with fewer than MIN_PAIRED rounds holding both
+    // variants (a slow one), the ratio of the medians instead, so that the other variant's
+    // many samples steady the ratio rather than the few from the same rounds.
+    let ratio = |a: usize, b: usize| {
         let mut r: Vec<f64> = samples[a]
             .iter()
             .zip(&samples[b])
-            .map(|(x, y)| x / y)
+            .filter_map(|(x, y)| Some((*x)? / (*y)?))
             .collect();
-        median(&mut r)
+        if r.len() >= MIN_PAIRED {
+            Some(median(&mut r))
+        } else {
+            Some(ns[a]? / ns[b]?)
+        }
     };
-    let compiled_over_hand = paired(COMPILED, HAND);
-    let compiled_over_primal = paired(COMPILED, PRIMAL);
-    let hand_over_primal = paired(HAND, PRIMAL);
-    let tape_over_compiled = (nv > TAPE).then(|| paired(TAPE, COMPILED));
-    let ns = samples.iter_mut().map(|s| median(s)).collect();
     Row {
         ns,
-        compiled_over_hand,
-        compiled_over_primal,
-        hand_over_primal,
-        tape_over_compiled,
+        compiled_over_hand: ratio(COMPILED, HAND).expect("always measured"),
+        compiled_over_primal: ratio(COMPILED, PRIMAL).expect("always measured"),
+        hand_over_primal: ratio(HAND, PRIMAL).expect("always measured"),
+        tape_over_compiled: ratio(TAPE, COMPILED),
+        forward_over_compiled: ratio(FORWARD, COMPILED),
         rounds: round,
+        fewest,
     }
 }
 
-fn fmt_ns(ns: f64) -> String {
-    if ns < 100.0 {
-        format!("{ns:.1}")
+/// A duration per call with its unit.
+fn fmt_time(ns: f64) -> String {
+    if ns < 1e3 {
+        format!("{ns:.1} ns")
+    } else if ns < 1e6 {
+        format!("{:.2} µs", ns / 1e3)
+    } else if ns < 1e9 {
+        format!("{:.2} ms", ns / 1e6)
     } else {
-        format!("{ns:.0}")
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+/// A ratio: two decimals below 10, one below 1000, none above.
+fn fmt_ratio(r: Option<f64>) -> String {
+    match r {
+        None => "n/a".to_string(),
+        Some(r) if r < 10.0 => format!("{r:.2}"),
+        Some(r) if r < 1000.0 => format!("{r:.1}"),
+        Some(r) => format!("{r:.0}"),
     }
 }
 
@@ -223,38 +450,74 @@ fn main() {
         .and_then(|s| s.parse::<f64>().ok())
         .map_or(ROUNDS_TIME, Duration::from_secs_f64);
     let start = Instant::now();
+    let workloads = workloads();
     let mut rows = Vec::new();
-    for w in workloads() {
+    for w in &workloads {
         eprintln!("measuring {} ...", w.name);
-        rows.push((w.name, measure(&w, budget)));
+        rows.push(measure(w, budget));
     }
     println!();
     println!(
-        "| workload | primal ns | compiled grad ns | hand-written grad ns | tape ns \
-         | compiled/hand-written | compiled/primal | hand-written/primal | tape/compiled |"
+        "| workload | primal | compiled grad | compiled/hand-written | compiled/primal \
+         | hand-written/primal | tape/compiled | forward mode/compiled |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (name, r) in &rows {
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (w, r) in workloads.iter().zip(&rows) {
         println!(
-            "| {name} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} |",
-            fmt_ns(r.ns[PRIMAL]),
-            fmt_ns(r.ns[COMPILED]),
-            fmt_ns(r.ns[HAND]),
-            r.ns.get(TAPE).map_or("-".to_string(), |&t| fmt_ns(t)),
-            r.compiled_over_hand,
-            r.compiled_over_primal,
-            r.hand_over_primal,
-            r.tape_over_compiled
-                .map_or("-".to_string(), |t| format!("{t:.1}")),
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            w.name,
+            fmt_time(r.ns[PRIMAL].expect("always measured")),
+            fmt_time(r.ns[COMPILED].expect("always measured")),
+            fmt_ratio(Some(r.compiled_over_hand)),
+            fmt_ratio(Some(r.compiled_over_primal)),
+            fmt_ratio(Some(r.hand_over_primal)),
+            fmt_ratio(r.tape_over_compiled),
+            fmt_ratio(r.forward_over_compiled),
         );
     }
-    let rounds: Vec<String> = rows.iter().map(|(_, r)| r.rounds.to_string()).collect();
     println!();
     println!(
-        "Median ns/call over interleaved ~{} ms batches ({} rounds per workload); ratios are \
-         medians of per-round ratios. Total {:.1} s.",
+        "Times are medians per call over interleaved batches of about {} ms; ratios are medians \
+         of per-round ratios (each round runs every variant of a workload once, starting from a \
+         different one), or ratios of the medians for a variant with fewer than {MIN_PAIRED} \
+         samples. Rounds per workload: {}. A slow variant stops after its share of the \
+         {:.0} s budget and {MIN_SAMPLES} samples (one if a call takes {} s or more); fewest \
+         samples per workload: {}. Total {:.0} s.",
         BATCH.as_millis(),
-        rounds.join("/"),
+        rows.iter()
+            .map(|r| r.rounds.to_string())
+            .collect::<Vec<_>>()
+            .join("/"),
+        budget.as_secs_f64(),
+        VERY_SLOW.as_secs(),
+        rows.iter()
+            .map(|r| r.fewest.to_string())
+            .collect::<Vec<_>>()
+            .join("/"),
         start.elapsed().as_secs_f64()
     );
+    println!();
+    println!(
+        "Tape: `grad::tape::Value` (micrograd's engine), building the graph and running \
+         `backward` on every call; the moons batch goes through `grad::nn::MLP`, micrograd's \
+         `nn.py`. Forward mode: the `num-dual` crate, the function written once more generic \
+         over its dual numbers: `num_dual::gradient` (one pass carrying all partials in a \
+         static vector) for the seed, the neuron, test_more_ops and Rosenbrock n = 10; one \
+         `Dual64` pass per input elsewhere."
+    );
+    let missing: Vec<String> = workloads
+        .iter()
+        .flat_map(|w| {
+            w.missing
+                .iter()
+                .map(move |(v, why)| format!("{}, {}: {why}.", w.name, VARIANT_NAMES[*v]))
+        })
+        .collect();
+    if !missing.is_empty() {
+        println!();
+        println!("n/a:");
+        for m in missing {
+            println!("- {m}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
-//! Criterion benchmarks: one group per workload, each with the plain function, the compiled
-//! gradient, the hand-written gradient and the tape engine. `cargo bench --bench seed`; for
-//! the one-table summary see `benches/compare.rs`.
+//! Criterion benchmarks: one group per small workload, each with the plain function, the
+//! compiled gradient, the hand-written gradient, the tape engine and forward mode (`num-dual`).
+//! `cargo bench --bench seed`; for the one-table summary of every workload (Rosenbrock at
+//! three sizes, the moons batch, ADBench's GMM) see `benches/compare.rs`.
 
 mod workloads;
 
@@ -24,6 +25,9 @@ fn seed_group(c: &mut Criterion) {
     g.bench_function("tape", |b| {
         b.iter(|| seed_tape(black_box(x1), black_box(x2), black_box(x3)))
     });
+    g.bench_function("forward", |b| {
+        b.iter(|| seed_forward(black_box(x1), black_box(x2), black_box(x3)))
+    });
     g.finish();
 }
 
@@ -43,16 +47,32 @@ fn neuron_group(c: &mut Criterion) {
     g.bench_function("tape", |b| {
         b.iter(|| neuron_tape(bb(x1), bb(x2), bb(w1), bb(w2), bb(bias)))
     });
+    g.bench_function("forward", |b| {
+        b.iter(|| neuron_forward(bb(x1), bb(x2), bb(w1), bb(w2), bb(bias)))
+    });
+    g.finish();
+}
+
+fn more_ops_group(c: &mut Criterion) {
+    let (a, b) = MORE_OPS_X;
+    let bb = black_box::<f64>;
+    let mut g = c.benchmark_group("more_ops");
+    g.bench_function("primal", |bn| bn.iter(|| more_ops(bb(a), bb(b))));
+    g.bench_function("compiled", |bn| bn.iter(|| more_ops_grad(bb(a), bb(b))));
+    g.bench_function("hand-written", |bn| bn.iter(|| more_ops_hand(bb(a), bb(b))));
+    g.bench_function("tape", |bn| bn.iter(|| more_ops_tape(bb(a), bb(b))));
+    g.bench_function("forward", |bn| bn.iter(|| more_ops_forward(bb(a), bb(b))));
     g.finish();
 }
 
 fn rosen_group(c: &mut Criterion) {
-    let x = rosen_x();
+    let x = rosen_x(1000);
     let mut g = c.benchmark_group("rosenbrock_1000");
     g.bench_function("primal", |b| b.iter(|| rosen(black_box(&x))));
     g.bench_function("compiled", |b| b.iter(|| rosen_grad(black_box(&x))));
     g.bench_function("hand-written", |b| b.iter(|| rosen_hand(black_box(&x))));
     g.bench_function("tape", |b| b.iter(|| rosen_tape(black_box(&x))));
+    g.bench_function("forward", |b| b.iter(|| rosen_forward(black_box(&x))));
     g.finish();
 }
 
@@ -71,6 +91,9 @@ fn mlp_group(c: &mut Criterion) {
     g.bench_function("tape", |b| {
         b.iter(|| mlp_tape(black_box(&p), black_box(&x), black_box(y)))
     });
+    g.bench_function("forward", |b| {
+        b.iter(|| mlp_forward(black_box(&p), black_box(&x), black_box(y)))
+    });
     g.finish();
 }
 
@@ -88,6 +111,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = check, seed_group, neuron_group, rosen_group, mlp_group
+    targets = check, seed_group, neuron_group, more_ops_group, rosen_group, mlp_group
 }
 criterion_main!(benches);
