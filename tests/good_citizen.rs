@@ -251,6 +251,18 @@ fn only_through_companion(x: f64) -> f64 {
     x.exp()
 }
 
+/// A type with an associated differentiable function.
+#[derive(Debug, Clone, Copy)]
+pub struct Model;
+
+impl Model {
+    /// `w²/2`, used only through its companion (no `self`: methods are refused).
+    #[differentiable]
+    fn penalty(w: f64) -> f64 {
+        0.5 * w * w
+    }
+}
+
 /// A parameter named like its function.
 #[differentiable]
 #[must_use]
@@ -389,6 +401,11 @@ fn constants_named_like_generated_locals() {
         let root = arrays_graph(&w, scale, n);
         close("arrays_graph", root.data(), value);
     }
+}
+
+#[test]
+fn associated_function_used_through_its_companion() {
+    assert_eq!(Model::penalty_grad(3.0), (4.5, 3.0));
 }
 
 #[test]
