@@ -61,12 +61,16 @@ pub struct Parsed {
 /// The names listed in `wrt(...)`, if the attribute has it.
 pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Ident>> {
     let mut wrt: Option<Vec<syn::Ident>> = None;
+    let mut empty = None;
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident(WRT) {
             let content;
             syn::parenthesized!(content in meta.input);
             let names = content
                 .parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])?;
+            if names.is_empty() {
+                empty = Some(meta.path.span());
+            }
             wrt.get_or_insert_with(Vec::new).extend(names);
             Ok(())
         } else {
@@ -75,6 +79,13 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Option<Vec<syn::Iden
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
+    }
+    if let Some(span) = empty {
+        errors.at(
+            span,
+            "`wrt()` names no parameter; list the parameters to differentiate with respect to, \
+             or remove `wrt`",
+        );
     }
     wrt
 }
@@ -168,7 +179,10 @@ pub fn signature(
         );
     }
     if let Some(v) = &sig.variadic {
-        errors.on(v, "variadic functions are not supported");
+        errors.on(
+            v,
+            "variadic functions are not supported; take the values as a slice (`xs: &[f64]`)",
+        );
     }
     let float = match &sig.output {
         syn::ReturnType::Type(_, ty) => match float_of(ty) {
@@ -233,13 +247,6 @@ pub fn signature(
     }
 
     if let Some(names) = wrt {
-        if names.is_empty() {
-            errors.at(
-                sig.ident.span(),
-                "`wrt()` names no parameter; list the parameters to differentiate with respect \
-                 to, or remove `wrt`",
-            );
-        }
         for p in &mut params {
             p.wrt = p.wrt && names.contains(&p.ident);
         }
@@ -247,7 +254,10 @@ pub fn signature(
             match params.iter().find(|p| p.ident == *name) {
                 None => errors.at(
                     name.span(),
-                    format!("`{name}` is not a parameter of this function"),
+                    format!(
+                        "`{name}` is not a parameter of this function; `wrt(...)` lists \
+                         parameters by name"
+                    ),
                 ),
                 Some(p) if matches!(p.class, ParamClass::Constant | ParamClass::ConstArray) => {
                     errors.at(

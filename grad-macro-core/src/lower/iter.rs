@@ -148,7 +148,8 @@ impl Lowerer<'_> {
 /// Whether `e` is a range, possibly wrapped in `.rev()` / `.step_by(k)` calls.
 fn is_range(e: &syn::Expr) -> bool {
     match strip(e) {
-        syn::Expr::Range(r) => r.start.is_some() && r.end.is_some(),
+        // Open ranges too: lowering the range reports them with their own message.
+        syn::Expr::Range(_) => true,
         syn::Expr::MethodCall(m) => {
             (m.method == "rev" || m.method == "step_by") && is_range(&m.receiver)
         }
