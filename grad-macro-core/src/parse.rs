@@ -50,8 +50,11 @@ pub struct ParsedParam {
 pub struct Parsed {
     /// The user's function, unchanged.
     pub item: syn::ItemFn,
-    /// The float type (from the return type).
+    /// The float type (from the return type, else from the parameters).
     pub float: FloatTy,
+    /// Whether the return type is `f32` or `f64` (if not, that is reported and the body is
+    /// only checked).
+    pub returns_float: bool,
     /// The float type as tokens.
     pub float_ty: syn::Type,
     /// The parameters.
@@ -149,13 +152,8 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
     }
 }
 
-/// Checks the signature and classifies the parameters. Returns `None` only when the function
-/// cannot be given a companion at all.
-pub fn signature(
-    item: syn::ItemFn,
-    wrt: Option<Vec<syn::Ident>>,
-    errors: &mut Errors,
-) -> Option<Parsed> {
+/// Checks the signature and classifies the parameters.
+pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut Errors) -> Parsed {
     let sig = &item.sig;
     if let Some(c) = &sig.constness {
         errors.on(c, "`const fn` cannot be differentiable; remove `const`");
@@ -206,6 +204,7 @@ pub fn signature(
     };
 
     let mut params = Vec::new();
+    let mut first_float = None;
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(r) => errors.on(
@@ -226,6 +225,7 @@ pub fn signature(
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
+                first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {
                     if f != expected {
                         errors.on(
@@ -273,15 +273,19 @@ pub fn signature(
         }
     }
 
-    let float = float?;
+    // Without a float return type (already reported) the body is still checked, so that every
+    // error of the function is reported at once: as a function of its float parameters' type.
+    let returns_float = float.is_some();
+    let float = float.or(first_float).unwrap_or(FloatTy::F64);
     let float_ty: syn::Type = match float {
         FloatTy::F32 => syn::parse_quote_spanned!(sig.output.span()=> f32),
         FloatTy::F64 => syn::parse_quote_spanned!(sig.output.span()=> f64),
     };
-    Some(Parsed {
+    Parsed {
         item,
         float,
+        returns_float,
         float_ty,
         params,
-    })
+    }
 }

@@ -24,10 +24,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let wrt = parse::attribute(attr, &mut errors);
-    let Some(parsed) = parse::signature(item.clone(), wrt, &mut errors) else {
-        let e = errors.to_compile_errors();
-        return quote!(#e #item);
-    };
+    let parsed = parse::signature(item.clone(), wrt, &mut errors);
     let lowered = lower::lower(&parsed, &mut errors);
     let body = match lowered {
         Some(f) if errors.is_empty() => {

@@ -12,7 +12,7 @@ fn ir_and_listing(attr: TokenStream, item: TokenStream) -> (String, String) {
     let mut errors = Errors::default();
     let wrt = parse::attribute(attr, &mut errors);
     let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
-    let parsed = parse::signature(item, wrt, &mut errors).expect("signature");
+    let parsed = parse::signature(item, wrt, &mut errors);
     let f = lower::lower(&parsed, &mut errors).expect("lowered");
     let act = activity::analyze(&f, &mut errors);
     let plan = adjoint::plan(&f, act);

@@ -52,7 +52,7 @@ impl Lowerer<'_> {
                 return None;
             }
         }
-        if matches!(dest, Dest::Value) {
+        if matches!(dest, Dest::Value) && self.tail_required {
             self.errors.at(
                 end,
                 "a differentiable function must end with the value it returns (an expression \
