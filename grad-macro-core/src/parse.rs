@@ -51,8 +51,11 @@ pub struct ParsedParam {
 pub struct Parsed {
     /// The user's function, unchanged.
     pub item: syn::ItemFn,
-    /// The float type (from the return type).
+    /// The float type (from the return type, else from the parameters).
     pub float: FloatTy,
+    /// Whether the return type is `f32` or `f64` (if not, that is reported and the body is
+    /// only checked).
+    pub returns_float: bool,
     /// The float type as tokens.
     pub float_ty: syn::Type,
     /// The parameters.
@@ -63,6 +66,7 @@ pub struct Parsed {
 pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     let mut wrt: Option<Vec<syn::Ident>> = None;
     let mut disabled = Vec::new();
+    let mut empty = None;
     let parser = syn::meta::parser(|meta| {
         let list = |meta: &syn::meta::ParseNestedMeta| {
             let content;
@@ -70,7 +74,11 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
             content.parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])
         };
         if meta.path.is_ident(WRT) {
-            wrt.get_or_insert_with(Vec::new).extend(list(&meta)?);
+            let names = list(&meta)?;
+            if names.is_empty() {
+                empty = Some(meta.path.span());
+            }
+            wrt.get_or_insert_with(Vec::new).extend(names);
             Ok(())
         } else if meta.path.is_ident(DISABLE) {
             disabled.extend(list(&meta)?);
@@ -83,6 +91,13 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
+    }
+    if let Some(span) = empty {
+        errors.at(
+            span,
+            "`wrt()` names no parameter; list the parameters to differentiate with respect to, \
+             or remove `wrt`",
+        );
     }
     let mut passes = Passes::default();
     for name in &disabled {
@@ -158,13 +173,8 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
     }
 }
 
-/// Checks the signature and classifies the parameters. Returns `None` only when the function
-/// cannot be given a companion at all.
-pub fn signature(
-    item: syn::ItemFn,
-    wrt: Option<Vec<syn::Ident>>,
-    errors: &mut Errors,
-) -> Option<Parsed> {
+/// Checks the signature and classifies the parameters.
+pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut Errors) -> Parsed {
     let sig = &item.sig;
     if let Some(c) = &sig.constness {
         errors.on(c, "`const fn` cannot be differentiable; remove `const`");
@@ -188,7 +198,10 @@ pub fn signature(
         );
     }
     if let Some(v) = &sig.variadic {
-        errors.on(v, "variadic functions are not supported");
+        errors.on(
+            v,
+            "variadic functions are not supported; take the values as a slice (`xs: &[f64]`)",
+        );
     }
     let float = match &sig.output {
         syn::ReturnType::Type(_, ty) => match float_of(ty) {
@@ -212,6 +225,7 @@ pub fn signature(
     };
 
     let mut params = Vec::new();
+    let mut first_float = None;
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(r) => errors.on(
@@ -232,6 +246,7 @@ pub fn signature(
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
+                first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {
                     if f != expected {
                         errors.on(
@@ -253,13 +268,6 @@ pub fn signature(
     }
 
     if let Some(names) = wrt {
-        if names.is_empty() {
-            errors.at(
-                sig.ident.span(),
-                "`wrt()` names no parameter; list the parameters to differentiate with respect \
-                 to, or remove `wrt`",
-            );
-        }
         for p in &mut params {
             p.wrt = p.wrt && names.contains(&p.ident);
         }
@@ -267,7 +275,10 @@ pub fn signature(
             match params.iter().find(|p| p.ident == *name) {
                 None => errors.at(
                     name.span(),
-                    format!("`{name}` is not a parameter of this function"),
+                    format!(
+                        "`{name}` is not a parameter of this function; `wrt(...)` lists \
+                         parameters by name"
+                    ),
                 ),
                 Some(p) if matches!(p.class, ParamClass::Constant | ParamClass::ConstArray) => {
                     errors.at(
@@ -283,15 +294,19 @@ pub fn signature(
         }
     }
 
-    let float = float?;
+    // Without a float return type (already reported) the body is still checked, so that every
+    // error of the function is reported at once: as a function of its float parameters' type.
+    let returns_float = float.is_some();
+    let float = float.or(first_float).unwrap_or(FloatTy::F64);
     let float_ty: syn::Type = match float {
         FloatTy::F32 => syn::parse_quote_spanned!(sig.output.span()=> f32),
         FloatTy::F64 => syn::parse_quote_spanned!(sig.output.span()=> f64),
     };
-    Some(Parsed {
+    Parsed {
         item,
         float,
+        returns_float,
         float_ty,
         params,
-    })
+    }
 }

@@ -26,10 +26,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let attr = parse::attribute(attr, &mut errors);
-    let Some(parsed) = parse::signature(item.clone(), attr.wrt, &mut errors) else {
-        let e = errors.to_compile_errors();
-        return quote!(#e #item);
-    };
+    let parsed = parse::signature(item.clone(), attr.wrt, &mut errors);
     let body = compile(&parsed, attr.passes, &mut errors).map(|(f, plan)| {
         let graph = (parsed.float == parse::FloatTy::F64)
             .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
@@ -39,16 +36,21 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             graph,
         )
     });
+    let shell = Shell::new(&parsed.item.sig, body.is_none());
     let stub = || quote!(::core::unimplemented!());
     let (body, listing, graph) = body.unwrap_or_else(|| {
         let graph = (parsed.float == parse::FloatTy::F64).then(stub);
         (stub(), String::new(), graph)
     });
-    let companion = companion(&parsed, body, &listing);
-    let graph = graph.map(|g| graph_fn(&parsed, g));
+    let companion = companion(&parsed, &shell, body, &listing);
+    let graph = graph.map(|g| graph_fn(&parsed, &shell, g));
     let e = errors.to_compile_errors();
+    // The user's function is used whenever a companion is, and rustc cannot see that: without
+    // this, a loss used only through `loss_grad` is reported as dead code. (The companions
+    // allow `dead_code` too, so a differentiable function used nowhere is not reported.)
     quote! {
         #e
+        #[allow(dead_code)]
         #item
         #companion
         #graph
@@ -101,11 +103,11 @@ fn verified(f: &Function, stage: &str, errors: &mut Errors) -> Option<()> {
 }
 
 /// `<name>_graph`, the function's computation as a tape-engine graph (f64 functions only).
-fn graph_fn(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
+fn graph_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, GRAPH_SUFFIX, span = sig.ident.span());
-    let inputs = &sig.inputs;
+    let Shell { inputs, allow } = shell;
     let doc = format!(
         "The computation of [`{}`] as a graph: runs the function once on the tape engine (one \
          node per value computed, loops unrolled, the branches taken), labelled with the \
@@ -115,9 +117,7 @@ fn graph_fn(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[allow(unused, unused_mut, unused_parens, unused_assignments, unused_variables,
-                non_snake_case, unreachable_code, clippy::all, clippy::pedantic,
-                clippy::nursery)]
+        #allow
         #vis fn #name(#inputs) -> ::grad::tape::Value {
             #body
         }
@@ -125,11 +125,16 @@ fn graph_fn(parsed: &parse::Parsed, body: TokenStream) -> TokenStream {
 }
 
 /// The companion function `<name>_grad` around a generated body.
-fn companion(parsed: &parse::Parsed, body: TokenStream, listing: &str) -> TokenStream {
+fn companion(
+    parsed: &parse::Parsed,
+    shell: &Shell,
+    body: TokenStream,
+    listing: &str,
+) -> TokenStream {
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, GRAD_SUFFIX, span = sig.ident.span());
-    let inputs = &sig.inputs;
+    let Shell { inputs, allow } = shell;
     let float = &parsed.float_ty;
     let mut outs = vec![quote!(#float)];
     let mut listed = Vec::new();
@@ -157,11 +162,55 @@ fn companion(parsed: &parse::Parsed, body: TokenStream, listing: &str) -> TokenS
     quote! {
         #[doc = #doc]
         #[doc = #code]
-        #[allow(unused, unused_mut, unused_parens, unused_assignments, unused_variables,
-                non_snake_case, unreachable_code, clippy::all, clippy::pedantic,
-                clippy::nursery)]
+        #allow
         #vis fn #name(#inputs) -> (#(#outs),*,) {
             #body
+        }
+    }
+}
+
+/// What the companions share around their bodies: the parameters and the lint levels.
+struct Shell {
+    /// The user's parameters without `mut`: generated code only reads them.
+    inputs: TokenStream,
+    /// `#[allow(...)]` for what generated code may trip. A user cannot `forbid` a lint allowed
+    /// here (error E0453), so the list is short: rustc reports none of its lints in tokens the
+    /// macro creates, only in the user's own tokens, which are the parameters (hence no `mut`).
+    /// Allowed: `dead_code` (a companion may go unused), `non_snake_case` where the companion's
+    /// name is not snake case, and clippy's groups (`too_many_arguments` sees the user's
+    /// signature again, and `used_underscore_binding` reads of `_x` parameters). A stub
+    /// companion, emitted beside errors, also allows `unused`.
+    allow: TokenStream,
+}
+
+impl Shell {
+    fn new(sig: &syn::Signature, stub: bool) -> Self {
+        let mut inputs = sig.inputs.clone();
+        for input in &mut inputs {
+            if let syn::FnArg::Typed(pt) = input {
+                if let syn::Pat::Ident(p) = &mut *pt.pat {
+                    p.mutability = None;
+                }
+            }
+        }
+        let mut lints = vec![quote!(dead_code)];
+        // rustc's rule: no uppercase letter and no `__` once the outer `_`s are trimmed.
+        let name = format!("{}{GRAD_SUFFIX}", sig.ident);
+        let name = name.trim_matches('_');
+        if name.contains("__") || name.chars().any(char::is_uppercase) {
+            lints.push(quote!(non_snake_case));
+        }
+        if stub {
+            lints.push(quote!(unused));
+        }
+        lints.extend([
+            quote!(clippy::all),
+            quote!(clippy::pedantic),
+            quote!(clippy::nursery),
+        ]);
+        Shell {
+            inputs: quote!(#inputs),
+            allow: quote!(#[allow(#(#lints),*)]),
         }
     }
 }

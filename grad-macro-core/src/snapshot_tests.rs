@@ -12,7 +12,7 @@ fn ir_and_listing(attr: TokenStream, item: TokenStream) -> (String, String) {
     let mut errors = Errors::default();
     let attr = parse::attribute(attr, &mut errors);
     let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
-    let parsed = parse::signature(item, attr.wrt, &mut errors).expect("signature");
+    let parsed = parse::signature(item, attr.wrt, &mut errors);
     let (f, plan) = pipeline::compile(&parsed, attr.passes, &mut errors).expect("compiled");
     (f.to_string(), listing::listing(&f, &plan))
 }

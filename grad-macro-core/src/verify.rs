@@ -119,8 +119,7 @@ mod tests {
             }
         };
         let mut errors = Errors::default();
-        let parsed =
-            parse::signature(syn::parse2(item).expect("fn"), None, &mut errors).expect("sig");
+        let parsed = parse::signature(syn::parse2(item).expect("fn"), None, &mut errors);
         lower::lower(&parsed, &mut errors).expect("lowered")
     }
 

@@ -24,27 +24,29 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         if let ParamKind::FloatArray { .. } = p.kind {
             let ident = &p.ident;
             let name = ident.to_string();
+            // Hygienic names: a user's constant `x` or `i` would turn these into patterns.
+            let (i, x) = (id("i", ""), id("x", ""));
             prologue.extend(quote! {
                 let #ident: ::std::vec::Vec<#tape::Value> = #ident
                     .iter()
                     .enumerate()
-                    .map(|(i, x)| #tape::Value::labeled(*x, &::std::format!("{}[{}]", #name, i)))
+                    .map(|(#i, #x)| #tape::Value::labeled(*#x, &::std::format!("{}[{}]", #name, #i)))
                     .collect();
             });
         }
     }
     let mut ord = 0;
     let forward = g.region(&f.body, &mut ord);
-    let result = v(f.result);
+    let (result, root) = (v(f.result), id("root", ""));
     quote! {
         #prologue
         #forward
-        let __grad_root = #tape::Value::from(#result);
-        if __grad_root.label().is_empty() {
-            __grad_root.set_label(#name);
+        let #root = #tape::Value::from(#result);
+        if #root.label().is_empty() {
+            #root.set_label(#name);
         }
-        __grad_root.backward();
-        __grad_root
+        #root.backward();
+        #root
     }
 }
 

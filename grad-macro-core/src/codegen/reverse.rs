@@ -168,12 +168,12 @@ impl Gen<'_> {
                     quote!(#a = 0.0;)
                 }
                 Rev::AccSum { to, array } => {
-                    let (to, a) = (d(*to), da(*array));
-                    quote!(for __grad_e in #a.iter() { #to += *__grad_e; })
+                    let (to, a, e) = (d(*to), da(*array), id("e", ""));
+                    quote!(for #e in #a.iter() { #to += *#e; })
                 }
                 Rev::ResetArray(array) => {
-                    let a = da(*array);
-                    quote!(for __grad_e in #a.iter_mut() { *__grad_e = 0.0; })
+                    let (a, e) = (da(*array), id("e", ""));
+                    quote!(for #e in #a.iter_mut() { *#e = 0.0; })
                 }
                 Rev::If { flag, then, els } => {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
@@ -248,9 +248,10 @@ impl Gen<'_> {
         }
         for a in &fl.arrays {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
+            let (x, t) = (id("a", ""), id("t", ""));
             out.extend(quote! {
-                for (__grad_a, __grad_t) in #real.iter_mut().zip(#scratch.iter()) {
-                    *__grad_a += #acc * *__grad_t;
+                for (#x, #t) in #real.iter_mut().zip(#scratch.iter()) {
+                    *#x += #acc * *#t;
                 }
             });
         }

@@ -47,6 +47,9 @@ impl Lowerer<'_> {
             syn::Expr::MethodCall(m) => self.method(m),
             syn::Expr::Call(c) => self.call(c),
             syn::Expr::Index(ix) => {
+                if self.refuse_slicing(ix) {
+                    return None;
+                }
                 let a = self.array_ref(&ix.expr);
                 let i = self.expr(&ix.index);
                 let (a, i) = (a?, i?);
@@ -81,8 +84,11 @@ impl Lowerer<'_> {
             }
             syn::Expr::Range(r) => {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                    self.errors
-                        .on(r, "open ranges are not supported; write `a..b`");
+                    self.errors.on(
+                        r,
+                        "open ranges are not supported; give the range both ends (`a..b`) and \
+                         leave a loop early with `break`",
+                    );
                     return None;
                 };
                 let a = self.expr(start);
@@ -122,8 +128,11 @@ impl Lowerer<'_> {
                 Some(Binding::Array(_)) => {
                     self.errors.on(
                         p,
-                        "arrays can only be indexed (`xs[i]`), measured (`xs.len()`) or looped \
-                         over here",
+                        format!(
+                            "`{ident}` is an array: in a differentiable function it can only be \
+                             indexed (`{ident}[i]`), measured (`{ident}.len()`) or looped over \
+                             (`for &x in {ident}`)"
+                        ),
                     );
                     return None;
                 }
@@ -302,6 +311,19 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// Reports `xs[a..b]` (slicing): only elements can be read or written.
+    pub(crate) fn refuse_slicing(&mut self, ix: &syn::ExprIndex) -> bool {
+        let syn::Expr::Range(r) = strip(&ix.index) else {
+            return false;
+        };
+        self.errors.on(
+            r,
+            "slicing (`xs[a..b]`) is not supported in a differentiable function; index the \
+             elements (`xs[i]`) in a loop over the range",
+        );
+        true
+    }
+
     /// The array named by `e` (a parameter or local array).
     pub(crate) fn array_ref(&mut self, e: &syn::Expr) -> Option<Array> {
         match strip(e) {
@@ -310,17 +332,19 @@ impl Lowerer<'_> {
                     match self.scopes.get(ident) {
                         Some(Binding::Array(a)) => return Some(a),
                         Some(_) => {
-                            self.errors
-                                .on(p, format!("`{ident}` is not an array or a slice"));
+                            self.errors.on(
+                                p,
+                                format!(
+                                    "`{ident}` is not an array or a slice; only \
+                                    slice and array parameters and local arrays can be indexed"
+                                ),
+                            );
                             return None;
                         }
                         None => {}
                     }
                 }
-                self.errors.on(
-                    p,
-                    "only parameters and local arrays of this function can be indexed",
-                );
+                self.errors.on(p, NOT_INDEXABLE);
                 None
             }
             syn::Expr::Index(ix) => {
@@ -332,10 +356,7 @@ impl Lowerer<'_> {
                 None
             }
             other => {
-                self.errors.on(
-                    other,
-                    "only parameters and local arrays of this function can be indexed",
-                );
+                self.errors.on(other, NOT_INDEXABLE);
                 None
             }
         }
@@ -345,7 +366,11 @@ impl Lowerer<'_> {
         let span = m.span();
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
-            self.errors.on(t, "turbofish is not supported here");
+            self.errors.on(
+                t,
+                "turbofish (`::<...>`) is not supported in a differentiable function; remove it \
+                 and give the result a type instead (`let y: f64 = ...;`)",
+            );
             return None;
         }
         // Methods on arrays.
@@ -411,8 +436,9 @@ impl Lowerer<'_> {
             _ => prim.arity - 1,
         };
         if args.len() != expected {
+            let s = if expected == 1 { "" } else { "s" };
             self.errors
-                .on(m, format!("`.{name}()` takes {expected} argument(s)"));
+                .on(m, format!("`.{name}()` takes {expected} argument{s}"));
             return None;
         }
         let (fargs, int) = match prim.syntax {
@@ -434,13 +460,19 @@ impl Lowerer<'_> {
     fn call(&mut self, c: &syn::ExprCall) -> Option<Value> {
         let span = c.span();
         let syn::Expr::Path(p) = strip(&c.func) else {
-            self.errors
-                .on(&c.func, "only calls of functions by name are supported");
+            self.errors.on(
+                &c.func,
+                "only calls of functions by name are supported; call a `#[differentiable]` \
+                 function by its name (`f(x)`)",
+            );
             return None;
         };
         if p.qself.is_some() {
-            self.errors
-                .on(p, "qualified paths are not supported in calls");
+            self.errors.on(
+                p,
+                "qualified paths (`<T as Trait>::f`) are not supported in calls; write a method \
+                 call (`x.relu()`) or call a function by its path (`module::f(x)`)",
+            );
             return None;
         }
         let first = p.path.segments.first().map(|s| s.ident.to_string());
@@ -457,20 +489,32 @@ impl Lowerer<'_> {
                 self.errors
                     .on(p, format!("`{written}` is not supported: {hint}"));
             } else if prims::method_named(&m).is_some() {
-                self.errors
-                    .on(p, format!("write this as a method call: `x.{m}(...)`"));
+                self.errors.on(
+                    p,
+                    format!(
+                        "`{written}(...)` is not supported; write it as a method call: \
+                         `x.{m}(...)`"
+                    ),
+                );
             } else {
                 self.errors.on(
                     p,
-                    format!("`{written}` is not supported in a differentiable function"),
+                    format!(
+                        "`{written}` is not supported in a differentiable function; use the \
+                         float methods listed in grad's README (`x.sin()`, ...) or call a \
+                         `#[differentiable]` function"
+                    ),
                 );
             }
             return None;
         }
         if let Some(ident) = p.path.get_ident() {
             if self.scopes.get(ident).is_some() {
-                self.errors
-                    .on(p, "closures and function values cannot be called here");
+                self.errors.on(
+                    p,
+                    "closures and function values cannot be called in a differentiable \
+                     function; call a `#[differentiable]` function by its name",
+                );
                 return None;
             }
         }
@@ -562,13 +606,21 @@ fn plain_binop(op: &syn::BinOp) -> syn::BinOp {
 }
 
 /// The message for an expression kind that is refused.
+/// Indexing something that is neither a parameter nor a local array.
+const NOT_INDEXABLE: &str = "only parameters and local arrays of this function can be indexed; \
+                             copy the values into a local array (`let mut h = [0.0; N];`) or \
+                             pass them as a slice parameter";
+
 fn refusal(e: &syn::Expr) -> &'static str {
     match e {
         syn::Expr::Closure(_) => {
             "closures are not supported in a differentiable function; write a separate \
              `#[differentiable]` function and call it"
         }
-        syn::Expr::Unsafe(_) => "`unsafe` blocks are not supported in a differentiable function",
+        syn::Expr::Unsafe(_) => {
+            "`unsafe` blocks are not supported in a differentiable function; compute the value \
+             outside and pass it in as a parameter"
+        }
         syn::Expr::Macro(_) => {
             "macros are not supported inside a differentiable function (the macro cannot see \
              what they expand to); move the call out of the function"
@@ -580,8 +632,13 @@ fn refusal(e: &syn::Expr) -> &'static str {
         syn::Expr::Field(_) => {
             "struct fields are not supported; pass the fields as separate parameters"
         }
-        syn::Expr::Tuple(_) => "tuples are not supported in a differentiable function",
-        syn::Expr::Struct(_) => "struct literals are not supported in a differentiable function",
+        syn::Expr::Tuple(_) => {
+            "tuples are not supported in a differentiable function; use one variable per value"
+        }
+        syn::Expr::Struct(_) => {
+            "struct literals are not supported in a differentiable function; use one variable \
+             per field"
+        }
         syn::Expr::Reference(_) => {
             "references are not supported here; pass slices as parameters and index them"
         }
@@ -589,12 +646,23 @@ fn refusal(e: &syn::Expr) -> &'static str {
             "arrays can only be created by `let mut h = [0.0; N];` or `let mut h = vec![0.0; n];`"
         }
         syn::Expr::Assign(_) => "assignment is a statement; write it on its own line",
-        syn::Expr::Try(_) => "`?` is not supported in a differentiable function",
-        syn::Expr::Async(_) | syn::Expr::Await(_) => "`async` is not supported",
-        syn::Expr::Let(_) => "`let` in a condition is not supported",
+        syn::Expr::Try(_) => {
+            "`?` is not supported in a differentiable function; handle the error outside and \
+             pass the value in"
+        }
+        syn::Expr::Async(_) | syn::Expr::Await(_) => {
+            "`async` and `.await` are not supported in a differentiable function; await the \
+             value outside and pass it in"
+        }
+        syn::Expr::Let(_) => {
+            "`let` in a condition (`if let`) is not supported; test a `bool` (`if x > 0.0`)"
+        }
         syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
             "loops are supported as statements only; move this loop onto its own line"
         }
-        _ => "this expression is not supported in a differentiable function",
+        _ => {
+            "this expression is not supported in a differentiable function; write it with \
+             arithmetic, float methods, `if`, loops and calls (see grad's README)"
+        }
     }
 }

@@ -48,6 +48,10 @@ fn simple_name(p: &syn::Pat) -> Result<Option<syn::Ident>, ()> {
     }
 }
 
+/// The pattern of a loop over `xs.iter().enumerate()` is not `(i, x)` or `(i, &x)`.
+const ENUM_PATTERN: &str =
+    "a loop over `xs.iter().enumerate()` takes the pattern `(i, x)` or `(i, &x)`";
+
 impl Lowerer<'_> {
     /// The array behind `xs`, `&xs` or `xs.iter()`, if `e` is one.
     fn iterated_array(&mut self, e: &syn::Expr) -> Option<Array> {
@@ -83,8 +87,7 @@ impl Lowerer<'_> {
             if m.method == "enumerate" && m.args.is_empty() {
                 if let Some(a) = self.iterated_array(&m.receiver) {
                     let syn::Pat::Tuple(t) = pat else {
-                        self.errors
-                            .on(pat, "write the pattern as `(i, &x)` or `(i, x)`");
+                        self.errors.on(pat, ENUM_PATTERN);
                         return None;
                     };
                     let names: Vec<_> = t.elems.iter().map(simple_name).collect();
@@ -95,8 +98,7 @@ impl Lowerer<'_> {
                             element: Some((x.clone(), a)),
                         }),
                         _ => {
-                            self.errors
-                                .on(pat, "write the pattern as `(i, &x)` or `(i, x)`");
+                            self.errors.on(pat, ENUM_PATTERN);
                             None
                         }
                     };
@@ -112,7 +114,11 @@ impl Lowerer<'_> {
                     element: x.map(|x| (x, a)),
                 }),
                 Err(()) => {
-                    self.errors.on(pat, "write the pattern as `x` or `&x`");
+                    self.errors.on(
+                        pat,
+                        "a loop over a slice or an array takes a plain name or `&name`: \
+                         `for x in xs` or `for &x in xs`",
+                    );
                     None
                 }
             };
@@ -137,7 +143,7 @@ impl Lowerer<'_> {
             _ => {
                 self.errors.on(
                     pat,
-                    "write the loop variable as a plain name: `for i in 0..n`",
+                    "a loop over a range takes a plain name: `for i in 0..n`",
                 );
                 None
             }
@@ -148,7 +154,8 @@ impl Lowerer<'_> {
 /// Whether `e` is a range, possibly wrapped in `.rev()` / `.step_by(k)` calls.
 fn is_range(e: &syn::Expr) -> bool {
     match strip(e) {
-        syn::Expr::Range(r) => r.start.is_some() && r.end.is_some(),
+        // Open ranges too: lowering the range reports them with their own message.
+        syn::Expr::Range(_) => true,
         syn::Expr::MethodCall(m) => {
             (m.method == "rev" || m.method == "step_by") && is_range(&m.receiver)
         }

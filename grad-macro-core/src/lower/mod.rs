@@ -154,6 +154,8 @@ pub(crate) struct Lowerer<'a> {
     /// How many loops enclose the current position.
     pub loop_depth: usize,
     pub float: crate::parse::FloatTy,
+    /// Whether the body must end with a value (not when the return type is already refused).
+    pub tail_required: bool,
     /// Arrays `0..n_param_arrays` are parameters.
     pub n_param_arrays: usize,
     /// Values defined by constants written in the source (`Op::Const`).
@@ -188,6 +190,7 @@ impl<'a> Lowerer<'a> {
             loop_exits: 0,
             loop_depth: 0,
             float: parsed.float,
+            tail_required: parsed.returns_float,
             n_param_arrays: 0,
             constants: Default::default(),
             expr_nesting: 0,

@@ -52,10 +52,11 @@ impl Lowerer<'_> {
                 return None;
             }
         }
-        if matches!(dest, Dest::Value) {
+        if matches!(dest, Dest::Value) && self.tail_required {
             self.errors.at(
                 end,
-                "a differentiable function must end with an expression or a `return`",
+                "a differentiable function must end with the value it returns (an expression \
+                 without `;`) or a `return`",
             );
         }
         None
@@ -150,7 +151,11 @@ impl Lowerer<'_> {
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
-            self.errors.on(diverge, "`let ... else` is not supported");
+            self.errors.on(
+                diverge,
+                "`let ... else` is not supported; bind a plain name (`let y = ...;`) and test \
+                 it with `if`",
+            );
             return;
         }
         if let Some(a) = self.array_init(&init.expr, &ident) {
@@ -197,6 +202,22 @@ impl Lowerer<'_> {
     fn array_init(&mut self, e: &syn::Expr, ident: &syn::Ident) -> Option<Array> {
         let name = Some(ident.to_string());
         match e {
+            // `let ys = xs;` for an array `xs`: refused, but `ys` names the same array so that
+            // its uses report nothing more.
+            syn::Expr::Path(p) => {
+                let original = p.path.get_ident()?;
+                let Some(Binding::Array(a)) = self.scopes.get(original) else {
+                    return None;
+                };
+                self.errors.on(
+                    p,
+                    format!(
+                        "arrays cannot be copied or renamed in a differentiable function; use \
+                         `{original}` itself"
+                    ),
+                );
+                Some(a)
+            }
             syn::Expr::Repeat(r) => {
                 let fill = self.expr(&r.expr)?;
                 let len = r.len.to_token_stream();
@@ -281,12 +302,27 @@ impl Lowerer<'_> {
             }
             syn::Expr::Return(r) => self.ret_expr(r),
             syn::Expr::Break(b) => {
+                // A refused `break` still leaves its loop: no follow-on "never exits" error.
+                if self.loop_depth > 0 && (b.label.is_some() || b.expr.is_some()) {
+                    self.loop_exits += 1;
+                }
                 if let Some(l) = &b.label {
-                    self.errors.on(l, "labelled `break` is not supported");
+                    self.errors.on(
+                        l,
+                        "labelled `break` is not supported; restructure with a flag variable \
+                         or move the inner loop into its own `#[differentiable]` function",
+                    );
                 } else if let Some(v) = &b.expr {
-                    self.errors.on(v, "`break` with a value is not supported");
+                    self.errors.on(
+                        v,
+                        "`break` with a value is not supported; assign the value to a `let mut` \
+                         variable declared before the loop, then `break`",
+                    );
                 } else if self.loop_depth == 0 {
-                    self.errors.on(b, "`break` outside of a loop");
+                    self.errors.on(
+                        b,
+                        "`break` outside of a loop; leave the function with `return value;`",
+                    );
                 } else {
                     self.loop_exits += 1;
                     self.set_jump(JUMP_BREAK, b.span());
@@ -294,9 +330,16 @@ impl Lowerer<'_> {
             }
             syn::Expr::Continue(c) => {
                 if let Some(l) = &c.label {
-                    self.errors.on(l, "labelled `continue` is not supported");
+                    self.errors.on(
+                        l,
+                        "labelled `continue` is not supported; restructure with a flag variable \
+                         or move the inner loop into its own `#[differentiable]` function",
+                    );
                 } else if self.loop_depth == 0 {
-                    self.errors.on(c, "`continue` outside of a loop");
+                    self.errors.on(
+                        c,
+                        "`continue` outside of a loop; use it inside `for`, `while` or `loop`",
+                    );
                 } else {
                     self.loop_exits += 1;
                     self.set_jump(JUMP_CONTINUE, c.span());
@@ -319,8 +362,10 @@ impl Lowerer<'_> {
 
     fn ret_expr(&mut self, r: &syn::ExprReturn) {
         let Some(e) = &r.expr else {
-            self.errors
-                .on(r, "`return` needs a value in a differentiable function");
+            self.errors.on(
+                r,
+                "`return` needs a value in a differentiable function: `return y;`",
+            );
             return;
         };
         let Some(v) = self.expr(e) else { return };
@@ -368,7 +413,11 @@ impl Lowerer<'_> {
                     ),
                     None => self.errors.on(
                         left,
-                        "only local variables can be assigned in a differentiable function",
+                        format!(
+                            "`{ident}` is not a local variable of this function; only locals \
+                             declared with `let mut` can be assigned: compute the value and \
+                             return it"
+                        ),
                     ),
                 }
             }
@@ -397,13 +446,17 @@ impl Lowerer<'_> {
             other => self.errors.on(
                 other,
                 "only local variables and array elements can be assigned in a differentiable \
-                 function",
+                 function; assign to a `let mut` local or to an element of a local array \
+                 (`h[i] = ...`)",
             ),
         }
     }
 
     /// The array and index of `a[i]` as a place to write to.
     fn place(&mut self, ix: &syn::ExprIndex) -> Option<(Array, Value)> {
+        if self.refuse_slicing(ix) {
+            return None;
+        }
         let array = self.array_ref(&ix.expr)?;
         if self.is_param_array(array) {
             self.errors.on(
@@ -428,8 +481,10 @@ impl Lowerer<'_> {
             return;
         };
         if self.ty(cond) == Ty::Float {
-            self.errors
-                .on(&i.cond, "the condition of an `if` must be a `bool`");
+            self.errors.on(
+                &i.cond,
+                "the condition of an `if` must be a `bool`: `if x > 0.0`",
+            );
         }
         let end = i.then_branch.brace_token.span.close();
         let then_stmts = i.then_branch.stmts.clone();
@@ -439,8 +494,10 @@ impl Lowerer<'_> {
         let els = match &i.else_branch {
             None => {
                 if !matches!(dest, Dest::Discard) {
-                    self.errors
-                        .on(i, "an `if` used as a value needs an `else` branch");
+                    self.errors.on(
+                        i,
+                        "an `if` used as a value needs an `else` branch: `else { ... }`",
+                    );
                 }
                 Region::default()
             }
@@ -481,7 +538,8 @@ impl Lowerer<'_> {
         if let Some(l) = label {
             self.errors.on(
                 l,
-                "loop labels are not supported; restructure with a flag variable or move the inner loop into its own `#[differentiable]` function",
+                "loop labels are not supported; restructure with a flag variable or move the inner \
+                 loop into its own `#[differentiable]` function",
             );
         }
     }

@@ -92,7 +92,7 @@ pub(crate) mod test_util {
     pub fn ir_after(pass: fn(Function) -> Function, item: TokenStream) -> (String, String) {
         let mut errors = Errors::default();
         let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
-        let parsed = parse::signature(item, None, &mut errors).expect("signature");
+        let parsed = parse::signature(item, None, &mut errors);
         let f = lower::lower(&parsed, &mut errors).expect("lowered");
         assert!(errors.is_empty(), "unexpected errors");
         let before = f.to_string();

@@ -85,7 +85,7 @@ mod tests {
     fn reserved(item: proc_macro2::TokenStream) -> Vec<(usize, usize)> {
         let mut errors = Errors::default();
         let item: syn::ItemFn = syn::parse2(item).expect("a function");
-        let parsed = parse::signature(item, None, &mut errors).expect("signature");
+        let parsed = parse::signature(item, None, &mut errors);
         let (f, plan) = pipeline::compile(&parsed, Passes::default(), &mut errors).expect("ok");
         let mut k: Vec<_> = super::per_iteration(&f, &plan).into_values().collect();
         k.sort();

@@ -1,0 +1,8 @@
+use grad::prelude::*;
+
+#[differentiable]
+extern "C" fn f(x: f64) -> f64 {
+    x * x
+}
+
+fn main() {}
