@@ -17,11 +17,13 @@
 //! `compile_error!` or has `<name>_grad` without an `unimplemented!()` stub. Inputs nest at
 //! most [`MAX_DEPTH`] groups, and expansion runs on a thread with rustc's 8 MiB stack.
 //!
-//! By default each test runs [`DEFAULT_CASES`] inputs from a fixed seed. The counts are printed
-//! with `--nocapture`. A long run, with a seed of one's choice:
+//! By default each test runs [`DEFAULT_CASES`] inputs from a fixed seed; the counts are printed
+//! with `--nocapture`. A long run sets the inputs per test (`GRAD_NEVER_PANICS_CASES`), a time
+//! limit per test in seconds (`GRAD_NEVER_PANICS_SECS`, checked every [`BATCH`] inputs) and a
+//! seed (`PROPTEST_RNG_SEED`; batch `k` uses seed + k):
 //!
 //! ```text
-//! GRAD_NEVER_PANICS_CASES=500000 PROPTEST_RNG_SEED=7 \
+//! GRAD_NEVER_PANICS_CASES=500000 GRAD_NEVER_PANICS_SECS=1800 PROPTEST_RNG_SEED=7 \
 //!     cargo test -p grad-macro-core --release --test never_panics -- --nocapture
 //! ```
 
@@ -42,7 +44,9 @@ use syn::visit::Visit;
 use syn::visit_mut::{self, VisitMut};
 
 /// Inputs per test unless `GRAD_NEVER_PANICS_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 1500;
+const DEFAULT_CASES: u64 = 1500;
+/// Inputs per proptest run; a long run is several, each with the next seed.
+const BATCH: u64 = 10_000;
 /// The seed unless `PROPTEST_RNG_SEED` says otherwise.
 const DEFAULT_SEED: u64 = 0x6772_6164;
 /// The deepest nesting of groups in an input (deep nesting is tested elsewhere).
@@ -164,25 +168,55 @@ fn stream_depth(ts: &TokenStream) -> usize {
         .unwrap_or(0)
 }
 
-fn cases() -> u32 {
-    match std::env::var("GRAD_NEVER_PANICS_CASES") {
-        Ok(s) => s.parse().expect("GRAD_NEVER_PANICS_CASES must be a number"),
-        Err(_) => DEFAULT_CASES,
+fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
+    let value = std::env::var(name).ok()?;
+    Some(
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number")),
+    )
+}
+
+/// How many inputs a test runs, after how many seconds it stops early (checked between
+/// batches of [`BATCH`] inputs), and how many steps may shrink a failing input.
+struct Budget {
+    cases: u64,
+    secs: Option<f64>,
+    shrink: u32,
+}
+
+impl Budget {
+    fn from_env() -> Self {
+        Budget {
+            cases: env_number("GRAD_NEVER_PANICS_CASES").unwrap_or(DEFAULT_CASES),
+            secs: env_number("GRAD_NEVER_PANICS_SECS"),
+            shrink: 5000,
+        }
+    }
+
+    /// A quick run, for testing the harness.
+    fn quick(cases: u64) -> Self {
+        Budget {
+            cases,
+            secs: None,
+            shrink: 100,
+        }
     }
 }
 
-fn config(cases: u32) -> Config {
-    let mut c = Config {
+fn seed() -> u64 {
+    env_number("PROPTEST_RNG_SEED").unwrap_or(DEFAULT_SEED)
+}
+
+fn config(cases: u32, seed: u64, shrink: u32) -> Config {
+    Config {
         cases,
         failure_persistence: None,
         max_shrink_time: 120_000,
-        max_shrink_iters: 100_000,
+        max_shrink_iters: shrink,
+        rng_seed: RngSeed::Fixed(seed),
         ..Config::default()
-    };
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        c.rng_seed = RngSeed::Fixed(DEFAULT_SEED);
     }
-    c
 }
 
 /// Expansions by [`Outcome`] and failed, and inputs skipped as too deep.
@@ -199,10 +233,11 @@ impl Stats {
     }
 }
 
-/// Runs `cases` inputs of `strategy` through `expand` on a thread with rustc's stack size.
-/// `input` turns a value into `(attr, item)`, or `None` to skip it (too deep).
+/// Runs `strategy`'s inputs through `expand`, in batches with seeds `seed()`, `seed() + 1`,
+/// ..., on a thread with rustc's stack size. `input` turns a value into `(attr, item)`, or
+/// `None` to skip it (too deep).
 fn run<S>(
-    cases: u32,
+    budget: Budget,
     expand: Expander,
     strategy: impl FnOnce() -> S + Send + 'static,
     input: fn(&S::Value) -> Option<(TokenStream, TokenStream)>,
@@ -215,36 +250,51 @@ where
         .stack_size(8 << 20)
         .spawn(move || {
             let strategy = strategy();
-            let mut runner = TestRunner::new(config(cases));
+            let start = Instant::now();
             let stats = RefCell::new(Stats::default());
-            let result = runner.run(&strategy, |v| {
-                let Some((attr, item)) = input(&v) else {
-                    stats.borrow_mut().skipped += 1;
-                    return Ok(());
-                };
-                let result = check(expand, &attr, &item);
-                let mut stats = stats.borrow_mut();
-                match result {
-                    Ok(outcome) => {
-                        stats.outcomes[outcome as usize] += 1;
-                        Ok(())
-                    }
-                    Err(e) => {
-                        stats.failed += 1;
-                        let input = show(&attr, &item);
-                        Err(TestCaseError::fail(format!("{e}\n\n{input}")))
-                    }
+            for batch in 0.. {
+                let done = stats.borrow().executed() + stats.borrow().skipped;
+                let late = budget
+                    .secs
+                    .is_some_and(|s| start.elapsed().as_secs_f64() >= s);
+                if done >= budget.cases || late {
+                    break;
                 }
-            });
-            let stats = stats.into_inner();
-            match result {
-                Ok(()) => Ok(stats),
-                Err(TestError::Fail(reason, _)) => Err(format!(
-                    "after {} expansions, the smallest failing input found:\n{reason}",
-                    stats.executed()
-                )),
-                Err(TestError::Abort(reason)) => Err(format!("aborted: {reason}")),
+                let cases = (budget.cases - done).min(BATCH) as u32;
+                let mut runner =
+                    TestRunner::new(config(cases, seed().wrapping_add(batch), budget.shrink));
+                let result = runner.run(&strategy, |v| {
+                    let Some((attr, item)) = input(&v) else {
+                        stats.borrow_mut().skipped += 1;
+                        return Ok(());
+                    };
+                    let result = check(expand, &attr, &item);
+                    let mut stats = stats.borrow_mut();
+                    match result {
+                        Ok(outcome) => {
+                            stats.outcomes[outcome as usize] += 1;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            stats.failed += 1;
+                            let input = show(&attr, &item);
+                            Err(TestCaseError::fail(format!("{e}\n\n{input}")))
+                        }
+                    }
+                });
+                match result {
+                    Ok(()) => {}
+                    Err(TestError::Fail(reason, _)) => {
+                        return Err(format!(
+                            "after {} expansions (batch {batch}), the smallest failing input \
+                             found:\n{reason}",
+                            stats.borrow().executed()
+                        ))
+                    }
+                    Err(TestError::Abort(reason)) => return Err(format!("aborted: {reason}")),
+                }
             }
+            Ok(stats.into_inner())
         })
         .expect("spawn")
         .join()
@@ -254,10 +304,11 @@ where
 fn report(name: &str, start: Instant, result: Result<Stats, String>) {
     match result {
         Ok(s) => eprintln!(
-            "{name}: {} expansions in {:.1} s, none panicked: {} gave `_grad`, {} \
+            "{name}: {} expansions in {:.1} s (seed {}), none panicked: {} gave `_grad`, {} \
              compile_error!, {} were not items; {} inputs skipped as too deep",
             s.executed(),
             start.elapsed().as_secs_f64(),
+            seed(),
             s.outcomes[Outcome::Expanded as usize],
             s.outcomes[Outcome::Refused as usize],
             s.outcomes[Outcome::NotAnItem as usize],
@@ -1635,7 +1686,12 @@ fn generated_functions_strategy() -> BoxedStrategy<Input> {
 #[test]
 fn mutated_real_functions() {
     let start = Instant::now();
-    let result = run(cases(), grad_macro_core::expand, mutations, mutated);
+    let result = run(
+        Budget::from_env(),
+        grad_macro_core::expand,
+        mutations,
+        mutated,
+    );
     report("mutated_real_functions", start, result);
 }
 
@@ -1643,7 +1699,7 @@ fn mutated_real_functions() {
 fn generated_functions() {
     let start = Instant::now();
     let result = run(
-        cases(),
+        Budget::from_env(),
         grad_macro_core::expand,
         generated_functions_strategy,
         generated,
@@ -1658,7 +1714,7 @@ fn harness_reports_panics_and_bad_output() {
         assert!(!item.to_string().contains('%'), "a % sign");
         grad_macro_core::expand(attr, item)
     };
-    let e = run(300, panics, mutations, mutated)
+    let e = run(Budget::quick(300), panics, mutations, mutated)
         .err()
         .expect("the panic is found");
     assert!(
@@ -1666,9 +1722,14 @@ fn harness_reports_panics_and_bad_output() {
         "{e}"
     );
     let garbage: Expander = |_, _| quote!(fn (;));
-    let e = run(10, garbage, generated_functions_strategy, generated)
-        .err()
-        .expect("found");
+    let e = run(
+        Budget::quick(10),
+        garbage,
+        generated_functions_strategy,
+        generated,
+    )
+    .err()
+    .expect("found");
     assert!(e.contains("not Rust items"), "{e}");
     let stub: Expander = |_, item| {
         let Ok(f) = syn::parse2::<syn::ItemFn>(item) else {
@@ -1677,7 +1738,9 @@ fn harness_reports_panics_and_bad_output() {
         let name = quote::format_ident!("{}_grad", f.sig.ident.unraw());
         quote!(#f fn #name() { ::core::unimplemented!() })
     };
-    let e = run(50, stub, mutations, mutated).err().expect("found");
+    let e = run(Budget::quick(50), stub, mutations, mutated)
+        .err()
+        .expect("found");
     assert!(e.contains("is a stub"), "{e}");
 }
 
@@ -1720,7 +1783,7 @@ fn templates_corpus_and_grammar() {
         "{expanded} of {} expanded",
         functions.len()
     );
-    let mut runner = TestRunner::new(config(1));
+    let mut runner = TestRunner::new(config(1, seed(), 0));
     let close = close_functions();
     let mut expanded = 0;
     for _ in 0..50 {
