@@ -107,16 +107,23 @@ fn check(expand: Expander, attr: &TokenStream, item: &TokenStream) -> Result<Out
     }
     let file: syn::File = syn::parse2(out.clone())
         .map_err(|e| format!("the output is not Rust items ({e}):\n{out}"))?;
-    let has_error = file.items.iter().any(|i| match i {
-        syn::Item::Macro(m) => m
-            .mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "compile_error"),
-        _ => false,
-    });
-    if has_error {
+    let errors: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Macro(m) if m.mac.path.segments.last()?.ident == "compile_error" => Some(
+                m.mac
+                    .parse_body::<syn::LitStr>()
+                    .map_or_else(|e| e.to_string(), |s| s.value()),
+            ),
+            _ => None,
+        })
+        .collect();
+    // An internal error is an assertion that failed without panicking.
+    if let Some(e) = errors.iter().find(|e| e.starts_with("internal")) {
+        return Err(format!("an internal error: {e}\n{out}"));
+    }
+    if !errors.is_empty() {
         return Ok(Outcome::Refused);
     }
     let Ok(f) = syn::parse2::<syn::ItemFn>(item.clone()) else {
@@ -842,7 +849,7 @@ const IDENTS: &[&str] = &[
     "while", "loop", "break", "continue", "return", "match", "as", "ref", "move", "async",
     "await", "unsafe", "const", "static", "struct", "enum", "impl", "trait", "dyn", "where",
     "type", "use", "mod", "pub", "extern", "yield", "box", "try", "union", "macro_rules", "true",
-    "false", "__grad_jump", "__grad_t0",
+    "false", "__grad_jump", "__grad_t0", "δx", "é",
 ];
 
 /// Operators and fragments to insert.
@@ -1707,7 +1714,8 @@ fn generated_functions() {
     report("generated_functions", start, result);
 }
 
-/// The harness reports a panicking expander with a shrunk input, and output that is not code.
+/// The harness reports a panicking expander with a shrunk input, output that is not code, a
+/// stub without an error, and an internal error.
 #[test]
 fn harness_reports_panics_and_bad_output() {
     let panics: Expander = |attr, item| {
@@ -1742,6 +1750,11 @@ fn harness_reports_panics_and_bad_output() {
         .err()
         .expect("found");
     assert!(e.contains("is a stub"), "{e}");
+    let internal: Expander = |_, item| quote!(::core::compile_error!("internal: oops"); #item);
+    let e = run(Budget::quick(10), internal, mutations, mutated)
+        .err()
+        .expect("found");
+    assert!(e.contains("an internal error"), "{e}");
 }
 
 /// Every template and pool entry parses; every corpus function expands without a mutation,
