@@ -1,7 +1,8 @@
 //! The macro never panics: for every input, [`grad_macro_core::expand`] returns code (the
 //! expansion, or the user's item with `compile_error!`s) and never unwinds.
 //!
-//! Two proptest strategies, each shrinking a failure to a small input:
+//! Two proptest strategies (a failure is shrunk by proptest, then minimized by deleting
+//! statements and tokens while it fails the same way):
 //! - `mutated_real_functions`: every `#[differentiable]` function of the repository's tests, UI
 //!   tests, examples and bench workloads (read and parsed at test time), changed by random
 //!   token-level mutations (delete, duplicate, swap, replace a token, change a literal's
@@ -197,7 +198,7 @@ impl Budget {
         Budget {
             cases: env_number("GRAD_NEVER_PANICS_CASES").unwrap_or(DEFAULT_CASES),
             secs: env_number("GRAD_NEVER_PANICS_SECS"),
-            shrink: 5000,
+            shrink: 1000,
         }
     }
 
@@ -291,12 +292,16 @@ where
                 });
                 match result {
                     Ok(()) => {}
-                    Err(TestError::Fail(reason, _)) => {
+                    Err(TestError::Fail(reason, value)) => {
+                        let executed = stats.borrow().executed();
+                        let (attr, item) = input(&value).unwrap_or_default();
+                        let (attr, item) =
+                            minimize(expand, attr, item, first_line(reason.message()));
                         return Err(format!(
-                            "after {} expansions (batch {batch}), the smallest failing input \
-                             found:\n{reason}",
-                            stats.borrow().executed()
-                        ))
+                            "after {executed} expansions (batch {batch}), proptest's smallest \
+                             failing input:\n{reason}\n\nminimized:\n{}",
+                            show(&attr, &item)
+                        ));
                     }
                     Err(TestError::Abort(reason)) => return Err(format!("aborted: {reason}")),
                 }
@@ -306,6 +311,129 @@ where
         .expect("spawn")
         .join()
         .unwrap_or_else(|_| Err("the test itself panicked".into()))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
+/// The list of trees inside the group at `path` (the top level for `[]`).
+fn list_at<'a>(mut ts: &'a mut Vec<Tree>, path: &[usize]) -> Option<&'a mut Vec<Tree>> {
+    for &i in path {
+        ts = match ts.get_mut(i)? {
+            Tree::Group(_, inner) => inner,
+            Tree::Leaf(_) => return None,
+        };
+    }
+    Some(ts)
+}
+
+/// Whether a statement or an argument may end after `t`.
+fn ends_segment(t: &Tree) -> bool {
+    match t {
+        Tree::Leaf(TokenTree::Punct(p)) => matches!(p.as_char(), ';' | ','),
+        Tree::Group(d, _) => *d == Delimiter::Brace,
+        _ => false,
+    }
+}
+
+/// Where the statement or argument holding `list[j]` starts.
+fn segment_start(list: &[Tree], j: usize) -> usize {
+    list[..j]
+        .iter()
+        .rposition(ends_segment)
+        .map_or(0, |i| i + 1)
+}
+
+/// Ranges of `list` worth deleting: everything, runs of one and two statements or arguments
+/// (ending at `;`, `,` or a brace group), and each tree.
+fn deletable(list: &[Tree]) -> Vec<std::ops::Range<usize>> {
+    let mut ends = vec![0];
+    for (i, t) in list.iter().enumerate() {
+        if ends_segment(t) {
+            ends.push(i + 1);
+        }
+    }
+    ends.push(list.len());
+    ends.dedup();
+    let mut out = Vec::new();
+    out.push(0..list.len());
+    for span in [2, 1] {
+        out.extend(ends.windows(span + 1).map(|w| w[0]..w[span]));
+    }
+    out.extend((0..list.len()).map(|i| i..i + 1));
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// Greedily deletes statements and token trees and unwraps groups of the input while
+/// `expand` still fails with the same first line (at most a few thousand tries).
+fn minimize(
+    expand: Expander,
+    attr: TokenStream,
+    item: TokenStream,
+    failure: &str,
+) -> (TokenStream, TokenStream) {
+    let mut input = [trees(attr), trees(item)];
+    let mut tries = 0;
+    let still_fails = |candidate: &[Vec<Tree>; 2]| {
+        let [a, b] = candidate;
+        let e = check(expand, &stream(a), &stream(b));
+        e.is_err_and(|e| first_line(&e) == failure)
+    };
+    let mut progress = true;
+    while progress && tries < 5000 {
+        progress = false;
+        for part in 0..2 {
+            let mut g = 0;
+            loop {
+                let mut groups = vec![Vec::new()];
+                paths(&input[part], Kind::Group, &mut Vec::new(), &mut groups);
+                let Some(group) = groups.get(g) else { break };
+                // Unwrap the group, or delete parts of its contents, until nothing goes.
+                let mut candidates = Vec::new();
+                let mut unwrapped = input.clone();
+                if let Some((list, i)) = siblings(&mut unwrapped[part], group) {
+                    if let Tree::Group(_, inner) = list.remove(i) {
+                        list.splice(i..i, inner);
+                        candidates.push(unwrapped);
+                    }
+                }
+                // `if c { body }`, `loop { body }`, ... → `body`.
+                let list = list_at(&mut input[part], group)
+                    .cloned()
+                    .unwrap_or_default();
+                for (j, t) in list.iter().enumerate() {
+                    if let Tree::Group(Delimiter::Brace, inner) = t {
+                        let start = segment_start(&list, j);
+                        let mut c = input.clone();
+                        if let Some(l) = list_at(&mut c[part], group) {
+                            l.splice(start..=j, inner.clone());
+                        }
+                        candidates.push(c);
+                    }
+                }
+                let ranges = list_at(&mut input[part], group).map(|l| deletable(l));
+                for range in ranges.into_iter().flatten() {
+                    let mut c = input.clone();
+                    if let Some(list) = list_at(&mut c[part], group) {
+                        list.drain(range);
+                    }
+                    candidates.push(c);
+                }
+                let found = candidates.into_iter().find(|c| {
+                    tries += 1;
+                    tries <= 5000 && still_fails(c)
+                });
+                match found {
+                    Some(c) => (input, progress) = (c, true),
+                    None => g += 1,
+                }
+            }
+        }
+    }
+    let [attr, item] = input;
+    (stream(&attr), stream(&item))
 }
 
 fn report(name: &str, start: Instant, result: Result<Stats, String>) {
@@ -1729,6 +1857,8 @@ fn harness_reports_panics_and_bad_output() {
         e.contains("expand panicked") && e.contains("a % sign"),
         "{e}"
     );
+    let minimized = e.split("minimized:").nth(1).expect("a minimized input");
+    assert!(minimized.contains('%') && minimized.len() < 200, "{e}");
     let garbage: Expander = |_, _| quote!(fn (;));
     let e = run(
         Budget::quick(10),
