@@ -507,25 +507,30 @@ impl Builder<'_> {
                     LoopHead::For { var, .. } => Some(*var),
                     LoopHead::Forever => None,
                 };
-                // What the body's reverse can recompute instead of storing.
-                let mut avail = self.avail.clone();
-                avail.extend(var);
+                // What the body's reverse can recompute instead of storing. Added to `avail`
+                // and taken out again after the body (not a copy of `avail`, which holds every
+                // top-level value: a copy per loop is quadratic in the function's size).
+                let mut added: Vec<Value> =
+                    var.filter(|v| self.avail.insert(*v)).into_iter().collect();
                 let mut candidates = Vec::new();
                 for n in &b.nodes {
                     if let Node::Let(x, op) = n {
-                        if self.can_replay(op, &avail) {
-                            avail.insert(*x);
+                        if self.can_replay(op, &self.avail) {
+                            if self.avail.insert(*x) {
+                                added.push(*x);
+                            }
                             candidates.push(*x);
                         }
                     }
                 }
-                let outer_avail = std::mem::replace(&mut self.avail, avail);
                 let outer_needed = std::mem::take(&mut self.needed);
                 self.loop_depth += 1;
                 let rb = self.region(b);
                 self.loop_depth -= 1;
                 let mut needed = std::mem::replace(&mut self.needed, outer_needed);
-                self.avail = outer_avail;
+                for x in &added {
+                    self.avail.remove(x);
+                }
                 // Close over operands: a replayed value needs its operands replayed too.
                 let cand: HashSet<Value> = candidates.iter().copied().collect();
                 let mut work: Vec<Value> = needed.iter().copied().collect();
