@@ -9,12 +9,18 @@
 //!   program `k` of a failing run.
 //! - `GRAD_FUZZ_KNOWN_BUGS=all` (or `exits`, `consts`): also generate the constructs the macro
 //!   is known to get wrong (see the README), to check a fix.
+//!
+//! It also writes `$OUT_DIR/large.rs` (one function of `GRAD_FUZZ_LARGE_STATEMENTS`
+//! statements, default 1,000) and `$OUT_DIR/deep.rs` (expressions nested
+//! `GRAD_FUZZ_DEPTH` deep, default 400) for `tests/large.rs` and `tests/deep.rs`.
 
 #[path = "generator/mod.rs"]
 mod generator;
 
 const DEFAULT_PROGRAMS: usize = 300;
 const DEFAULT_SEED: u64 = 0x6772_6164;
+const DEFAULT_LARGE_STATEMENTS: u64 = 1_000;
+const DEFAULT_DEPTH: u64 = 400;
 
 fn var(name: &str) -> Option<String> {
     println!("cargo:rerun-if-env-changed={name}");
@@ -44,7 +50,31 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let known_bugs =
         generator::ast::KnownBugs::parse(&var("GRAD_FUZZ_KNOWN_BUGS").unwrap_or_default());
+    let write = |name: &str, source: String| {
+        std::fs::write(out.join(name), source).unwrap_or_else(|e| panic!("write {name}: {e}"))
+    };
     for (name, source) in generator::generate(seed, start, count, known_bugs) {
-        std::fs::write(out.join(&name), source).unwrap_or_else(|e| panic!("write {name}: {e}"));
+        write(&name, source);
     }
+
+    use generator::large::{deep_function, long_function, test_module, Nesting};
+    let statements = number("GRAD_FUZZ_LARGE_STATEMENTS", DEFAULT_LARGE_STATEMENTS) as usize;
+    let long = long_function("long", statements, seed);
+    assert_eq!(
+        long.statements,
+        statements.max(8),
+        "statements of the long function"
+    );
+    write("large.rs", test_module(&[long], seed, "large.rs"));
+    let depth = number("GRAD_FUZZ_DEPTH", DEFAULT_DEPTH) as usize;
+    let deep: Vec<_> = [
+        ("deep_mixed", Nesting::Mixed),
+        ("deep_parens", Nesting::Parens),
+        ("deep_chain", Nesting::Chain),
+        ("deep_sum", Nesting::Sum),
+    ]
+    .into_iter()
+    .map(|(name, nesting)| deep_function(name, nesting, depth, seed))
+    .collect();
+    write("deep.rs", test_module(&deep, seed, "deep.rs"));
 }

@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod bounds;
 pub mod gen;
+pub mod large;
 pub mod render;
 pub mod rng;
 

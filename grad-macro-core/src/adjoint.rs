@@ -456,14 +456,14 @@ impl Builder<'_> {
                     .flatten();
                 if let Some(acc) = acc {
                     // Run in the same iteration as the forward body, the reverse can name
-                    // every value of the body's top level.
-                    let mut avail = self.avail.clone();
-                    avail.extend(var);
-                    avail.extend(b.nodes.iter().filter_map(|n| match n {
-                        Node::Let(x, _) => Some(*x),
-                        _ => None,
-                    }));
-                    let outer_avail = std::mem::replace(&mut self.avail, avail);
+                    // every value of the body's top level (added to `avail` for the body).
+                    let body_values =
+                        var.into_iter()
+                            .chain(b.nodes.iter().filter_map(|n| match n {
+                                Node::Let(x, _) => Some(*x),
+                                _ => None,
+                            }));
+                    let added: Vec<Value> = body_values.filter(|x| self.avail.insert(*x)).collect();
                     let outer_needed = std::mem::take(&mut self.needed);
                     self.fused_frame = Some((last_writes(b), 0));
                     self.loop_depth += 1;
@@ -471,7 +471,9 @@ impl Builder<'_> {
                     self.loop_depth -= 1;
                     self.fused_frame = None;
                     self.needed = outer_needed;
-                    self.avail = outer_avail;
+                    for x in &added {
+                        self.avail.remove(x);
+                    }
                     let (scalars, arrays) = fuse::targets(b, &rb, acc);
                     self.fused_loops.insert(
                         ord,
@@ -487,25 +489,30 @@ impl Builder<'_> {
                     out.extend(body);
                     return out;
                 }
-                // What the body's reverse can recompute instead of storing.
-                let mut avail = self.avail.clone();
-                avail.extend(var);
+                // What the body's reverse can recompute instead of storing. Added to `avail`
+                // and taken out again after the body (not a copy of `avail`, which holds every
+                // top-level value: a copy per loop is quadratic in the function's size).
+                let mut added: Vec<Value> =
+                    var.filter(|v| self.avail.insert(*v)).into_iter().collect();
                 let mut candidates = Vec::new();
                 for n in &b.nodes {
                     if let Node::Let(x, op) = n {
-                        if self.passes.recompute && self.can_replay(op, &avail) {
-                            avail.insert(*x);
+                        if self.passes.recompute && self.can_replay(op, &self.avail) {
+                            if self.avail.insert(*x) {
+                                added.push(*x);
+                            }
                             candidates.push(*x);
                         }
                     }
                 }
-                let outer_avail = std::mem::replace(&mut self.avail, avail);
                 let outer_needed = std::mem::take(&mut self.needed);
                 self.loop_depth += 1;
                 let rb = self.region(b);
                 self.loop_depth -= 1;
                 let mut needed = std::mem::replace(&mut self.needed, outer_needed);
-                self.avail = outer_avail;
+                for x in &added {
+                    self.avail.remove(x);
+                }
                 // Close over operands: a replayed value needs its operands replayed too.
                 let cand: HashSet<Value> = candidates.iter().copied().collect();
                 let mut work: Vec<Value> = needed.iter().copied().collect();

@@ -1,6 +1,7 @@
 //! Lowering expressions to values.
 
 use super::scope::{ty_of_type, Binding};
+use super::span::span_of;
 use super::stmt::strip;
 use super::{Dest, Lowerer};
 use crate::ir::*;
@@ -12,7 +13,8 @@ use syn::spanned::Spanned;
 impl Lowerer<'_> {
     /// Lowers an expression in value position. Errors are recorded; `None` after an error.
     pub(crate) fn expr(&mut self, e: &syn::Expr) -> Option<Value> {
-        let span = e.span();
+        // Not `e.span()`: that prints all of `e`, at every level of a nested expression.
+        let span = span_of(e);
         match e {
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
@@ -26,9 +28,9 @@ impl Lowerer<'_> {
                 Some(self.def(Op::Const(l.to_token_stream()), ty, span, None))
             }
             syn::Expr::Path(p) => self.path(p),
-            syn::Expr::Unary(u) => self.unary(u),
+            syn::Expr::Unary(u) => self.unary(u, span),
             syn::Expr::Binary(b) => match &b.op {
-                syn::BinOp::And(_) | syn::BinOp::Or(_) => self.short_circuit(b),
+                syn::BinOp::And(_) | syn::BinOp::Or(_) => self.short_circuit(b, span),
                 op if is_compound_assign(op) => {
                     self.errors.on(
                         b,
@@ -43,9 +45,9 @@ impl Lowerer<'_> {
                     self.binary(op, l?, r?, op.span())
                 }
             },
-            syn::Expr::Cast(c) => self.cast(c),
-            syn::Expr::MethodCall(m) => self.method(m),
-            syn::Expr::Call(c) => self.call(c),
+            syn::Expr::Cast(c) => self.cast(c, span),
+            syn::Expr::MethodCall(m) => self.method(m, span),
+            syn::Expr::Call(c) => self.call(c, span),
             syn::Expr::Index(ix) => {
                 if self.refuse_slicing(ix) {
                     return None;
@@ -149,8 +151,7 @@ impl Lowerer<'_> {
         Some(self.def(Op::Const(p.to_token_stream()), ty, span, None))
     }
 
-    fn unary(&mut self, u: &syn::ExprUnary) -> Option<Value> {
-        let span = u.span();
+    fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Option<Value> {
         let a = self.expr(&u.expr)?;
         match u.op {
             syn::UnOp::Deref(_) => Some(a),
@@ -218,8 +219,7 @@ impl Lowerer<'_> {
     }
 
     /// `a && b`, `a || b` as a branch, keeping the short-circuit.
-    fn short_circuit(&mut self, b: &syn::ExprBinary) -> Option<Value> {
-        let span = b.span();
+    fn short_circuit(&mut self, b: &syn::ExprBinary, span: Span) -> Option<Value> {
         let is_and = matches!(b.op, syn::BinOp::And(_));
         let left = self.expr(&b.left)?;
         let s = self.new_var(Ty::Bool, span, None);
@@ -250,8 +250,7 @@ impl Lowerer<'_> {
         Some(self.def(Op::Read(s), Ty::Bool, span, None))
     }
 
-    fn cast(&mut self, c: &syn::ExprCast) -> Option<Value> {
-        let span = c.span();
+    fn cast(&mut self, c: &syn::ExprCast, span: Span) -> Option<Value> {
         let a = self.expr(&c.expr)?;
         let target = ty_of_type(&c.ty);
         if target == Ty::Float {
@@ -362,8 +361,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn method(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
-        let span = m.span();
+    fn method(&mut self, m: &syn::ExprMethodCall, span: Span) -> Option<Value> {
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
             self.errors.on(
@@ -457,8 +455,7 @@ impl Lowerer<'_> {
         ))
     }
 
-    fn call(&mut self, c: &syn::ExprCall) -> Option<Value> {
-        let span = c.span();
+    fn call(&mut self, c: &syn::ExprCall, span: Span) -> Option<Value> {
         let syn::Expr::Path(p) = strip(&c.func) else {
             self.errors.on(
                 &c.func,

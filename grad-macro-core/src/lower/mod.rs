@@ -9,6 +9,7 @@
 mod expr;
 mod iter;
 mod scope;
+mod span;
 mod stmt;
 
 use crate::error::Errors;
