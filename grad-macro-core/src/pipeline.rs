@@ -118,6 +118,9 @@ fn graph_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenSt
     quote! {
         #[doc = #doc]
         #allow
+        // Code-generated only where it is called: a graph of a large function is costly to
+        // compile, and most builds never call it.
+        #[inline]
         #vis fn #name(#inputs) -> ::grad::tape::Value {
             #body
         }
