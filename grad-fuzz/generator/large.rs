@@ -1008,7 +1008,8 @@ pub fn test_module(functions: &[Generated], seed: u64, file: &str) -> String {
         entries.push(format!(
             "Program {{ name: \"{name}\", index: {index}, source: \"(`{name}` in grad-fuzz's \
              $OUT_DIR/{file})\", scalars: {scalars}, plain: {name}_plain, \
-             compiled: {name}_compiled, tape: {name}_on_tape, points: &[{points}] }}",
+             compiled: {name}_compiled, unoptimized: None, disabled: \"\", \
+             tape: {name}_on_tape, points: &[{points}] }}",
             scalars = f.scalars,
             points = points.join(", "),
         ));

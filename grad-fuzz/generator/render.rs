@@ -1265,7 +1265,7 @@ pub fn table_entry(p: &Program, index: usize) -> String {
     format!(
         "Program {{ name: \"{name}\", index: {index}, source: SOURCE_{name}, \
          scalars: {scalars}, plain: {name}_plain, compiled: {name}_compiled, \
-         unoptimized: {name}_unoptimized, disabled: \"{off}\", \
+         unoptimized: Some({name}_unoptimized), disabled: \"{off}\", \
          tape: {name}_tape, points: &[{points}] }}",
         off = disabled_passes(index),
         name = p.name,
