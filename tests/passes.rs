@@ -236,3 +236,54 @@ fn the_default_build_matches_finite_differences() {
         }
     }
 }
+
+// A fused loop whose body reads a variable from outside (its adjoint gathers in a scratch
+// scalar) and a fixed-size array parameter (a scratch array of its length): two shapes the
+// workloads above do not have.
+#[differentiable]
+fn fused_outer_var_and_fixed_array(w: [f64; 3], x: &[f64]) -> f64 {
+    let mut c = w[0] * w[1];
+    c += w[2].sin();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += c * w[i % 3] * x[i] + (c * x[i]).tanh();
+    }
+    s * s
+}
+
+#[differentiable(disable(fuse))]
+fn unfused_outer_var_and_fixed_array(w: [f64; 3], x: &[f64]) -> f64 {
+    let mut c = w[0] * w[1];
+    c += w[2].sin();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += c * w[i % 3] * x[i] + (c * x[i]).tanh();
+    }
+    s * s
+}
+
+#[test]
+fn a_fused_loop_with_an_outer_variable_and_a_fixed_array_matches_finite_differences() {
+    let (w, x) = ([0.4, -0.7, 1.1], [0.3, -1.2, 0.8, 0.5, -0.1]);
+    let (v, dw, dx) = fused_outer_var_and_fixed_array_grad(w, &x);
+    let (v2, dw2, dx2) = unfused_outer_var_and_fixed_array_grad(w, &x);
+    assert_eq!(
+        v.to_bits(),
+        fused_outer_var_and_fixed_array(w, &x).to_bits()
+    );
+    assert_eq!(v.to_bits(), v2.to_bits());
+    let packed: Vec<f64> = w.iter().chain(&x).copied().collect();
+    let f = |p: &[f64]| fused_outer_var_and_fixed_array([p[0], p[1], p[2]], &p[3..]);
+    let fd = grad::check::central_difference(f, &packed);
+    let got: Vec<f64> = dw.iter().chain(&dx).copied().collect();
+    let unfused: Vec<f64> = dw2.iter().chain(&dx2).copied().collect();
+    for i in 0..got.len() {
+        assert_close(
+            &format!("d[{i}] vs finite differences"),
+            got[i],
+            fd[i],
+            1e-6,
+        );
+        assert_close(&format!("d[{i}] vs unfused"), got[i], unfused[i], 1e-13);
+    }
+}

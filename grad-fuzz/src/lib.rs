@@ -7,7 +7,7 @@
 //! compiled into the test targets `tests/generated_{0..8}.rs`; see the README for how to run a
 //! larger or different set.
 
-use grad::check::central_difference;
+use grad::check::{central_difference, central_difference_scaled};
 use grad::tape::Value;
 use std::fmt::Write as _;
 use std::panic::catch_unwind;
@@ -259,24 +259,6 @@ fn ulps(a: f64, b: f64) -> u64 {
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * 1.0f64.max(a.abs()).max(b.abs())
-}
-
-/// Central differences with the step of [`central_difference`] scaled by `scale`.
-pub fn central_difference_scaled(f: impl Fn(&[f64]) -> f64, x: &[f64], scale: f64) -> Vec<f64> {
-    let mut point = x.to_vec();
-    (0..x.len())
-        .map(|i| {
-            let xi = x[i];
-            let h = scale * f64::EPSILON.cbrt() * xi.abs().max(1.0);
-            let (above, below) = (xi + h, xi - h);
-            point[i] = above;
-            let f_above = f(&point);
-            point[i] = below;
-            let f_below = f(&point);
-            point[i] = xi;
-            (f_above - f_below) / (above - below)
-        })
-        .collect()
 }
 
 fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
@@ -538,16 +520,6 @@ mod tests {
         assert_eq!(ulps(-0.0, 0.0), 0);
         assert_eq!(ulps(-1.0, f64::from_bits((-1.0f64).to_bits() + 2)), 2);
         assert_eq!(ulps(-f64::MIN_POSITIVE, f64::MIN_POSITIVE), 1u64 << 53);
-    }
-
-    #[test]
-    fn scaled_central_difference_at_scale_one_is_the_projects() {
-        let f = |v: &[f64]| v[0].sin() * v[1].exp() + v[1] * v[1];
-        let x = [0.7, -1.3];
-        assert_eq!(
-            central_difference_scaled(f, &x, 1.0),
-            central_difference(f, &x)
-        );
     }
 
     #[test]

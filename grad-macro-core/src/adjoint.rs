@@ -186,7 +186,7 @@ pub struct Plan {
     /// The reverse sweep.
     pub reverse: Vec<Rev>,
     /// `sin`/`cos` pairs the forward sweep evaluates together ([`crate::passes::sincos`]).
-    pub fused: crate::passes::sincos::Pairs,
+    pub sincos_pairs: crate::passes::sincos::Pairs,
     /// Per loop (by position): the floats and indices to reserve per iteration
     /// ([`crate::passes::reserve`]).
     pub reserve: HashMap<usize, (usize, usize)>,
@@ -577,19 +577,6 @@ impl Builder<'_> {
     }
 }
 
-/// Arrays written inside `node` (at any depth).
-fn writes(node: &Node, out: &mut Vec<Array>) {
-    match node {
-        Node::Store { array, .. } | Node::DeclArray(array, _) => out.push(*array),
-        Node::If { then, els, .. } => {
-            then.nodes.iter().for_each(|n| writes(n, out));
-            els.nodes.iter().for_each(|n| writes(n, out));
-        }
-        Node::Loop { body, .. } => body.nodes.iter().for_each(|n| writes(n, out)),
-        _ => {}
-    }
-}
-
 /// For every local array declared in `region` (at its top level), the position of its last
 /// writer there.
 fn last_writes(region: &Region) -> HashMap<Array, usize> {
@@ -604,7 +591,7 @@ fn last_writes(region: &Region) -> HashMap<Array, usize> {
     let mut last = HashMap::new();
     for (pos, node) in region.nodes.iter().enumerate() {
         let mut w = Vec::new();
-        writes(node, &mut w);
+        node.writes(&mut w);
         for a in w {
             if declared.contains(&a) {
                 last.insert(a, pos);
@@ -653,13 +640,13 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
-    let fused = if passes.sincos {
+    let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
         Default::default()
     };
     let mut plan = Plan {
-        fused,
+        sincos_pairs,
         reserve: HashMap::new(),
         fused_loops,
         act,

@@ -323,6 +323,21 @@ pub enum ArrayKind {
     Constant,
 }
 
+impl Node {
+    /// The arrays this node writes or declares, at any depth (with repeats).
+    pub fn writes(&self, out: &mut Vec<Array>) {
+        match self {
+            Node::Store { array, .. } | Node::DeclArray(array, _) => out.push(*array),
+            Node::If { then, els, .. } => {
+                then.nodes.iter().for_each(|n| n.writes(out));
+                els.nodes.iter().for_each(|n| n.writes(out));
+            }
+            Node::Loop { body, .. } => body.nodes.iter().for_each(|n| n.writes(out)),
+            _ => {}
+        }
+    }
+}
+
 impl Function {
     /// The defining operation of every value defined by a `Let`.
     pub fn defs(&self) -> std::collections::HashMap<Value, &Op> {

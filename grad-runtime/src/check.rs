@@ -30,11 +30,18 @@ use std::fmt;
 /// assert!((g[1] - 0.5f64.sin()).abs() < 1e-8);
 /// ```
 pub fn central_difference(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    central_difference_scaled(f, x, 1.0)
+}
+
+/// [`central_difference`] with its step `h` multiplied by `scale`. Comparing the estimates of
+/// two steps (`1.0` and `0.25`, say) tells whether `f` is smooth enough near `x` for either
+/// to be trusted.
+pub fn central_difference_scaled(f: impl Fn(&[f64]) -> f64, x: &[f64], scale: f64) -> Vec<f64> {
     let mut point = x.to_vec();
     (0..x.len())
         .map(|i| {
             let xi = x[i];
-            let h = f64::EPSILON.cbrt() * xi.abs().max(1.0);
+            let h = scale * f64::EPSILON.cbrt() * xi.abs().max(1.0);
             let (above, below) = (xi + h, xi - h);
             point[i] = above;
             let f_above = f(&point);

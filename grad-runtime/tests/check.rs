@@ -106,3 +106,30 @@ fn mismatch_is_an_error_with_a_message() {
 fn length_mismatch_panics() {
     let _ = check_gradient(x2y, &[1.0, 2.0], &[1.0], 1e-6);
 }
+
+/// A smaller step still estimates a smooth derivative (here with known values), and the two
+/// steps agree where `f` is smooth but not across a kink closer than the larger step.
+#[test]
+fn scaled_central_difference_agrees_with_known_derivatives_and_detects_kinks() {
+    use grad_runtime::check::central_difference_scaled;
+    let f = |v: &[f64]| v[0].sin() * v[1].exp();
+    let x = [0.7, -1.3];
+    let want = [
+        0.7f64.cos() * (-1.3f64).exp(),
+        0.7f64.sin() * (-1.3f64).exp(),
+    ];
+    for scale in [1.0, 0.25] {
+        let g = central_difference_scaled(f, &x, scale);
+        for (gi, wi) in g.iter().zip(want) {
+            assert!((gi - wi).abs() < 1e-8, "scale {scale}: {gi} vs {wi}");
+        }
+    }
+    // |x| with the kink 4e-6 from the point: the step 6.1e-6 straddles it, its quarter not.
+    let kink = |v: &[f64]| v[0].abs();
+    let (big, small) = (
+        central_difference_scaled(kink, &[4e-6], 1.0)[0],
+        central_difference_scaled(kink, &[4e-6], 0.25)[0],
+    );
+    assert!((small - 1.0).abs() < 1e-9, "{small}");
+    assert!((big - small).abs() > 0.1, "{big} vs {small}");
+}

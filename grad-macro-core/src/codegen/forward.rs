@@ -59,7 +59,7 @@ impl Gen<'_> {
 
     pub(crate) fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
         let code = match node {
-            Node::Let(x, op) => self.fused_let(*x).unwrap_or_else(|| self.let_(*x, op)),
+            Node::Let(x, op) => self.sincos_let(*x).unwrap_or_else(|| self.let_(*x, op)),
             Node::Assign { var, value, decl } => {
                 let (sv, vv) = (s(*var), self.use_value(*value));
                 if *decl {
@@ -243,14 +243,14 @@ impl Gen<'_> {
     }
 
     /// A value of a fused `sin`/`cos` pair: both at the first, nothing at the second.
-    fn fused_let(&self, x: Value) -> Option<TokenStream> {
+    fn sincos_let(&self, x: Value) -> Option<TokenStream> {
         if self.graph {
             return None;
         }
-        if self.plan.fused.second.contains(&x) {
+        if self.plan.sincos_pairs.second.contains(&x) {
             return Some(TokenStream::new());
         }
-        let &(sin, cos) = self.plan.fused.first.get(&x)?;
+        let &(sin, cos) = self.plan.sincos_pairs.first.get(&x)?;
         let Some(Op::Prim { args, .. }) = self.defs.get(&x) else {
             return None;
         };
@@ -295,33 +295,14 @@ impl Gen<'_> {
                 quote!(let #vx = #a.len();)
             }
             Op::Plain(pl, args) => {
-                let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
-                let e = match pl {
-                    Plain::Binary(o) => {
-                        let (l, r) = (&a[0], &a[1]);
-                        quote!(#l #o #r)
-                    }
-                    Plain::Unary(o) => {
-                        let l = &a[0];
-                        quote!(#o #l)
-                    }
-                    Plain::Cast(t) => {
-                        let l = &a[0];
-                        quote!(#l as #t)
-                    }
-                    Plain::Method(m) => {
-                        let (recv, rest) = (&a[0], &a[1..]);
-                        quote!(#recv.#m(#(#rest),*))
-                    }
-                    Plain::Range { inclusive } => {
-                        let (l, r) = (&a[0], &a[1]);
-                        if *inclusive {
-                            quote!(#l..=#r)
-                        } else {
-                            quote!(#l..#r)
-                        }
-                    }
-                };
+                let a: Vec<TokenStream> = args
+                    .iter()
+                    .map(|x| {
+                        let x = v(*x);
+                        quote!(#x)
+                    })
+                    .collect();
+                let e = plain_expr(pl, &a);
                 quote_spanned!(span=> let #vx = #e;)
             }
             Op::Prim { prim, args, int } => {

@@ -155,32 +155,7 @@ impl Gen<'_> {
             }
             Op::Plain(pl, args) => {
                 let a: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
-                let e = match pl {
-                    Plain::Binary(o) => {
-                        let (l, r) = (&a[0], &a[1]);
-                        quote!(#l #o #r)
-                    }
-                    Plain::Unary(o) => {
-                        let l = &a[0];
-                        quote!(#o #l)
-                    }
-                    Plain::Cast(t) => {
-                        let l = &a[0];
-                        quote!(#l as #t)
-                    }
-                    Plain::Method(m) => {
-                        let (recv, rest) = (&a[0], &a[1..]);
-                        quote!(#recv.#m(#(#rest),*))
-                    }
-                    Plain::Range { inclusive: false } => {
-                        let (l, r) = (&a[0], &a[1]);
-                        quote!(#l..#r)
-                    }
-                    Plain::Range { inclusive: true } => {
-                        let (l, r) = (&a[0], &a[1]);
-                        quote!(#l..=#r)
-                    }
-                };
+                let e = plain_expr(pl, &a);
                 if self.is_float(x) {
                     quote_spanned!(span=> let #vx = #tape::Value::new(#e);)
                 } else {

@@ -72,6 +72,36 @@ pub(crate) fn n(ord: usize) -> Ident {
 pub(crate) fn lv(x: Save) -> Ident {
     id("lv", x.0)
 }
+/// A non-differentiated operation on its operands (plain values, or the tape's `data()`).
+pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
+    match pl {
+        Plain::Binary(o) => {
+            let (l, r) = (&a[0], &a[1]);
+            quote!(#l #o #r)
+        }
+        Plain::Unary(o) => {
+            let l = &a[0];
+            quote!(#o #l)
+        }
+        Plain::Cast(t) => {
+            let l = &a[0];
+            quote!(#l as #t)
+        }
+        Plain::Method(m) => {
+            let (recv, rest) = (&a[0], &a[1..]);
+            quote!(#recv.#m(#(#rest),*))
+        }
+        Plain::Range { inclusive } => {
+            let (l, r) = (&a[0], &a[1]);
+            if *inclusive {
+                quote!(#l..=#r)
+            } else {
+                quote!(#l..#r)
+            }
+        }
+    }
+}
+
 /// The scratch copy, for the fused loop at `ord`, of an adjoint from outside it.
 pub(crate) fn fused_scalar(ord: usize, a: Adj) -> Ident {
     match a {

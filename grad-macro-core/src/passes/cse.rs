@@ -14,7 +14,7 @@
 //! merged uses are summed before being multiplied by the partials, not after.
 
 use crate::ir::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Runs the pass.
 pub fn run(mut f: Function) -> Function {
@@ -43,23 +43,6 @@ struct Cse<'a> {
 
 fn rename(map: &HashMap<Value, Value>, v: Value) -> Value {
     map.get(&v).copied().unwrap_or(v)
-}
-
-/// The arrays a region writes or declares, at any depth.
-fn stored(region: &Region, out: &mut HashSet<Array>) {
-    for node in &region.nodes {
-        match node {
-            Node::Store { array, .. } | Node::DeclArray(array, _) => {
-                out.insert(*array);
-            }
-            Node::If { then, els, .. } => {
-                stored(then, out);
-                stored(els, out);
-            }
-            Node::Loop { body, .. } => stored(body, out),
-            _ => {}
-        }
-    }
 }
 
 impl Cse<'_> {
@@ -147,9 +130,7 @@ impl Cse<'_> {
                 let then = self.nested(then);
                 let els = self.nested(els);
                 // After the branch, an array either side wrote has a new version.
-                self.bump_written(&Region {
-                    nodes: vec![node.clone()],
-                });
+                self.bump_written(std::slice::from_ref(node));
                 Node::If { cond, then, els }
             }
             Node::Loop { head, body, jump } => {
@@ -162,9 +143,9 @@ impl Cse<'_> {
                 };
                 // An iteration sees what earlier iterations wrote: arrays the body writes get
                 // a new version before it, and another after it.
-                self.bump_written(body);
+                self.bump_written(&body.nodes);
                 let body = self.nested(body);
-                self.bump_written(&body);
+                self.bump_written(&body.nodes);
                 Node::Loop {
                     head,
                     body,
@@ -178,9 +159,11 @@ impl Cse<'_> {
         *self.version.entry(a).or_default() += 1;
     }
 
-    fn bump_written(&mut self, region: &Region) {
-        let mut written = HashSet::new();
-        stored(region, &mut written);
+    /// Bumps every array the nodes write (an array written twice is bumped twice: only a
+    /// change of version matters).
+    fn bump_written(&mut self, nodes: &[Node]) {
+        let mut written = Vec::new();
+        nodes.iter().for_each(|n| n.writes(&mut written));
         for a in written {
             self.bump(a);
         }

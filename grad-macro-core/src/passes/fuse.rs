@@ -260,17 +260,12 @@ fn same(a: Adj, b: Adj) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::Errors;
-    use crate::passes::Passes;
-    use crate::{parse, pipeline};
+    use crate::passes::test_util::compiled;
     use quote::quote;
 
     /// How many loops of `item` are fused.
     fn fused(item: proc_macro2::TokenStream) -> usize {
-        let mut errors = Errors::default();
-        let item: syn::ItemFn = syn::parse2(item).expect("a function");
-        let parsed = parse::signature(item, None, &mut errors);
-        let (_, plan) = pipeline::compile(&parsed, Passes::default(), &mut errors).expect("ok");
+        let (_, plan) = compiled(item);
         plan.fused_loops.len()
     }
 

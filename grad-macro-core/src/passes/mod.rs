@@ -83,10 +83,21 @@ impl Passes {
 
 #[cfg(test)]
 pub(crate) mod test_util {
+    use crate::adjoint::Plan;
     use crate::error::Errors;
     use crate::ir::Function;
-    use crate::{lower, parse};
+    use crate::{lower, parse, pipeline};
     use proc_macro2::TokenStream;
+
+    /// `item` through the whole pipeline with every pass on: its IR and its plan.
+    pub fn compiled(item: TokenStream) -> (Function, Plan) {
+        let mut errors = Errors::default();
+        let item: syn::ItemFn = syn::parse2(item).expect("test input is a function");
+        let parsed = parse::signature(item, None, &mut errors);
+        let out = pipeline::compile(&parsed, super::Passes::default(), &mut errors);
+        assert!(errors.is_empty(), "unexpected errors");
+        out.expect("compiled")
+    }
 
     /// The IR of `item` before and after `pass`.
     pub fn ir_after(pass: fn(Function) -> Function, item: TokenStream) -> (String, String) {

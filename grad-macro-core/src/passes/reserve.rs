@@ -77,16 +77,11 @@ fn pushes(plan: &Plan, node: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::Errors;
-    use crate::passes::Passes;
-    use crate::{parse, pipeline};
+    use crate::passes::test_util::compiled;
     use quote::quote;
 
     fn reserved(item: proc_macro2::TokenStream) -> Vec<(usize, usize)> {
-        let mut errors = Errors::default();
-        let item: syn::ItemFn = syn::parse2(item).expect("a function");
-        let parsed = parse::signature(item, None, &mut errors);
-        let (f, plan) = pipeline::compile(&parsed, Passes::default(), &mut errors).expect("ok");
+        let (f, plan) = compiled(item);
         let mut k: Vec<_> = super::per_iteration(&f, &plan).into_values().collect();
         k.sort();
         k

@@ -71,18 +71,16 @@ fn region(r: &Region, act: &Activity, out: &mut Pairs) {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::Errors;
-    use crate::passes::Passes;
-    use crate::{parse, pipeline};
+    use crate::passes::test_util::compiled;
     use quote::quote;
 
     fn fused(item: proc_macro2::TokenStream) -> usize {
-        let mut errors = Errors::default();
-        let item: syn::ItemFn = syn::parse2(item).expect("a function");
-        let parsed = parse::signature(item, None, &mut errors);
-        let (_, plan) = pipeline::compile(&parsed, Passes::default(), &mut errors).expect("ok");
-        assert_eq!(plan.fused.first.len(), plan.fused.second.len());
-        plan.fused.first.len()
+        let (_, plan) = compiled(item);
+        assert_eq!(
+            plan.sincos_pairs.first.len(),
+            plan.sincos_pairs.second.len()
+        );
+        plan.sincos_pairs.first.len()
     }
 
     #[test]
