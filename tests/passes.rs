@@ -240,19 +240,19 @@ fn the_default_build_matches_finite_differences() {
 // A fused loop whose body reads a variable from outside (its adjoint gathers in a scratch
 // scalar) and a fixed-size array parameter (a scratch array of its length): two shapes the
 // workloads above do not have.
-#[differentiable]
-fn fused_outer_var_and_fixed_array(w: [f64; 3], x: &[f64]) -> f64 {
-    let mut c = w[0] * w[1];
-    c += w[2].sin();
-    let mut s = 0.0;
-    for i in 0..x.len() {
-        s += c * w[i % 3] * x[i] + (c * x[i]).tanh();
-    }
-    s * s
+/// The same function twice: with every pass, and without `fuse`.
+macro_rules! with_and_without_fuse {
+    ($fused:ident, $unfused:ident, ($($params:tt)*) $body:block) => {
+        #[differentiable]
+        fn $fused($($params)*) -> f64 $body
+
+        #[differentiable(disable(fuse))]
+        fn $unfused($($params)*) -> f64 $body
+    };
 }
 
-#[differentiable(disable(fuse))]
-fn unfused_outer_var_and_fixed_array(w: [f64; 3], x: &[f64]) -> f64 {
+with_and_without_fuse!(fused_outer_var_and_fixed_array, unfused_outer_var_and_fixed_array,
+    (w: [f64; 3], x: &[f64]) {
     let mut c = w[0] * w[1];
     c += w[2].sin();
     let mut s = 0.0;
@@ -260,7 +260,7 @@ fn unfused_outer_var_and_fixed_array(w: [f64; 3], x: &[f64]) -> f64 {
         s += c * w[i % 3] * x[i] + (c * x[i]).tanh();
     }
     s * s
-}
+});
 
 #[test]
 fn a_fused_loop_with_an_outer_variable_and_a_fixed_array_matches_finite_differences() {
