@@ -175,15 +175,18 @@ impl Gen<'_> {
                     LoopHead::Forever => quote!(loop),
                 };
                 let (fused_init, fused_rev) = self.fused_parts(my);
-                quote! {
-                    #init
-                    #fused_init
+                let run = own_body(quote! {
                     #head {
                         #incr
                         #b
                         #fused_rev
                         #exit
                     }
+                });
+                quote! {
+                    #init
+                    #fused_init
+                    #run
                 }
             }
         };

@@ -169,11 +169,11 @@ impl Gen<'_> {
                 }
                 Rev::AccSum { to, array } => {
                     let (to, a, e) = (d(*to), da(*array), id("e", ""));
-                    quote!(for #e in #a.iter() { #to += *#e; })
+                    own_body(quote!(for #e in #a.iter() { #to += *#e; }))
                 }
                 Rev::ResetArray(array) => {
                     let (a, e) = (da(*array), id("e", ""));
-                    quote!(for #e in #a.iter_mut() { *#e = 0.0; })
+                    own_body(quote!(for #e in #a.iter_mut() { *#e = 0.0; }))
                 }
                 Rev::If { flag, then, els } => {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
@@ -213,7 +213,8 @@ impl Gen<'_> {
                     match trips {
                         Trips::Count(count) => {
                             let c = self.saved(*count);
-                            quote!(#before for #k in 0..#c { #each #replay #b })
+                            let run = own_body(quote!(for #k in 0..#c { #each #replay #b }));
+                            quote!(#before #run)
                         }
                         Trips::Rerun(chain) => {
                             let rebuild: TokenStream = chain
@@ -225,7 +226,8 @@ impl Gen<'_> {
                                 Some((x, _)) => v(*x),
                                 None => k.clone(),
                             };
-                            quote!({ #rebuild for #x in #it.rev() { #replay #b } })
+                            let run = own_body(quote!(for #x in #it.rev() { #replay #b }));
+                            quote!({ #rebuild #run })
                         }
                     }
                 }
@@ -249,11 +251,11 @@ impl Gen<'_> {
         for a in &fl.arrays {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
             let (x, t) = (id("a", ""), id("t", ""));
-            out.extend(quote! {
+            out.extend(own_body(quote! {
                 for (#x, #t) in #real.iter_mut().zip(#scratch.iter()) {
                     *#x += #acc * *#t;
                 }
-            });
+            }));
         }
         out
     }
