@@ -1,17 +1,35 @@
 //! The forward sweep: the user's computation, keeping what the reverse sweep needs.
 
+use super::declare::{declare, Binding, Decl};
 use super::*;
 use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
 
 impl Gen<'_> {
+    /// A block of the forward sweep. Its values are declared at its top, in groups
+    /// ([`super::declare`]), and assigned where they are computed.
     pub(crate) fn region(&self, region: &Region, ord: &mut usize) -> TokenStream {
+        let mut decls: Vec<Decl> = Vec::new();
         let mut out = TokenStream::new();
         for node in &region.nodes {
             let my = *ord;
             *ord += 1;
-            out.extend(self.node(node, my, ord));
+            match node {
+                Node::Let(x, op) if !self.graph => {
+                    match self.sincos_def(*x).unwrap_or_else(|| self.def(*x, op)) {
+                        Def::Bind(b) => {
+                            out.extend(b.assign());
+                            decls.extend(b.names);
+                        }
+                        Def::Code(t) => out.extend(t),
+                    }
+                    out.extend(self.store_saves(my));
+                }
+                _ => out.extend(self.node(node, my, ord)),
+            }
         }
-        out
+        let mut code = declare(&decls);
+        code.extend(out);
+        code
     }
 
     /// The forward code that stores a node's saves (after the node itself).
@@ -59,7 +77,7 @@ impl Gen<'_> {
 
     pub(crate) fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
         let code = match node {
-            Node::Let(x, op) => self.sincos_let(*x).unwrap_or_else(|| self.let_(*x, op)),
+            Node::Let(x, op) => self.let_(*x, op),
             Node::Assign { var, value, decl } => {
                 let (sv, vv) = (s(*var), self.use_value(*value));
                 if *decl {
@@ -246,56 +264,72 @@ impl Gen<'_> {
     }
 
     /// A value of a fused `sin`/`cos` pair: both at the first, nothing at the second.
-    fn sincos_let(&self, x: Value) -> Option<TokenStream> {
+    fn sincos_def(&self, x: Value) -> Option<Def> {
         if self.graph {
             return None;
         }
         if self.plan.sincos_pairs.second.contains(&x) {
-            return Some(TokenStream::new());
+            return Some(Def::Code(TokenStream::new()));
         }
         let &(sin, cos) = self.plan.sincos_pairs.first.get(&x)?;
         let Some(Op::Prim { args, .. }) = self.defs.get(&x) else {
             return None;
         };
         let (rt, arg, span) = (rt(), v(args[0]), self.f.span(x));
-        let (vs, vc, ps, pc) = (v(sin), v(cos), p(sin, 0), p(cos, 0));
-        Some(quote_spanned!(span=> let (#vs, #vc, #ps, #pc) = #rt::rules::sin_cos(#arg);))
+        let names = [v(sin), v(cos), p(sin, 0), p(cos, 0)];
+        Some(Def::Bind(Binding::new(
+            names
+                .map(|n| (n, Some(self.f.float.clone())))
+                .into_iter()
+                .collect(),
+            quote_spanned!(span=> #rt::rules::sin_cos(#arg)),
+            span,
+        )))
     }
 
+    /// A value's definition as a statement of its own (`let v = ...;`).
     pub(crate) fn let_(&self, x: Value, op: &Op) -> TokenStream {
         if self.graph {
             return self.graph_let(x, op);
         }
+        match self.def(x, op) {
+            Def::Bind(b) => b.let_(),
+            Def::Code(t) => t,
+        }
+    }
+
+    /// The names a value's definition binds and their expression, or its code where it takes
+    /// more than one statement.
+    fn def(&self, x: Value, op: &Op) -> Def {
         let span = self.f.span(x);
         let vx = v(x);
         let rt = rt();
+        let float = self.f.float.clone();
+        // The type is stated where it is known to be the float, as the user's `let c: f64 =
+        // 4.0;` does, so methods on constants resolve.
+        let ty = self.is_float(x).then(|| float.clone());
+        let one = |value: TokenStream| Def::Bind(Binding::new(vec![(vx.clone(), ty.clone())], value, span));
         match op {
             Op::Param(i) => {
                 let ident = &self.f.params[*i].ident;
-                quote!(let #vx = #ident;)
+                one(quote!(#ident))
             }
-            Op::Const(t) if self.f.value_ty[x.0 as usize] == Ty::Float => {
-                // The float type is stated, as the user's `let c: f64 = 4.0;` does, so methods
-                // on constants resolve.
-                let float = &self.f.float;
-                quote_spanned!(span=> let #vx: #float = #t;)
-            }
-            Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
+            Op::Const(t) => one(quote_spanned!(span=> #t)),
             Op::Copy(a) => {
                 let a = v(*a);
-                quote!(let #vx = #a;)
+                one(quote!(#a))
             }
             Op::Read(var) => {
                 let sv = s(*var);
-                quote!(let #vx = #sv;)
+                one(quote!(#sv))
             }
             Op::Load(a, i) => {
                 let (a, i) = (self.array_ident(*a), v(*i));
-                quote_spanned!(span=> let #vx = #a[#i];)
+                one(quote_spanned!(span=> #a[#i]))
             }
             Op::Len(a) => {
                 let a = self.array_ident(*a);
-                quote!(let #vx = #a.len();)
+                one(quote!(#a.len()))
             }
             Op::Plain(pl, args) => {
                 let a: Vec<TokenStream> = args
@@ -305,8 +339,7 @@ impl Gen<'_> {
                         quote!(#x)
                     })
                     .collect();
-                let e = plain_expr(pl, &a);
-                quote_spanned!(span=> let #vx = #e;)
+                one(plain_expr(pl, &a))
             }
             Op::Prim { prim, args, int } => {
                 let a: Vec<Ident> = args.iter().map(|x| v(*x)).collect();
@@ -317,47 +350,65 @@ impl Gen<'_> {
                     call_args.push(quote!(#k));
                 }
                 if self.active(x) {
-                    let ps: Vec<Ident> = (0..args.len()).map(|k| p(x, k)).collect();
-                    quote_spanned!(span=> let (#vx, #(#ps),*) = #rt::rules::#rule(#(#call_args),*);)
-                } else {
-                    let e = match prim.syntax {
-                        // `relu` and `sigmoid` are trait methods: call them by path so the
-                        // trait need not be in scope.
-                        _ if matches!(prim.rule, "relu" | "sigmoid") => {
-                            quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
-                        }
-                        Syntax::Infix(sym) => {
-                            let (l, r) = (&a[0], &a[1]);
-                            let o: syn::BinOp = match sym {
-                                "+" => syn::parse_quote_spanned!(span=> +),
-                                "-" => syn::parse_quote_spanned!(span=> -),
-                                "*" => syn::parse_quote_spanned!(span=> *),
-                                _ => syn::parse_quote_spanned!(span=> /),
-                            };
-                            quote_spanned!(span=> #l #o #r)
-                        }
-                        Syntax::Neg => {
-                            let l = &a[0];
-                            quote_spanned!(span=> -#l)
-                        }
-                        Syntax::Method | Syntax::PowI => {
-                            let (recv, rest) = (&call_args[0], &call_args[1..]);
-                            quote_spanned!(span=> #recv.#rule(#(#rest),*))
-                        }
-                    };
-                    quote_spanned!(span=> let #vx = #e;)
+                    let names = std::iter::once(vx.clone())
+                        .chain((0..args.len()).map(|k| p(x, k)))
+                        .map(|n| (n, Some(float.clone())))
+                        .collect();
+                    let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
+                    return Def::Bind(Binding::new(names, call, span));
                 }
+                let e = match prim.syntax {
+                    // `relu` and `sigmoid` are trait methods: call them by path so the
+                    // trait need not be in scope.
+                    _ if matches!(prim.rule, "relu" | "sigmoid") => {
+                        quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
+                    }
+                    Syntax::Infix(sym) => {
+                        let (l, r) = (&a[0], &a[1]);
+                        let o: syn::BinOp = match sym {
+                            "+" => syn::parse_quote_spanned!(span=> +),
+                            "-" => syn::parse_quote_spanned!(span=> -),
+                            "*" => syn::parse_quote_spanned!(span=> *),
+                            _ => syn::parse_quote_spanned!(span=> /),
+                        };
+                        quote_spanned!(span=> #l #o #r)
+                    }
+                    Syntax::Neg => {
+                        let l = &a[0];
+                        quote_spanned!(span=> -#l)
+                    }
+                    Syntax::Method | Syntax::PowI => {
+                        let (recv, rest) = (&call_args[0], &call_args[1..]);
+                        quote_spanned!(span=> #recv.#rule(#(#rest),*))
+                    }
+                };
+                one(e)
             }
-            Op::Call { path, args, float } => {
+            Op::Call { path, args, float: kinds } => {
                 let a: Vec<Ident> = args.iter().map(|y| v(*y)).collect();
-                if self.active(x) {
-                    let gpath = companion_path(path);
-                    let call = quote_spanned!(span=> #gpath(#(#a),*));
-                    self.bind_call(x, &vx, call, &a, float)
-                } else {
-                    quote_spanned!(span=> let #vx = #path(#(#a),*);)
+                if !self.active(x) {
+                    return one(quote_spanned!(span=> #path(#(#a),*)));
                 }
+                let gpath = companion_path(path);
+                let call = quote_spanned!(span=> #gpath(#(#a),*));
+                if kinds.contains(&ArgKind::Constant) {
+                    return Def::Code(self.bind_call(x, &vx, call, &a, kinds));
+                }
+                let nf = kinds.iter().filter(|k| **k == ArgKind::Float).count();
+                let names = std::iter::once((vx.clone(), ty.clone()))
+                    .chain((0..nf).map(|k| (p(x, k), Some(float.clone()))))
+                    .collect();
+                let value = quote_spanned!(span=> #rt::companion::<#nf, _>(#call));
+                Def::Bind(Binding::new(names, value, span))
             }
         }
     }
+}
+
+/// How a value is defined in the generated code.
+pub(crate) enum Def {
+    /// Names bound to one expression: declared ahead in the forward sweep.
+    Bind(Binding),
+    /// Statements of their own (a call whose partials are picked at run time).
+    Code(TokenStream),
 }

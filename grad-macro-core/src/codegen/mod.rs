@@ -13,6 +13,7 @@ use crate::ir::*;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
+mod declare;
 mod forward;
 mod graph;
 mod reverse;

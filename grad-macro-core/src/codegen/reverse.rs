@@ -101,14 +101,27 @@ impl Gen<'_> {
     pub(crate) fn rev_list(&self, list: &[Rev]) -> TokenStream {
         let float = &self.f.float;
         let mut out = TokenStream::new();
+        // Adjoints that start at zero, declared in groups ([`super::declare`]) where a run of
+        // them ends.
+        let mut zeros: Vec<Ident> = Vec::new();
+        let flush = |zeros: &mut Vec<Ident>, out: &mut TokenStream| {
+            // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included), so
+            // the first `+=` into an adjoint folds away.
+            out.extend(super::declare::declare_mut(zeros, float, &quote!(-0.0)));
+            zeros.clear();
+        };
         for step in list {
-            out.extend(match step {
-                Rev::Zero(a) => {
-                    let name = self.adj(*a);
-                    // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included),
-                    // so the first `+=` into an adjoint folds away.
-                    quote!(let mut #name: #float = -0.0;)
+            if let Rev::Zero(a) = step {
+                match a {
+                    Adj::Value(x) => zeros.push(d(*x)),
+                    Adj::Var(x) => zeros.push(ds(*x)),
+                    Adj::Elem(..) => out.extend(quote!(::core::unreachable!();)),
                 }
+                continue;
+            }
+            flush(&mut zeros, &mut out);
+            out.extend(match step {
+                Rev::Zero(_) => continue,
                 Rev::Seed(x) => {
                     let dx = d(*x);
                     quote!(#dx = 1.0;)
@@ -233,6 +246,7 @@ impl Gen<'_> {
                 }
             });
         }
+        flush(&mut zeros, &mut out);
         out
     }
 
