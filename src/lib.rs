@@ -42,6 +42,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
+    pub use grad_runtime::record;
     pub use grad_runtime::rules;
     pub use grad_runtime::stack::{Scratch, Stack, Tape};
     pub use grad_runtime::Real;

@@ -12,6 +12,8 @@ pub mod dot;
 pub mod float;
 pub mod nn;
 pub mod real;
+#[doc(hidden)]
+pub mod record;
 pub mod rules;
 pub mod stack;
 pub mod tape;

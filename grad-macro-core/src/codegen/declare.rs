@@ -82,7 +82,10 @@ pub(crate) fn declare(names: &[Decl]) -> TokenStream {
 /// Mutable names of one type, all starting at `init`: `let (mut a, mut b): (f64, f64) =
 /// (init, init);`, in groups of [`GROUP`].
 pub(crate) fn declare_mut(names: &[Ident], ty: &syn::Type, init: &TokenStream) -> TokenStream {
-    let decls: Vec<Decl> = names.iter().map(|n| (n.clone(), Some(ty.clone()))).collect();
+    let decls: Vec<Decl> = names
+        .iter()
+        .map(|n| (n.clone(), Some(ty.clone())))
+        .collect();
     decls
         .chunks(GROUP)
         .map(|group| {

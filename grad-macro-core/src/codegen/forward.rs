@@ -79,7 +79,7 @@ impl Gen<'_> {
         let code = match node {
             Node::Let(x, op) => self.let_(*x, op),
             Node::Assign { var, value, decl } => {
-                let (sv, vv) = (s(*var), self.use_value(*value));
+                let (sv, vv) = (s(*var), v(*value));
                 if *decl {
                     quote!(let mut #sv = #vv;)
                 } else {
@@ -97,23 +97,18 @@ impl Gen<'_> {
                 index,
                 value,
             } => {
-                let (a, i, x) = (self.array_ident(*array), v(*index), self.use_value(*value));
+                let (a, i, x) = (self.array_ident(*array), v(*index), v(*value));
                 quote!(#a[#i] = #x;)
             }
             Node::DeclArray(a, init) => {
                 let name = self.array_ident(*a);
                 match init {
-                    // Tape values are not `Copy`: the graph keeps arrays of them in a `Vec`.
-                    ArrayInit::Repeat { fill, len } if self.graph && self.is_float(*fill) => {
-                        let x = self.use_value(*fill);
-                        quote!(let mut #name = ::std::vec![#x; #len];)
-                    }
                     ArrayInit::Repeat { fill, len } => {
                         let x = v(*fill);
                         quote!(let mut #name = [#x; #len];)
                     }
                     ArrayInit::Vec { fill, len } => {
-                        let (x, l) = (self.use_value(*fill), v(*len));
+                        let (x, l) = (v(*fill), v(*len));
                         let mut t = quote!(let mut #name = ::std::vec![#x; #l];);
                         if !self.graph && self.plan.act.array[a.0 as usize] {
                             let dname = da(*a);
@@ -308,7 +303,9 @@ impl Gen<'_> {
         // The type is stated where it is known to be the float, as the user's `let c: f64 =
         // 4.0;` does, so methods on constants resolve.
         let ty = self.is_float(x).then(|| float.clone());
-        let one = |value: TokenStream| Def::Bind(Binding::new(vec![(vx.clone(), ty.clone())], value, span));
+        let one = |value: TokenStream| {
+            Def::Bind(Binding::new(vec![(vx.clone(), ty.clone())], value, span))
+        };
         match op {
             Op::Param(i) => {
                 let ident = &self.f.params[*i].ident;
@@ -384,7 +381,11 @@ impl Gen<'_> {
                 };
                 one(e)
             }
-            Op::Call { path, args, float: kinds } => {
+            Op::Call {
+                path,
+                args,
+                float: kinds,
+            } => {
                 let a: Vec<Ident> = args.iter().map(|y| v(*y)).collect();
                 if !self.active(x) {
                     return one(quote_spanned!(span=> #path(#(#a),*)));

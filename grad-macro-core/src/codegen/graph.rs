@@ -2,7 +2,8 @@
 //! per value computed (loops unrolled for the run, the branch taken), labelled with the
 //! user's names, and back-propagates, so the picture holds every value and its gradient.
 //! The control flow is the forward sweep's ([`super::forward`]); only the values differ:
-//! floats are `grad::tape::Value`s, built from the same rules with their local partials.
+//! floats are handles to values recorded on the tape engine (`grad::__private::record`),
+//! built from the same rules with their local partials.
 
 use super::*;
 use crate::adjoint::Plan;
@@ -17,21 +18,23 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         graph: true,
         in_fused: Default::default(),
     };
-    let tape = tape_path();
-    // Float slices and arrays become vectors of labelled leaves, under the parameter's name.
-    let mut prologue = TokenStream::new();
+    let rec = rec_path();
+    let recording = id("recording", "");
+    let mut prologue = quote!(let #recording = #rec::Recording::start(););
+    // Float slices and arrays become slices of labelled leaves, under the parameter's name.
     for p in &f.params {
         if let ParamKind::FloatArray { .. } = p.kind {
             let ident = &p.ident;
             let name = ident.to_string();
             // Hygienic names: a user's constant `x` or `i` would turn these into patterns.
-            let (i, x) = (id("i", ""), id("x", ""));
+            let (i, x, buf) = (id("i", ""), id("x", ""), id("leaves_", ident));
             prologue.extend(quote! {
-                let #ident: ::std::vec::Vec<#tape::Value> = #ident
+                let #buf: ::std::vec::Vec<#rec::Node> = #ident
                     .iter()
                     .enumerate()
-                    .map(|(#i, #x)| #tape::Value::labeled(*#x, &::std::format!("{}[{}]", #name, #i)))
+                    .map(|(#i, #x)| #rec::leaf(*#x, &::std::format!("{}[{}]", #name, #i)))
                     .collect();
+                let #ident: &[#rec::Node] = &#buf;
             });
         }
     }
@@ -41,7 +44,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     quote! {
         #prologue
         #forward
-        let #root = #tape::Value::from(#result);
+        let #root = #recording.finish(#result);
         if #root.label().is_empty() {
             #root.set_label(#name);
         }
@@ -50,16 +53,20 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     }
 }
 
-fn tape_path() -> TokenStream {
-    quote!(::grad::tape)
+/// Graph values are [`grad_runtime::record::Node`] handles (`Copy`): the generated code
+/// borrows nothing, which keeps the borrow checker's work linear in the function's size.
+fn rec_path() -> TokenStream {
+    let rt = rt();
+    quote!(#rt::record)
 }
 
 impl Gen<'_> {
-    /// `x` as an `f64` for a rule or a comparison: the data of a tape value.
+    /// `x` as an `f64` for a rule or a comparison: the data of a recorded value.
     fn data(&self, x: Value) -> TokenStream {
         let vx = v(x);
         if self.is_float(x) {
-            quote!(#vx.data())
+            let rec = rec_path();
+            quote!(#rec::data(#vx))
         } else {
             quote!(#vx)
         }
@@ -69,8 +76,8 @@ impl Gen<'_> {
     fn label(&self, x: Value) -> TokenStream {
         match &self.f.values[x.0 as usize].name {
             Some(name) => {
-                let vx = v(x);
-                quote!(#vx.set_label(#name);)
+                let (vx, rec) = (v(x), rec_path());
+                quote!(#rec::label(#vx, #name);)
             }
             None => TokenStream::new(),
         }
@@ -84,7 +91,7 @@ impl Gen<'_> {
         call: TokenStream,
         operands: &[Value],
     ) -> TokenStream {
-        let tape = tape_path();
+        let rec = rec_path();
         let vx = v(x);
         let out = id("out", x.0);
         let ps: Vec<Ident> = (0..operands.len()).map(|k| p(x, k)).collect();
@@ -94,12 +101,12 @@ impl Gen<'_> {
             .filter(|(a, _)| self.is_float(**a))
             .map(|(a, pk)| {
                 let va = v(*a);
-                quote!((&#va, #pk))
+                quote!((#va, #pk))
             });
         let label = self.label(x);
         quote! {
             let (#out, #(#ps),*) = #call;
-            let #vx = #tape::Value::from_op(#out, #op_name, [#(#parents),*]);
+            let #vx = #rec::op(#out, #op_name, [#(#parents),*]);
             #label
         }
     }
@@ -108,35 +115,17 @@ impl Gen<'_> {
         let span = self.f.span(x);
         let vx = v(x);
         let rt = rt();
-        let tape = tape_path();
+        let rec = rec_path();
         match op {
             Op::Param(i) => {
                 let ident = &self.f.params[*i].ident;
                 let name = ident.to_string();
-                quote!(let #vx = #tape::Value::labeled(#ident, #name);)
+                quote!(let #vx = #rec::leaf(#ident, #name);)
             }
             Op::Const(t) if self.is_float(x) => {
-                quote_spanned!(span=> let #vx = #tape::Value::new(#t);)
+                quote_spanned!(span=> let #vx = #rec::constant(#t);)
             }
             Op::Const(t) => quote_spanned!(span=> let #vx = #t;),
-            Op::Copy(_) | Op::Read(_) | Op::Load(..) if self.is_float(x) => {
-                let src = match op {
-                    Op::Copy(a) => {
-                        let va = v(*a);
-                        quote!(#va)
-                    }
-                    Op::Read(var) => {
-                        let sv = s(*var);
-                        quote!(#sv)
-                    }
-                    Op::Load(arr, i) => {
-                        let (arr, i) = (self.array_ident(*arr), v(*i));
-                        quote!(#arr[#i])
-                    }
-                    _ => TokenStream::new(),
-                };
-                quote_spanned!(span=> let #vx = #src.clone();)
-            }
             Op::Read(var) => {
                 let sv = s(*var);
                 quote!(let #vx = #sv;)
@@ -157,7 +146,7 @@ impl Gen<'_> {
                 let a: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
                 let e = plain_expr(pl, &a);
                 if self.is_float(x) {
-                    quote_spanned!(span=> let #vx = #tape::Value::new(#e);)
+                    quote_spanned!(span=> let #vx = #rec::constant(#e);)
                 } else {
                     quote_spanned!(span=> let #vx = #e;)
                 }
@@ -186,7 +175,7 @@ impl Gen<'_> {
                     .map(|(y, _)| *y)
                     .collect();
                 if floats.is_empty() {
-                    return quote_spanned!(span=> let #vx = #tape::Value::new(#path(#(#data),*)););
+                    return quote_spanned!(span=> let #vx = #rec::constant(#path(#(#data),*)););
                 }
                 let gpath = companion_path(path);
                 // Name the data of every argument so constant arguments can be inspected.
@@ -196,7 +185,7 @@ impl Gen<'_> {
                 let bind = self.bind_call(x, &out, call, &names, float);
                 let parents = floats.iter().enumerate().map(|(k, y)| {
                     let (vy, pk) = (v(*y), p(x, k));
-                    quote!((&#vy, #pk))
+                    quote!((#vy, #pk))
                 });
                 let name = path
                     .segments
@@ -207,7 +196,7 @@ impl Gen<'_> {
                 quote! {
                     #(let #names = #data;)*
                     #bind
-                    let #vx = #tape::Value::from_op(#out, #name, [#(#parents),*]);
+                    let #vx = #rec::op(#out, #name, [#(#parents),*]);
                     #label
                 }
             }

@@ -270,16 +270,6 @@ impl Gen<'_> {
         self.f.value_ty[x.0 as usize] == Ty::Float
     }
 
-    /// `x` where it is used again: tape values are handles, cloned where they are stored.
-    pub(crate) fn use_value(&self, x: Value) -> TokenStream {
-        let vx = v(x);
-        if self.graph && self.is_float(x) {
-            quote!(#vx.clone())
-        } else {
-            quote!(#vx)
-        }
-    }
-
     /// Binds `out` to a call's value and `p(x, k)` to the partial of its `k`-th float
     /// argument, from the companion's result. Where some arguments are constants of types only
     /// rustc knows, each partial's position is counted at run time (folded away).
