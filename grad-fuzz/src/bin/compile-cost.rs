@@ -42,7 +42,7 @@ struct Options {
     limit: Duration,
     /// Which of [`PROFILES`] to build with (by key).
     profiles: Vec<String>,
-    /// Sizes above this are expanded but not built (10,000 statements ran rustc out of 22 GB).
+    /// Sizes above this are expanded but not built (10,000 statements take minutes to build).
     build_max: usize,
 }
 

@@ -7,6 +7,9 @@
 //!
 //! [`forward`] emits the forward sweep (also used, in tape mode, for `<name>_graph`),
 //! [`reverse`] the reverse sweep.
+//!
+//! Two choices keep rustc's work linear in the function's size: locals are declared in groups
+//! ([`declare`]), and every loop runs in a closure called on the spot ([`own_body`]).
 
 use crate::adjoint::{Adj, Plan, Rev, Save, SaveKind, SaveSource, Storage, Trips, VarReplay};
 use crate::ir::*;
