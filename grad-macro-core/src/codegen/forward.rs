@@ -13,19 +13,7 @@ impl Gen<'_> {
         for node in &region.nodes {
             let my = *ord;
             *ord += 1;
-            match node {
-                Node::Let(x, op) if !self.graph => {
-                    match self.sincos_def(*x).unwrap_or_else(|| self.def(*x, op)) {
-                        Def::Bind(b) => {
-                            out.extend(b.assign());
-                            decls.extend(b.names);
-                        }
-                        Def::Code(t) => out.extend(t),
-                    }
-                    out.extend(self.store_saves(my));
-                }
-                _ => out.extend(self.node(node, my, ord)),
-            }
+            out.extend(self.node(node, my, ord, &mut decls));
         }
         let mut code = declare(&decls);
         code.extend(out);
@@ -75,9 +63,24 @@ impl Gen<'_> {
         out
     }
 
-    pub(crate) fn node(&self, node: &Node, my: usize, ord: &mut usize) -> TokenStream {
+    /// A node of the forward sweep; the values it defines are added to `decls`, the
+    /// declarations of its block.
+    pub(crate) fn node(
+        &self,
+        node: &Node,
+        my: usize,
+        ord: &mut usize,
+        decls: &mut Vec<Decl>,
+    ) -> TokenStream {
         let code = match node {
-            Node::Let(x, op) => self.let_(*x, op),
+            Node::Let(x, op) => match self.forward_def(*x, op) {
+                Def::Bind(b) => {
+                    let code = b.assign();
+                    decls.extend(b.names);
+                    code
+                }
+                Def::Code(t) => t,
+            },
             Node::Assign { var, value, decl } => {
                 let (sv, vv) = (s(*var), v(*value));
                 if *decl {
@@ -260,9 +263,6 @@ impl Gen<'_> {
 
     /// A value of a fused `sin`/`cos` pair: both at the first, nothing at the second.
     fn sincos_def(&self, x: Value) -> Option<Def> {
-        if self.graph {
-            return None;
-        }
         if self.plan.sincos_pairs.second.contains(&x) {
             return Some(Def::Code(TokenStream::new()));
         }
@@ -282,15 +282,19 @@ impl Gen<'_> {
         )))
     }
 
-    /// A value's definition as a statement of its own (`let v = ...;`).
-    pub(crate) fn let_(&self, x: Value, op: &Op) -> TokenStream {
+    /// A value's definition in the forward sweep: on the tape in `_graph`, a `sin`/`cos` pair
+    /// at once, or by itself.
+    fn forward_def(&self, x: Value, op: &Op) -> Def {
         if self.graph {
-            return self.graph_let(x, op);
+            return Def::Code(self.graph_let(x, op));
         }
-        match self.def(x, op) {
-            Def::Bind(b) => b.let_(),
-            Def::Code(t) => t,
-        }
+        self.sincos_def(x).unwrap_or_else(|| self.def(x, op))
+    }
+
+    /// A value's definition as a statement of its own (`let v = ...;`): values the reverse
+    /// sweep computes again.
+    pub(crate) fn let_(&self, x: Value, op: &Op) -> TokenStream {
+        self.def(x, op).into_let()
     }
 
     /// The names a value's definition binds and their expression, or its code where it takes
@@ -395,6 +399,7 @@ impl Gen<'_> {
                 if kinds.contains(&ArgKind::Constant) {
                     return Def::Code(self.bind_call(x, &vx, call, &a, kinds));
                 }
+                // As `bind_call` without constants, with the names declared ahead.
                 let nf = kinds.iter().filter(|k| **k == ArgKind::Float).count();
                 let names = std::iter::once((vx.clone(), ty.clone()))
                     .chain((0..nf).map(|k| (p(x, k), Some(float.clone()))))
@@ -412,4 +417,14 @@ pub(crate) enum Def {
     Bind(Binding),
     /// Statements of their own (a call whose partials are picked at run time).
     Code(TokenStream),
+}
+
+impl Def {
+    /// The definition as statements of their own, declaring what they bind.
+    pub(crate) fn into_let(self) -> TokenStream {
+        match self {
+            Def::Bind(b) => b.let_(),
+            Def::Code(t) => t,
+        }
+    }
 }

@@ -115,7 +115,10 @@ impl Gen<'_> {
                 match a {
                     Adj::Value(x) => zeros.push(d(*x)),
                     Adj::Var(x) => zeros.push(ds(*x)),
-                    Adj::Elem(..) => out.extend(quote!(::core::unreachable!();)),
+                    // Elements of arrays are zeroed with their array, never one by one.
+                    Adj::Elem(..) => out.extend(quote! {
+                        ::core::compile_error!("grad: internal error: an element zeroed alone");
+                    }),
                 }
                 continue;
             }
