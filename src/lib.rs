@@ -44,6 +44,6 @@ pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
-    pub use grad_runtime::stack::{Scratch, Stack, Tape};
+    pub use grad_runtime::stack::{sink, FromSnapshot, Scratch, Sink, Stack, Tape};
     pub use grad_runtime::Real;
 }

@@ -104,6 +104,19 @@ fn varied_pass(region: &Region, s: &mut Sets) {
                     s.set_array(*a);
                 }
             }
+            Node::Call(c) => {
+                let varied = c.args.iter().any(|a| match a {
+                    CallArg::Value(v, ArgKind::Float) => s.value(*v),
+                    CallArg::Array(a) => s.array[a.array.0 as usize],
+                    CallArg::Value(..) => false,
+                });
+                if varied {
+                    c.written_arrays().into_iter().for_each(|a| s.set_array(a));
+                    if let CallOut::Value(v) = c.out {
+                        s.set_value(v);
+                    }
+                }
+            }
             Node::DeclVar(_) => {}
             Node::If { then, els, .. } => {
                 varied_pass(then, s);

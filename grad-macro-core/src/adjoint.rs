@@ -67,6 +67,9 @@ pub enum SaveSource {
     LoopVar(Value),
     /// The last value the variable of the loop at this position took (once per loop run).
     LastVar(usize),
+    /// A scalar argument of a [`Node::Call`] (or a bound of an array argument): the reverse
+    /// sweep calls the callee's pullback with it.
+    Arg(Value),
 }
 
 /// How the reverse sweep knows how many iterations a loop ran.
@@ -160,6 +163,19 @@ pub enum Rev {
     /// Adds the contributions a fused loop gathered in the forward sweep, scaled by its
     /// accumulator's adjoint ([`crate::passes::fuse`]); the loop at this position.
     Fused(usize),
+    /// Calls the callee's pullback ([`Node::Call`]): re-runs the callee from its inputs (the
+    /// array arguments as they were, from snapshots) with the adjoint of its result, adding
+    /// into the adjoints of its arguments.
+    Call {
+        /// The call.
+        call: Box<Call>,
+        /// Per argument, for scalar arguments and array bounds in order: the save that holds
+        /// each value the call reads ([`Call::operands`] order; `None` for constants, which
+        /// are written again).
+        operands: Vec<Option<Save>>,
+        /// Per argument: whether the array passed was snapshotted before the call.
+        snapshot: Vec<bool>,
+    },
     /// Replays a loop backwards.
     Loop {
         /// How many reverse iterations to run.
@@ -192,6 +208,9 @@ pub struct Plan {
     pub reserve: HashMap<usize, (usize, usize)>,
     /// Loops whose reverse runs inside the forward sweep, by position.
     pub fused_loops: HashMap<usize, FusedLoop>,
+    /// Per [`Node::Call`] (by position): which arguments the forward sweep snapshots (pushes
+    /// on the float stack) before the call.
+    pub snapshots: HashMap<usize, Vec<bool>>,
 }
 
 impl Plan {
@@ -202,6 +221,9 @@ impl Plan {
 
     /// Whether any save uses the given stack.
     pub fn uses_stack(&self, kind_is_float: bool) -> bool {
+        if kind_is_float && self.snapshots.values().any(|s| s.contains(&true)) {
+            return true;
+        }
         self.saves.iter().any(|s| {
             s.storage == Storage::Stack
                 && !matches!(s.source, SaveSource::LoopVar(_))
@@ -239,6 +261,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) branch_depth: usize,
     pub(crate) passes: Passes,
     pub(crate) fused_loops: HashMap<usize, FusedLoop>,
+    pub(crate) snapshots: HashMap<usize, Vec<bool>>,
 }
 
 impl Builder<'_> {
@@ -328,6 +351,13 @@ impl Builder<'_> {
             self.ordinal += 1;
             match node {
                 Node::Let(v, _) if self.active(*v) => head.push(Rev::Zero(Adj::Value(*v))),
+                Node::Call(c) => {
+                    if let CallOut::Value(v) = c.out {
+                        if self.active(v) {
+                            head.push(Rev::Zero(Adj::Value(v)));
+                        }
+                    }
+                }
                 Node::Assign {
                     var, decl: true, ..
                 }
@@ -389,6 +419,7 @@ impl Builder<'_> {
                 Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => {}
             },
             Node::Let(..) | Node::DeclVar(_) => {}
+            Node::Call(c) => return self.call(c, ord),
             Node::Assign { var, value, .. } => {
                 if self.act.var[var.0 as usize] {
                     if self.active(*value) {
@@ -577,6 +608,59 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// The reverse of a [`Node::Call`]: its operands saved (or recomputed), the arrays it reads
+    /// snapshotted where they may change, and a call of the callee's pullback.
+    fn call(&mut self, c: &Call, ord: usize) -> Vec<Rev> {
+        let useful = match c.out {
+            CallOut::Value(v) => self.active(v),
+            _ => false,
+        } || c
+            .written_arrays()
+            .iter()
+            .any(|a| self.act.array[a.0 as usize]);
+        if !useful {
+            return Vec::new();
+        }
+        let mut saved = Vec::new();
+        let mut operands = Vec::new();
+        for x in c.operands() {
+            let constant = matches!(self.defs.get(&x), Some(Op::Const(_)));
+            if constant {
+                operands.push(None);
+                continue;
+            }
+            let kind = match self.f.value_ty[x.0 as usize] {
+                Ty::Float => SaveKind::Float,
+                Ty::Bool => SaveKind::Flag,
+                _ => SaveKind::Int,
+            };
+            let s = self.save(ord, kind, SaveSource::Arg(x));
+            saved.push(s);
+            operands.push(Some(s));
+        }
+        let snapshot: Vec<bool> = c
+            .args
+            .iter()
+            .map(|a| match a {
+                CallArg::Array(a) => {
+                    let param = self.f.array_param[a.array.0 as usize].is_some();
+                    a.mutable || !param || self.f.array_mut[a.array.0 as usize]
+                }
+                CallArg::Value(..) => false,
+            })
+            .collect();
+        self.snapshots.insert(ord, snapshot.clone());
+        let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
+        out.push(Rev::Call {
+            call: Box::new(c.clone()),
+            operands,
+            snapshot,
+        });
+        out
+    }
+}
+
 /// For every local array declared in `region` (at its top level), the position of its last
 /// writer there.
 fn last_writes(region: &Region) -> HashMap<Array, usize> {
@@ -609,6 +693,10 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         .iter()
         .filter_map(|n| match n {
             Node::Let(v, _) => Some(*v),
+            Node::Call(c) => match c.out {
+                CallOut::Value(v) => Some(v),
+                _ => None,
+            },
             _ => None,
         })
         .collect();
@@ -630,6 +718,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         branch_depth: 0,
         passes,
         fused_loops: HashMap::new(),
+        snapshots: HashMap::new(),
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse
@@ -640,6 +729,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
+    let snapshots = b.snapshots;
     let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -649,6 +739,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         sincos_pairs,
         reserve: HashMap::new(),
         fused_loops,
+        snapshots,
         act,
         saves,
         node_saves,

@@ -90,6 +90,9 @@ pub enum Plain {
         /// `true` for `a..=b`.
         inclusive: bool,
     },
+    /// `path(args)` where no argument carries a derivative (integers, booleans, constants): a
+    /// plain helper such as `at(i, j, n)`, whatever it returns.
+    Call(syn::Path),
 }
 
 impl Plain {
@@ -210,6 +213,10 @@ pub enum Node {
     },
     /// A local array comes into existence.
     DeclArray(Array, ArrayInit),
+    /// A call that passes arrays, writes through `&mut` or returns an array or nothing: run
+    /// as written in the forward sweep, and through the callee's `_pullback` in the reverse
+    /// sweep (re-running the callee from its inputs, as Tapenade checkpoints a call).
+    Call(Box<Call>),
     /// `if cond { then } else { els }`.
     If {
         /// A `bool` value.
@@ -229,6 +236,91 @@ pub enum Node {
         /// The jump variable, if the body can exit early.
         jump: Option<Var>,
     },
+}
+
+/// A call through the callee's pullback ([`Node::Call`]).
+#[derive(Clone)]
+pub struct Call {
+    /// The callee as written.
+    pub path: syn::Path,
+    /// The arguments, in order.
+    pub args: Vec<CallArg>,
+    /// Where the result goes.
+    pub out: CallOut,
+    /// Where the call is written.
+    pub span: Span,
+}
+
+/// One argument of a [`Call`].
+#[derive(Clone)]
+pub enum CallArg {
+    /// A scalar: a float, an integer, a `bool` or a constant.
+    Value(Value, ArgKind),
+    /// An array or a part of one.
+    Array(ArrayArg),
+}
+
+/// An array argument: `xs`, `&xs`, `&mut xs`, `&xs[a..b]` (any range form).
+#[derive(Clone)]
+pub struct ArrayArg {
+    /// The array.
+    pub array: Array,
+    /// The first element passed (0 when absent).
+    pub lo: Option<Value>,
+    /// One past the last element passed (the array's length when absent).
+    pub hi: Option<Value>,
+    /// `&mut`: the callee may write the elements.
+    pub mutable: bool,
+    /// Passed by reference (`&xs`), as opposed to by value (`xs` for a `[f64; N]`).
+    pub by_ref: bool,
+}
+
+/// Where a [`Call`]'s result goes.
+#[derive(Clone, Copy)]
+pub enum CallOut {
+    /// Nowhere: a call in statement position (a function returning `()`).
+    Unit,
+    /// A scalar value.
+    Value(Value),
+    /// A new local array (`let next = step(s, h);`).
+    NewArray(Array),
+    /// Overwrites a local array (`s = step(s, h);`).
+    IntoArray(Array),
+}
+
+impl Call {
+    /// The values the call reads.
+    pub fn operands(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        for a in &self.args {
+            match a {
+                CallArg::Value(v, _) => out.push(*v),
+                CallArg::Array(a) => out.extend(a.lo.iter().chain(&a.hi)),
+            }
+        }
+        out
+    }
+
+    /// The arrays the call reads (every array argument).
+    pub fn read_arrays(&self) -> impl Iterator<Item = &ArrayArg> {
+        self.args.iter().filter_map(|a| match a {
+            CallArg::Array(a) => Some(a),
+            CallArg::Value(..) => None,
+        })
+    }
+
+    /// The arrays the call writes: `&mut` arguments and the result array.
+    pub fn written_arrays(&self) -> Vec<Array> {
+        let mut out: Vec<Array> = self
+            .read_arrays()
+            .filter(|a| a.mutable)
+            .map(|a| a.array)
+            .collect();
+        if let CallOut::NewArray(a) | CallOut::IntoArray(a) = self.out {
+            out.push(a);
+        }
+        out
+    }
 }
 
 /// What drives a loop.
@@ -308,6 +400,21 @@ pub struct Function {
     pub arrays: Vec<(Info, ArrayKind)>,
     /// Per array: the parameter it is, if it is one.
     pub array_param: Vec<Option<syn::Ident>>,
+    /// Per array: whether it is a `&mut` parameter (written by the body, so never "frozen").
+    pub array_mut: Vec<bool>,
+    /// What the function returns.
+    pub returns: Returns,
+}
+
+/// What a function returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Returns {
+    /// A float: [`Function::result`].
+    Float,
+    /// An array (`[F; N]` or `Vec<F>`): this local array's contents.
+    Array(Array),
+    /// Nothing (`()`): the function works through `&mut` parameters.
+    Unit,
 }
 
 /// What kind of storage an array has (decides how its adjoint is allocated).
@@ -328,6 +435,7 @@ impl Node {
     pub fn writes(&self, out: &mut Vec<Array>) {
         match self {
             Node::Store { array, .. } | Node::DeclArray(array, _) => out.push(*array),
+            Node::Call(c) => out.extend(c.written_arrays()),
             Node::If { then, els, .. } => {
                 then.nodes.iter().for_each(|n| n.writes(out));
                 els.nodes.iter().for_each(|n| n.writes(out));
@@ -420,6 +528,7 @@ impl fmt::Display for Op {
                     Plain::Method(m) => format!(".{m}"),
                     Plain::Range { inclusive: false } => "..".into(),
                     Plain::Range { inclusive: true } => "..=".into(),
+                    Plain::Call(p) => format!("call {}", tokens(p)),
                 };
                 write!(f, "plain {name} {}", list(args))
             }
@@ -427,6 +536,46 @@ impl fmt::Display for Op {
             Op::Load(a, i) => write!(f, "load {a}[{i}]"),
             Op::Len(a) => write!(f, "len {a}"),
         }
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.out {
+            CallOut::Unit => {}
+            CallOut::Value(v) => write!(f, "{v} = ")?,
+            CallOut::NewArray(a) => write!(f, "let {a} = ")?,
+            CallOut::IntoArray(a) => write!(f, "{a} = ")?,
+        }
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                CallArg::Value(v, _) => v.to_string(),
+                CallArg::Array(a) => {
+                    let r = if a.mutable {
+                        "&mut "
+                    } else if a.by_ref {
+                        "&"
+                    } else {
+                        ""
+                    };
+                    let lo = a.lo.map(|v| v.to_string()).unwrap_or_default();
+                    let hi = a.hi.map(|v| v.to_string()).unwrap_or_default();
+                    if a.lo.is_none() && a.hi.is_none() {
+                        format!("{r}{}", a.array)
+                    } else {
+                        format!("{r}{}[{lo}..{hi}]", a.array)
+                    }
+                }
+            })
+            .collect();
+        write!(
+            f,
+            "pullback-call {} {}",
+            tokens(&self.path),
+            args.join(", ")
+        )
     }
 }
 
@@ -452,6 +601,7 @@ impl Region {
                 Node::DeclArray(a, ArrayInit::Vec { fill, len }) => {
                     writeln!(f, "{pad}let {a} = vec[{fill}; {len}]")?
                 }
+                Node::Call(c) => writeln!(f, "{pad}{c}")?,
                 Node::If { cond, then, els } => {
                     writeln!(f, "{pad}if {cond} {{")?;
                     then.fmt_indented(f, depth + 1)?;

@@ -88,11 +88,49 @@ impl<'a> Lister<'a> {
         let info = self.plan.save(s);
         match &info.source {
             SaveSource::Partial(v, k) => self.partial(*v, *k),
-            SaveSource::IndexOf(v) | SaveSource::Cond(v) | SaveSource::LoopVar(v) => {
-                self.name(*v).to_string()
-            }
+            SaveSource::IndexOf(v)
+            | SaveSource::Cond(v)
+            | SaveSource::LoopVar(v)
+            | SaveSource::Arg(v) => self.name(*v).to_string(),
             SaveSource::TripCount(o) => format!("trips{o}"),
             SaveSource::LastVar(o) => format!("last{o}"),
+        }
+    }
+
+    /// A call through its pullback, in the source's names.
+    fn call(&self, c: &Call) -> String {
+        let args: Vec<String> = c
+            .args
+            .iter()
+            .map(|a| match a {
+                CallArg::Value(v, _) => self.name(*v).to_string(),
+                CallArg::Array(a) => {
+                    let name = &self.array_names[a.array.0 as usize];
+                    let r = if a.mutable {
+                        "&mut "
+                    } else if a.by_ref {
+                        "&"
+                    } else {
+                        ""
+                    };
+                    if a.lo.is_none() && a.hi.is_none() {
+                        format!("{r}{name}")
+                    } else {
+                        let lo = a.lo.map(|v| self.name(v).to_string()).unwrap_or_default();
+                        let hi = a.hi.map(|v| self.name(v).to_string()).unwrap_or_default();
+                        format!("{r}{name}[{lo}..{hi}]")
+                    }
+                }
+            })
+            .collect();
+        let path = c.path.to_token_stream().to_string().replace(' ', "");
+        let call = format!("{path}({})", args.join(", "));
+        match c.out {
+            CallOut::Unit => call,
+            CallOut::Value(v) => format!("{} = {call}", self.name(v)),
+            CallOut::NewArray(a) | CallOut::IntoArray(a) => {
+                format!("{} = {call}", self.array_names[a.0 as usize])
+            }
         }
     }
 
@@ -131,6 +169,11 @@ impl<'a> Lister<'a> {
                     let dots = if *inclusive { "..=" } else { ".." };
                     format!("{}{dots}{}", n(&args[0]), n(&args[1]))
                 }
+                Plain::Call(path) => format!(
+                    "{}({})",
+                    path.to_token_stream().to_string().replace(' ', ""),
+                    list(args)
+                ),
             },
             Op::Read(s) => self.var_names[s.0 as usize].clone(),
             Op::Load(a, i) => format!("{}[{}]", self.array_names[a.0 as usize], n(i)),
@@ -196,6 +239,9 @@ impl<'a> Lister<'a> {
                 }
                 Node::DeclVar(s) => {
                     let _ = writeln!(out, "{p}let {}", self.var_names[s.0 as usize]);
+                }
+                Node::Call(c) => {
+                    let _ = writeln!(out, "{p}{}", self.call(c));
                 }
                 Node::Store {
                     array,
@@ -338,6 +384,15 @@ impl<'a> Lister<'a> {
                 }
                 Rev::ResetArray(a) => {
                     let _ = writeln!(out, "{p}d_{} = 0", self.array_names[a.0 as usize]);
+                }
+                Rev::Call { call, .. } => {
+                    let path = call.path.to_token_stream().to_string().replace(' ', "");
+                    let _ = writeln!(
+                        out,
+                        "{p}{path}_pullback(...) adds into the adjoints of `{}`  [checkpoint: \
+                         re-runs {path} from its inputs]",
+                        self.call(call)
+                    );
                 }
                 Rev::Fused(ord) => {
                     let Some(fl) = self.plan.fused_loops.get(ord) else {

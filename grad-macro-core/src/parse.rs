@@ -45,6 +45,20 @@ pub struct ParsedParam {
     pub wrt: bool,
     /// Whether it is declared `mut` (then the body may assign it).
     pub mutable: bool,
+    /// Whether it is a `&mut` slice or array: the body may write its elements, and the
+    /// callers see the new values.
+    pub mut_ref: bool,
+}
+
+/// What a function returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetClass {
+    /// `f64` / `f32`.
+    Float,
+    /// `[f64; N]` (with `N` as written) or `Vec<f64>` (`None`).
+    Array(Option<String>),
+    /// `()`: the function works through `&mut` parameters.
+    Unit,
 }
 
 /// The parsed attribute and signature.
@@ -56,6 +70,8 @@ pub struct Parsed {
     /// Whether the return type is `f32` or `f64` (if not, that is reported and the body is
     /// only checked).
     pub returns_float: bool,
+    /// What the function returns.
+    pub ret: RetClass,
     /// The float type as tokens.
     pub float_ty: syn::Type,
     /// The parameters.
@@ -138,12 +154,13 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
     }
     match ty {
         syn::Type::Reference(r) => {
-            if r.mutability.is_some() {
+            if r.mutability.is_some() && float_of(&r.elem).is_some() {
                 errors.on(
                     r,
-                    "`&mut` parameters are not supported: a differentiable function must not \
-                     change its inputs; take `&[f64]` and return the new value instead",
+                    "`&mut f64` parameters are not supported yet; return the new value \
+                     (`fn step(x: f64) -> f64`) or pass a one-element slice (`&mut [f64]`)",
                 );
+                return (ParamClass::Constant, None);
             }
             if float_of(&r.elem).is_some() {
                 errors.on(
@@ -162,7 +179,13 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
                     Some(f) => (ParamClass::Array(a.len.to_token_stream()), Some(f)),
                     None => (ParamClass::ConstArray, None),
                 },
-                _ => (ParamClass::Constant, None),
+                elem => match vec_elem(elem) {
+                    Some(e) => match float_of(e) {
+                        Some(f) => (ParamClass::Slice, Some(f)),
+                        None => (ParamClass::ConstArray, None),
+                    },
+                    None => (ParamClass::Constant, None),
+                },
             }
         }
         syn::Type::Array(a) => match float_of(&a.elem) {
@@ -170,6 +193,42 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
             None => (ParamClass::ConstArray, None),
         },
         _ => (ParamClass::Constant, None),
+    }
+}
+
+/// `T` if `ty` is `Vec<T>`.
+pub fn vec_elem(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// What a return type is: a float, an array of floats, or `()`.
+fn ret_class(ty: &syn::Type) -> Option<(RetClass, FloatTy)> {
+    if let Some(f) = float_of(ty) {
+        return Some((RetClass::Float, f));
+    }
+    match ty {
+        syn::Type::Array(a) => float_of(&a.elem).map(|f| {
+            (
+                RetClass::Array(Some(a.len.to_token_stream().to_string())),
+                f,
+            )
+        }),
+        syn::Type::Tuple(t) if t.elems.is_empty() => None,
+        syn::Type::Paren(p) => ret_class(&p.elem),
+        other => vec_elem(other)
+            .and_then(float_of)
+            .map(|f| (RetClass::Array(None), f)),
     }
 }
 
@@ -203,25 +262,23 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
             "variadic functions are not supported; take the values as a slice (`xs: &[f64]`)",
         );
     }
-    let float = match &sig.output {
-        syn::ReturnType::Type(_, ty) => match float_of(ty) {
-            Some(f) => Some(f),
+    let unit = |ty: &syn::Type| matches!(ty, syn::Type::Tuple(t) if t.elems.is_empty());
+    let (float, ret) = match &sig.output {
+        syn::ReturnType::Type(_, ty) if unit(ty) => (None, RetClass::Unit),
+        syn::ReturnType::Type(_, ty) => match ret_class(ty) {
+            Some((ret, f)) => (Some(f), ret),
             None => {
                 errors.on(
                     ty,
-                    "a differentiable function must return `f64` or `f32`; return one scalar \
-                     (e.g. a loss) and differentiate each output in its own function",
+                    "a differentiable function must return `f64` or `f32`, an array of them \
+                     (`[f64; N]`, `Vec<f64>`) or nothing (writing through `&mut` parameters); \
+                     return one scalar (e.g. a loss) and differentiate each output in its own \
+                     function",
                 );
-                None
+                (None, RetClass::Float)
             }
         },
-        syn::ReturnType::Default => {
-            errors.at(
-                sig.ident.span(),
-                "a differentiable function must return `f64` or `f32`; add `-> f64`",
-            );
-            None
-        }
+        syn::ReturnType::Default => (None, RetClass::Unit),
     };
 
     let mut params = Vec::new();
@@ -246,6 +303,8 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
+                let mut_ref = matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
+                    && matches!(class, ParamClass::Slice | ParamClass::Array(_));
                 first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {
                     if f != expected {
@@ -261,6 +320,7 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     ty: (*pt.ty).clone(),
                     wrt: ftype.is_some(),
                     mutable,
+                    mut_ref,
                     class,
                 });
             }
@@ -296,6 +356,13 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
 
     // Without a float return type (already reported) the body is still checked, so that every
     // error of the function is reported at once: as a function of its float parameters' type.
+    if ret == RetClass::Unit && !params.iter().any(|p| p.mut_ref) {
+        errors.at(
+            sig.ident.span(),
+            "a differentiable function must return `f64` or `f32` (or an array of them), or \
+             write its results through a `&mut` slice parameter; add `-> f64`",
+        );
+    }
     let returns_float = float.is_some();
     let float = float.or(first_float).unwrap_or(FloatTy::F64);
     let float_ty: syn::Type = match float {
@@ -306,6 +373,7 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
         item,
         float,
         returns_float,
+        ret,
         float_ty,
         params,
     }

@@ -4,7 +4,7 @@
 use crate::error::Errors;
 use crate::ir::Function;
 use crate::passes::{cse, fold, Passes};
-use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX};
+use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX, PULLBACK_SUFFIX};
 use crate::{activity, adjoint, codegen, listing, lower, parse};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -26,15 +26,32 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let attr = parse::attribute(attr, &mut errors);
+    let restricted = attr.wrt.is_some();
     let parsed = parse::signature(item.clone(), attr.wrt, &mut errors);
-    let body = compile(&parsed, attr.passes, &mut errors).map(|(f, plan)| {
-        let graph = (parsed.float == parse::FloatTy::F64)
+    let float_ret = parsed.ret == parse::RetClass::Float;
+    let compiled = compile(&parsed, attr.passes, &mut errors);
+    // The pullback differentiates with respect to every float parameter (a caller cannot see
+    // `wrt`): compiled again where `wrt(...)` restricts the gradient.
+    let pullback = match &compiled {
+        Some((f, plan)) if !restricted => Some(codegen::pullback_body(f, plan)),
+        Some(_) => {
+            let mut ignored = Errors::default();
+            let all = parse::signature(item.clone(), None, &mut ignored);
+            compile(&all, attr.passes, &mut ignored)
+                .map(|(f, plan)| codegen::pullback_body(&f, &plan))
+        }
+        None => None,
+    };
+    let body = compiled.map(|(f, plan)| {
+        let graph = (parsed.float == parse::FloatTy::F64 && !codegen::has_pullback_calls(&f.body))
             .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
-        (
-            codegen::grad_body(&f, &plan),
-            listing::listing(&f, &plan),
-            graph,
-        )
+        // Unrestricted, `_grad` is the pullback seeded with one: the code is generated once.
+        let grad = if restricted {
+            codegen::grad_body(&f, &plan)
+        } else {
+            grad_through_pullback(&parsed)
+        };
+        (grad, listing::listing(&f, &plan), graph)
     });
     let shell = Shell::new(&parsed.item.sig, body.is_none());
     let stub = || quote!(::core::unimplemented!());
@@ -42,8 +59,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         let graph = (parsed.float == parse::FloatTy::F64).then(stub);
         (stub(), String::new(), graph)
     });
-    let companion = companion(&parsed, &shell, body, &listing);
-    let graph = graph.map(|g| graph_fn(&parsed, &shell, g));
+    let companion = float_ret.then(|| companion(&parsed, &shell, body, &listing));
+    let graph = graph
+        .filter(|_| float_ret)
+        .map(|g| graph_fn(&parsed, &shell, g));
+    let pullback = pullback_fn(&parsed, &shell, pullback.unwrap_or_else(stub));
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without
     // this, a loss used only through `loss_grad` is reported as dead code. (The companions
@@ -54,6 +74,100 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         #item
         #companion
         #graph
+        #pullback
+    }
+}
+
+/// The body of `_grad` as a call of the pullback with `d_out = 1` and zeroed slots.
+fn grad_through_pullback(parsed: &parse::Parsed) -> TokenStream {
+    let sig = &parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
+    let float = &parsed.float_ty;
+    let mut decls = TokenStream::new();
+    let mut slots = Vec::new();
+    let mut outs = Vec::new();
+    for (i, p) in parsed.params.iter().enumerate() {
+        let (s, ident) = (codegen::slot(i), &p.ident);
+        match &p.class {
+            parse::ParamClass::Scalar => {
+                decls.extend(quote!(let mut #s: #float = 0.0;));
+                slots.push(quote!(&mut #s));
+                outs.push(quote!(#s));
+            }
+            parse::ParamClass::Slice => {
+                decls.extend(
+                    quote!(let mut #s: ::std::vec::Vec<#float> = ::std::vec![0.0; #ident.len()];),
+                );
+                slots.push(quote!(&mut #s[..]));
+                outs.push(quote!(#s));
+            }
+            parse::ParamClass::Array(n) => {
+                decls.extend(quote!(let mut #s: [#float; #n] = [0.0; #n];));
+                slots.push(quote!(&mut #s[..]));
+                outs.push(quote!(#s));
+            }
+            parse::ParamClass::ConstArray | parse::ParamClass::Constant => {
+                slots.push(quote!(&mut ()));
+            }
+        }
+    }
+    let args = parsed.params.iter().map(|p| &p.ident);
+    let value = codegen::id("value", "");
+    quote! {
+        #decls
+        let #value = #name(#(#args,)* 1.0, #(#slots),*);
+        (#value, #(#outs),*)
+    }
+}
+
+/// `<name>_pullback(args..., d_out, slots...)`: what a caller differentiates a call that passes
+/// arrays through, and a custom rule's shape for functions over slices.
+fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
+    let sig = &parsed.item.sig;
+    let vis = &parsed.item.vis;
+    let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
+    let Shell { inputs, allow } = shell;
+    let inputs = inputs.clone().into_iter().collect::<Vec<_>>();
+    let trailing =
+        matches!(inputs.last(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',');
+    let inputs: TokenStream = inputs.into_iter().collect();
+    let sep = (!inputs.is_empty() && !trailing).then(|| quote!(,));
+    let float = &parsed.float_ty;
+    let dout = codegen::dout();
+    let d_out = match &parsed.ret {
+        parse::RetClass::Float => Some(quote!(#dout: #float)),
+        parse::RetClass::Array(_) => Some(quote!(#dout: &[#float])),
+        parse::RetClass::Unit => None,
+    };
+    let d_out = d_out.map(|d| quote!(#d,));
+    let slots = parsed.params.iter().enumerate().map(|(i, p)| {
+        let s = codegen::slot(i);
+        match &p.class {
+            parse::ParamClass::Scalar => quote!(#s: &mut #float),
+            parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#s: &mut [#float]),
+            parse::ParamClass::ConstArray | parse::ParamClass::Constant => quote!(#s: &mut ()),
+        }
+    });
+    let output = &sig.output;
+    let doc = format!(
+        "Pullback of [`{}`]: runs it on the arguments and adds the gradient of \
+         `d_out · {}(args)` into one adjoint slot per parameter (`&mut f64` for a float, \
+         `&mut [f64]` for a slice or array, `&mut ()` otherwise). For a `&mut` parameter the \
+         slot holds the adjoint of its final values on entry and of its initial values on \
+         return. Returns what the function returns. A call that passes arrays to a \
+         differentiable function is differentiated through this; write it by hand beside a \
+         plain function for a custom rule. Generated by `#[differentiable]`.",
+        sig.ident, sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #allow
+        #[allow(clippy::too_many_arguments)]
+        // Code-generated only where it is called (by `_grad` or a caller).
+        #[inline]
+        #vis fn #name(#inputs #sep #d_out #(#slots),*) #output {
+            #body
+        }
     }
 }
 

@@ -8,3 +8,6 @@ pub const DISABLE: &str = "disable";
 pub const GRAD_SUFFIX: &str = "_grad";
 /// The suffix of the graph function (`loss` → `loss_graph`).
 pub const GRAPH_SUFFIX: &str = "_graph";
+/// The suffix of the pullback (`cell` → `cell_pullback`): what a call that passes arrays is
+/// differentiated through.
+pub const PULLBACK_SUFFIX: &str = "_pullback";

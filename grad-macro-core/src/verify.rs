@@ -73,6 +73,14 @@ impl Verifier {
                     self.used(*index, &by)?;
                     self.used(*value, &by)?;
                 }
+                Node::Call(c) => {
+                    for a in c.operands() {
+                        self.used(a, &c.to_string())?;
+                    }
+                    if let CallOut::Value(x) = c.out {
+                        self.define(x)?;
+                    }
+                }
                 Node::DeclArray(a, ArrayInit::Repeat { fill, .. }) => {
                     self.used(*fill, &format!("the declaration of {a}"))?
                 }

@@ -86,6 +86,27 @@ impl<T: Recycled> Tape<T> {
     pub fn pop(&mut self) -> T {
         self.stack.pop()
     }
+
+    /// Pushes a run of items (a snapshot of an array argument).
+    #[inline]
+    pub fn push_slice(&mut self, items: &[T]) {
+        self.stack.items.extend_from_slice(items);
+    }
+}
+
+impl<T: Recycled + crate::Float> Tape<T> {
+    /// Pops the last `n` items pushed, in the order they were pushed, into a scratch buffer.
+    #[inline]
+    pub fn pop_scratch(&mut self, n: usize) -> Scratch<T> {
+        let at = match self.stack.items.len().checked_sub(n) {
+            Some(at) => at,
+            None => underflow(),
+        };
+        let mut s = Scratch::zeroed(0);
+        s.items.extend_from_slice(&self.stack.items[at..]);
+        self.stack.items.truncate(at);
+        s
+    }
 }
 
 impl<T: Recycled> Drop for Tape<T> {
@@ -127,7 +148,176 @@ impl<T: Recycled + crate::Float> Scratch<T> {
     pub fn as_slice(&self) -> &[T] {
         &self.items
     }
+
+    /// A copy of `items`.
+    #[inline]
+    pub fn copy_of(items: &[T]) -> Self {
+        let mut s = Scratch::zeroed(0);
+        s.items.extend_from_slice(items);
+        s
+    }
 }
+
+/// An array argument, as a pullback takes it, from the snapshot of its elements: `&[F]`,
+/// `&mut [F]`, `&[F; N]`, `&mut [F; N]`, `[F; N]`, `&Vec<F>` or `&mut Vec<F>`, whichever the
+/// callee's parameter is.
+#[doc(hidden)]
+pub trait FromSnapshot<'a, T: Recycled>: Sized {
+    /// The argument.
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self;
+}
+
+impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a [T] {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        &s.items
+    }
+}
+
+impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a mut [T] {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        &mut s.items
+    }
+}
+
+impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a Vec<T> {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        &s.items
+    }
+}
+
+impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a mut Vec<T> {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        &mut s.items
+    }
+}
+
+impl<'a, T: Recycled, const N: usize> FromSnapshot<'a, T> for &'a [T; N] {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        match <&[T; N]>::try_from(&s.items[..]) {
+            Ok(a) => a,
+            Err(_) => wrong_length(),
+        }
+    }
+}
+
+impl<'a, T: Recycled, const N: usize> FromSnapshot<'a, T> for &'a mut [T; N] {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        match <&mut [T; N]>::try_from(&mut s.items[..]) {
+            Ok(a) => a,
+            Err(_) => wrong_length(),
+        }
+    }
+}
+
+impl<T: Recycled, const N: usize> FromSnapshot<'_, T> for [T; N] {
+    #[inline(always)]
+    fn from_snapshot(s: &mut Scratch<T>) -> Self {
+        match <[T; N]>::try_from(&s.items[..]) {
+            Ok(a) => a,
+            Err(_) => wrong_length(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_length() -> ! {
+    panic!("grad: a snapshot of the wrong length (a bug in grad)")
+}
+
+/// Where a pullback's adjoint for a constant argument goes (and is ignored): a float for a
+/// float, `()` for other scalars, zeros for an array.
+#[doc(hidden)]
+pub trait Sink {
+    /// The slot's contents.
+    type Slot;
+    /// A zeroed slot for this value.
+    fn sink(&self) -> Self::Slot;
+}
+
+/// A slot for the adjoint of a constant argument (see [`Sink`]).
+#[doc(hidden)]
+#[inline(always)]
+pub fn sink<T: Sink + ?Sized>(x: &T) -> T::Slot {
+    x.sink()
+}
+
+impl Sink for f64 {
+    type Slot = f64;
+    fn sink(&self) -> f64 {
+        0.0
+    }
+}
+
+impl Sink for f32 {
+    type Slot = f32;
+    fn sink(&self) -> f32 {
+        0.0
+    }
+}
+
+macro_rules! unit_sink {
+    ($($t:ty),*) => {$(
+        impl Sink for $t {
+            type Slot = ();
+            fn sink(&self) {}
+        }
+    )*};
+}
+unit_sink!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char, str);
+
+impl<T: Sink + ?Sized> Sink for &T {
+    type Slot = T::Slot;
+    fn sink(&self) -> T::Slot {
+        (**self).sink()
+    }
+}
+
+macro_rules! array_sinks {
+    (floats: $($f:ty),*; others: $($t:ty),*) => {
+        $(
+            impl<const N: usize> Sink for [$f; N] {
+                type Slot = Vec<$f>;
+                fn sink(&self) -> Vec<$f> {
+                    vec![0.0; N]
+                }
+            }
+            impl Sink for [$f] {
+                type Slot = Vec<$f>;
+                fn sink(&self) -> Vec<$f> {
+                    vec![0.0; self.len()]
+                }
+            }
+            impl Sink for Vec<$f> {
+                type Slot = Vec<$f>;
+                fn sink(&self) -> Vec<$f> {
+                    vec![0.0; self.len()]
+                }
+            }
+        )*
+        $(
+            impl<const N: usize> Sink for [$t; N] {
+                type Slot = ();
+                fn sink(&self) {}
+            }
+            impl Sink for [$t] {
+                type Slot = ();
+                fn sink(&self) {}
+            }
+            impl Sink for Vec<$t> {
+                type Slot = ();
+                fn sink(&self) {}
+            }
+        )*
+    };
+}
+array_sinks!(floats: f32, f64; others: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
 
 impl<T: Recycled> Drop for Scratch<T> {
     fn drop(&mut self) {
@@ -148,36 +338,39 @@ pub trait Recycled: Copy + 'static {
     fn give_scratch(items: Vec<Self>);
 }
 
-/// How many [`Scratch`] buffers a thread keeps (one per fused loop that is live at once).
-const SCRATCH_SPARES: usize = 8;
+/// How many [`Scratch`] buffers a thread keeps (one per fused loop or call argument that is
+/// live at once).
+const SCRATCH_SPARES: usize = 16;
 
-/// Keeps the larger of `items` and the pool's spare buffer in the pool.
-fn keep_larger<T>(pool: &std::cell::Cell<Vec<T>>, items: Vec<T>) {
-    let spare = pool.take();
-    pool.set(if spare.capacity() >= items.capacity() {
-        spare
-    } else {
-        items
-    });
+/// How many [`Tape`] buffers a thread keeps: one per gradient running at once on the thread
+/// (a gradient calling helpers through their pullbacks nests as deep as its calls).
+const TAPE_SPARES: usize = 16;
+
+/// Gives a buffer back to a pool of spares (dropped when the pool is full).
+fn keep<T>(pool: &std::cell::RefCell<Vec<Vec<T>>>, items: Vec<T>, spares: usize) {
+    let mut pool = pool.borrow_mut();
+    if pool.len() < spares {
+        pool.push(items);
+    }
 }
 
 macro_rules! recycled {
     ($($t:ty => $pool:ident, $scratch:ident),*) => {
         $(
             thread_local! {
-                static $pool: std::cell::Cell<Vec<$t>> = const { std::cell::Cell::new(Vec::new()) };
+                static $pool: std::cell::RefCell<Vec<Vec<$t>>> = const { std::cell::RefCell::new(Vec::new()) };
                 static $scratch: std::cell::RefCell<Vec<Vec<$t>>> = const { std::cell::RefCell::new(Vec::new()) };
             }
 
             impl Recycled for $t {
                 #[inline]
                 fn take() -> Vec<Self> {
-                    $pool.with(|p| p.take())
+                    $pool.with(|p| p.borrow_mut().pop().unwrap_or_default())
                 }
 
                 #[inline]
                 fn give(items: Vec<Self>) {
-                    $pool.with(|p| keep_larger(p, items));
+                    $pool.with(|p| keep(p, items, TAPE_SPARES));
                 }
 
                 #[inline]
@@ -187,12 +380,7 @@ macro_rules! recycled {
 
                 #[inline]
                 fn give_scratch(items: Vec<Self>) {
-                    $scratch.with(|p| {
-                        let mut spares = p.borrow_mut();
-                        if spares.len() < SCRATCH_SPARES {
-                            spares.push(items);
-                        }
-                    });
+                    $scratch.with(|p| keep(p, items, SCRATCH_SPARES));
                 }
             }
         )*
@@ -250,8 +438,13 @@ mod tests {
         let t = Tape::<f64>::take();
         assert!(t.stack.items.is_empty());
         assert!(t.stack.items.capacity() >= 1000, "the buffer came back");
-        // A nested tape taken while this one is out gets a fresh buffer.
+        // A nested tape taken while this one is out gets another buffer; both come back.
         let inner = Tape::<f64>::take();
-        assert_eq!(inner.stack.items.capacity(), 0);
+        let (outer_ptr, inner_ptr) = (t.stack.items.as_ptr(), inner.stack.items.as_ptr());
+        assert_ne!(outer_ptr, inner_ptr);
+        drop(inner);
+        drop(t);
+        let (a, b) = (Tape::<f64>::take(), Tape::<f64>::take());
+        assert!(a.stack.items.capacity() > 0 || b.stack.items.capacity() > 0);
     }
 }

@@ -81,6 +81,7 @@ impl Gen<'_> {
                 }
                 Def::Code(t) => t,
             },
+            Node::Call(c) => self.call_forward(c, my, decls),
             Node::Assign { var, value, decl } => {
                 let (sv, vv) = (s(*var), v(*value));
                 if *decl {

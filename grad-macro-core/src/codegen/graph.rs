@@ -17,6 +17,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         defs: f.defs(),
         graph: true,
         in_fused: Default::default(),
+        pullback: false,
     };
     let rec = rec_path();
     let recording = id("recording", "");

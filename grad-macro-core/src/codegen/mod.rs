@@ -16,12 +16,24 @@ use crate::ir::*;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
+mod call;
 mod declare;
 mod forward;
 mod graph;
 mod reverse;
 
 pub use graph::graph_body;
+
+/// Whether the body calls a function through its pullback (then it has no `_graph`: the
+/// tape engine has no node for a call that passes arrays).
+pub fn has_pullback_calls(r: &Region) -> bool {
+    r.nodes.iter().any(|n| match n {
+        Node::Call(_) => true,
+        Node::If { then, els, .. } => has_pullback_calls(then) || has_pullback_calls(els),
+        Node::Loop { body, .. } => has_pullback_calls(body),
+        _ => false,
+    })
+}
 
 /// `path` with its last segment renamed to the companion: `physics::step` → `physics::step_grad`.
 pub(crate) fn companion_path(path: &syn::Path) -> syn::Path {
@@ -103,6 +115,7 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
                 quote!(#l..#r)
             }
         }
+        Plain::Call(path) => quote!(#path(#(#a),*)),
     }
 }
 
@@ -139,14 +152,37 @@ pub(crate) fn tape_u() -> Ident {
     id("tape", "_u")
 }
 
+/// The adjoint slot of parameter `i` in a pullback's signature.
+pub(crate) fn slot(i: usize) -> Ident {
+    id("dp", i)
+}
+
+/// The adjoint of the result, in a pullback's signature.
+pub(crate) fn dout() -> Ident {
+    id("dout", "")
+}
+
 /// Generates the body of the companion: forward sweep, reverse sweep, returned tuple.
 pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
+    body(f, plan, false)
+}
+
+/// Generates the body of the pullback `<name>_pullback(args..., d_out, slots...)`: the
+/// forward sweep, the reverse sweep from `d_out` (a float, or a slice for an array result),
+/// adding into the slots (for a `&mut` parameter, the slot holds the adjoint of its final
+/// values on entry and of its initial values on return), and the value.
+pub fn pullback_body(f: &Function, plan: &Plan) -> TokenStream {
+    body(f, plan, true)
+}
+
+fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     let g = Gen {
         f,
         plan,
         defs: f.defs(),
         graph: false,
         in_fused: Default::default(),
+        pullback,
     };
     let float = &f.float;
     let rt = rt();
@@ -183,6 +219,19 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
             continue;
         }
         let name = da(a);
+        let param = f
+            .params
+            .iter()
+            .position(|p| matches!(&p.kind, ParamKind::FloatArray { array } if *array == a));
+        if let (true, Some(i)) = (pullback, param) {
+            // The caller's adjoint, added into in place.
+            let (sl, p) = (slot(i), g.array_ident(a));
+            prologue.extend(quote! {
+                ::core::assert_eq!(#sl.len(), #p.len(), "grad: an adjoint slot of the wrong length");
+                let #name: &mut [#float] = #sl;
+            });
+            continue;
+        }
         prologue.extend(match kind {
             ArrayKind::Slice => {
                 // The adjoint is used through a slice of exactly the parameter's length, so
@@ -204,6 +253,9 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
     let mut ord = 0;
     let forward = g.region(&f.body, &mut ord);
     let reverse = g.rev_list(&plan.reverse);
+    if pullback {
+        return g.pullback_tail(prologue, forward, reverse);
+    }
 
     let result = v(f.result);
     let mut grads = Vec::new();
@@ -247,9 +299,61 @@ pub(crate) struct Gen<'a> {
     pub graph: bool,
     /// Set while the reverse of a fused loop's body is generated.
     pub in_fused: std::cell::Cell<bool>,
+    /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
+    pub pullback: bool,
 }
 
 impl Gen<'_> {
+    /// The pullback's body around its sweeps: the result's adjoint seeded from `d_out` (for
+    /// an array result; a float result is seeded by the plan's `Seed`), the scalar adjoints
+    /// added into their slots, and the value returned.
+    fn pullback_tail(
+        &self,
+        prologue: TokenStream,
+        forward: TokenStream,
+        reverse: TokenStream,
+    ) -> TokenStream {
+        let f = self.f;
+        let mut seed = TokenStream::new();
+        let value = match f.returns {
+            Returns::Float => {
+                let r = v(f.result);
+                quote!(#r)
+            }
+            Returns::Unit => quote!(()),
+            Returns::Array(a) => {
+                let name = self.array_ident(a);
+                if self.plan.act.array[a.0 as usize] {
+                    let (dname, out, x, t) = (da(a), dout(), id("x", ""), id("t", ""));
+                    seed = own_body(quote! {
+                        ::core::assert_eq!(#out.len(), #name.len(), "grad: an adjoint of the wrong length");
+                        for (#x, #t) in #dname[..#name.len()].iter_mut().zip(#out) {
+                            *#x += *#t;
+                        }
+                    });
+                }
+                quote!(#name)
+            }
+        };
+        let mut slots = TokenStream::new();
+        for (i, p) in f.params.iter().enumerate() {
+            if let (ParamKind::Scalar(x), true) = (&p.kind, p.wrt) {
+                if self.active(*x) {
+                    let (sl, dx) = (slot(i), d(*x));
+                    slots.extend(quote!(*#sl += #dx;));
+                }
+            }
+        }
+        quote! {
+            #prologue
+            #forward
+            #seed
+            #reverse
+            #slots
+            #value
+        }
+    }
+
     pub(crate) fn is_wrt_array(&self, a: Array) -> bool {
         self.f
             .params

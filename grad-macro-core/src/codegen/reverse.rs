@@ -20,7 +20,10 @@ impl Gen<'_> {
                 let pk = p(*x, *k);
                 quote!(#pk)
             }
-            SaveSource::IndexOf(x) | SaveSource::Cond(x) | SaveSource::LoopVar(x) => {
+            SaveSource::IndexOf(x)
+            | SaveSource::Cond(x)
+            | SaveSource::LoopVar(x)
+            | SaveSource::Arg(x) => {
                 let vx = v(*x);
                 quote!(#vx)
             }
@@ -127,7 +130,12 @@ impl Gen<'_> {
                 Rev::Zero(_) => continue,
                 Rev::Seed(x) => {
                     let dx = d(*x);
-                    quote!(#dx = 1.0;)
+                    if self.pullback {
+                        let out = dout();
+                        quote!(#dx = #out;)
+                    } else {
+                        quote!(#dx = 1.0;)
+                    }
                 }
                 Rev::Restore(sv) => {
                     let info = self.plan.save(*sv);
@@ -196,6 +204,11 @@ impl Gen<'_> {
                     quote!(if #f { #t } else { #e })
                 }
                 Rev::Fused(ord) => self.apply_fused(*ord),
+                Rev::Call {
+                    call,
+                    operands,
+                    snapshot,
+                } => self.call_reverse(call, operands, snapshot),
                 Rev::Loop {
                     trips,
                     var,

@@ -273,18 +273,6 @@ impl Lowerer<'_> {
         ))
     }
 
-    /// Whether `e` is `xs` or `&xs` for an array or slice `xs` of this function.
-    fn names_array(&self, e: &syn::Expr) -> bool {
-        match strip(e) {
-            syn::Expr::Reference(r) => self.names_array(&r.expr),
-            syn::Expr::Path(p) => matches!(
-                p.path.get_ident().and_then(|i| self.scopes.get(i)),
-                Some(Binding::Array(_))
-            ),
-            _ => false,
-        }
-    }
-
     /// `f64::from(e)`: a lossless conversion, the same value as `e as f64` (the identity for a
     /// float of the function's type).
     fn float_from(&mut self, p: &syn::ExprPath, arg: &syn::Expr) -> Option<Value> {
@@ -515,15 +503,11 @@ impl Lowerer<'_> {
                 return None;
             }
         }
-        for a in &c.args {
-            if self.names_array(a) {
-                self.errors.on(
-                    a,
-                    "passing a slice or an array to a function is not supported yet; pass the \
-                     elements it needs as scalars, or write the loop in this function",
-                );
-                return None;
-            }
+        if self.passes_arrays(c) {
+            return match self.pullback_call(c, &p.path, super::call::Dst::Value, None)? {
+                CallOut::Value(v) => Some(v),
+                _ => None,
+            };
         }
         let args: Vec<Option<Value>> = c.args.iter().map(|a| self.expr(a)).collect();
         let mut values = Vec::new();
@@ -551,6 +535,21 @@ impl Lowerer<'_> {
         }
         if !ok {
             return None;
+        }
+        if !float.contains(&ArgKind::Float) {
+            // No derivative flows in: a plain helper (`at(i, j, n)`, `weight(k)`), a constant
+            // whatever it returns.
+            let ty = if float.contains(&ArgKind::Constant) {
+                Ty::Unknown
+            } else {
+                Ty::Unknown
+            };
+            return Some(self.def(
+                Op::Plain(Plain::Call(p.path.clone()), values),
+                ty,
+                span,
+                None,
+            ));
         }
         Some(self.def(
             Op::Call {

@@ -6,6 +6,7 @@
 //! needs no knowledge of jumps: it replays recorded branch decisions and trip counts.
 //! `a && b` and `a || b` become branches, so their short-circuit is kept.
 
+mod call;
 mod expr;
 mod iter;
 mod scope;
@@ -16,6 +17,7 @@ use crate::error::Errors;
 use crate::ir::*;
 use crate::parse::{ParamClass, Parsed};
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use scope::{Binding, Scopes};
 
 /// Jump codes stored in the jump variable.
@@ -80,8 +82,30 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         });
     }
     cx.n_param_arrays = cx.arrays.len();
+    let array_mut: Vec<bool> = {
+        let mut m = vec![false; cx.arrays.len()];
+        for (p, pp) in params.iter().zip(&parsed.params) {
+            if let (ParamKind::FloatArray { array }, true) = (&p.kind, pp.mut_ref) {
+                m[array.0 as usize] = true;
+            }
+        }
+        m
+    };
+    cx.array_mut = array_mut.clone();
     let block = &parsed.item.block;
-    let result = cx.body(block);
+    let (result, returns) = match &parsed.ret {
+        crate::parse::RetClass::Float => (cx.body(block), Returns::Float),
+        crate::parse::RetClass::Unit => {
+            cx.scopes.push();
+            cx.stmts_discard(&block.stmts, block_end(block));
+            cx.scopes.pop();
+            (cx.dummy_result(), Returns::Unit)
+        }
+        crate::parse::RetClass::Array(_) => {
+            let out = cx.array_body(block);
+            (cx.dummy_result(), out.map_or(Returns::Unit, Returns::Array))
+        }
+    };
     cx.unify_types();
     let Lowerer {
         values,
@@ -108,7 +132,11 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         })
         .collect();
     let body = regions.into_iter().next().unwrap_or_default();
+    let mut array_mut = array_mut;
+    array_mut.resize(arrays.len(), false);
     Some(Function {
+        array_mut,
+        returns,
         params,
         body,
         result,
@@ -155,6 +183,8 @@ pub(crate) struct Lowerer<'a> {
     /// How many loops enclose the current position.
     pub loop_depth: usize,
     pub float: crate::parse::FloatTy,
+    /// The float type as tokens.
+    pub float_ty: syn::Type,
     /// Whether the body must end with a value (not when the return type is already refused).
     pub tail_required: bool,
     /// Arrays `0..n_param_arrays` are parameters.
@@ -172,6 +202,11 @@ pub(crate) struct Lowerer<'a> {
     /// Set while lowering the `if` that is a `let`'s whole initializer: an exit from it leaves
     /// nothing of its statement to run.
     pub let_init_if: bool,
+    /// Per parameter array: whether it is `&mut` (the body may write it).
+    pub array_mut: Vec<bool>,
+    /// Names the body uses as arrays (indexed, measured, borrowed): a `let` of a call to such
+    /// a name binds the call's array result.
+    pub array_names: std::collections::HashSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -191,6 +226,7 @@ impl<'a> Lowerer<'a> {
             loop_exits: 0,
             loop_depth: 0,
             float: parsed.float,
+            float_ty: parsed.float_ty.clone(),
             tail_required: parsed.returns_float,
             n_param_arrays: 0,
             constants: Default::default(),
@@ -198,7 +234,52 @@ impl<'a> Lowerer<'a> {
             expr_nesting_at_loop: 0,
             let_init_if: false,
             local_elem_ty: Default::default(),
+            array_mut: Vec::new(),
+            array_names: array_uses(&parsed.item.block.to_token_stream())
+                .into_iter()
+                .collect(),
         }
+    }
+
+    /// The function's result where it returns no float: a constant zero nobody reads.
+    fn dummy_result(&mut self) -> Option<Value> {
+        Some(self.def(
+            Op::Const(quote::quote!(0.0)),
+            Ty::Float,
+            Span::call_site(),
+            None,
+        ))
+    }
+
+    /// Lowers the body of a function that returns an array: statements, then the tail, which
+    /// names the array returned (a local array, an array literal or a call returning one).
+    fn array_body(&mut self, block: &syn::Block) -> Option<Array> {
+        self.scopes.push();
+        let (tail, stmts) = match block.stmts.split_last() {
+            Some((syn::Stmt::Expr(e, None), rest)) => (Some(e), rest),
+            _ => (None, &block.stmts[..]),
+        };
+        self.stmts_discard(stmts, block_end(block));
+        let out = match tail {
+            Some(e) => self.array_value(e),
+            None => {
+                self.errors.at(
+                    block_end(block),
+                    "a function returning an array must end with the array it returns (an \
+                     expression without `;`)",
+                );
+                None
+            }
+        };
+        self.scopes.pop();
+        if self.ret.is_some() || self.jump.is_some() {
+            self.errors.at(
+                block_end(block),
+                "a function returning an array cannot use `return`, `break` or `continue` \
+                 yet; end it with the array it returns",
+            );
+        }
+        out
     }
 
     /// Lowers the function body; returns the result value.
@@ -401,6 +482,45 @@ fn contains_return(tokens: &TokenStream) -> bool {
         TokenTree::Group(g) => contains_return(&g.stream()),
         _ => false,
     })
+}
+
+/// The names used as arrays in `tokens`: followed by `[..]` or by `.len()`, `.iter()`, or
+/// borrowed (`&x`, `&mut x`).
+fn array_uses(tokens: &TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut work = vec![tokens.clone()];
+    while let Some(ts) = work.pop() {
+        let tts: Vec<TokenTree> = ts.into_iter().collect();
+        for (i, tt) in tts.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => work.push(g.stream()),
+                TokenTree::Ident(id) => {
+                    let next = tts.get(i + 1);
+                    let indexed = matches!(next, Some(TokenTree::Group(g))
+                        if g.delimiter() == proc_macro2::Delimiter::Bracket)
+                        && !matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
+                            Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                    let method = matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == '.')
+                        && matches!(tts.get(i + 2), Some(TokenTree::Ident(m))
+                            if ["len", "iter", "iter_mut", "to_vec", "copy_from_slice",
+                                "fill", "swap", "chunks", "windows", "split_at"]
+                                .iter().any(|k| m == k));
+                    let borrowed = matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
+                        Some(TokenTree::Punct(p)) if p.as_char() == '&')
+                        || (id != "mut"
+                            && matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
+                                Some(TokenTree::Ident(m)) if m == "mut")
+                            && matches!(i.checked_sub(2).and_then(|j| tts.get(j)),
+                                Some(TokenTree::Punct(p)) if p.as_char() == '&'));
+                    if indexed || method || borrowed {
+                        out.push(id.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// The span of a block's closing brace.

@@ -22,6 +22,11 @@ impl Lowerer<'_> {
         v
     }
 
+    /// Lowers statements whose tail value, if any, is discarded.
+    pub(crate) fn stmts_discard(&mut self, stmts: &[syn::Stmt], end: Span) {
+        self.stmts(stmts, Dest::Discard, end);
+    }
+
     /// Lowers statements into the current region. After a statement that may exit early the
     /// rest is lowered inside `if jump == 0 { .. }`.
     fn stmts(&mut self, stmts: &[syn::Stmt], dest: Dest, end: Span) -> Option<Value> {
@@ -158,6 +163,19 @@ impl Lowerer<'_> {
             );
             return;
         }
+        if let syn::Expr::Call(c) = strip(&init.expr) {
+            let typed =
+                ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
+            let array = typed.unwrap_or_else(|| self.array_names.contains(&ident.to_string()));
+            if let (true, syn::Expr::Path(p)) = (array, strip(&c.func)) {
+                if let Some(CallOut::NewArray(a)) =
+                    self.pullback_call(c, &p.path, super::call::Dst::NewArray, Some(&ident))
+                {
+                    self.scopes.bind(&ident, Binding::Array(a));
+                }
+                return;
+            }
+        }
         if let Some(a) = self.array_init(&init.expr, &ident) {
             self.scopes.bind(&ident, Binding::Array(a));
             return;
@@ -293,6 +311,13 @@ impl Lowerer<'_> {
                     cur.nodes.append(&mut r.nodes);
                 }
             }
+            syn::Expr::Call(c) if self.passes_arrays(c) => {
+                if let syn::Expr::Path(p) = strip(&c.func) {
+                    self.pullback_call(c, &p.path, super::call::Dst::Unit, None);
+                } else {
+                    self.expr(e);
+                }
+            }
             syn::Expr::Return(r) if self.expr_nesting > 0 => self.exit_in_expression(r),
             syn::Expr::Break(b) if self.expr_nesting > self.expr_nesting_at_loop => {
                 self.exit_in_expression(b)
@@ -383,6 +408,24 @@ impl Lowerer<'_> {
                 let ident = p.path.get_ident().cloned();
                 let Some(ident) = ident else { return };
                 match self.scopes.get(&ident) {
+                    Some(Binding::Array(a)) if op.is_none() && !self.is_param_array(a) => {
+                        match strip(right) {
+                            syn::Expr::Call(c) => {
+                                if let syn::Expr::Path(p) = strip(&c.func) {
+                                    self.pullback_call(c, &p.path, super::call::Dst::Into(a), None);
+                                    return;
+                                }
+                                self.expr(right);
+                            }
+                            _ => self.errors.on(
+                                left,
+                                format!(
+                                    "`{ident}` is an array: assign its elements (`{ident}[i] = \
+                                     ...`) or the result of a call returning an array"
+                                ),
+                            ),
+                        }
+                    }
                     Some(Binding::Var(s)) => {
                         let Some(rhs) = self.expr(right) else { return };
                         let value = match op {
@@ -458,7 +501,7 @@ impl Lowerer<'_> {
             return None;
         }
         let array = self.array_ref(&ix.expr)?;
-        if self.is_param_array(array) {
+        if self.is_param_array(array) && !self.array_mut[array.0 as usize] {
             self.errors.on(
                 &ix.expr,
                 "parameters cannot be changed in a differentiable function; copy into a local \
@@ -470,7 +513,7 @@ impl Lowerer<'_> {
         Some((array, index))
     }
 
-    fn is_param_array(&self, a: Array) -> bool {
+    pub(crate) fn is_param_array(&self, a: Array) -> bool {
         // Parameter arrays are allocated first, before any local array.
         (a.0 as usize) < self.n_param_arrays
     }

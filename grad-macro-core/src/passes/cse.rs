@@ -92,6 +92,20 @@ impl Cse<'_> {
                 decl: *decl,
             },
             Node::DeclVar(s) => Node::DeclVar(*s),
+            Node::Call(c) => {
+                let mut c = (**c).clone();
+                for a in &mut c.args {
+                    match a {
+                        CallArg::Value(v, _) => *v = self.v(*v),
+                        CallArg::Array(a) => {
+                            a.lo = a.lo.map(|v| self.v(v));
+                            a.hi = a.hi.map(|v| self.v(v));
+                        }
+                    }
+                }
+                self.bump_written(std::slice::from_ref(node));
+                Node::Call(Box::new(c))
+            }
             Node::Store {
                 array,
                 index,

@@ -69,6 +69,15 @@ impl Defined {
                 Node::DeclArray(a, _) => {
                     self.arrays.insert(*a);
                 }
+                Node::Call(c) => match c.out {
+                    CallOut::Value(v) => {
+                        self.values.insert(v);
+                    }
+                    CallOut::NewArray(a) => {
+                        self.arrays.insert(a);
+                    }
+                    CallOut::Unit | CallOut::IntoArray(_) => {}
+                },
                 Node::If { then, els, .. } => {
                     self.walk(then);
                     self.walk(els);
@@ -98,6 +107,8 @@ struct Effects {
     loads: Vec<Array>,
     /// How many times each value is used.
     uses: std::collections::HashMap<Value, usize>,
+    /// Whether the body calls a function through its pullback (not fused).
+    calls: bool,
 }
 
 fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
@@ -141,6 +152,10 @@ fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
                 }
                 effects(body, inside, false, e);
             }
+            Node::Call(c) => {
+                e.calls = true;
+                used.extend(c.operands());
+            }
             Node::DeclVar(_) => {}
         }
         for u in used {
@@ -162,6 +177,9 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     let inside = Defined::of(body);
     let mut e = Effects::default();
     effects(body, &inside, true, &mut e);
+    if e.calls {
+        return None;
+    }
     if e.stores.iter().any(|a| act.array[a.0 as usize]) {
         return None;
     }

@@ -12,6 +12,15 @@ use crate::ir::*;
 pub fn run(f: &Function, varied: &Sets) -> Activity {
     let mut useful = Sets::new(f);
     useful.value[f.result.0 as usize] = varied.value(f.result);
+    // Arrays the caller sees: the array returned and `&mut` parameters.
+    if let Returns::Array(a) = f.returns {
+        useful.array[a.0 as usize] = varied.array[a.0 as usize];
+    }
+    for (i, m) in f.array_mut.iter().enumerate() {
+        if *m {
+            useful.array[i] = varied.array[i];
+        }
+    }
     loop {
         useful.changed = false;
         useful_pass(&f.body, &mut useful, varied);
@@ -66,6 +75,25 @@ fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
             Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
                 if s.array[a.0 as usize] && varied.value(*fill) {
                     s.set_value(*fill);
+                }
+            }
+            Node::Call(c) => {
+                let useful = match c.out {
+                    CallOut::Value(v) => s.value(v),
+                    _ => false,
+                } || c.written_arrays().iter().any(|a| s.array[a.0 as usize]);
+                if useful {
+                    for a in &c.args {
+                        match a {
+                            CallArg::Value(v, ArgKind::Float) if varied.value(*v) => {
+                                s.set_value(*v)
+                            }
+                            CallArg::Array(a) if varied.array[a.array.0 as usize] => {
+                                s.set_array(a.array)
+                            }
+                            _ => {}
+                        }
+                    }
                 }
             }
             Node::DeclVar(_) => {}

@@ -40,7 +40,9 @@ impl Builder<'_> {
                 }
                 return self.operands_available(*v, *k).then_some(Storage::Operands);
             }
-            SaveSource::IndexOf(x) | SaveSource::Cond(x) => self.replayable_value(*x),
+            SaveSource::IndexOf(x) | SaveSource::Cond(x) | SaveSource::Arg(x) => {
+                self.replayable_value(*x)
+            }
             SaveSource::TripCount(_) | SaveSource::LoopVar(_) | SaveSource::LastVar(_) => false,
         };
         replayable.then_some(Storage::Replayed)
@@ -133,7 +135,9 @@ impl Builder<'_> {
 
     /// Whether `op` can be recomputed in the reverse sweep from values in `avail`.
     pub(crate) fn can_replay(&self, op: &Op, avail: &HashSet<Value>) -> bool {
-        let is_param_array = |a: &Array| self.f.array_param[a.0 as usize].is_some();
+        let is_param_array = |a: &Array| {
+            self.f.array_param[a.0 as usize].is_some() && !self.f.array_mut[a.0 as usize]
+        };
         match op {
             Op::Const(_) => true,
             // A method call on a value of unknown type may have side effects (`c.set(..)`),

@@ -1,0 +1,244 @@
+//! Calls through the callee's pullback ([`Node::Call`]).
+//!
+//! The forward sweep runs the call as written, after pushing a snapshot of every array
+//! argument that may change before the reverse sweep reaches the call (`&mut` arguments, local
+//! arrays). The reverse sweep pops the snapshots and calls `<callee>_pullback` with the
+//! arguments as they were, the adjoint of the result, and one adjoint slot per argument:
+//! `&mut` a float accumulator for a float, `&mut` the elements' adjoints for an array, `&mut ()`
+//! for anything else. The pullback re-runs the callee from those inputs (a checkpoint) and adds
+//! into the slots; for a `&mut` argument the slot holds, on return, the adjoint of the values
+//! the callee started from.
+
+use super::declare::{Binding, Decl};
+use super::*;
+
+/// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
+pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
+    let mut gpath = path.clone();
+    if let Some(last) = gpath.segments.last_mut() {
+        last.ident = format_ident!(
+            "{}{}",
+            last.ident,
+            crate::symbol::PULLBACK_SUFFIX,
+            span = last.ident.span()
+        );
+    }
+    gpath
+}
+
+impl Gen<'_> {
+    /// The first and one-past-last index of an array argument.
+    fn bounds(
+        &self,
+        a: &ArrayArg,
+        value: &dyn Fn(Value) -> TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let arr = self.array_ident(a.array);
+        let lo = a.lo.map_or(quote!(0usize), value);
+        let hi = a.hi.map_or(quote!(#arr.len()), value);
+        (lo, hi)
+    }
+
+    /// An array argument as the forward sweep passes it (as the user wrote it).
+    fn array_arg_expr(&self, a: &ArrayArg, value: &dyn Fn(Value) -> TokenStream) -> TokenStream {
+        let arr = self.array_ident(a.array);
+        let m = a.mutable.then(|| quote!(mut));
+        if a.lo.is_none() && a.hi.is_none() {
+            return if a.by_ref {
+                quote!(&#m #arr)
+            } else {
+                quote!(#arr)
+            };
+        }
+        let lo = a.lo.map(value);
+        let hi = a.hi.map(value);
+        quote!(&#m #arr[#lo..#hi])
+    }
+
+    /// The forward sweep of a call: snapshots, then the call as written.
+    pub(crate) fn call_forward(&self, c: &Call, my: usize, decls: &mut Vec<Decl>) -> TokenStream {
+        let value = |x: Value| {
+            let vx = v(x);
+            quote!(#vx)
+        };
+        let mut out = TokenStream::new();
+        let snaps = self.plan.snapshots.get(&my).filter(|_| !self.graph);
+        let tf = tape_f();
+        for (k, arg) in c.args.iter().enumerate() {
+            if let (CallArg::Array(a), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
+                let arr = self.array_ident(a.array);
+                let (lo, hi) = self.bounds(a, &value);
+                out.extend(quote!(#tf.push_slice(&#arr[#lo..#hi]);));
+            }
+        }
+        let args: Vec<TokenStream> = c
+            .args
+            .iter()
+            .map(|arg| match arg {
+                CallArg::Value(x, _) => value(*x),
+                CallArg::Array(a) => self.array_arg_expr(a, &value),
+            })
+            .collect();
+        let path = &c.path;
+        let call = quote_spanned!(c.span=> #path(#(#args),*));
+        out.extend(match c.out {
+            CallOut::Unit => quote_spanned!(c.span=> #call;),
+            CallOut::Value(x) => {
+                let b = Binding::new(vec![(v(x), Some(self.f.float.clone()))], call, c.span);
+                decls.extend(b.names.iter().cloned());
+                b.assign()
+            }
+            CallOut::NewArray(a) => {
+                let name = self.array_ident(a);
+                let mut t = quote_spanned!(c.span=> let mut #name = #call;);
+                if !self.graph && self.plan.act.array[a.0 as usize] {
+                    let dname = da(a);
+                    t.extend(quote! {
+                        if #dname.len() < #name.len() {
+                            #dname.resize(#name.len(), 0.0);
+                        }
+                    });
+                }
+                t
+            }
+            CallOut::IntoArray(a) => {
+                let name = self.array_ident(a);
+                quote_spanned!(c.span=> #name = #call;)
+            }
+        });
+        out
+    }
+
+    /// The reverse sweep of a call: pops its snapshots and calls the pullback.
+    pub(crate) fn call_reverse(
+        &self,
+        c: &Call,
+        operands: &[Option<Save>],
+        snapshot: &[bool],
+    ) -> TokenStream {
+        let rt = rt();
+        let float = &self.f.float;
+        // The value of each operand as the reverse sweep names it.
+        let saved: std::collections::HashMap<Value, TokenStream> = c
+            .operands()
+            .into_iter()
+            .zip(operands)
+            .map(|(x, s)| {
+                let t = match s {
+                    Some(s) => self.saved(*s),
+                    None => match self.defs.get(&x) {
+                        Some(Op::Const(t)) => t.clone(),
+                        _ => {
+                            let vx = v(x);
+                            quote!(#vx)
+                        }
+                    },
+                };
+                (x, t)
+            })
+            .collect();
+        let value = |x: Value| saved.get(&x).cloned().unwrap_or_else(|| quote!(0));
+        // Every name below is local to the block the call's reverse runs in.
+        let tf = tape_f();
+        let mut pops = Vec::new();
+        let mut args = Vec::new();
+        let mut slots = Vec::new();
+        let mut after = TokenStream::new();
+        let mut before = TokenStream::new();
+        let mut seen: Vec<Array> = Vec::new();
+        for (k, arg) in c.args.iter().enumerate() {
+            match arg {
+                CallArg::Value(x, kind) => {
+                    let e = value(*x);
+                    args.push(e.clone());
+                    match kind {
+                        ArgKind::Float => {
+                            let acc = id("acc", k);
+                            before.extend(quote!(let mut #acc: #float = 0.0;));
+                            slots.push(quote!(&mut #acc));
+                            if self.active(*x) {
+                                let dx = d(*x);
+                                after.extend(quote!(#dx += #acc;));
+                            }
+                        }
+                        ArgKind::NotFloat => slots.push(quote!(&mut ())),
+                        ArgKind::Constant => slots.push(quote!(&mut #rt::sink(&(#e)))),
+                    }
+                }
+                CallArg::Array(a) => {
+                    let (lo, hi) = self.bounds(a, &value);
+                    if snapshot.get(k) == Some(&true) {
+                        let s = id("snap", k);
+                        pops.push(quote!(let mut #s = #tf.pop_scratch(#hi - #lo);));
+                        args.push(quote!(#rt::FromSnapshot::from_snapshot(&mut #s)));
+                    } else {
+                        args.push(self.array_arg_expr(a, &value));
+                    }
+                    let constant =
+                        matches!(self.f.arrays[a.array.0 as usize].1, ArrayKind::Constant);
+                    let active = self.plan.act.array[a.array.0 as usize];
+                    if constant {
+                        slots.push(quote!(&mut ()));
+                    } else if !active {
+                        slots
+                            .push(quote!(#rt::Scratch::<#float>::zeroed(#hi - #lo).as_mut_slice()));
+                    } else if seen.contains(&a.array) {
+                        // The same array twice: the second slot is a scratch buffer, added in
+                        // after the call.
+                        let (tmp, dname) = (id("dup", k), da(a.array));
+                        before.extend(
+                            quote!(let mut #tmp = #rt::Scratch::<#float>::zeroed(#hi - #lo);),
+                        );
+                        slots.push(quote!(#tmp.as_mut_slice()));
+                        let (x, t) = (id("x", ""), id("t", ""));
+                        after.extend(own_body(quote! {
+                            for (#x, #t) in #dname[#lo..#hi].iter_mut().zip(#tmp.as_slice()) {
+                                *#x += *#t;
+                            }
+                        }));
+                    } else {
+                        let dname = da(a.array);
+                        slots.push(quote!(&mut #dname[#lo..#hi]));
+                    }
+                    seen.push(a.array);
+                }
+            }
+        }
+        // Snapshots were pushed in argument order: pop them the other way round.
+        pops.reverse();
+        let dout = match c.out {
+            CallOut::Unit => None,
+            CallOut::Value(x) => Some(if self.active(x) {
+                let dx = d(x);
+                quote!(#dx)
+            } else {
+                quote!(0.0)
+            }),
+            CallOut::NewArray(a) | CallOut::IntoArray(a) => {
+                let (name, dout) = (self.array_ident(a), id("dout", ""));
+                if self.plan.act.array[a.0 as usize] {
+                    let dname = da(a);
+                    let e = id("e", "");
+                    before.extend(quote! {
+                        let #dout = #rt::Scratch::copy_of(&#dname[..#name.len()]);
+                    });
+                    before.extend(own_body(quote!(for #e in #dname.iter_mut() { *#e = 0.0; })));
+                } else {
+                    before.extend(quote!(let #dout = #rt::Scratch::<#float>::zeroed(#name.len());));
+                }
+                Some(quote!(#dout.as_slice()))
+            }
+        };
+        let path = pullback_path(&c.path);
+        let dout = dout.map(|d| quote!(#d,));
+        let call = quote_spanned!(c.span=> #path(#(#args,)* #dout #(#slots),*););
+        quote! {
+            {
+                #(#pops)*
+                #before
+                #call
+                #after
+            }
+        }
+    }
+}

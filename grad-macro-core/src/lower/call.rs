@@ -1,0 +1,237 @@
+//! Lowering calls that pass arrays, write through `&mut` or return an array or nothing: a
+//! [`Node::Call`], differentiated through the callee's `_pullback`. Also array values: the
+//! array a function returns, and array literals there.
+
+use super::scope::Binding;
+use super::span::span_of;
+use super::stmt::strip;
+use super::Lowerer;
+use crate::ir::*;
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+
+/// Where a call's result goes, as the caller wrote it.
+#[derive(Clone, Copy)]
+pub(crate) enum Dst {
+    /// A statement: `update(&mut h, x);`.
+    Unit,
+    /// A scalar value: `dot(&w, &x) + b`.
+    Value,
+    /// A new local array: `let next = step(s, h);`.
+    NewArray,
+    /// An existing local array, overwritten: `s = step(s, h);`.
+    Into(Array),
+}
+
+impl Lowerer<'_> {
+    /// Whether an argument of the call is an array, a part of one, or borrowed `&mut`.
+    pub(crate) fn passes_arrays(&self, c: &syn::ExprCall) -> bool {
+        c.args.iter().any(|a| self.array_arg_parts(a).is_some())
+    }
+
+    /// `(array, range, mutable, by_ref)` if `e` is `xs`, `&xs`, `&mut xs`, `&xs[r]`,
+    /// `&mut xs[r]` or `xs.as_slice()` for an array `xs` of this function.
+    fn array_arg_parts<'e>(
+        &self,
+        e: &'e syn::Expr,
+    ) -> Option<(Array, Option<&'e syn::ExprRange>, bool, bool)> {
+        let (inner, mutable, by_ref) = match strip(e) {
+            syn::Expr::Reference(r) => (&*r.expr, r.mutability.is_some(), true),
+            other => (other, false, false),
+        };
+        let named = |cx: &Self, e: &syn::Expr| match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| cx.scopes.get(i)) {
+                Some(Binding::Array(a)) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        };
+        match strip(inner) {
+            syn::Expr::Index(ix) if by_ref => match strip(&ix.index) {
+                syn::Expr::Range(r) => named(self, &ix.expr).map(|a| (a, Some(r), mutable, true)),
+                _ => None,
+            },
+            syn::Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "as_slice" || m.method == "as_mut_slice") =>
+            {
+                named(self, &m.receiver).map(|a| (a, None, m.method == "as_mut_slice", true))
+            }
+            other => named(self, other).map(|a| (a, None, mutable, by_ref)),
+        }
+    }
+
+    /// Lowers an array argument; `None` after an error.
+    fn array_arg(&mut self, e: &syn::Expr) -> Option<ArrayArg> {
+        let (array, range, mutable, by_ref) = self.array_arg_parts(e)?;
+        if mutable && self.is_param_array(array) && !self.array_mut[array.0 as usize] {
+            self.errors.on(
+                e,
+                "parameters cannot be changed in a differentiable function; copy into a local \
+                 array (`let mut h = [0.0; N];`) and pass that, or take the parameter as \
+                 `&mut [f64]`",
+            );
+            return None;
+        }
+        if !matches!(self.elem_ty(array), Ty::Float | Ty::Unknown) && !self.is_param_array(array) {
+            self.errors.on(
+                e,
+                "only float arrays and parameters can be passed to a differentiable function; \
+                 pass the integers one by one",
+            );
+            return None;
+        }
+        let (mut lo, mut hi) = (None, None);
+        if let Some(r) = range {
+            if let Some(start) = &r.start {
+                lo = Some(self.expr(start)?);
+            }
+            if let Some(end) = &r.end {
+                let end_v = self.expr(end)?;
+                hi = Some(match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => end_v,
+                    syn::RangeLimits::Closed(_) => {
+                        let span = end.span();
+                        let one = self.def(Op::Const(quote!(1)), Ty::Int, span, None);
+                        let op: syn::BinOp = syn::parse_quote!(+);
+                        self.def(
+                            Op::Plain(Plain::Binary(op), vec![end_v, one]),
+                            Ty::Int,
+                            span,
+                            None,
+                        )
+                    }
+                });
+            }
+        }
+        Some(ArrayArg {
+            array,
+            lo,
+            hi,
+            mutable,
+            by_ref,
+        })
+    }
+
+    /// Lowers `path(args)` as a [`Node::Call`]. Returns the scalar result for [`Dst::Value`],
+    /// the array for [`Dst::NewArray`] and [`Dst::Into`].
+    pub(crate) fn pullback_call(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        dst: Dst,
+        name: Option<&syn::Ident>,
+    ) -> Option<CallOut> {
+        let span = span_of(&syn::Expr::Call(c.clone()));
+        let mut args = Vec::new();
+        let mut ok = true;
+        for a in &c.args {
+            if self.array_arg_parts(a).is_some() {
+                match self.array_arg(a) {
+                    Some(arr) => args.push(CallArg::Array(arr)),
+                    None => ok = false,
+                }
+                continue;
+            }
+            match self.expr(a) {
+                Some(v) => {
+                    let kind = match self.ty(v) {
+                        Ty::Float => ArgKind::Float,
+                        Ty::Int | Ty::Bool => ArgKind::NotFloat,
+                        Ty::Unknown => ArgKind::Constant,
+                    };
+                    if kind == ArgKind::Constant && !self.constants.contains(&v) {
+                        self.errors.on(
+                            a,
+                            "cannot tell whether this argument is a float; bind it first with \
+                             a type (`let k: f64 = ...;`) or cast it (`... as f64`)",
+                        );
+                        ok = false;
+                    }
+                    args.push(CallArg::Value(v, kind));
+                }
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let out = match dst {
+            Dst::Unit => CallOut::Unit,
+            Dst::Value => CallOut::Value(self.def_raw(Ty::Float, span, None)),
+            Dst::NewArray => {
+                let n = name.map(|i| i.to_string());
+                let a = self.array(ArrayKind::Vec, span, n);
+                self.local_elem_ty.insert(a, Ty::Float);
+                CallOut::NewArray(a)
+            }
+            Dst::Into(a) => CallOut::IntoArray(a),
+        };
+        self.push(Node::Call(Box::new(Call {
+            path: path.clone(),
+            args,
+            out,
+            span,
+        })));
+        Some(out)
+    }
+
+    /// The array an expression denotes where an array value is expected (the tail of a
+    /// function returning an array): a local array, an array literal, or a call.
+    pub(crate) fn array_value(&mut self, e: &syn::Expr) -> Option<Array> {
+        match strip(e) {
+            syn::Expr::Path(p) => {
+                if let Some(Binding::Array(a)) = p.path.get_ident().and_then(|i| self.scopes.get(i))
+                {
+                    return Some(a);
+                }
+            }
+            syn::Expr::Array(arr) => return self.array_literal(arr, None),
+            syn::Expr::Call(c) => {
+                if let syn::Expr::Path(p) = strip(&c.func) {
+                    return match self.pullback_call(c, &p.path, Dst::NewArray, None)? {
+                        CallOut::NewArray(a) => Some(a),
+                        _ => None,
+                    };
+                }
+            }
+            _ => {}
+        }
+        self.errors.on(
+            e,
+            "a function returning an array must end with a local array, an array literal \
+             (`[a, b, c]`) or a call returning an array",
+        );
+        None
+    }
+
+    /// `[a, b, c]`: a local array of the function's float type, its elements stored in order.
+    pub(crate) fn array_literal(
+        &mut self,
+        arr: &syn::ExprArray,
+        name: Option<&syn::Ident>,
+    ) -> Option<Array> {
+        let span = arr.span();
+        let elems: Vec<Option<Value>> = arr.elems.iter().map(|e| self.expr(e)).collect();
+        let elems: Vec<Value> = elems.into_iter().collect::<Option<_>>()?;
+        let n = elems.len();
+        let float = &self.float_ty;
+        let zero = self.def(Op::Const(quote!(0.0 as #float)), Ty::Float, span, None);
+        let len = quote!(#n).to_token_stream();
+        let a = self.array(
+            ArrayKind::Fixed(len.clone()),
+            span,
+            name.map(|i| i.to_string()),
+        );
+        self.local_elem_ty.insert(a, Ty::Float);
+        self.push(Node::DeclArray(a, ArrayInit::Repeat { fill: zero, len }));
+        for (k, x) in elems.into_iter().enumerate() {
+            let i = self.def(Op::Const(quote!(#k)), Ty::Int, span, None);
+            self.push(Node::Store {
+                array: a,
+                index: i,
+                value: x,
+            });
+        }
+        Some(a)
+    }
+}
