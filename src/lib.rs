@@ -44,6 +44,8 @@ pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
-    pub use grad_runtime::stack::{sink, FromSnapshot, Scratch, Sink, Stack, Tape};
+    pub use grad_runtime::stack::{
+        FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
+    };
     pub use grad_runtime::Real;
 }

@@ -482,3 +482,72 @@ fn arrays_by_reference_and_vecs() {
         None,
     );
 }
+
+// ===== calls with many float arguments, constants of types the macro cannot see ============
+
+#[differentiable]
+#[allow(clippy::too_many_arguments)]
+fn poly13(
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    e: f64,
+    f: f64,
+    g: f64,
+    h: f64,
+    i: f64,
+    j: f64,
+    k: f64,
+    l: f64,
+    m: f64,
+) -> f64 {
+    a * b + c * d.sin() + e * f * g + h.exp() * i + j * k * l + m * m * a
+}
+
+#[differentiable]
+fn many(x: &[f64]) -> f64 {
+    poly13(
+        x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12],
+    ) + poly13(
+        x[12], x[11], x[10], x[9], x[8], x[7], x[6], x[5], x[4], x[3], x[2], x[1], 0.5,
+    )
+}
+
+/// A configuration the macro cannot see into: a constant.
+struct Config {
+    scale: f64,
+}
+
+impl Config {
+    fn scale(&self) -> f64 {
+        self.scale
+    }
+}
+
+const CONFIG: Config = Config { scale: 2.0 };
+const SHIFT: f64 = 0.25;
+
+#[differentiable]
+fn scaled_dot(a: &[f64], b: &[f64], cfg: &Config, shift: f64) -> f64 {
+    cfg.scale() * dot(a, b) + shift
+}
+
+#[differentiable]
+fn uses_constants(x: &[f64]) -> f64 {
+    scaled_dot(x, x, &CONFIG, SHIFT) * scaled_dot(&x[1..], &x[..x.len() - 1], &CONFIG, 1.0)
+}
+
+#[test]
+fn many_float_arguments_and_opaque_constants() {
+    let x: Vec<f64> = (0..13).map(|i| 0.1 * i as f64 - 0.4).collect();
+    check("many", &x, many_grad(&x), many, None);
+    let x = [0.3, -0.5, 1.2, 0.7];
+    check(
+        "uses_constants",
+        &x,
+        uses_constants_grad(&x),
+        uses_constants,
+        None,
+    );
+}

@@ -241,12 +241,38 @@ pub trait Sink {
     fn sink(&self) -> Self::Slot;
 }
 
-/// A slot for the adjoint of a constant argument (see [`Sink`]).
+/// A constant argument whose type the macro cannot see, asking for its slot: a [`Sink`] slot
+/// where the type has one ([`SinkKnown`]), `()` for any other type ([`SinkUnknown`], found by
+/// method resolution one auto-reference later).
 #[doc(hidden)]
-#[inline(always)]
-pub fn sink<T: Sink + ?Sized>(x: &T) -> T::Slot {
-    x.sink()
+pub struct SinkProbe<'a, T: ?Sized>(pub &'a T);
+
+/// The slot of a constant of a type with a [`Sink`].
+#[doc(hidden)]
+pub trait SinkKnown {
+    /// The slot.
+    type Slot;
+    /// A zeroed slot.
+    fn grad_sink(&self) -> Self::Slot;
 }
+
+impl<T: Sink + ?Sized> SinkKnown for SinkProbe<'_, T> {
+    type Slot = T::Slot;
+    #[inline(always)]
+    fn grad_sink(&self) -> T::Slot {
+        self.0.sink()
+    }
+}
+
+/// The slot of a constant of any other type (a user's struct): `()`.
+#[doc(hidden)]
+pub trait SinkUnknown {
+    /// `()`.
+    #[inline(always)]
+    fn grad_sink(&self) {}
+}
+
+impl<T: ?Sized> SinkUnknown for &SinkProbe<'_, T> {}
 
 impl Sink for f64 {
     type Slot = f64;

@@ -162,7 +162,9 @@ impl Gen<'_> {
                             }
                         }
                         ArgKind::NotFloat => slots.push(quote!(&mut ())),
-                        ArgKind::Constant => slots.push(quote!(&mut #rt::sink(&(#e)))),
+                        ArgKind::Constant => {
+                            slots.push(quote!(&mut (&#rt::SinkProbe(&(#e))).grad_sink()))
+                        }
                     }
                 }
                 CallArg::Array(a) => {
@@ -234,6 +236,8 @@ impl Gen<'_> {
         let call = quote_spanned!(c.span=> #path(#(#args,)* #dout #(#slots),*););
         quote! {
             {
+                #[allow(unused_imports)]
+                use #rt::{SinkKnown as _, SinkUnknown as _};
                 #(#pops)*
                 #before
                 #call

@@ -121,7 +121,6 @@ impl Lowerer<'_> {
         dst: Dst,
         name: Option<&syn::Ident>,
     ) -> Option<CallOut> {
-        let span = span_of(&syn::Expr::Call(c.clone()));
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
@@ -155,6 +154,19 @@ impl Lowerer<'_> {
         if !ok {
             return None;
         }
+        Some(self.emit_call(c, path, args, dst, name))
+    }
+
+    /// Pushes the [`Node::Call`] of lowered arguments.
+    pub(crate) fn emit_call(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        args: Vec<CallArg>,
+        dst: Dst,
+        name: Option<&syn::Ident>,
+    ) -> CallOut {
+        let span = span_of(&syn::Expr::Call(c.clone()));
         let out = match dst {
             Dst::Unit => CallOut::Unit,
             Dst::Value => CallOut::Value(self.def_raw(Ty::Float, span, None)),
@@ -172,7 +184,7 @@ impl Lowerer<'_> {
             out,
             span,
         })));
-        Some(out)
+        out
     }
 
     /// The array an expression denotes where an array value is expected (the tail of a

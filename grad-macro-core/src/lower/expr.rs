@@ -28,6 +28,15 @@ impl Lowerer<'_> {
                 Some(self.def(Op::Const(l.to_token_stream()), ty, span, None))
             }
             syn::Expr::Path(p) => self.path(p),
+            // `&CONFIG`: a reference to a constant from outside is a constant.
+            syn::Expr::Reference(r)
+                if r.mutability.is_none()
+                    && matches!(strip(&r.expr), syn::Expr::Path(p)
+                        if p.path.get_ident().map_or(true, |i| self.scopes.get(i).is_none())) =>
+            {
+                let v = self.def(Op::Const(r.to_token_stream()), Ty::Unknown, span, None);
+                Some(v)
+            }
             syn::Expr::Unary(u) => self.unary(u, span),
             syn::Expr::Binary(b) => match &b.op {
                 syn::BinOp::And(_) | syn::BinOp::Or(_) => self.short_circuit(b, span),
@@ -536,6 +545,18 @@ impl Lowerer<'_> {
         if !ok {
             return None;
         }
+        if float.iter().filter(|k| **k == ArgKind::Float).count() > MAX_PARTIALS {
+            // More partials than a companion's tuple carries: through the pullback.
+            let args = values
+                .into_iter()
+                .zip(float)
+                .map(|(v, k)| CallArg::Value(v, k))
+                .collect();
+            return match self.emit_call(c, &p.path, args, super::call::Dst::Value, None) {
+                CallOut::Value(v) => Some(v),
+                _ => None,
+            };
+        }
         if !float.contains(&ArgKind::Float) {
             // No derivative flows in: a plain helper (`at(i, j, n)`, `weight(k)`), a constant
             // whatever it returns.
@@ -563,6 +584,10 @@ impl Lowerer<'_> {
         ))
     }
 }
+
+/// The most float arguments a call differentiated through `_grad` has (the companion returns
+/// them in a tuple, `grad_runtime::companion`); calls with more go through the pullback.
+const MAX_PARTIALS: usize = 11;
 
 /// `true` for `+= -= *= /=` and the other compound assignments.
 pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
