@@ -551,3 +551,61 @@ fn many_float_arguments_and_opaque_constants() {
         None,
     );
 }
+
+// ===== `&mut f64` out-parameters ===========================================================
+
+/// Adds `w·x` into `acc` and scales it: an out-parameter.
+#[differentiable]
+fn accumulate(acc: &mut f64, w: f64, x: &[f64]) {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += (w * x[i]).tanh();
+    }
+    *acc += s;
+    *acc *= 0.9;
+}
+
+/// Passes its own out-parameter on.
+#[differentiable]
+fn twice(acc: &mut f64, w: f64, x: &[f64]) {
+    accumulate(acc, w, x);
+    accumulate(acc, w * w, &x[1..]);
+}
+
+#[differentiable]
+fn out_params(w: f64, x: &[f64]) -> f64 {
+    let mut total = 0.5 * w;
+    for k in 0..3 {
+        twice(&mut total, w + k as f64 * 0.1, x);
+    }
+    total * total
+}
+
+#[test]
+fn mut_float_out_parameters() {
+    let x = [0.3, -0.5, 1.2];
+    for w in [0.7, -0.2, 1.5] {
+        let (v, dw, dx) = out_params_grad(w, &x);
+        let g: Vec<f64> = std::iter::once(dw).chain(dx).collect();
+        let point: Vec<f64> = std::iter::once(w).chain(x).collect();
+        check(
+            "out_params",
+            &point,
+            (v, g),
+            |p| out_params(p[0], &p[1..]),
+            None,
+        );
+    }
+    // Called directly: the slot holds d(new acc) on entry and d(old acc) on return.
+    let (mut acc, mut d_acc, mut d_w, mut d_x) = (0.4, 2.0, 0.0, [0.0; 3]);
+    accumulate_pullback(&mut acc, 0.7, &x, &mut d_acc, &mut d_w, &mut d_x);
+    assert!((d_acc - 2.0 * 0.9).abs() < 1e-15);
+    let f = |p: &[f64]| {
+        let mut a = p[0];
+        accumulate(&mut a, p[1], &p[2..]);
+        2.0 * a
+    };
+    let point = [0.4, 0.7, x[0], x[1], x[2]];
+    let grad = [d_acc, d_w, d_x[0], d_x[1], d_x[2]];
+    check_gradient(f, &point, &grad, FD_TOL).unwrap();
+}

@@ -106,12 +106,13 @@ fn varied_pass(region: &Region, s: &mut Sets) {
             }
             Node::Call(c) => {
                 let varied = c.args.iter().any(|a| match a {
-                    CallArg::Value(v, ArgKind::Float) => s.value(*v),
+                    CallArg::Value(v, ArgKind::Float) | CallArg::Var { pre: v, .. } => s.value(*v),
                     CallArg::Array(a) => s.array[a.array.0 as usize],
                     CallArg::Value(..) => false,
                 });
                 if varied {
                     c.written_arrays().into_iter().for_each(|a| s.set_array(a));
+                    c.written_vars().for_each(|v| s.set_var(v));
                     if let CallOut::Value(v) = c.out {
                         s.set_value(v);
                     }

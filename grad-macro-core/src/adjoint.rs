@@ -618,7 +618,8 @@ impl Builder<'_> {
         } || c
             .written_arrays()
             .iter()
-            .any(|a| self.act.array[a.0 as usize]);
+            .any(|a| self.act.array[a.0 as usize])
+            || c.written_vars().any(|s| self.act.var[s.0 as usize]);
         if !useful {
             return Vec::new();
         }
@@ -647,7 +648,7 @@ impl Builder<'_> {
                     let param = self.f.array_param[a.array.0 as usize].is_some();
                     a.mutable || !param || self.f.array_mut[a.array.0 as usize]
                 }
-                CallArg::Value(..) => false,
+                CallArg::Value(..) | CallArg::Var { .. } => false,
             })
             .collect();
         self.snapshots.insert(ord, snapshot.clone());

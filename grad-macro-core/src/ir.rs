@@ -258,6 +258,14 @@ pub enum CallArg {
     Value(Value, ArgKind),
     /// An array or a part of one.
     Array(ArrayArg),
+    /// `&mut v` for a float variable `v`: the callee may change it. `pre` is its value before
+    /// the call.
+    Var {
+        /// The variable.
+        var: Var,
+        /// Its value before the call.
+        pre: Value,
+    },
 }
 
 /// An array argument: `xs`, `&xs`, `&mut xs`, `&xs[a..b]` (any range form).
@@ -294,7 +302,7 @@ impl Call {
         let mut out = Vec::new();
         for a in &self.args {
             match a {
-                CallArg::Value(v, _) => out.push(*v),
+                CallArg::Value(v, _) | CallArg::Var { pre: v, .. } => out.push(*v),
                 CallArg::Array(a) => out.extend(a.lo.iter().chain(&a.hi)),
             }
         }
@@ -305,7 +313,15 @@ impl Call {
     pub fn read_arrays(&self) -> impl Iterator<Item = &ArrayArg> {
         self.args.iter().filter_map(|a| match a {
             CallArg::Array(a) => Some(a),
-            CallArg::Value(..) => None,
+            CallArg::Value(..) | CallArg::Var { .. } => None,
+        })
+    }
+
+    /// The variables the call writes (`&mut v`).
+    pub fn written_vars(&self) -> impl Iterator<Item = Var> + '_ {
+        self.args.iter().filter_map(|a| match a {
+            CallArg::Var { var, .. } => Some(*var),
+            _ => None,
         })
     }
 
@@ -402,6 +418,8 @@ pub struct Function {
     pub array_param: Vec<Option<syn::Ident>>,
     /// Per array: whether it is a `&mut` parameter (written by the body, so never "frozen").
     pub array_mut: Vec<bool>,
+    /// Per array: whether it is a `&mut f64` parameter, an array of one element written `*x`.
+    pub scalar_ref: Vec<bool>,
     /// What the function returns.
     pub returns: Returns,
 }
@@ -552,6 +570,7 @@ impl fmt::Display for Call {
             .iter()
             .map(|a| match a {
                 CallArg::Value(v, _) => v.to_string(),
+                CallArg::Var { var, .. } => format!("&mut {var}"),
                 CallArg::Array(a) => {
                     let r = if a.mutable {
                         "&mut "

@@ -104,6 +104,7 @@ impl<'a> Lister<'a> {
             .iter()
             .map(|a| match a {
                 CallArg::Value(v, _) => self.name(*v).to_string(),
+                CallArg::Var { var, .. } => format!("&mut {}", self.var_names[var.0 as usize]),
                 CallArg::Array(a) => {
                     let name = &self.array_names[a.array.0 as usize];
                     let r = if a.mutable {

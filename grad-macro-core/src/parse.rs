@@ -24,6 +24,8 @@ pub enum ParamClass {
     Scalar,
     /// `&[f64]`.
     Slice,
+    /// `&mut f64`: a float the function may change (an array of one element in the body).
+    ScalarRef,
     /// `[f64; N]` or `&[f64; N]`, with `N` as written.
     Array(TokenStream),
     /// A slice or array of something else (indexable, never differentiated).
@@ -154,13 +156,10 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
     }
     match ty {
         syn::Type::Reference(r) => {
-            if r.mutability.is_some() && float_of(&r.elem).is_some() {
-                errors.on(
-                    r,
-                    "`&mut f64` parameters are not supported yet; return the new value \
-                     (`fn step(x: f64) -> f64`) or pass a one-element slice (`&mut [f64]`)",
-                );
-                return (ParamClass::Constant, None);
+            if r.mutability.is_some() {
+                if let Some(f) = float_of(&r.elem) {
+                    return (ParamClass::ScalarRef, Some(f));
+                }
             }
             if float_of(&r.elem).is_some() {
                 errors.on(
@@ -304,7 +303,10 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
                 let mut_ref = matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
-                    && matches!(class, ParamClass::Slice | ParamClass::Array(_));
+                    && matches!(
+                        class,
+                        ParamClass::Slice | ParamClass::Array(_) | ParamClass::ScalarRef
+                    );
                 first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {
                     if f != expected {

@@ -43,14 +43,13 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         None => None,
     };
     let body = compiled.map(|(f, plan)| {
-        let graph = (parsed.float == parse::FloatTy::F64 && !codegen::has_pullback_calls(&f.body))
-            .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
-        // Unrestricted, `_grad` is the pullback seeded with one: the code is generated once.
-        let grad = if restricted {
-            codegen::grad_body(&f, &plan)
-        } else {
-            grad_through_pullback(&parsed)
-        };
+        let graph = (parsed.float == parse::FloatTy::F64
+            && !codegen::has_pullback_calls(&f.body)
+            && !f.array_mut.contains(&true))
+        .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
+        // Not a call of the pullback: inside an `impl` block that would need `Self::`, which
+        // the macro cannot tell from the function alone.
+        let grad = codegen::grad_body(&f, &plan);
         (grad, listing::listing(&f, &plan), graph)
     });
     let shell = Shell::new(&parsed.item.sig, body.is_none());
@@ -78,48 +77,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// The body of `_grad` as a call of the pullback with `d_out = 1` and zeroed slots.
-fn grad_through_pullback(parsed: &parse::Parsed) -> TokenStream {
-    let sig = &parsed.item.sig;
-    let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
-    let float = &parsed.float_ty;
-    let mut decls = TokenStream::new();
-    let mut slots = Vec::new();
-    let mut outs = Vec::new();
-    for (i, p) in parsed.params.iter().enumerate() {
-        let (s, ident) = (codegen::slot(i), &p.ident);
-        match &p.class {
-            parse::ParamClass::Scalar => {
-                decls.extend(quote!(let mut #s: #float = 0.0;));
-                slots.push(quote!(&mut #s));
-                outs.push(quote!(#s));
-            }
-            parse::ParamClass::Slice => {
-                decls.extend(
-                    quote!(let mut #s: ::std::vec::Vec<#float> = ::std::vec![0.0; #ident.len()];),
-                );
-                slots.push(quote!(&mut #s[..]));
-                outs.push(quote!(#s));
-            }
-            parse::ParamClass::Array(n) => {
-                decls.extend(quote!(let mut #s: [#float; #n] = [0.0; #n];));
-                slots.push(quote!(&mut #s[..]));
-                outs.push(quote!(#s));
-            }
-            parse::ParamClass::ConstArray | parse::ParamClass::Constant => {
-                slots.push(quote!(&mut ()));
-            }
-        }
-    }
-    let args = parsed.params.iter().map(|p| &p.ident);
-    let value = codegen::id("value", "");
-    quote! {
-        #decls
-        let #value = #name(#(#args,)* 1.0, #(#slots),*);
-        (#value, #(#outs),*)
-    }
-}
-
 /// `<name>_pullback(args..., d_out, slots...)`: what a caller differentiates a call that passes
 /// arrays through, and a custom rule's shape for functions over slices.
 fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
@@ -143,7 +100,7 @@ fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> Toke
     let slots = parsed.params.iter().enumerate().map(|(i, p)| {
         let s = codegen::slot(i);
         match &p.class {
-            parse::ParamClass::Scalar => quote!(#s: &mut #float),
+            parse::ParamClass::Scalar | parse::ParamClass::ScalarRef => quote!(#s: &mut #float),
             parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#s: &mut [#float]),
             parse::ParamClass::ConstArray | parse::ParamClass::Constant => quote!(#s: &mut ()),
         }

@@ -181,6 +181,16 @@ impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a mut [T] {
     }
 }
 
+impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a mut T {
+    #[inline(always)]
+    fn from_snapshot(s: &'a mut Scratch<T>) -> Self {
+        match s.items.first_mut() {
+            Some(x) => x,
+            None => wrong_length(),
+        }
+    }
+}
+
 impl<'a, T: Recycled> FromSnapshot<'a, T> for &'a Vec<T> {
     #[inline(always)]
     fn from_snapshot(s: &'a mut Scratch<T>) -> Self {

@@ -33,9 +33,8 @@ impl Gen<'_> {
         a: &ArrayArg,
         value: &dyn Fn(Value) -> TokenStream,
     ) -> (TokenStream, TokenStream) {
-        let arr = self.array_ident(a.array);
         let lo = a.lo.map_or(quote!(0usize), value);
-        let hi = a.hi.map_or(quote!(#arr.len()), value);
+        let hi = a.hi.map_or(self.array_len(a.array), value);
         (lo, hi)
     }
 
@@ -67,6 +66,10 @@ impl Gen<'_> {
         for (k, arg) in c.args.iter().enumerate() {
             if let (CallArg::Array(a), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
                 let arr = self.array_ident(a.array);
+                if self.f.scalar_ref[a.array.0 as usize] {
+                    out.extend(quote!(#tf.push(*#arr);));
+                    continue;
+                }
                 let (lo, hi) = self.bounds(a, &value);
                 out.extend(quote!(#tf.push_slice(&#arr[#lo..#hi]);));
             }
@@ -76,6 +79,10 @@ impl Gen<'_> {
             .iter()
             .map(|arg| match arg {
                 CallArg::Value(x, _) => value(*x),
+                CallArg::Var { var, .. } => {
+                    let sv = s(*var);
+                    quote!(&mut #sv)
+                }
                 CallArg::Array(a) => self.array_arg_expr(a, &value),
             })
             .collect();
@@ -148,6 +155,21 @@ impl Gen<'_> {
         let mut seen: Vec<Array> = Vec::new();
         for (k, arg) in c.args.iter().enumerate() {
             match arg {
+                CallArg::Var { var, pre } => {
+                    // The callee changes its copy of the value before the call; the slot is the
+                    // variable's adjoint, turned from that of its new value into that of the old.
+                    let (copy, junk) = (id("pre", k), id("junk", k));
+                    let e = value(*pre);
+                    before.extend(quote!(let mut #copy: #float = #e;));
+                    args.push(quote!(&mut #copy));
+                    if self.plan.act.var[var.0 as usize] {
+                        let dv = ds(*var);
+                        slots.push(quote!(&mut #dv));
+                    } else {
+                        before.extend(quote!(let mut #junk: #float = 0.0;));
+                        slots.push(quote!(&mut #junk));
+                    }
+                }
                 CallArg::Value(x, kind) => {
                     let e = value(*x);
                     args.push(e.clone());
@@ -198,6 +220,9 @@ impl Gen<'_> {
                                 *#x += *#t;
                             }
                         }));
+                    } else if self.f.scalar_ref[a.array.0 as usize] {
+                        let dname = da(a.array);
+                        slots.push(quote!(&mut #dname[0]));
                     } else {
                         let dname = da(a.array);
                         slots.push(quote!(&mut #dname[#lo..#hi]));

@@ -102,7 +102,16 @@ impl Gen<'_> {
                 value,
             } => {
                 let (a, i, x) = (self.array_ident(*array), v(*index), v(*value));
-                quote!(#a[#i] = #x;)
+                if self.f.scalar_ref[array.0 as usize] {
+                    return {
+                        let mut out = quote!(*#a = #x;);
+                        out.extend(self.store_saves(my));
+                        out
+                    };
+                }
+                // An index out of bounds panics at the user's line, as the plain function does.
+                let span = self.f.span(*value);
+                quote_spanned!(span=> #a[#i] = #x;)
             }
             Node::DeclArray(a, init) => {
                 let name = self.array_ident(*a);
@@ -234,10 +243,7 @@ impl Gen<'_> {
             let (real, scratch) = (da(*a), fused_array(my, *a));
             let len = match &self.f.arrays[a.0 as usize].1 {
                 ArrayKind::Fixed(n) => quote!(#n),
-                _ => {
-                    let p = self.array_ident(*a);
-                    quote!(#p.len())
-                }
+                _ => self.array_len(*a),
             };
             let buf = id("fzbuf", format!("{my}_{}", a.0));
             // Of exactly the array's length, as the real adjoint: bounds checks carry over.
@@ -325,14 +331,15 @@ impl Gen<'_> {
                 let sv = s(*var);
                 one(quote!(#sv))
             }
+            Op::Load(a, _) if self.f.scalar_ref[a.0 as usize] => {
+                let a = self.array_ident(*a);
+                one(quote!(*#a))
+            }
             Op::Load(a, i) => {
                 let (a, i) = (self.array_ident(*a), v(*i));
                 one(quote_spanned!(span=> #a[#i]))
             }
-            Op::Len(a) => {
-                let a = self.array_ident(*a);
-                one(quote!(#a.len()))
-            }
+            Op::Len(a) => one(self.array_len(*a)),
             Op::Plain(pl, args) => {
                 let a: Vec<TokenStream> = args
                     .iter()

@@ -226,9 +226,13 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         if let (true, Some(i)) = (pullback, param) {
             // The caller's adjoint, added into in place.
             let (sl, p) = (slot(i), g.array_ident(a));
-            prologue.extend(quote! {
-                ::core::assert_eq!(#sl.len(), #p.len(), "grad: an adjoint slot of the wrong length");
-                let #name: &mut [#float] = #sl;
+            prologue.extend(if f.scalar_ref[a.0 as usize] {
+                quote!(let #name: &mut [#float] = ::core::slice::from_mut(#sl);)
+            } else {
+                quote! {
+                    ::core::assert_eq!(#sl.len(), #p.len(), "grad: an adjoint slot of the wrong length");
+                    let #name: &mut [#float] = #sl;
+                }
             });
             continue;
         }
@@ -274,6 +278,10 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                 ArrayKind::Slice => {
                     let buf = id("buf", array.0);
                     quote!(#buf)
+                }
+                _ if f.scalar_ref[array.0 as usize] => {
+                    let dx = da(*array);
+                    quote!(#dx[0])
                 }
                 _ => {
                     let dx = da(*array);
@@ -370,6 +378,15 @@ impl Gen<'_> {
                 quote!(#name)
             }
         }
+    }
+
+    /// The length of an array (1 for a `&mut f64` parameter).
+    pub(crate) fn array_len(&self, a: Array) -> TokenStream {
+        if self.f.scalar_ref[a.0 as usize] {
+            return quote!(1usize);
+        }
+        let name = self.array_ident(a);
+        quote!(#name.len())
     }
 
     /// Whether the macro knows `x` is a float.

@@ -26,7 +26,24 @@ pub(crate) enum Dst {
 impl Lowerer<'_> {
     /// Whether an argument of the call is an array, a part of one, or borrowed `&mut`.
     pub(crate) fn passes_arrays(&self, c: &syn::ExprCall) -> bool {
-        c.args.iter().any(|a| self.array_arg_parts(a).is_some())
+        c.args
+            .iter()
+            .any(|a| self.array_arg_parts(a).is_some() || self.var_mut(a).is_some())
+    }
+
+    /// The float variable `v` of `&mut v`.
+    fn var_mut(&self, e: &syn::Expr) -> Option<Var> {
+        let syn::Expr::Reference(r) = strip(e) else {
+            return None;
+        };
+        r.mutability?;
+        match strip(&r.expr) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Var(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// `(array, range, mutable, by_ref)` if `e` is `xs`, `&xs`, `&mut xs`, `&xs[r]`,
@@ -56,7 +73,11 @@ impl Lowerer<'_> {
             {
                 named(self, &m.receiver).map(|a| (a, None, m.method == "as_mut_slice", true))
             }
-            other => named(self, other).map(|a| (a, None, mutable, by_ref)),
+            // A `&mut` parameter passed on (`g(h)`) may be written by the callee.
+            other => named(self, other).map(|a| {
+                let passed_on = !by_ref && self.array_mut.get(a.0 as usize) == Some(&true);
+                (a, None, mutable || passed_on, by_ref)
+            }),
         }
     }
 
@@ -124,6 +145,12 @@ impl Lowerer<'_> {
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
+            if let Some(var) = self.var_mut(a) {
+                let ty = self.var_ty[var.0 as usize];
+                let pre = self.def(Op::Read(var), ty, a.span(), None);
+                args.push(CallArg::Var { var, pre });
+                continue;
+            }
             if self.array_arg_parts(a).is_some() {
                 match self.array_arg(a) {
                     Some(arr) => args.push(CallArg::Array(arr)),

@@ -161,6 +161,10 @@ impl Lowerer<'_> {
     }
 
     fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Option<Value> {
+        if let (syn::UnOp::Deref(_), Some(a)) = (u.op, self.scalar_ref_of(&u.expr)) {
+            let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
+            return Some(self.def(Op::Load(a, zero), Ty::Float, span, None));
+        }
         let a = self.expr(&u.expr)?;
         match u.op {
             syn::UnOp::Deref(_) => Some(a),
@@ -280,6 +284,17 @@ impl Lowerer<'_> {
             span,
             None,
         ))
+    }
+
+    /// The `&mut f64` parameter `e` names, if it does.
+    pub(crate) fn scalar_ref_of(&self, e: &syn::Expr) -> Option<Array> {
+        match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Array(a)) if self.scalar_ref.contains(&a) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// `f64::from(e)`: a lossless conversion, the same value as `e as f64` (the identity for a
@@ -560,17 +575,15 @@ impl Lowerer<'_> {
         if !float.contains(&ArgKind::Float) {
             // No derivative flows in: a plain helper (`at(i, j, n)`, `weight(k)`), a constant
             // whatever it returns.
-            let ty = if float.contains(&ArgKind::Constant) {
-                Ty::Unknown
-            } else {
-                Ty::Unknown
-            };
-            return Some(self.def(
+            let v = self.def(
                 Op::Plain(Plain::Call(p.path.clone()), values),
-                ty,
+                Ty::Unknown,
                 span,
                 None,
-            ));
+            );
+            // A constant: typed as a float where it flows into one (`unify_types`).
+            self.constants.insert(v);
+            return Some(v);
         }
         Some(self.def(
             Op::Call {

@@ -45,14 +45,21 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
                 }
                 ParamKind::Scalar(v)
             }
-            ParamClass::Slice | ParamClass::Array(_) | ParamClass::ConstArray => {
+            ParamClass::Slice
+            | ParamClass::Array(_)
+            | ParamClass::ConstArray
+            | ParamClass::ScalarRef => {
                 let kind = match &p.class {
                     ParamClass::Slice => ArrayKind::Slice,
+                    ParamClass::ScalarRef => ArrayKind::Fixed(quote::quote!(1)),
                     ParamClass::Array(n) => ArrayKind::Fixed(n.clone()),
                     _ => ArrayKind::Constant,
                 };
                 let constant = matches!(kind, ArrayKind::Constant);
                 let a = cx.array(kind, span, name);
+                if matches!(p.class, ParamClass::ScalarRef) {
+                    cx.scalar_ref.insert(a);
+                }
                 cx.scopes.bind(&p.ident, Binding::Array(a));
                 if constant {
                     const_arrays.insert(a.0 as usize, p.ident.clone());
@@ -108,6 +115,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     };
     cx.unify_types();
     let Lowerer {
+        scalar_ref,
         values,
         value_ty,
         vars,
@@ -134,7 +142,11 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     let body = regions.into_iter().next().unwrap_or_default();
     let mut array_mut = array_mut;
     array_mut.resize(arrays.len(), false);
+    let scalar_ref = (0..arrays.len())
+        .map(|i| scalar_ref.contains(&Array(i as u32)))
+        .collect();
     Some(Function {
+        scalar_ref,
         array_mut,
         returns,
         params,
@@ -204,6 +216,8 @@ pub(crate) struct Lowerer<'a> {
     pub let_init_if: bool,
     /// Per parameter array: whether it is `&mut` (the body may write it).
     pub array_mut: Vec<bool>,
+    /// `&mut f64` parameters: arrays of one element, read and written as `*x`.
+    pub scalar_ref: std::collections::HashSet<Array>,
     /// Names the body uses as arrays (indexed, measured, borrowed): a `let` of a call to such
     /// a name binds the call's array result.
     pub array_names: std::collections::HashSet<String>,
@@ -235,6 +249,7 @@ impl<'a> Lowerer<'a> {
             let_init_if: false,
             local_elem_ty: Default::default(),
             array_mut: Vec::new(),
+            scalar_ref: Default::default(),
             array_names: array_uses(&parsed.item.block.to_token_stream())
                 .into_iter()
                 .collect(),

@@ -96,7 +96,7 @@ impl Cse<'_> {
                 let mut c = (**c).clone();
                 for a in &mut c.args {
                     match a {
-                        CallArg::Value(v, _) => *v = self.v(*v),
+                        CallArg::Value(v, _) | CallArg::Var { pre: v, .. } => *v = self.v(*v),
                         CallArg::Array(a) => {
                             a.lo = a.lo.map(|v| self.v(v));
                             a.hi = a.hi.map(|v| self.v(v));

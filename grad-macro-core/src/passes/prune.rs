@@ -81,11 +81,14 @@ fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
                 let useful = match c.out {
                     CallOut::Value(v) => s.value(v),
                     _ => false,
-                } || c.written_arrays().iter().any(|a| s.array[a.0 as usize]);
+                } || c.written_arrays().iter().any(|a| s.array[a.0 as usize])
+                    || c.written_vars().any(|v| s.var[v.0 as usize]);
                 if useful {
                     for a in &c.args {
                         match a {
-                            CallArg::Value(v, ArgKind::Float) if varied.value(*v) => {
+                            CallArg::Value(v, ArgKind::Float) | CallArg::Var { pre: v, .. }
+                                if varied.value(*v) =>
+                            {
                                 s.set_value(*v)
                             }
                             CallArg::Array(a) if varied.array[a.array.0 as usize] => {
