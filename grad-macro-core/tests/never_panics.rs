@@ -15,7 +15,8 @@
 //!
 //! Each input is checked: `expand` does not panic; and when the item is a Rust item (as the
 //! compiler guarantees for an attribute's input) the output parses as a file that carries a
-//! `compile_error!` or has `<name>_grad` without an `unimplemented!()` stub. Inputs nest at
+//! `compile_error!` or has `<name>_pullback` (every function has one) without an
+//! `unimplemented!()` stub (nor stubs of `_grad` and `_graph`). Inputs nest at
 //! most [`MAX_DEPTH`] groups, and expansion runs on a thread with rustc's 8 MiB stack.
 //!
 //! By default each test runs [`DEFAULT_CASES`] inputs from a fixed seed; the counts are printed
@@ -85,7 +86,7 @@ enum Outcome {
     NotAnItem,
     /// Code with a `compile_error!`.
     Refused,
-    /// A companion `<name>_grad`.
+    /// A companion `<name>_pullback` (and `<name>_grad` for a scalar result).
     Expanded,
 }
 
@@ -133,12 +134,16 @@ fn check(expand: Expander, attr: &TokenStream, item: &TokenStream) -> Result<Out
         ));
     };
     let name = f.sig.ident.unraw();
-    let companion = format!("{name}_grad");
+    // `_grad` for a scalar result; a function returning an array or `()` has only its
+    // `_pullback`, which every function has.
+    let companion = format!("{name}_pullback");
     let stub = quote!({ ::core::unimplemented!() }).to_string();
     let mut found = false;
     for i in &file.items {
         if let syn::Item::Fn(g) = i {
-            let generated = g.sig.ident == companion || g.sig.ident == format!("{name}_graph");
+            let generated = [companion.clone(), format!("{name}_grad"), format!("{name}_graph")]
+                .iter()
+                .any(|n| g.sig.ident == n);
             found |= g.sig.ident == companion;
             if generated && g.block.to_token_stream().to_string() == stub {
                 return Err(format!(
@@ -1882,7 +1887,7 @@ fn harness_reports_panics_and_bad_output() {
         let Ok(f) = syn::parse2::<syn::ItemFn>(item) else {
             return quote!(::core::compile_error!("not a function");;);
         };
-        let name = quote::format_ident!("{}_grad", f.sig.ident.unraw());
+        let name = quote::format_ident!("{}_pullback", f.sig.ident.unraw());
         quote!(#f fn #name() { ::core::unimplemented!() })
     };
     let e = run(Budget::quick(50), stub, mutations, mutated)
