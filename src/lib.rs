@@ -45,7 +45,7 @@ pub mod __private {
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
     pub use grad_runtime::stack::{
-        FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
+        element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
     pub use grad_runtime::Real;
 }

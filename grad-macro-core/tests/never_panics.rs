@@ -141,9 +141,13 @@ fn check(expand: Expander, attr: &TokenStream, item: &TokenStream) -> Result<Out
     let mut found = false;
     for i in &file.items {
         if let syn::Item::Fn(g) = i {
-            let generated = [companion.clone(), format!("{name}_grad"), format!("{name}_graph")]
-                .iter()
-                .any(|n| g.sig.ident == n);
+            let generated = [
+                companion.clone(),
+                format!("{name}_grad"),
+                format!("{name}_graph"),
+            ]
+            .iter()
+            .any(|n| g.sig.ident == n);
             found |= g.sig.ident == companion;
             if generated && g.block.to_token_stream().to_string() == stub {
                 return Err(format!(

@@ -235,6 +235,15 @@ impl<T: Recycled, const N: usize> FromSnapshot<'_, T> for [T; N] {
     }
 }
 
+/// `&mut a[i]`, panicking (index out of bounds) at the caller's location: the user's line
+/// where generated code writes an element.
+#[doc(hidden)]
+#[track_caller]
+#[inline(always)]
+pub fn element<T>(a: &mut [T], i: usize) -> &mut T {
+    &mut a[i]
+}
+
 #[cold]
 #[inline(never)]
 fn wrong_length() -> ! {

@@ -110,8 +110,10 @@ impl Gen<'_> {
                     };
                 }
                 // An index out of bounds panics at the user's line, as the plain function does.
+                // Through a `#[track_caller]` helper: the generated array's name resolves at
+                // the macro, and a panic located at such a token reports the attribute's line.
                 let span = self.f.span(*value);
-                quote_spanned!(span=> #a[#i] = #x;)
+                quote_spanned!(span=> *::grad::__private::element(&mut #a[..], #i) = #x;)
             }
             Node::DeclArray(a, init) => {
                 let name = self.array_ident(*a);
@@ -336,7 +338,7 @@ impl Gen<'_> {
                 one(quote!(*#a))
             }
             Op::Load(a, i) => {
-                let (a, i) = (self.array_ident(*a), v(*i));
+                let (a, i) = (self.array_ident_at(*a, span), v(*i));
                 one(quote_spanned!(span=> #a[#i]))
             }
             Op::Len(a) => one(self.array_len(*a)),

@@ -380,6 +380,17 @@ impl Gen<'_> {
         }
     }
 
+    /// [`Gen::array_ident`] located at `span` (same name resolution): an index out of bounds
+    /// then panics at the user's line, as the plain function does.
+    pub(crate) fn array_ident_at(&self, a: Array, span: Span) -> TokenStream {
+        let mut name = match &self.f.array_param[a.0 as usize] {
+            Some(i) => i.clone(),
+            None => id("a", a.0),
+        };
+        name.set_span(name.span().located_at(span));
+        quote!(#name)
+    }
+
     /// The length of an array (1 for a `&mut f64` parameter).
     pub(crate) fn array_len(&self, a: Array) -> TokenStream {
         if self.f.scalar_ref[a.0 as usize] {
