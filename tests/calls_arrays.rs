@@ -609,3 +609,52 @@ fn mut_float_out_parameters() {
     let grad = [d_acc, d_w, d_x[0], d_x[1], d_x[2]];
     check_gradient(f, &point, &grad, FD_TOL).unwrap();
 }
+
+// ===== arrays created inside loop bodies, passed to calls and returned by them =============
+
+#[differentiable]
+fn softmax3(z: [f64; 3]) -> [f64; 3] {
+    let m = z[0].max(z[1]).max(z[2]);
+    let e0 = (z[0] - m).exp();
+    let e1 = (z[1] - m).exp();
+    let e2 = (z[2] - m).exp();
+    let s = e0 + e1 + e2;
+    [e0 / s, e1 / s, e2 / s]
+}
+
+#[differentiable]
+fn loop_local_arrays(w: &[f64], xs: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..xs.len() {
+        let mut z = [0.0; 3];
+        for k in 0..3 {
+            z[k] = w[k] * xs[i] + w[k + 3];
+        }
+        let p = softmax3(z);
+        let mut v = vec![0.0; 2];
+        v[0] = p[0];
+        v[1] = p[2] * xs[i];
+        total += norm2(&v) + p[1].ln();
+    }
+    total
+}
+
+#[test]
+fn arrays_local_to_loop_bodies_through_calls() {
+    let xs = [0.5, -1.0, 2.0, 0.1];
+    for w in [
+        vec![0.1, -0.2, 0.3, 0.7, 0.5, -0.4],
+        vec![1.0, 0.5, -0.25, 0.0, 0.3, 0.2],
+    ] {
+        check(
+            "loop_local_arrays",
+            &w,
+            {
+                let (v, dw, _dxs) = loop_local_arrays_grad(&w, &xs);
+                (v, dw)
+            },
+            |w| loop_local_arrays(w, &xs),
+            None,
+        );
+    }
+}

@@ -209,8 +209,11 @@ pub struct Plan {
     /// Loops whose reverse runs inside the forward sweep, by position.
     pub fused_loops: HashMap<usize, FusedLoop>,
     /// Per [`Node::Call`] (by position): which arguments the forward sweep snapshots (pushes
-    /// on the float stack) before the call.
+    /// on the float stack, and their lengths on the index stack) before the call.
     pub snapshots: HashMap<usize, Vec<bool>>,
+    /// [`Node::Call`]s (by position) that return an array, whose length the forward sweep
+    /// pushes on the index stack after the call.
+    pub out_lens: HashSet<usize>,
 }
 
 impl Plan {
@@ -221,7 +224,9 @@ impl Plan {
 
     /// Whether any save uses the given stack.
     pub fn uses_stack(&self, kind_is_float: bool) -> bool {
-        if kind_is_float && self.snapshots.values().any(|s| s.contains(&true)) {
+        // Calls push snapshots (floats) and their lengths (indices), and the length of an
+        // array they return.
+        if self.snapshots.values().any(|s| s.contains(&true)) || !self.out_lens.is_empty() {
             return true;
         }
         self.saves.iter().any(|s| {
@@ -262,6 +267,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) passes: Passes,
     pub(crate) fused_loops: HashMap<usize, FusedLoop>,
     pub(crate) snapshots: HashMap<usize, Vec<bool>>,
+    pub(crate) out_lens: HashSet<usize>,
 }
 
 impl Builder<'_> {
@@ -652,6 +658,9 @@ impl Builder<'_> {
             })
             .collect();
         self.snapshots.insert(ord, snapshot.clone());
+        if matches!(c.out, CallOut::NewArray(_) | CallOut::IntoArray(_)) {
+            self.out_lens.insert(ord);
+        }
         let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
         out.push(Rev::Call {
             call: Box::new(c.clone()),
@@ -720,6 +729,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         passes,
         fused_loops: HashMap::new(),
         snapshots: HashMap::new(),
+        out_lens: HashSet::new(),
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse
@@ -730,7 +740,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
-    let snapshots = b.snapshots;
+    let (snapshots, out_lens) = (b.snapshots, b.out_lens);
     let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -741,6 +751,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         reserve: HashMap::new(),
         fused_loops,
         snapshots,
+        out_lens,
         act,
         saves,
         node_saves,

@@ -149,12 +149,35 @@ impl<T: Recycled + crate::Float> Scratch<T> {
         &self.items
     }
 
+    /// Grows to `n` items, the new ones `value` (never shrinks).
+    #[inline]
+    pub fn resize(&mut self, n: usize, value: T) {
+        if self.items.len() < n {
+            self.items.resize(n, value);
+        }
+    }
+
     /// A copy of `items`.
     #[inline]
     pub fn copy_of(items: &[T]) -> Self {
         let mut s = Scratch::zeroed(0);
         s.items.extend_from_slice(items);
         s
+    }
+}
+
+impl<T: Recycled> std::ops::Deref for Scratch<T> {
+    type Target = [T];
+    #[inline(always)]
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T: Recycled> std::ops::DerefMut for Scratch<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.items
     }
 }
 

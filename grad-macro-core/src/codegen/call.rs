@@ -62,16 +62,24 @@ impl Gen<'_> {
         };
         let mut out = TokenStream::new();
         let snaps = self.plan.snapshots.get(&my).filter(|_| !self.graph);
-        let tf = tape_f();
+        let (tf, tu) = (tape_f(), tape_u());
         for (k, arg) in c.args.iter().enumerate() {
             if let (CallArg::Array(a), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
                 let arr = self.array_ident(a.array);
                 if self.f.scalar_ref[a.array.0 as usize] {
-                    out.extend(quote!(#tf.push(*#arr);));
+                    out.extend(quote!(#tf.push(*#arr); #tu.push(1);));
                     continue;
                 }
+                // The elements, then how many (the reverse sweep may not see the array).
                 let (lo, hi) = self.bounds(a, &value);
-                out.extend(quote!(#tf.push_slice(&#arr[#lo..#hi]);));
+                let e = id("elems", "");
+                out.extend(quote! {
+                    {
+                        let #e = &#arr[#lo..#hi];
+                        #tf.push_slice(#e);
+                        #tu.push(#e.len());
+                    }
+                });
             }
         }
         let args: Vec<TokenStream> = c
@@ -100,11 +108,7 @@ impl Gen<'_> {
                 let mut t = quote_spanned!(c.span=> let mut #name = #call;);
                 if !self.graph && self.plan.act.array[a.0 as usize] {
                     let dname = da(a);
-                    t.extend(quote! {
-                        if #dname.len() < #name.len() {
-                            #dname.resize(#name.len(), 0.0);
-                        }
-                    });
+                    t.extend(quote!(#dname.resize(#name.len(), 0.0);));
                 }
                 t
             }
@@ -113,6 +117,12 @@ impl Gen<'_> {
                 quote_spanned!(c.span=> #name = #call;)
             }
         });
+        if let (CallOut::NewArray(a) | CallOut::IntoArray(a), true) =
+            (c.out, self.plan.out_lens.contains(&my) && !self.graph)
+        {
+            let name = self.array_ident(a);
+            out.extend(quote!(#tu.push(#name.len());));
+        }
         out
     }
 
@@ -145,6 +155,7 @@ impl Gen<'_> {
             })
             .collect();
         let value = |x: Value| saved.get(&x).cloned().unwrap_or_else(|| quote!(0));
+        let tu = tape_u();
         // Every name below is local to the block the call's reverse runs in.
         let tf = tape_f();
         let mut pops = Vec::new();
@@ -190,10 +201,16 @@ impl Gen<'_> {
                     }
                 }
                 CallArg::Array(a) => {
-                    let (lo, hi) = self.bounds(a, &value);
+                    let (mut lo, mut hi) = self.bounds(a, &value);
                     if snapshot.get(k) == Some(&true) {
-                        let s = id("snap", k);
-                        pops.push(quote!(let mut #s = #tf.pop_scratch(#hi - #lo);));
+                        // The length was pushed after the elements.
+                        let (s, len) = (id("snap", k), id("len", k));
+                        pops.push(quote! {
+                            let #len: usize = #tu.pop();
+                            let mut #s = #tf.pop_scratch(#len);
+                        });
+                        lo = a.lo.map_or(quote!(0usize), value);
+                        hi = a.hi.map_or(quote!(#lo + #len), value);
                         args.push(quote!(#rt::FromSnapshot::from_snapshot(&mut #s)));
                     } else {
                         args.push(self.array_arg_expr(a, &value));
@@ -231,8 +248,13 @@ impl Gen<'_> {
                 }
             }
         }
-        // Snapshots were pushed in argument order: pop them the other way round.
+        // Snapshots were pushed in argument order, and the length of an array result after
+        // the call: pop them the other way round.
         pops.reverse();
+        if matches!(c.out, CallOut::NewArray(_) | CallOut::IntoArray(_)) {
+            let n = id("outlen", "");
+            pops.insert(0, quote!(let #n: usize = #tu.pop();));
+        }
         let dout = match c.out {
             CallOut::Unit => None,
             CallOut::Value(x) => Some(if self.active(x) {
@@ -242,16 +264,16 @@ impl Gen<'_> {
                 quote!(0.0)
             }),
             CallOut::NewArray(a) | CallOut::IntoArray(a) => {
-                let (name, dout) = (self.array_ident(a), id("dout", ""));
+                let (n, dout) = (id("outlen", ""), id("dout", ""));
                 if self.plan.act.array[a.0 as usize] {
                     let dname = da(a);
                     let e = id("e", "");
                     before.extend(quote! {
-                        let #dout = #rt::Scratch::copy_of(&#dname[..#name.len()]);
+                        let #dout = #rt::Scratch::copy_of(&#dname[..#n]);
                     });
                     before.extend(own_body(quote!(for #e in #dname.iter_mut() { *#e = 0.0; })));
                 } else {
-                    before.extend(quote!(let #dout = #rt::Scratch::<#float>::zeroed(#name.len());));
+                    before.extend(quote!(let #dout = #rt::Scratch::<#float>::zeroed(#n);));
                 }
                 Some(quote!(#dout.as_slice()))
             }

@@ -247,9 +247,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                 }
             }
             ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
-            ArrayKind::Vec => {
-                quote!(let mut #name: ::std::vec::Vec<#float> = ::std::vec::Vec::new();)
-            }
+            // Grown where the array is created; recycled per thread, so a `vec!` local or an
+            // array a call returns allocates nothing per call in steady state.
+            ArrayKind::Vec => quote!(let mut #name = #rt::Scratch::<#float>::zeroed(0);),
             ArrayKind::Constant => TokenStream::new(),
         });
     }
