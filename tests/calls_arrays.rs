@@ -658,3 +658,60 @@ fn arrays_local_to_loop_bodies_through_calls() {
         );
     }
 }
+
+// ===== `&mut [f64; N]`, `&mut Vec<f64>`, `&mut x[a..b]`, helpers returning `Vec<f64>` ======
+
+#[differentiable]
+fn relax(state: &mut [f64; 3], k: f64) {
+    for i in 0..3 {
+        state[i] = state[i] * (1.0 - k) + k * state[(i + 1) % 3].sin();
+    }
+}
+
+#[differentiable]
+fn push_scaled(v: &mut Vec<f64>, s: f64) {
+    for i in 0..v.len() {
+        v[i] *= s + v[i] * 0.1;
+    }
+}
+
+#[differentiable]
+fn squares(x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = x[i] * x[i] + 1.0;
+    }
+    out
+}
+
+#[differentiable]
+fn shapes_mut(p: &[f64]) -> f64 {
+    let mut s = [0.0; 3];
+    for i in 0..3 {
+        s[i] = p[i];
+    }
+    relax(&mut s, p[3]);
+    relax(&mut s, 0.5 * p[3]);
+    let mut v = vec![0.0; 4];
+    for i in 0..4 {
+        v[i] = p[i] * 2.0;
+    }
+    push_scaled(&mut v, p[0]);
+    cell(&p[..6], &mut v[1..3], &mut s[..2], p[2]);
+    let q = squares(&v);
+    let mut total = 0.0;
+    for &e in q.iter() {
+        total += e.ln();
+    }
+    total + s[0] * s[1] + s[2] + q.len() as f64
+}
+
+#[test]
+fn more_mut_shapes_and_vec_results() {
+    for p in [
+        vec![0.3, -0.5, 1.2, 0.7, 0.2, -0.1],
+        vec![1.0, 0.25, -0.75, 0.4, 0.9, 0.6],
+    ] {
+        check("shapes_mut", &p, shapes_mut_grad(&p), shapes_mut, None);
+    }
+}
