@@ -290,8 +290,7 @@ fn lstm_workload() -> Workload {
     let [g0, g1] = [(); 2].map(|_| Rc::clone(&g));
     Workload::with_helpers(
         format!(
-            "LSTM (ADBench), {LSTM_L} layers, b = {LSTM_B}, {} steps: lstm_model over &mut \
-             slices, lstm_predict -> array, log-softmax helper",
+            "LSTM (ADBench), {LSTM_L} layers, b = {LSTM_B}, {} steps, through helpers",
             LSTM_C - 1
         ),
         [
@@ -314,7 +313,7 @@ fn rk4_workload() -> Workload {
     let (v0, a, k) = RK4_X;
     let n = RK4_STEPS;
     Workload::with_helpers(
-        format!("RK4 projectile with drag, {n} steps: rk4_step and deriv -> [f64; 4]"),
+        format!("RK4 projectile with drag, {n} steps, through helpers"),
         [
             batch(move || rk4_distance(bb(v0), bb(a), bb(k), black_box(n))),
             batch(move || rk4_distance_grad(bb(v0), bb(a), bb(k), black_box(n))),
