@@ -283,11 +283,11 @@ fn workloads() -> Vec<Workload> {
 }
 
 /// ADBench's LSTM objective: the natural form (helpers over `&mut` slices) against the same
-/// computation inlined by hand.
+/// computation inlined by hand, and a hand-written gradient.
 fn lstm_workload() -> Workload {
     use workloads::lstm::{LSTM_B, LSTM_C, LSTM_L};
     let g = Rc::new(lstm_data());
-    let [g0, g1] = [(); 2].map(|_| Rc::clone(&g));
+    let [g0, g1, g2] = [(); 3].map(|_| Rc::clone(&g));
     Workload::with_helpers(
         format!(
             "LSTM (ADBench), {LSTM_L} layers, b = {LSTM_B}, {} steps, through helpers",
@@ -299,7 +299,7 @@ fn lstm_workload() -> Workload {
             batch(move || black_box(&*g).inlined()),
         ],
     )
-    .without(HAND, "no hand-written LSTM gradient yet")
+    .hand(batch(move || black_box(&*g2).hand()))
     .without(TAPE, "not written for this workload")
     .without(FORWARD, "not written for this workload")
 }

@@ -104,7 +104,7 @@ fn gmm_forward_mode_on_the_smallest_benchmark() {
 }
 
 #[test]
-fn lstm_natural_and_inlined_agree() {
+fn lstm_natural_inlined_and_hand_written_agree() {
     check_lstm();
 }
 

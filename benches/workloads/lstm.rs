@@ -12,14 +12,15 @@
 //! - `state[L * 2 * B]`: layer `l`'s hidden state `state[2Bl..2Bl + B]`, then its cell;
 //! - `sequence[C * B]`: step `t`'s vector is `sequence[Bt..B(t + 1)]`.
 //!
-//! Two forms of the same computation, operation for operation:
+//! Three forms of the same computation, operation for operation:
 //!
 //! - [`lstm_objective`], written as a user writes it: `lstm_model` updates one layer's hidden
 //!   state and cell in place (`&mut` slices), `lstm_predict` runs the layers and returns the
 //!   prediction as an array, `log_softmax_dot` is the loss of one step; its gradient goes
 //!   through the helpers' generated `_pullback`s (checkpoints);
 //! - [`lstm_inlined`], the same computation inlined by hand into one `#[differentiable]`
-//!   function (the reference the natural form is measured against).
+//!   function (the reference the natural form is measured against);
+//! - [`lstm_hand`], a hand-written gradient of it.
 
 // Loops over indices, as in ADBench's C++ and as the macro requires today.
 #![allow(clippy::needless_range_loop)]
@@ -185,6 +186,129 @@ pub fn lstm_inlined(main: &[f64], extra: &[f64], state: &[f64], sequence: &[f64]
     -total / (steps * b) as f64
 }
 
+/// A hand-written gradient of [`lstm_objective`] with respect to `main` and `extra`:
+/// `(value, d_main, d_extra)`. The forward sweep stores, per step, layer and unit, the gate
+/// input, the state on entry, the four gate values and `tanh` of the new cell (eight floats),
+/// and per step the output layer's input and softmax; the reverse sweep walks them back. It
+/// allocates its two gradients and two buffers per call.
+pub fn lstm_hand(
+    main: &[f64],
+    extra: &[f64],
+    state: &[f64],
+    sequence: &[f64],
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let b = LSTM_B;
+    let layers = state.len() / (2 * b);
+    let steps = sequence.len() / b - 1;
+    let mut hidden = [0.0; LSTM_LB];
+    let mut cell = [0.0; LSTM_LB];
+    for l in 0..layers {
+        hidden[b * l..b * (l + 1)].copy_from_slice(&state[2 * b * l..2 * b * l + b]);
+        cell[b * l..b * (l + 1)].copy_from_slice(&state[2 * b * l + b..2 * b * (l + 1)]);
+    }
+    // Per (step, layer, unit): x_in, h, c, forget, ingate, outgate, change, tanh(c').
+    let mut tape = vec![0.0; steps * layers * b * 8];
+    // Per (step, unit): the last layer's output x, and the softmax of the prediction.
+    let mut out = vec![0.0; steps * b * 2];
+    let mut total = 0.0;
+    let mut x = [0.0; LSTM_B];
+    for t in 0..steps {
+        for i in 0..b {
+            x[i] = sequence[b * t + i] * extra[i];
+        }
+        for l in 0..layers {
+            let w = &main[8 * b * l..8 * b * (l + 1)];
+            let rec = &mut tape[(t * layers + l) * b * 8..(t * layers + l + 1) * b * 8];
+            for i in 0..b {
+                let h = hidden[b * l + i];
+                let c = cell[b * l + i];
+                let forget = (x[i] * w[i] + w[4 * b + i]).sigmoid();
+                let ingate = (h * w[b + i] + w[5 * b + i]).sigmoid();
+                let outgate = (x[i] * w[2 * b + i] + w[6 * b + i]).sigmoid();
+                let change = (h * w[3 * b + i] + w[7 * b + i]).tanh();
+                let c2 = c * forget + ingate * change;
+                let tc = c2.tanh();
+                rec[8 * i..8 * i + 8]
+                    .copy_from_slice(&[x[i], h, c, forget, ingate, outgate, change, tc]);
+                cell[b * l + i] = c2;
+                hidden[b * l + i] = outgate * tc;
+                x[i] = outgate * tc;
+            }
+        }
+        let mut y = [0.0; LSTM_B];
+        let mut sum = 0.0;
+        for i in 0..b {
+            y[i] = x[i] * extra[b + i] + extra[2 * b + i];
+            sum += y[i].exp();
+        }
+        let lse = sum.ln();
+        let mut step = 0.0;
+        for i in 0..b {
+            step += sequence[b * (t + 1) + i] * (y[i] - lse);
+        }
+        total += step;
+        let o = &mut out[2 * b * t..2 * b * (t + 1)];
+        for i in 0..b {
+            o[i] = x[i];
+            o[b + i] = (y[i] - lse).exp();
+        }
+    }
+    let value = -total / (steps * b) as f64;
+
+    let mut d_main = vec![0.0; main.len()];
+    let mut d_extra = vec![0.0; extra.len()];
+    let scale = -1.0 / (steps * b) as f64;
+    let mut dh = [0.0; LSTM_LB];
+    let mut dc = [0.0; LSTM_LB];
+    for t in (0..steps).rev() {
+        // The loss of step t: scale · Σ gold_i (y_i - lse(y)).
+        let gold = &sequence[b * (t + 1)..b * (t + 2)];
+        let o = &out[2 * b * t..2 * b * (t + 1)];
+        let gsum: f64 = gold.iter().sum();
+        let last = b * (layers - 1);
+        for i in 0..b {
+            let dy = scale * (gold[i] - o[b + i] * gsum);
+            d_extra[b + i] += dy * o[i];
+            d_extra[2 * b + i] += dy;
+            dh[last + i] += dy * extra[b + i];
+        }
+        for l in (0..layers).rev() {
+            let w = &main[8 * b * l..8 * b * (l + 1)];
+            let dw = &mut d_main[8 * b * l..8 * b * (l + 1)];
+            let rec = &tape[(t * layers + l) * b * 8..(t * layers + l + 1) * b * 8];
+            for i in 0..b {
+                let r = &rec[8 * i..8 * i + 8];
+                let (x_in, h, c, forget, ingate, outgate, change, tc) =
+                    (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+                let dh_new = dh[b * l + i];
+                let d_out = dh_new * tc;
+                let dc_new = dc[b * l + i] + dh_new * outgate * (1.0 - tc * tc);
+                let dzf = dc_new * c * forget * (1.0 - forget);
+                let dzi = dc_new * change * ingate * (1.0 - ingate);
+                let dzo = d_out * outgate * (1.0 - outgate);
+                let dzc = dc_new * ingate * (1.0 - change * change);
+                dw[i] += dzf * x_in;
+                dw[4 * b + i] += dzf;
+                dw[b + i] += dzi * h;
+                dw[5 * b + i] += dzi;
+                dw[2 * b + i] += dzo * x_in;
+                dw[6 * b + i] += dzo;
+                dw[3 * b + i] += dzc * h;
+                dw[7 * b + i] += dzc;
+                dh[b * l + i] = dzi * w[b + i] + dzc * w[3 * b + i];
+                dc[b * l + i] = dc_new * forget;
+                let dx_in = dzf * w[i] + dzo * w[2 * b + i];
+                if l > 0 {
+                    dh[b * (l - 1) + i] += dx_in;
+                } else {
+                    d_extra[i] += dx_in * sequence[b * t + i];
+                }
+            }
+        }
+    }
+    (value, d_main, d_extra)
+}
+
 /// A seeded random instance: `(main, extra, state, sequence)`.
 pub struct LstmData {
     pub main: Vec<f64>,
@@ -216,6 +340,10 @@ impl LstmData {
 
     pub fn inlined(&self) -> (f64, Vec<f64>, Vec<f64>) {
         lstm_inlined_grad(&self.main, &self.extra, &self.state, &self.sequence)
+    }
+
+    pub fn hand(&self) -> (f64, Vec<f64>, Vec<f64>) {
+        lstm_hand(&self.main, &self.extra, &self.state, &self.sequence)
     }
 
     /// The objective at `p`, the main parameters followed by the extra ones.

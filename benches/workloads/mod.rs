@@ -996,8 +996,8 @@ pub fn lstm_data() -> lstm::LstmData {
     lstm::LstmData::random(0x9e37_79b9_7f4a_7c15)
 }
 
-/// The LSTM workload: the natural form's gradient (helpers over slices) against the inlined
-/// one, and against central differences (there is no hand-written LSTM gradient).
+/// The LSTM workload: the natural form's gradient (helpers over slices) and the inlined one
+/// against the hand-written gradient, and that against central differences.
 pub fn check_lstm() {
     let g = lstm_data();
     let (v, dm, de) = g.natural();
@@ -1008,13 +1008,17 @@ pub fn check_lstm() {
         v.to_bits(),
         "lstm: the inlined form computes the same value"
     );
-    assert_close("lstm", "natural vs inlined (main)", &dm, &im);
-    assert_close("lstm", "natural vs inlined (extra)", &de, &ie);
-    let grad: Vec<f64> = dm.iter().chain(&de).copied().collect();
+    let (hv, hm, he) = g.hand();
+    assert_close("lstm", "value", &[v], &[hv]);
+    assert_close("lstm", "natural (main)", &dm, &hm);
+    assert_close("lstm", "natural (extra)", &de, &he);
+    assert_close("lstm", "inlined (main)", &im, &hm);
+    assert_close("lstm", "inlined (extra)", &ie, &he);
+    let grad: Vec<f64> = hm.iter().chain(&he).copied().collect();
     let nonzero = grad.iter().filter(|d| **d != 0.0).count();
     assert_eq!(nonzero, grad.len(), "lstm: zero partials");
     grad::check::check_gradient(|p| g.objective_at(p), &g.params(), &grad, 1e-6)
-        .expect("lstm: natural vs central differences");
+        .expect("lstm: hand-written vs central differences");
 }
 
 /// The RK4 workload: the natural form (array-returning helpers) and the inlined one against
