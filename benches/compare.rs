@@ -1,6 +1,10 @@
 //! `cargo bench --bench compare`: every variant of every workload in one run, one Markdown
 //! table: the plain function, the compiled gradient, the hand-written gradient, the tape engine
-//! and forward mode (`num-dual`), the last two where they apply.
+//! and forward mode (`num-dual`), the last two where they apply. For the programs written with
+//! helpers (the LSTM over `&mut` slices, the RK4 projectile with array-returning steps), the
+//! compiled gradient is that of the natural form, and the table also times the compiled gradient
+//! of the same computation inlined by hand into one function (column `compiled/inlined`: the
+//! cost of passing through the helpers).
 //!
 //! The timer is deliberately simple. Each variant runs in batches sized to take about
 //! [`BATCH`]; a round runs one batch of each of a workload's variants, starting from a
@@ -16,7 +20,9 @@
 //! about four minutes.
 //!
 //! Without `--bench` (as under `cargo test --benches`) it only checks the gradients.
-//! `COMPARE_SECS=<s>` changes the time per workload; `COMPARE_DEBUG=1` prints the batch sizes.
+//! `COMPARE_SECS=<s>` changes the time per workload; `COMPARE_DEBUG=1` prints the batch sizes;
+//! `COMPARE_ONLY=lstm,rk4` measures only the workloads whose name contains one of the
+//! comma-separated words (case-insensitive; every gradient is still checked first).
 
 mod workloads;
 
@@ -54,11 +60,12 @@ fn batch<R>(f: impl Fn() -> R + 'static) -> Batch {
     })
 }
 
-/// The variants of a workload, in table order: primal, compiled, hand-written, tape and
-/// forward mode; the last two are missing where they do not apply, with the reason.
+/// The variants of a workload, in table order: primal, compiled, hand-written, tape, forward
+/// mode and the compiled gradient of the computation inlined by hand into one function; all but
+/// the first two are missing where they do not apply, with the reason.
 struct Workload {
     name: String,
-    variants: [Option<Batch>; 5],
+    variants: [Option<Batch>; VARIANTS],
     /// Why a variant is missing: `(variant, reason)`.
     missing: Vec<(usize, String)>,
 }
@@ -68,15 +75,39 @@ const COMPILED: usize = 1;
 const HAND: usize = 2;
 const TAPE: usize = 3;
 const FORWARD: usize = 4;
-const VARIANT_NAMES: [&str; 5] = ["primal", "compiled", "hand-written", "tape", "forward mode"];
+const INLINED: usize = 5;
+const VARIANTS: usize = 6;
+const VARIANT_NAMES: [&str; VARIANTS] = [
+    "primal",
+    "compiled",
+    "hand-written",
+    "tape",
+    "forward mode",
+    "compiled, inlined by hand",
+];
 
 impl Workload {
     fn new(name: impl Into<String>, [p, c, h]: [Batch; 3]) -> Workload {
         Workload {
             name: name.into(),
-            variants: [Some(p), Some(c), Some(h), None, None],
+            variants: [Some(p), Some(c), Some(h), None, None, None],
             missing: Vec::new(),
         }
+    }
+
+    /// A program written with helpers: the primal, the compiled gradient of the natural form
+    /// and the compiled gradient of the same computation inlined by hand into one function.
+    fn with_helpers(name: impl Into<String>, [p, c, i]: [Batch; 3]) -> Workload {
+        Workload {
+            name: name.into(),
+            variants: [Some(p), Some(c), None, None, None, Some(i)],
+            missing: Vec::new(),
+        }
+    }
+
+    fn hand(mut self, b: Batch) -> Workload {
+        self.variants[HAND] = Some(b);
+        self
     }
 
     fn tape(mut self, b: Batch) -> Workload {
@@ -246,7 +277,52 @@ fn workloads() -> Vec<Workload> {
     );
 
     out.extend(GMM_SIZES.map(gmm_workload));
+    out.push(lstm_workload());
+    out.push(rk4_workload());
     out
+}
+
+/// ADBench's LSTM objective: the natural form (helpers over `&mut` slices) against the same
+/// computation inlined by hand, and a hand-written gradient.
+fn lstm_workload() -> Workload {
+    use workloads::lstm::{LSTM_B, LSTM_C, LSTM_L};
+    let g = Rc::new(lstm_data());
+    let [g0, g1, g2] = [(); 3].map(|_| Rc::clone(&g));
+    Workload::with_helpers(
+        format!(
+            "LSTM (ADBench), {LSTM_L} layers, b = {LSTM_B}, {} steps, through helpers",
+            LSTM_C - 1
+        ),
+        [
+            batch(move || black_box(&*g0).objective()),
+            batch(move || black_box(&*g1).natural()),
+            batch(move || black_box(&*g).inlined()),
+        ],
+    )
+    .hand(batch(move || black_box(&*g2).hand()))
+    .without(TAPE, "not written for this workload")
+    .without(FORWARD, "not written for this workload")
+}
+
+/// The RK4 projectile: the natural form (array-returning `rk4_step` and `deriv`) against the
+/// same computation inlined by hand, and a hand-written gradient.
+fn rk4_workload() -> Workload {
+    use workloads::rk4::{rk4_distance, rk4_distance_grad, rk4_hand, rk4_inlined_grad};
+    use workloads::rk4::{RK4_STEPS, RK4_X};
+    let bb = black_box::<f64>;
+    let (v0, a, k) = RK4_X;
+    let n = RK4_STEPS;
+    Workload::with_helpers(
+        format!("RK4 projectile with drag, {n} steps, through helpers"),
+        [
+            batch(move || rk4_distance(bb(v0), bb(a), bb(k), black_box(n))),
+            batch(move || rk4_distance_grad(bb(v0), bb(a), bb(k), black_box(n))),
+            batch(move || rk4_inlined_grad(bb(v0), bb(a), bb(k), black_box(n))),
+        ],
+    )
+    .hand(batch(move || rk4_hand(bb(v0), bb(a), bb(k), black_box(n))))
+    .without(TAPE, "not written for this workload")
+    .without(FORWARD, "not written for this workload")
 }
 
 /// ADBench's GMM with `d` dimensions and `k` components over [`GMM_N`] points.
@@ -333,10 +409,11 @@ fn median(v: &mut [f64]) -> f64 {
 /// Medians for one workload: ns/call of each variant, then the paired ratios (`None` for a
 /// missing variant).
 struct Row {
-    ns: [Option<f64>; 5],
-    compiled_over_hand: f64,
+    ns: [Option<f64>; VARIANTS],
+    compiled_over_hand: Option<f64>,
     compiled_over_primal: f64,
-    hand_over_primal: f64,
+    hand_over_primal: Option<f64>,
+    compiled_over_inlined: Option<f64>,
     tape_over_compiled: Option<f64>,
     forward_over_compiled: Option<f64>,
     /// The number of rounds, and of samples of the variant measured least.
@@ -345,10 +422,10 @@ struct Row {
 }
 
 fn measure(w: &Workload, budget: Duration) -> Row {
-    let present: Vec<usize> = (0..5).filter(|&v| w.variants[v].is_some()).collect();
+    let present: Vec<usize> = (0..VARIANTS).filter(|&v| w.variants[v].is_some()).collect();
     let run = |v: usize| w.variants[v].as_ref().expect("present");
-    let mut sizes = [0u64; 5];
-    let mut min_samples = [MIN_SAMPLES; 5];
+    let mut sizes = [0u64; VARIANTS];
+    let mut min_samples = [MIN_SAMPLES; VARIANTS];
     for &v in &present {
         let (size, first) = calibrate(run(v));
         if std::env::var_os("COMPARE_DEBUG").is_some() {
@@ -363,8 +440,8 @@ fn measure(w: &Workload, budget: Duration) -> Row {
     // slow one (the tape or forward mode on large inputs) neither takes the whole budget nor
     // stops the others; the rest go on until the budget is spent.
     let share = budget / present.len() as u32;
-    let mut samples: Vec<Vec<Option<f64>>> = vec![Vec::new(); 5];
-    let mut spent = [Duration::ZERO; 5];
+    let mut samples: Vec<Vec<Option<f64>>> = vec![Vec::new(); VARIANTS];
+    let mut spent = [Duration::ZERO; VARIANTS];
     let start = Instant::now();
     let mut round = 0;
     while start.elapsed() < budget || round < MIN_ROUNDS {
@@ -382,7 +459,7 @@ fn measure(w: &Workload, budget: Duration) -> Row {
         }
         round += 1;
     }
-    let mut ns = [None; 5];
+    let mut ns = [None; VARIANTS];
     let mut fewest = usize::MAX;
     for &v in &present {
         let mut s: Vec<f64> = samples[v].iter().flatten().copied().collect();
@@ -406,9 +483,10 @@ fn measure(w: &Workload, budget: Duration) -> Row {
     };
     Row {
         ns,
-        compiled_over_hand: ratio(COMPILED, HAND).expect("always measured"),
+        compiled_over_hand: ratio(COMPILED, HAND),
         compiled_over_primal: ratio(COMPILED, PRIMAL).expect("always measured"),
-        hand_over_primal: ratio(HAND, PRIMAL).expect("always measured"),
+        hand_over_primal: ratio(HAND, PRIMAL),
+        compiled_over_inlined: ratio(COMPILED, INLINED),
         tape_over_compiled: ratio(TAPE, COMPILED),
         forward_over_compiled: ratio(FORWARD, COMPILED),
         rounds: round,
@@ -450,7 +528,21 @@ fn main() {
         .and_then(|s| s.parse::<f64>().ok())
         .map_or(ROUNDS_TIME, Duration::from_secs_f64);
     let start = Instant::now();
-    let workloads = workloads();
+    let only: Vec<String> = std::env::var("COMPARE_ONLY")
+        .map(|s| {
+            s.split(',')
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let workloads: Vec<Workload> = workloads()
+        .into_iter()
+        .filter(|w| {
+            let name = w.name.to_lowercase();
+            only.is_empty() || only.iter().any(|o| name.contains(o.as_str()))
+        })
+        .collect();
     let mut rows = Vec::new();
     for w in &workloads {
         eprintln!("measuring {} ...", w.name);
@@ -458,19 +550,20 @@ fn main() {
     }
     println!();
     println!(
-        "| workload | primal | compiled grad | compiled/hand-written | compiled/primal \
-         | hand-written/primal | tape/compiled | forward mode/compiled |"
+        "| workload | primal | compiled grad | compiled/hand-written | compiled/inlined \
+         | compiled/primal | hand-written/primal | tape/compiled | forward mode/compiled |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (w, r) in workloads.iter().zip(&rows) {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             w.name,
             fmt_time(r.ns[PRIMAL].expect("always measured")),
             fmt_time(r.ns[COMPILED].expect("always measured")),
-            fmt_ratio(Some(r.compiled_over_hand)),
+            fmt_ratio(r.compiled_over_hand),
+            fmt_ratio(r.compiled_over_inlined),
             fmt_ratio(Some(r.compiled_over_primal)),
-            fmt_ratio(Some(r.hand_over_primal)),
+            fmt_ratio(r.hand_over_primal),
             fmt_ratio(r.tape_over_compiled),
             fmt_ratio(r.forward_over_compiled),
         );
@@ -504,6 +597,13 @@ fn main() {
          over its dual numbers: `num_dual::gradient` (one pass carrying all partials in a \
          static vector) for the seed, the neuron, test_more_ops and Rosenbrock n = 10; one \
          `Dual64` pass per input elsewhere."
+    );
+    println!();
+    println!(
+        "Compiled/inlined: for a program written with helpers (the LSTM's `lstm_model` over \
+         `&mut` slices, RK4's array-returning `rk4_step`), the compiled gradient of the natural \
+         form over the compiled gradient of the same computation inlined by hand into one \
+         function: what passing through the helpers' pullbacks costs."
     );
     let missing: Vec<String> = workloads
         .iter()

@@ -102,3 +102,13 @@ fn gmm_forward_mode_on_the_smallest_benchmark() {
     // The forward-mode variant the table measures at (2, 5), on all the points.
     check_gmm(&gmm_data(2, 5), false, true);
 }
+
+#[test]
+fn lstm_natural_inlined_and_hand_written_agree() {
+    check_lstm();
+}
+
+#[test]
+fn rk4_natural_inlined_and_hand_written_agree() {
+    check_rk4();
+}

@@ -27,12 +27,14 @@ use num_dual::{gradient, DualNum, DualSVec64};
 pub mod forward;
 pub mod gmm;
 pub mod gmm_peers;
+pub mod lstm;
 #[path = "../../examples/moons/data.rs"]
 #[allow(dead_code)]
 pub mod moons_data;
 #[path = "../../examples/moons/model.rs"]
 #[allow(dead_code)]
 pub mod moons_model;
+pub mod rk4;
 
 // ------------------------------------------------------------------------------------------
 // 1. seed: L = ln(x1 x2) + sin(x1 x3) + x2 x3
@@ -718,6 +720,8 @@ pub fn check_all() {
         check_gmm_workload(d, k);
     }
     check_gmm_reference();
+    check_lstm();
+    check_rk4();
 }
 
 /// The seed workload: compiled, tape and forward mode against the hand-written gradient, and
@@ -985,4 +989,70 @@ pub fn check_gmm_reference() {
     let (_, hg) = gmm::flatten(&g.hand());
     grad::check::check_gradient(|p| g.objective_at(p), &g.params(), &hg, 1e-6)
         .expect("gmm: hand-written");
+}
+
+/// The LSTM workload's instance.
+pub fn lstm_data() -> lstm::LstmData {
+    lstm::LstmData::random(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The LSTM workload: the natural form's gradient (helpers over slices) and the inlined one
+/// against the hand-written gradient, and that against central differences.
+pub fn check_lstm() {
+    let g = lstm_data();
+    let (v, dm, de) = g.natural();
+    assert_eq!(v, g.objective(), "lstm: natural value");
+    let (iv, im, ie) = g.inlined();
+    assert_eq!(
+        iv.to_bits(),
+        v.to_bits(),
+        "lstm: the inlined form computes the same value"
+    );
+    let (hv, hm, he) = g.hand();
+    assert_close("lstm", "value", &[v], &[hv]);
+    assert_close("lstm", "natural (main)", &dm, &hm);
+    assert_close("lstm", "natural (extra)", &de, &he);
+    assert_close("lstm", "inlined (main)", &im, &hm);
+    assert_close("lstm", "inlined (extra)", &ie, &he);
+    let grad: Vec<f64> = hm.iter().chain(&he).copied().collect();
+    let nonzero = grad.iter().filter(|d| **d != 0.0).count();
+    assert_eq!(nonzero, grad.len(), "lstm: zero partials");
+    grad::check::check_gradient(|p| g.objective_at(p), &g.params(), &grad, 1e-6)
+        .expect("lstm: hand-written vs central differences");
+}
+
+/// The RK4 workload: the natural form (array-returning helpers) and the inlined one against
+/// the hand-written gradient, and that against central differences, at the benchmarked point
+/// and at two others.
+pub fn check_rk4() {
+    let (v0, angle, k) = rk4::RK4_X;
+    for (v0, angle, k, n) in [
+        (v0, angle, k, rk4::RK4_STEPS),
+        (12.0, 1.1, 0.2, 7),
+        (5.0, 0.3, 0.0, 1),
+    ] {
+        let what = format!("rk4 at ({v0}, {angle}, {k}), {n} steps");
+        let (v, a, b, c) = rk4::rk4_distance_grad(v0, angle, k, n);
+        assert_eq!(
+            v,
+            rk4::rk4_distance(v0, angle, k, n),
+            "{what}: natural value"
+        );
+        let (iv, ia, ib, ic) = rk4::rk4_inlined_grad(v0, angle, k, n);
+        assert_eq!(
+            iv,
+            rk4::rk4_inlined(v0, angle, k, n),
+            "{what}: inlined value"
+        );
+        let h = rk4::rk4_hand(v0, angle, k, n);
+        assert_close(&what, "natural", &[v, a, b, c], &h);
+        assert_close(&what, "inlined", &[iv, ia, ib, ic], &h);
+        grad::check::check_gradient(
+            |p| rk4::rk4_distance(p[0], p[1], p[2], n),
+            &[v0, angle, k],
+            &h[1..],
+            1e-6,
+        )
+        .expect("rk4: hand-written vs central differences");
+    }
 }
