@@ -102,7 +102,6 @@ pub fn log_softmax_dot(pred: &[f64], gold: &[f64]) -> f64 {
 
 /// ADBench's `lstm_objective`, as a user writes it: the state copied into local arrays, one
 /// prediction per step through the helpers.
-#[allow(unused_assignments)]
 #[differentiable(wrt(main, extra))]
 pub fn lstm_objective(main: &[f64], extra: &[f64], state: &[f64], sequence: &[f64]) -> f64 {
     let b = LSTM_B;
@@ -117,11 +116,8 @@ pub fn lstm_objective(main: &[f64], extra: &[f64], state: &[f64], sequence: &[f6
     }
     let steps = sequence.len() / b - 1;
     let mut total = 0.0;
-    // Declared outside the loop: `let pred = lstm_predict(...)` inside the loop body does not
-    // compile yet (the reverse sweep names the forward loop's local; see the README).
-    let mut pred = [0.0; LSTM_B];
     for t in 0..steps {
-        pred = lstm_predict(
+        let pred = lstm_predict(
             main,
             extra,
             &mut hidden,
