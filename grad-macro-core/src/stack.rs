@@ -1,6 +1,6 @@
 //! Stack for deep input. rustc runs a macro on its own thread with an 8 MB stack, and every
 //! stage of the expansion recurses over the nesting of the user's function: syn's parser
-//! (about 24 KB of stack per nested parenthesis when syn is built without optimization, the
+//! (10 to 14 KB of stack per nested parenthesis when syn is built without optimization, the
 //! default for a macro's dependencies in debug *and* release builds of a user crate), the
 //! lowering, the walks over nested regions, and the `Drop` and `ToTokens` of deep syn trees.
 //! rustc grows its own stack on demand for the same reason (the `stacker` crate); so does the
@@ -8,14 +8,17 @@
 //!
 //! - [`expand`](crate::expand) runs on a segment of [`ENTRY`] bytes, enough for syn to parse
 //!   and drop anything rustc's own parser accepts (measured in grad-fuzz/README.md);
-//! - the recursions that can go deeper than the token tree's nesting (an expression's operands
-//!   and method receivers, nested regions of `else if` chains) go through [`deep`], which
-//!   switches to a fresh segment when less than [`RED_ZONE`] is left.
+//! - the lowering of an expression, whose operands and receivers nest deeper than the token
+//!   tree (method chains, sums), goes through [`deep`], which switches to a fresh segment when
+//!   less than [`RED_ZONE`] is left. Nested regions are at most `lower::MAX_NESTING` deep, and
+//!   the IR of an expression is flat, so the later stages recurse little.
 //!
 //! Only the pages used are touched, and a segment is unmapped as soon as its work is done.
 
-/// The stack `expand` runs on: 512 MB reserved (syn unoptimized needs 24 KB per nested
-/// parenthesis, and rustc's parser accepts about 1,200 nested parentheses).
+/// The stack `expand` runs on: 256 MB reserved, only the pages used are touched. At rustc's
+/// own limit (about 1,180 nested parentheses, rustc 1.95) the expansion with unoptimized syn
+/// needs between 12 and 16 MB; 5,400 unary minus signs, method chains and sums of 5,300
+/// (also rustc's limits) expand within it.
 pub(crate) const ENTRY: usize = 256 << 20;
 
 /// Below this much stack left, [`deep`] continues on a new segment.
