@@ -26,10 +26,10 @@ impl Lowerer<'_> {
                     span,
                     format!(
                         "control flow nested more than {} levels deep: each `if`, `else if`, \
-                         loop, block expression, `&&`/`||` and statement after an early \
-                         `return` nests the generated code one level, and rustc's parser \
-                         would overflow its stack on it; flatten the nesting or split the \
-                         function",
+                         block expression, `&&`/`||` and statement after an early `return` \
+                         nests the generated code one level and a loop five, and rustc's \
+                         parser would overflow its stack on it; flatten the nesting or move \
+                         part of it into a helper function",
                         super::MAX_NESTING
                     ),
                 );
