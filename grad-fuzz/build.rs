@@ -12,7 +12,7 @@
 //!
 //! It also writes `$OUT_DIR/large.rs` (one function of `GRAD_FUZZ_LARGE_STATEMENTS`
 //! statements, default 1,000) and `$OUT_DIR/deep.rs` (expressions nested
-//! `GRAD_FUZZ_DEPTH` deep, default 400) for `tests/large.rs` and `tests/deep.rs`.
+//! `GRAD_FUZZ_DEPTH` deep, default 600) for `tests/large.rs` and `tests/deep.rs`.
 
 #[path = "generator/mod.rs"]
 mod generator;
@@ -20,7 +20,7 @@ mod generator;
 const DEFAULT_PROGRAMS: usize = 300;
 const DEFAULT_SEED: u64 = 0x6772_6164;
 const DEFAULT_LARGE_STATEMENTS: u64 = 1_000;
-const DEFAULT_DEPTH: u64 = 400;
+const DEFAULT_DEPTH: u64 = 600;
 
 fn var(name: &str) -> Option<String> {
     println!("cargo:rerun-if-env-changed={name}");

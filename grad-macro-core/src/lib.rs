@@ -17,6 +17,7 @@ mod parse;
 mod passes;
 mod pipeline;
 mod prims;
+mod stack;
 mod symbol;
 mod verify;
 

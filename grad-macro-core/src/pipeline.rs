@@ -12,7 +12,15 @@ use quote::{format_ident, quote};
 /// Expands `#[differentiable(attr)] item`. Never panics on user input: every problem becomes
 /// a `compile_error!` under its tokens, and the user's function (plus a stub companion with
 /// the right signature) is still emitted so one error does not cascade.
+///
+/// Runs on a stack of its own, large enough for any nesting rustc accepts (see `stack.rs`), on
+/// the calling thread.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    stacker::grow(crate::stack::ENTRY, || expand_here(attr, item))
+}
+
+/// [`expand`] on the current stack.
+fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(e) => {

@@ -13,8 +13,29 @@ use syn::spanned::Spanned;
 impl Lowerer<'_> {
     /// Lowers an expression in value position. Errors are recorded; `None` after an error.
     pub(crate) fn expr(&mut self, e: &syn::Expr) -> Option<Value> {
+        // An operand or receiver nests without parentheses, deeper than the token tree.
+        crate::stack::deep(|| self.expr_here(e))
+    }
+
+    fn expr_here(&mut self, e: &syn::Expr) -> Option<Value> {
         // Not `e.span()`: that prints all of `e`, at every level of a nested expression.
         let span = span_of(e);
+        if self.nesting() > super::MAX_NESTING {
+            if !std::mem::replace(&mut self.too_deep, true) {
+                self.errors.at(
+                    span,
+                    format!(
+                        "control flow nested more than {} levels deep: each `if`, `else if`, \
+                         block expression, `&&`/`||` and statement after an early `return` \
+                         nests the generated code one level and a loop five, and rustc's \
+                         parser would overflow its stack on it; flatten the nesting or move \
+                         part of it into a helper function",
+                        super::MAX_NESTING
+                    ),
+                );
+            }
+            return None;
+        }
         match e {
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
