@@ -26,11 +26,16 @@
 //! [`check`] compares any gradient with finite differences.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as grad;
 
 pub use grad_macro::differentiable;
 pub use grad_runtime::{check, dot, nn, rules, tape, Float, Real};
+
+#[cfg(feature = "argmin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "argmin")))]
+pub mod argmin;
 
 /// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
 pub mod prelude {
