@@ -15,22 +15,112 @@
 //! }
 //!
 //! let (value, d_x1, d_x2, d_x3) = loss_grad(2.0, 3.0, 4.0);
-//! assert_eq!(value, loss(2.0, 3.0, 4.0));
+//! assert_eq!(value, loss(2.0, 3.0, 4.0)); // bit for bit the plain function's value
 //! assert!((d_x1 - (0.5 + 4.0 * 8.0_f64.cos())).abs() < 1e-12);
 //! # let _ = (d_x2, d_x3);
 //! ```
 //!
-//! The micrograd-style tape engine ([`tape`]) computes the same gradients at run time, with
-//! the same rules ([`rules`]), and [`nn`] builds micrograd's `Neuron`, `Layer` and `MLP` on it;
-//! [`dot`] draws its graphs (DOT text, or SVG without Graphviz with the default `svg` feature);
-//! [`check`] compares any gradient with finite differences.
+//! # The contract
+//!
+//! The function is kept as written. The companion has the same parameters and returns a flat
+//! tuple: the value, then one gradient per differentiable parameter in parameter order. `f64`
+//! and `f32` scalars get a gradient of their type, `&[f64]` a `Vec<f64>`, `[f64; N]` an array;
+//! integers, `bool` and `&[usize]` are constants, absent from the tuple.
+//! `#[differentiable(wrt(p))]` restricts the gradient to the parameters named.
+//!
+//! ```
+//! use grad::prelude::*;
+//!
+//! /// Mean squared error of a line through the data; only `p = [slope, intercept]` is a
+//! /// variable.
+//! #[differentiable(wrt(p))]
+//! fn mse(p: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..xs.len() {
+//!         let r = p[0] * xs[i] + p[1] - ys[i];
+//!         s += r * r;
+//!     }
+//!     s / xs.len() as f64
+//! }
+//!
+//! let (value, d_p) = mse_grad(&[2.0, 1.0], &[0.0, 1.0, 2.0], &[1.0, 3.0, 5.5]);
+//! assert_eq!(value, 0.25 / 3.0);
+//! assert!((d_p[0] + 2.0 / 3.0).abs() < 1e-15 && (d_p[1] + 1.0 / 3.0).abs() < 1e-15);
+//! ```
+//!
+//! # What the body may contain
+//!
+//! `let`, `let mut`, reassignment and `+=`-style updates; arithmetic, casts and constants;
+//! float methods with their exact derivatives (`exp`, `ln`, `sin`, `powi`, `sqrt`, `tanh`,
+//! `max`, `hypot`, `atan2`, ... and [`Real`]'s `relu` and `sigmoid`); `if`/`else` on any
+//! condition; `for` over ranges and slices, `while`, `loop`, `break`, `continue` and early
+//! `return`; indexing slices and arrays, local arrays and `vec!` buffers; calls to other
+//! `#[differentiable]` functions with scalar arguments, and custom derivative rules by writing
+//! `<name>_grad` by hand. Everything else (closures, `match`, iterator chains, struct fields,
+//! slices passed to calls, ...) is refused by a compile error under the offending tokens that
+//! says what to write instead: the macro never gives a gradient it cannot vouch for. The
+//! README's "Supported" and "Refused" sections have the full lists, and [`rules`] the
+//! derivative of every primitive with its edge semantics (`sqrt'(0)`, `abs'(0)`, NaN, ...).
+//!
+//! # Beyond `_grad`
+//!
+//! - [`tape`]: micrograd's engine in Rust, computing the same gradients at run time with the
+//!   same [`rules`]; [`nn`] builds micrograd's `Neuron`, `Layer` and `MLP` on it.
+//! - `<name>_graph` runs a function once on the tape engine with the source's names, and
+//!   [`dot`] draws the graph (DOT text, or SVG without Graphviz with the default `svg`
+//!   feature). The companion's rustdoc lists the code the macro generated.
+//! - [`check`] compares any gradient with central finite differences.
+//! - `argmin` (cargo feature `argmin`): compiled gradients as argmin problems, in one line.
+//! - Companions are plain functions with no shared state: call them from any number of
+//!   threads, for example over chunks of a data set with rayon (`examples/parallel.rs`).
+//!
+//! # Cargo features
+//!
+//! - `svg` (default): [`dot::to_svg`], pictures of tape graphs in pure Rust.
+//! - `argmin`: the `argmin` module, an adapter to argmin 0.11's solvers.
+//!
+//! # Where to read more
+//!
+//! The README (performance against hand-written gradients and peers, how the macro works,
+//! known limitations), the examples (`seed`, `moons`: micrograd's demo compiled, `graph`,
+//! `optimize`, `parallel`) and the documentation of each module.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as grad;
 
+/// Generates the companion `<name>_grad` of a scalar function (and `<name>_graph` for `f64`
+/// functions): the value, then the gradient with respect to every float parameter.
+///
+/// Arguments: `wrt(a, b)` restricts the gradient to the parameters named;
+/// `disable(fold, cse, prune, recompute, fuse, sincos, reserve)` turns optimizing passes off
+/// (a debugging aid: the values stay the same, the gradients to the last bits).
+///
+/// ```
+/// use grad::prelude::*;
+///
+/// #[differentiable]
+/// fn rosenbrock(x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() - 1 {
+///         let a = 1.0 - x[i];
+///         let b = x[i + 1] - x[i] * x[i];
+///         s += a * a + 100.0 * b * b;
+///     }
+///     s
+/// }
+///
+/// let (value, gradient) = rosenbrock_grad(&[1.0, 1.0, 1.0]);
+/// assert_eq!((value, gradient), (0.0, vec![0.0, 0.0, 0.0]));
+/// ```
+#[doc(inline)]
 pub use grad_macro::differentiable;
 pub use grad_runtime::{check, dot, nn, rules, tape, Float, Real};
+
+#[cfg(feature = "argmin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "argmin")))]
+pub mod argmin;
 
 /// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
 pub mod prelude {
