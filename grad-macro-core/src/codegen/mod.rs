@@ -95,6 +95,10 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
             let (recv, rest) = (&a[0], &a[1..]);
             quote!(#recv.#m(#(#rest),*))
         }
+        Plain::TotalCmp(m) => {
+            let (l, r) = (&a[0], &a[1]);
+            quote!(#l.total_cmp(&#r).#m())
+        }
         Plain::Range { inclusive } => {
             let (l, r) = (&a[0], &a[1]);
             if *inclusive {
@@ -231,7 +235,9 @@ pub fn grad_body(f: &Function, plan: &Plan) -> TokenStream {
             ParamKind::Constant => continue,
         });
     }
+    let items = &f.items;
     quote! {
+        #(#items)*
         #prologue
         #forward
         #reverse

@@ -6,6 +6,8 @@
 //! needs no knowledge of jumps: it replays recorded branch decisions and trip counts.
 //! `a && b` and `a || b` become branches, so their short-circuit is kept.
 
+mod array_value;
+mod chain;
 mod expr;
 mod iter;
 mod scope;
@@ -89,6 +91,8 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         vars,
         arrays,
         regions,
+        outer_arrays,
+        items,
         ..
     } = cx;
     let result = result?;
@@ -105,6 +109,12 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
                     _ => None,
                 })
                 .or_else(|| const_arrays.get(&i).cloned())
+                .or_else(|| {
+                    outer_arrays
+                        .values()
+                        .find(|(a, _)| a.0 as usize == i)
+                        .map(|(_, ident)| ident.clone())
+                })
         })
         .collect();
     let body = regions.into_iter().next().unwrap_or_default();
@@ -118,6 +128,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         vars,
         arrays,
         array_param,
+        items,
     })
 }
 
@@ -172,6 +183,14 @@ pub(crate) struct Lowerer<'a> {
     /// Set while lowering the `if` that is a `let`'s whole initializer: an exit from it leaves
     /// nothing of its statement to run.
     pub let_init_if: bool,
+    /// Closures bound to locals, with the names they see; inlined where they are called.
+    pub closures: Vec<(syn::ExprClosure, Scopes)>,
+    /// How many inlined closure bodies enclose the current position.
+    pub closure_depth: usize,
+    /// Arrays named by an identifier of the surrounding scope (`const A: [f64; 3]`).
+    pub outer_arrays: std::collections::HashMap<String, (Array, syn::Ident)>,
+    /// `const` and `static` items of the body.
+    pub items: Vec<TokenStream>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -198,6 +217,10 @@ impl<'a> Lowerer<'a> {
             expr_nesting_at_loop: 0,
             let_init_if: false,
             local_elem_ty: Default::default(),
+            closures: Vec::new(),
+            closure_depth: 0,
+            outer_arrays: Default::default(),
+            items: Vec::new(),
         }
     }
 
