@@ -673,3 +673,64 @@ fn const_arrays_items_and_trailing_if_return() {
         }
     }
 }
+
+// ===== more chain sources: constant arrays, views, iter_mut with for_each, move closures =====
+
+const TABLE: [f64; 4] = [1.0, -0.5, 0.25, 2.0];
+
+#[differentiable]
+fn sources(x: &[f64], t: f64) -> f64 {
+    let a = TABLE.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+    let mut b = 0.0;
+    for &w in TABLE.iter().rev() {
+        b = b * t + w;
+    }
+    for &w in &TABLE {
+        b += w;
+    }
+    let mut h = [0.0; 4];
+    h.iter_mut()
+        .enumerate()
+        .for_each(|(i, e)| *e = t * i as f64);
+    h.iter_mut().for_each(|e| *e *= t);
+    let mut c = 0.0;
+    for w in x.windows(2) {
+        for &v in w {
+            c += v * w.len() as f64;
+        }
+        c += w.iter().map(|q| q * q).sum::<f64>();
+    }
+    let r = &t;
+    let mut s = 2.0;
+    let f = move |y: f64| y * s;
+    s = 3.0;
+    let g = |y: f64| y * s;
+    let p = x.iter().position(|&v| v > 0.0).unwrap_or(0);
+    let q = x
+        .iter()
+        .map(|v| v.abs())
+        .position(|v| v > 10.0)
+        .unwrap_or(7);
+    a + b + c + h.iter().sum::<f64>() + f(*r) + g(*r) + p as f64 + q as f64
+}
+
+#[test]
+fn constant_arrays_views_iter_mut_move_closures() {
+    for x in points() {
+        for t in [0.5, -1.5] {
+            let (v, g, gt) = sources_grad(&x, t);
+            let mut p = x.clone();
+            p.push(t);
+            let mut grad = g;
+            grad.push(gt);
+            check(
+                "sources",
+                &p,
+                (v, grad),
+                |p| sources(&p[..p.len() - 1], p[p.len() - 1]),
+                None,
+                true,
+            );
+        }
+    }
+}

@@ -403,7 +403,7 @@ impl Lowerer<'_> {
     }
 
     /// The array for a `const` of the surrounding scope named `ident`.
-    fn outer_array(&mut self, ident: &syn::Ident) -> Array {
+    pub(crate) fn outer_array(&mut self, ident: &syn::Ident) -> Array {
         let key = ident.to_string();
         if let Some((a, _)) = self.outer_arrays.get(&key) {
             return *a;
@@ -430,7 +430,7 @@ impl Lowerer<'_> {
 }
 
 /// `SCREAMING_CASE`: a constant of the surrounding scope.
-fn is_const_name(i: &syn::Ident) -> bool {
+pub(crate) fn is_const_name(i: &syn::Ident) -> bool {
     let s = i.to_string();
     s.chars().any(|c| c.is_ascii_uppercase())
         && s.chars()

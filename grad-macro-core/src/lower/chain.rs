@@ -118,7 +118,18 @@ impl<'a> Lowerer<'a> {
                 ADAPTERS.contains(&name.as_str()) && self.is_chain_root(&m.receiver)
             }
             syn::Expr::Array(_) => true,
-            e => self.names_view(e),
+            e => self.names_view(e) || self.names_outer_const(e),
+        }
+    }
+
+    /// `A` or `&A` for a constant of the surrounding scope not shadowed here.
+    fn names_outer_const(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Reference(r) => self.names_outer_const(&r.expr),
+            syn::Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+                self.scopes.get(i).is_none() && super::array_value::is_const_name(i)
+            }),
+            _ => false,
         }
     }
 
@@ -127,10 +138,13 @@ impl<'a> Lowerer<'a> {
         match strip(e) {
             syn::Expr::Reference(r) => self.is_chain_root(&r.expr),
             syn::Expr::Range(_) | syn::Expr::Array(_) => true,
-            syn::Expr::Path(p) => matches!(
-                p.path.get_ident().and_then(|i| self.scopes.get(i)),
-                Some(Binding::Array(_) | Binding::View { .. })
-            ),
+            syn::Expr::Path(p) => match p.path.get_ident() {
+                Some(i) => match self.scopes.get(i) {
+                    Some(b) => matches!(b, Binding::Array(_) | Binding::View { .. }),
+                    None => super::array_value::is_const_name(i),
+                },
+                None => false,
+            },
             syn::Expr::MethodCall(m) => {
                 ADAPTERS.contains(&m.method.to_string().as_str()) && self.is_chain_root(&m.receiver)
             }
@@ -578,6 +592,14 @@ impl<'a> Lowerer<'a> {
                     range: None,
                     filtered: false,
                 }),
+                None if p
+                    .path
+                    .get_ident()
+                    .is_some_and(super::array_value::is_const_name) =>
+                {
+                    let a = p.path.get_ident().map(|i| self.outer_array(i))?;
+                    Some(self.elems(a, None, span))
+                }
                 _ => {
                     self.errors
                         .on(p, "this is not an array, a slice or a range");
@@ -611,6 +633,14 @@ impl<'a> Lowerer<'a> {
         let span = m.method.span();
         let mut b = self.build(&m.receiver)?;
         let arg = m.args.first();
+        let takes_arg = matches!(
+            name.as_str(),
+            "map" | "filter" | "zip" | "windows" | "chunks" | "chunks_exact"
+        );
+        if takes_arg && m.args.len() != 1 {
+            self.errors.on(m, format!("`.{name}()` takes 1 argument"));
+            return None;
+        }
         match name.as_str() {
             "iter" | "into_iter" | "copied" | "cloned" => Some(b),
             "iter_mut" => {
@@ -1045,6 +1075,10 @@ impl<'a> Lowerer<'a> {
                     args.into_iter().map(|a| self.item_value(a, span)).collect();
                 let vals = vals?;
                 if vals.len() != 2 {
+                    self.errors.on(
+                        p,
+                        format!("`{method}` takes 2 arguments, the accumulator and the item"),
+                    );
                     return None;
                 }
                 Some(self.def(
