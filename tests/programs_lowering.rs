@@ -734,3 +734,27 @@ fn constant_arrays_views_iter_mut_move_closures() {
         }
     }
 }
+
+#[differentiable]
+fn integer_sums(x: &[f64]) -> f64 {
+    let n: usize = x.iter().map(|&v| if v > 0.0 { 2 } else { 1 }).sum();
+    let m = (1..4).map(|i| i * 3).product::<i32>();
+    let total = x
+        .iter()
+        .fold(0usize, |c, &v| c + if v < 0.0 { 1 } else { 0 });
+    x.iter().map(|v| v * n as f64).sum::<f64>() + f64::from(m) + total as f64
+}
+
+#[test]
+fn sums_of_integers_start_from_integer_zero() {
+    for x in points() {
+        check(
+            "integer_sums",
+            &x,
+            integer_sums_grad(&x),
+            integer_sums,
+            None,
+            true,
+        );
+    }
+}

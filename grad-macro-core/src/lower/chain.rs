@@ -172,7 +172,11 @@ impl<'a> Lowerer<'a> {
     /// A consumer at the end of a chain (`sum`, `fold`, `max_by(..).unwrap()`, ...): its value,
     /// or `None` (outer) if `m` is not one.
     pub(crate) fn chain_consumer(&mut self, m: &syn::ExprMethodCall) -> Option<Option<Value>> {
+        let let_ty = self.let_ty.take();
         let name = m.method.to_string();
+        if name == "sum" || name == "product" {
+            self.let_ty = let_ty;
+        }
         if (name == "unwrap" || name == "unwrap_or") && self.is_option_of_chain(&m.receiver) {
             let inner = strip_copied(&m.receiver);
             let syn::Expr::MethodCall(c) = inner else {
@@ -225,11 +229,12 @@ impl<'a> Lowerer<'a> {
     /// Lowers the consumer call `m` over its chain.
     fn consume(&mut self, m: &syn::ExprMethodCall, default: Option<&syn::Expr>) -> Option<Value> {
         let span = m.method.span();
+        let let_ty = self.let_ty.take();
         let built = self.build(&m.receiver)?;
         let name = m.method.to_string();
         let arg = |k: usize| m.args.iter().nth(k);
         match name.as_str() {
-            "sum" | "product" => self.sum(m, built),
+            "sum" | "product" => self.sum(m, built, let_ty),
             "fold" => {
                 let (Some(init), Some(f)) = (arg(0), arg(1)) else {
                     return self.arity(m, 2);
@@ -299,14 +304,14 @@ impl<'a> Lowerer<'a> {
 
     /// `sum()` / `product()`: a left fold from std's starting value (`-0.0` / `1.0` for floats,
     /// `0` / `1` for integers).
-    fn sum(&mut self, m: &syn::ExprMethodCall, built: Built) -> Option<Value> {
+    fn sum(&mut self, m: &syn::ExprMethodCall, built: Built, let_ty: Option<Ty>) -> Option<Value> {
         let span = m.method.span();
         let is_sum = m.method == "sum";
         let declared = m.turbofish.as_ref().and_then(|t| match t.args.first() {
             Some(syn::GenericArgument::Type(t)) => Some(super::scope::ty_of_type(t)),
             _ => None,
         });
-        let ty = match declared {
+        let ty = match declared.or(let_ty) {
             Some(t) if t != Ty::Unknown => t,
             _ => self.first_item_ty(&built.chain),
         };

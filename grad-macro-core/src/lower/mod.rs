@@ -191,6 +191,9 @@ pub(crate) struct Lowerer<'a> {
     pub outer_arrays: std::collections::HashMap<String, (Array, syn::Ident)>,
     /// `const` and `static` items of the body.
     pub items: Vec<TokenStream>,
+    /// The type written on the `let` being lowered (`let n: usize = ...`): the type of a
+    /// `sum()` / `product()` that is its initializer.
+    pub let_ty: Option<Ty>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -221,6 +224,7 @@ impl<'a> Lowerer<'a> {
             closure_depth: 0,
             outer_arrays: Default::default(),
             items: Vec::new(),
+            let_ty: None,
         }
     }
 

@@ -188,7 +188,9 @@ impl Lowerer<'_> {
         }
         // `let y = if c { return a; } else { b };`: an exit leaves nothing of this statement.
         self.let_init_if = matches!(strip(init_expr), syn::Expr::If(_));
+        self.let_ty = ty.map(ty_of_type);
         let v = self.expr(init_expr);
+        self.let_ty = None;
         self.let_init_if = false;
         let Some(v) = v else {
             return;
