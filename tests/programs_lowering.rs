@@ -758,3 +758,59 @@ fn sums_of_integers_start_from_integer_zero() {
         );
     }
 }
+
+#[test]
+fn graphs_of_chains_have_the_plain_value() {
+    for x in points() {
+        let same = |g: f64, p: f64| assert_eq!(g.to_bits(), p.to_bits(), "at {x:?}");
+        same(sum_squares_graph(&x).data(), sum_squares(&x));
+        same(positional_graph(&x).data(), positional(&x));
+        same(filtered_graph(&x).data(), filtered(&x));
+        same(slices_graph(&x, 2).data(), slices(&x, 2));
+        same(integer_sums_graph(&x).data(), integer_sums(&x));
+        same(sources_graph(&x, 0.5).data(), sources(&x, 0.5));
+        same(vec_values_graph(&x, 0.5).data(), vec_values(&x, 0.5));
+        same(
+            constants_and_items_graph(&x, 3).data(),
+            constants_and_items(&x, 3),
+        );
+        if !x.is_empty() {
+            same(extremes_graph(&x).data(), extremes(&x));
+            same(searches_graph(&x, 0.1).data(), searches(&x, 0.1));
+        }
+    }
+    let s0 = [0.5, -1.0, 0.3, 0.8];
+    assert_eq!(
+        rk4ish_graph(s0, 0.1).data().to_bits(),
+        rk4ish(s0, 0.1).to_bits()
+    );
+}
+
+const STRIDE: usize = 2;
+
+#[differentiable]
+fn integer_literals(x: &[f64]) -> f64 {
+    let idx = [0, STRIDE, 1];
+    let mut s = 0.0;
+    for &i in idx.iter() {
+        if i < x.len() {
+            s += x[i] * (i + 1) as f64;
+        }
+    }
+    let [a, b] = [s, 2.0];
+    a * b
+}
+
+#[test]
+fn integer_array_literals_with_constants() {
+    for x in points() {
+        check(
+            "integer_literals",
+            &x,
+            integer_literals_grad(&x),
+            integer_literals,
+            None,
+            true,
+        );
+    }
+}

@@ -40,10 +40,15 @@ impl Lowerer<'_> {
             return None;
         };
         let tys: Vec<Ty> = elems.iter().map(|&v| self.ty(v)).collect();
-        let ty = if tys.contains(&Ty::Float) || !tys.iter().all(|t| *t == tys[0]) {
+        // Constants of types the macro cannot see take the type of the other elements.
+        let ty = if tys.contains(&Ty::Float) {
             Ty::Float
+        } else if tys.contains(&Ty::Int) {
+            Ty::Int
+        } else if tys.iter().all(|t| *t == Ty::Bool) {
+            Ty::Bool
         } else {
-            tys[0]
+            Ty::Float
         };
         let n = elems.len();
         let len = quote!(#n);

@@ -26,11 +26,7 @@ impl ForHead {
             cx.scopes.bind(i, Binding::Value(var));
         }
         if let Some((v, a)) = &self.element {
-            let ty = if matches!(cx.arrays[a.0 as usize].1, ArrayKind::Constant) {
-                Ty::Unknown
-            } else {
-                Ty::Float
-            };
+            let ty = cx.elem_ty(*a);
             let x = cx.def(Op::Load(*a, var), ty, v.span(), Some(v.to_string()));
             cx.scopes.bind(v, Binding::Value(x));
         }
