@@ -85,6 +85,9 @@ pub enum Plain {
     Cast(syn::Type),
     /// `recv.method(args)` on a value that is not a float (e.g. `i.min(n)`, `(a..b).rev()`).
     Method(syn::Ident),
+    /// `a.total_cmp(&b).is_ge()` (or `is_le`, `is_gt`, `is_lt`, the identifier): the
+    /// comparison of `max_by` / `min_by` with `total_cmp`.
+    TotalCmp(syn::Ident),
     /// `a..b` or `a..=b`.
     Range {
         /// `true` for `a..=b`.
@@ -109,7 +112,7 @@ impl Plain {
                     | syn::BinOp::Eq(_)
                     | syn::BinOp::Ne(_)
             ),
-            Plain::Cast(_) => true,
+            Plain::Cast(_) | Plain::TotalCmp(_) => true,
             Plain::Method(m) => crate::prims::is_float_test(&m.to_string()),
             _ => false,
         }
@@ -422,6 +425,8 @@ pub struct Function {
     pub scalar_ref: Vec<bool>,
     /// What the function returns.
     pub returns: Returns,
+    /// `const` and `static` items declared in the body, emitted in the companions too.
+    pub items: Vec<TokenStream>,
 }
 
 /// What a function returns.
@@ -544,6 +549,7 @@ impl fmt::Display for Op {
                     Plain::Unary(op) => tokens(op),
                     Plain::Cast(t) => format!("as {}", tokens(t)),
                     Plain::Method(m) => format!(".{m}"),
+                    Plain::TotalCmp(m) => format!("total_cmp.{m}"),
                     Plain::Range { inclusive: false } => "..".into(),
                     Plain::Range { inclusive: true } => "..=".into(),
                     Plain::Call(p) => format!("call {}", tokens(p)),

@@ -166,6 +166,9 @@ impl<'a> Lister<'a> {
                 Plain::Unary(o) => format!("{}{}", o.to_token_stream(), n(&args[0])),
                 Plain::Cast(t) => format!("{} as {}", n(&args[0]), t.to_token_stream()),
                 Plain::Method(m) => format!("{}.{m}({})", n(&args[0]), list(&args[1..])),
+                Plain::TotalCmp(m) => {
+                    format!("{}.total_cmp(&{}).{m}()", n(&args[0]), n(&args[1]))
+                }
                 Plain::Range { inclusive } => {
                     let dots = if *inclusive { "..=" } else { ".." };
                     format!("{}{dots}{}", n(&args[0]), n(&args[1]))

@@ -131,8 +131,8 @@ fn errors_still_emit_function_and_stub() {
         quote!(),
         quote! {
             fn bad(x: f64) -> f64 {
-                let f = |y: f64| y * 2.0;
-                x.frobnicate() + f(x)
+                let f = unsafe { x * 2.0 };
+                x.frobnicate() + f
             }
         },
     );

@@ -1,9 +1,9 @@
 use grad::prelude::*;
 
 #[differentiable]
-fn f(a: f64, b: f64) -> f64 {
-    let v = [a, b];
-    v[0] * v[1]
+fn f(a: f64) -> f64 {
+    let v: [f64; 0] = [];
+    a * v.len() as f64
 }
 
 fn main() {}

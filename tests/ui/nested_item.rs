@@ -2,8 +2,10 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    const K: f64 = 2.0;
-    x * K
+    fn k() -> f64 {
+        2.0
+    }
+    x * k()
 }
 
 fn main() {}

@@ -5,7 +5,7 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64, y: f64) -> f64 {
-    let sq = |t: f64| t * t;
+    let sq = (|t: f64| t * t)(x);
     println!("{}", x);
     let (a, b) = (x, y);
     let r = x % 2.0;

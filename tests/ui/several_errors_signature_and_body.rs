@@ -4,7 +4,7 @@ use grad::prelude::*;
 
 #[differentiable(wrt(x, z))]
 fn f<T>(x: f64, out: &mut [f64], y: &f64) -> f64 {
-    let sq = |t: f64| t * t;
+    let sq = (|t: f64| t * t)(x);
     let r = x % 2.0;
     let m = match 1 {
         _ => x,

@@ -42,7 +42,9 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     let mut ord = 0;
     let forward = g.region(&f.body, &mut ord);
     let (result, root) = (v(f.result), id("root", ""));
+    let items = &f.items;
     quote! {
+        #(#items)*
         #prologue
         #forward
         let #root = #recording.finish(#result);

@@ -107,6 +107,10 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
             let (recv, rest) = (&a[0], &a[1..]);
             quote!(#recv.#m(#(#rest),*))
         }
+        Plain::TotalCmp(m) => {
+            let (l, r) = (&a[0], &a[1]);
+            quote!(#l.total_cmp(&#r).#m())
+        }
         Plain::Range { inclusive } => {
             let (l, r) = (&a[0], &a[1]);
             if *inclusive {
@@ -291,7 +295,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
             ParamKind::Constant => continue,
         });
     }
+    let items = &f.items;
     quote! {
+        #(#items)*
         #prologue
         #forward
         #reverse
@@ -352,7 +358,9 @@ impl Gen<'_> {
                 }
             }
         }
+        let items = &f.items;
         quote! {
+            #(#items)*
             #prologue
             #forward
             #seed

@@ -7,7 +7,7 @@ use super::span::span_of;
 use super::stmt::strip;
 use super::Lowerer;
 use crate::ir::*;
-use quote::{quote, ToTokens};
+use quote::quote;
 use syn::spanned::Spanned;
 
 /// Where a call's result goes, as the caller wrote it.
@@ -241,36 +241,5 @@ impl Lowerer<'_> {
              (`[a, b, c]`) or a call returning an array",
         );
         None
-    }
-
-    /// `[a, b, c]`: a local array of the function's float type, its elements stored in order.
-    pub(crate) fn array_literal(
-        &mut self,
-        arr: &syn::ExprArray,
-        name: Option<&syn::Ident>,
-    ) -> Option<Array> {
-        let span = arr.span();
-        let elems: Vec<Option<Value>> = arr.elems.iter().map(|e| self.expr(e)).collect();
-        let elems: Vec<Value> = elems.into_iter().collect::<Option<_>>()?;
-        let n = elems.len();
-        let float = &self.float_ty;
-        let zero = self.def(Op::Const(quote!(0.0 as #float)), Ty::Float, span, None);
-        let len = quote!(#n).to_token_stream();
-        let a = self.array(
-            ArrayKind::Fixed(len.clone()),
-            span,
-            name.map(|i| i.to_string()),
-        );
-        self.local_elem_ty.insert(a, Ty::Float);
-        self.push(Node::DeclArray(a, ArrayInit::Repeat { fill: zero, len }));
-        for (k, x) in elems.into_iter().enumerate() {
-            let i = self.def(Op::Const(quote!(#k)), Ty::Int, span, None);
-            self.push(Node::Store {
-                array: a,
-                index: i,
-                value: x,
-            });
-        }
-        Some(a)
     }
 }

@@ -79,12 +79,7 @@ impl Lowerer<'_> {
             syn::Expr::MethodCall(m) => self.method(m, span),
             syn::Expr::Call(c) => self.call(c, span),
             syn::Expr::Index(ix) => {
-                if self.refuse_slicing(ix) {
-                    return None;
-                }
-                let a = self.array_ref(&ix.expr);
-                let i = self.expr(&ix.index);
-                let (a, i) = (a?, i?);
+                let (a, i) = self.element(ix)?;
                 let ty = self.elem_ty(a);
                 Some(self.def(Op::Load(a, i), ty, span, None))
             }
@@ -157,7 +152,16 @@ impl Lowerer<'_> {
                     let ty = self.var_ty[s.0 as usize];
                     return Some(self.def(Op::Read(s), ty, span, Some(ident.to_string())));
                 }
-                Some(Binding::Array(_)) => {
+                Some(Binding::Elem(a, i)) => {
+                    let ty = self.elem_ty(a);
+                    return Some(self.def(Op::Load(a, i), ty, span, Some(ident.to_string())));
+                }
+                Some(Binding::Closure(_)) => {
+                    self.errors
+                        .on(p, format!("`{ident}` is a closure: call it (`{ident}(x)`)"));
+                    return None;
+                }
+                Some(Binding::Array(_) | Binding::View { .. }) => {
                     self.errors.on(
                         p,
                         format!(
@@ -395,6 +399,9 @@ impl Lowerer<'_> {
     }
 
     fn method(&mut self, m: &syn::ExprMethodCall, span: Span) -> Option<Value> {
+        if let Some(v) = self.chain_consumer(m) {
+            return v;
+        }
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
             self.errors.on(
@@ -406,15 +413,26 @@ impl Lowerer<'_> {
         }
         // Methods on arrays.
         if let syn::Expr::Path(p) = strip(&m.receiver) {
+            if let Some(Binding::View { len, .. }) =
+                p.path.get_ident().and_then(|i| self.scopes.get(i))
+            {
+                if name == "len" && m.args.is_empty() {
+                    return Some(len);
+                }
+            }
             if let Some(Binding::Array(a)) = p.path.get_ident().and_then(|i| self.scopes.get(i)) {
                 if name == "len" && m.args.is_empty() {
                     return Some(self.def(Op::Len(a), Ty::Int, span, None));
                 }
+                if let Some(ok) = self.array_method(a, m) {
+                    return ok.then(|| self.def(Op::Const(quote!(())), Ty::Unknown, span, None));
+                }
                 self.errors.on(
                     &m.method,
                     format!(
-                        "`.{name}()` on an array is not supported here; use indexing and \
-                         `.len()`, or loop with `for &x in xs`"
+                        "`.{name}()` on an array is not supported here; use indexing, `.len()`, \
+                         `fill`, `swap`, `copy_from_slice`, `to_vec`, `clone`, a `for` loop, or an \
+                         iterator chain ending in `sum`, `fold`, `count`, ..."
                     ),
                 );
                 return None;
@@ -493,7 +511,8 @@ impl Lowerer<'_> {
             self.errors.on(
                 &c.func,
                 "only calls of functions by name are supported; call a `#[differentiable]` \
-                 function by its name (`f(x)`)",
+                 function by its name (`f(x)`), or bind a closure to a local first \
+                 (`let f = |t: f64| t * t; f(x)`)",
             );
             return None;
         };
@@ -539,11 +558,20 @@ impl Lowerer<'_> {
             return None;
         }
         if let Some(ident) = p.path.get_ident() {
+            if let Some(Binding::Closure(ix)) = self.scopes.get(ident) {
+                let args: Option<Vec<_>> = c
+                    .args
+                    .iter()
+                    .map(|a| self.expr(a).map(super::chain::Item::Value))
+                    .collect();
+                return self.call_closure(ix, args?);
+            }
             if self.scopes.get(ident).is_some() {
                 self.errors.on(
                     p,
-                    "closures and function values cannot be called in a differentiable \
-                     function; call a `#[differentiable]` function by its name",
+                    "function values cannot be called in a differentiable function; call a \
+                     `#[differentiable]` function by its name, or bind a closure to a local \
+                     (`let f = |t: f64| t * t;`) and call that",
                 );
                 return None;
             }
@@ -669,8 +697,8 @@ const NOT_INDEXABLE: &str = "only parameters and local arrays of this function c
 fn refusal(e: &syn::Expr) -> &'static str {
     match e {
         syn::Expr::Closure(_) => {
-            "closures are not supported in a differentiable function; write a separate \
-             `#[differentiable]` function and call it"
+            "a closure can be bound to a local (`let f = |t: f64| t * t;`) and called, or passed \
+             to an iterator adapter (`xs.iter().map(|x| x * x).sum::<f64>()`); write it there"
         }
         syn::Expr::Unsafe(_) => {
             "`unsafe` blocks are not supported in a differentiable function; compute the value \
@@ -698,7 +726,8 @@ fn refusal(e: &syn::Expr) -> &'static str {
             "references are not supported here; pass slices as parameters and index them"
         }
         syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
-            "arrays can only be created by `let mut h = [0.0; N];` or `let mut h = vec![0.0; n];`"
+            "an array value must be bound to a local first (`let v = [a, b];`, `let mut h = \
+             [0.0; N];`, `let mut h = vec![0.0; n];`), then indexed, looped over or passed"
         }
         syn::Expr::Assign(_) => "assignment is a statement; write it on its own line",
         syn::Expr::Try(_) => {

@@ -26,11 +26,7 @@ impl ForHead {
             cx.scopes.bind(i, Binding::Value(var));
         }
         if let Some((v, a)) = &self.element {
-            let ty = if matches!(cx.arrays[a.0 as usize].1, ArrayKind::Constant) {
-                Ty::Unknown
-            } else {
-                Ty::Float
-            };
+            let ty = cx.elem_ty(*a);
             let x = cx.def(Op::Load(*a, var), ty, v.span(), Some(v.to_string()));
             cx.scopes.bind(v, Binding::Value(x));
         }
@@ -65,6 +61,28 @@ impl Lowerer<'_> {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// Whether a `for` loop over `e` is one of the forms [`Self::for_head`] lowers.
+    pub(crate) fn is_plain_for(&self, e: &syn::Expr) -> bool {
+        is_range(e)
+            || self.plain_array(e)
+            || matches!(strip(e), syn::Expr::MethodCall(m)
+                if m.method == "enumerate" && m.args.is_empty() && self.plain_array(&m.receiver))
+    }
+
+    fn plain_array(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Reference(r) => self.plain_array(&r.expr),
+            syn::Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
+                self.plain_array(&m.receiver)
+            }
+            syn::Expr::Path(p) => matches!(
+                p.path.get_ident().and_then(|i| self.scopes.get(i)),
+                Some(Binding::Array(_))
+            ),
+            _ => false,
         }
     }
 
@@ -128,8 +146,9 @@ impl Lowerer<'_> {
             self.errors.on(
                 e,
                 "this loop is not supported: loop over a range (`0..n`, `a..=b`, with `.rev()` \
-                 or `.step_by(k)`), or over a slice or array (`for &x in xs`, `xs.iter()`, \
-                 `xs.iter().enumerate()`)",
+                 or `.step_by(k)`), over a slice or array (`for &x in xs`, `xs.iter()`), or over \
+                 an iterator chain of them (`xs.iter().zip(ys)`, `.enumerate()`, `.map(..)`, \
+                 `.windows(k)`, `.chunks(k)`, ...)",
             );
             return None;
         }

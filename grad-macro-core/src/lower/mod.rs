@@ -6,7 +6,9 @@
 //! needs no knowledge of jumps: it replays recorded branch decisions and trip counts.
 //! `a && b` and `a || b` become branches, so their short-circuit is kept.
 
+mod array_value;
 mod call;
+mod chain;
 mod expr;
 mod iter;
 mod scope;
@@ -121,6 +123,8 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         vars,
         arrays,
         regions,
+        outer_arrays,
+        items,
         ..
     } = cx;
     let result = result?;
@@ -137,6 +141,12 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
                     _ => None,
                 })
                 .or_else(|| const_arrays.get(&i).cloned())
+                .or_else(|| {
+                    outer_arrays
+                        .values()
+                        .find(|(a, _)| a.0 as usize == i)
+                        .map(|(_, ident)| ident.clone())
+                })
         })
         .collect();
     let body = regions.into_iter().next().unwrap_or_default();
@@ -158,6 +168,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         vars,
         arrays,
         array_param,
+        items,
     })
 }
 
@@ -195,8 +206,6 @@ pub(crate) struct Lowerer<'a> {
     /// How many loops enclose the current position.
     pub loop_depth: usize,
     pub float: crate::parse::FloatTy,
-    /// The float type as tokens.
-    pub float_ty: syn::Type,
     /// Whether the body must end with a value (not when the return type is already refused).
     pub tail_required: bool,
     /// Arrays `0..n_param_arrays` are parameters.
@@ -223,6 +232,17 @@ pub(crate) struct Lowerer<'a> {
     pub array_names: std::collections::HashSet<String>,
     /// Set once nesting deeper than [`MAX_NESTING`] has been refused.
     pub too_deep: bool,
+    /// Closures bound to locals, with the names they see; inlined where they are called.
+    pub closures: Vec<(syn::ExprClosure, Scopes)>,
+    /// How many inlined closure bodies enclose the current position.
+    pub closure_depth: usize,
+    /// Arrays named by an identifier of the surrounding scope (`const A: [f64; 3]`).
+    pub outer_arrays: std::collections::HashMap<String, (Array, syn::Ident)>,
+    /// `const` and `static` items of the body.
+    pub items: Vec<TokenStream>,
+    /// The type written on the `let` being lowered (`let n: usize = ...`): the type of a
+    /// `sum()` / `product()` that is its initializer.
+    pub let_ty: Option<Ty>,
 }
 
 /// How deeply the generated code may nest, in [`Lowerer::nesting`]'s units: each `if`,
@@ -253,7 +273,6 @@ impl<'a> Lowerer<'a> {
             loop_exits: 0,
             loop_depth: 0,
             float: parsed.float,
-            float_ty: parsed.float_ty.clone(),
             tail_required: parsed.returns_float,
             n_param_arrays: 0,
             constants: Default::default(),
@@ -267,6 +286,11 @@ impl<'a> Lowerer<'a> {
             array_names: array_uses(&parsed.item.block.to_token_stream())
                 .into_iter()
                 .collect(),
+            closures: Vec::new(),
+            closure_depth: 0,
+            outer_arrays: Default::default(),
+            items: Vec::new(),
+            let_ty: None,
         }
     }
 

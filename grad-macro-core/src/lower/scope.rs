@@ -12,10 +12,25 @@ pub enum Binding {
     Var(Var),
     /// An array or slice.
     Array(Array),
+    /// A sub-slice of an array: `array[offset..offset + len]` (a `windows`/`chunks` item).
+    View {
+        /// The array viewed.
+        array: Array,
+        /// The first element's index in `array`.
+        offset: Value,
+        /// The number of elements.
+        len: Value,
+    },
+    /// One element of an array, read where it is used and writable through `*x = ...` (an
+    /// item of `xs.iter()` or `xs.iter_mut()`).
+    Elem(Array, Value),
+    /// A closure bound to a local: an index into [`super::Lowerer::closures`]; it is inlined
+    /// where it is called.
+    Closure(usize),
 }
 
 /// A stack of lexical scopes.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Scopes {
     frames: Vec<HashMap<String, Binding>>,
 }
@@ -35,6 +50,29 @@ impl Scopes {
         }
         if let Some(f) = self.frames.last_mut() {
             f.insert(ident.to_string(), b);
+        }
+    }
+
+    /// Every variable in scope, by name (the innermost binding of each name).
+    pub fn vars(&self) -> Vec<(String, Var)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for f in self.frames.iter().rev() {
+            for (name, b) in f {
+                if seen.insert(name.clone()) {
+                    if let Binding::Var(s) = b {
+                        out.push((name.clone(), *s));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Replaces the innermost binding of `name`.
+    pub fn rebind(&mut self, name: &str, b: Binding) {
+        if let Some(f) = self.frames.iter_mut().rev().find(|f| f.contains_key(name)) {
+            f.insert(name.to_string(), b);
         }
     }
 

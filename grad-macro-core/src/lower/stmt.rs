@@ -29,7 +29,7 @@ impl Lowerer<'_> {
 
     /// Lowers statements into the current region. After a statement that may exit early the
     /// rest is lowered inside `if jump == 0 { .. }`.
-    fn stmts(&mut self, stmts: &[syn::Stmt], dest: Dest, end: Span) -> Option<Value> {
+    pub(crate) fn stmts(&mut self, stmts: &[syn::Stmt], dest: Dest, end: Span) -> Option<Value> {
         for (i, stmt) in stmts.iter().enumerate() {
             let is_tail = i + 1 == stmts.len() && matches!(stmt, syn::Stmt::Expr(_, None));
             let before = (self.returns, self.loop_exits);
@@ -73,6 +73,12 @@ impl Lowerer<'_> {
             self.stmt_expr(e);
             return None;
         }
+        // `if c { return x; } else { return y; }` (or any `if`) ending a function with
+        // `return`s: each branch's tail is the result.
+        if let (syn::Expr::If(i), Dest::Return) = (strip(e), dest) {
+            self.if_expr(i, Dest::Return);
+            return None;
+        }
         match dest {
             Dest::Discard => {
                 self.stmt_expr(e);
@@ -106,12 +112,12 @@ impl Lowerer<'_> {
     fn stmt(&mut self, stmt: &syn::Stmt) {
         match stmt {
             syn::Stmt::Local(local) => self.local(local),
+            // An empty statement (`;;`).
+            syn::Stmt::Expr(syn::Expr::Verbatim(t), _) if t.is_empty() => {}
             syn::Stmt::Expr(e, _) => self.stmt_expr(e),
-            syn::Stmt::Item(item) => self.errors.on(
-                item,
-                "items inside a differentiable function are not supported; move this item \
-                 out of the function",
-            ),
+            // An empty statement (`;;`).
+            syn::Stmt::Item(syn::Item::Verbatim(t)) if t.to_string() == ";" => {}
+            syn::Stmt::Item(item) => self.body_item(item),
             syn::Stmt::Macro(m) => self.errors.on(
                 &m.mac,
                 "macros are not supported inside a differentiable function (the macro cannot \
@@ -132,6 +138,12 @@ impl Lowerer<'_> {
             syn::Pat::Wild(_) => {
                 if let Some(init) = &local.init {
                     self.expr(&init.expr);
+                }
+                return;
+            }
+            syn::Pat::Slice(s) if local.init.as_ref().is_some_and(|i| i.diverge.is_none()) => {
+                if let Some(init) = &local.init {
+                    self.destructure(s, &init.expr);
                 }
                 return;
             }
@@ -163,6 +175,10 @@ impl Lowerer<'_> {
             );
             return;
         }
+        if let syn::Expr::Closure(c) = strip(&init.expr) {
+            self.bind_closure(&ident, c);
+            return;
+        }
         if let syn::Expr::Call(c) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
@@ -176,13 +192,23 @@ impl Lowerer<'_> {
                 return;
             }
         }
-        if let Some(a) = self.array_init(&init.expr, &ident) {
+        if self.array_let(&init.expr, &ident, mutable) {
+            return;
+        }
+        // `let r = &x;`: a shared reference to a float reads as its value.
+        let init_expr = match strip(&init.expr) {
+            syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            e => e,
+        };
+        if let Some(a) = self.array_init(init_expr, &ident) {
             self.scopes.bind(&ident, Binding::Array(a));
             return;
         }
         // `let y = if c { return a; } else { b };`: an exit leaves nothing of this statement.
-        self.let_init_if = matches!(strip(&init.expr), syn::Expr::If(_));
-        let v = self.expr(&init.expr);
+        self.let_init_if = matches!(strip(init_expr), syn::Expr::If(_));
+        self.let_ty = ty.map(ty_of_type);
+        let v = self.expr(init_expr);
+        self.let_ty = None;
         self.let_init_if = false;
         let Some(v) = v else {
             return;
@@ -220,22 +246,6 @@ impl Lowerer<'_> {
     fn array_init(&mut self, e: &syn::Expr, ident: &syn::Ident) -> Option<Array> {
         let name = Some(ident.to_string());
         match e {
-            // `let ys = xs;` for an array `xs`: refused, but `ys` names the same array so that
-            // its uses report nothing more.
-            syn::Expr::Path(p) => {
-                let original = p.path.get_ident()?;
-                let Some(Binding::Array(a)) = self.scopes.get(original) else {
-                    return None;
-                };
-                self.errors.on(
-                    p,
-                    format!(
-                        "arrays cannot be copied or renamed in a differentiable function; use \
-                         `{original}` itself"
-                    ),
-                );
-                Some(a)
-            }
             syn::Expr::Repeat(r) => {
                 let fill = self.expr(&r.expr)?;
                 let len = r.len.to_token_stream();
@@ -277,14 +287,6 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            syn::Expr::Array(arr) => {
-                self.errors.on(
-                    arr,
-                    "array literals are not supported; write `[0.0; N]` and assign the elements",
-                );
-                // Bind the name anyway so later uses do not report follow-on errors.
-                Some(self.array(ArrayKind::Vec, ident.span(), name))
-            }
             _ => None,
         }
     }
@@ -318,6 +320,11 @@ impl Lowerer<'_> {
                     self.expr(e);
                 }
             }
+            syn::Expr::Return(r) if self.closure_depth > 0 => self.errors.on(
+                r,
+                "`return` inside a closure is not supported; write the closure's body as one \
+                 expression (`|x| if c { a } else { b }`)",
+            ),
             syn::Expr::Return(r) if self.expr_nesting > 0 => self.exit_in_expression(r),
             syn::Expr::Break(b) if self.expr_nesting > self.expr_nesting_at_loop => {
                 self.exit_in_expression(b)
@@ -450,6 +457,11 @@ impl Lowerer<'_> {
                         };
                         self.assign_var(s, value, false);
                     }
+                    Some(Binding::Array(a)) => self.assign_array(a, left, right),
+                    Some(Binding::Elem(..)) => self.errors.on(
+                        left,
+                        format!("`{ident}` is a reference to an element: write `*{ident} = ...`"),
+                    ),
                     Some(_) => self.errors.on(
                         left,
                         format!("cannot assign to `{ident}`: declare it with `let mut {ident}`"),
@@ -488,27 +500,26 @@ impl Lowerer<'_> {
                     value,
                 });
             }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                let elem = match strip(&u.expr) {
+                    syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
+                    _ => None,
+                };
+                let Some(Binding::Elem(array, index)) = elem else {
+                    self.errors.on(
+                        left,
+                        "only `*x = ...` for an item `x` of `xs.iter_mut()` can be assigned \
+                         through a reference",
+                    );
+                    return;
+                };
+                self.store(array, index, left, right, op);
+            }
             syn::Expr::Index(ix) => {
                 let Some((array, index)) = self.place(ix) else {
                     return;
                 };
-                let Some(rhs) = self.expr(right) else { return };
-                let value = match op {
-                    None => rhs,
-                    Some(op) => {
-                        let ty = self.elem_ty(array);
-                        let cur = self.def(Op::Load(array, index), ty, ix.span(), None);
-                        match self.binary(op, cur, rhs, op.span()) {
-                            Some(v) => v,
-                            None => return,
-                        }
-                    }
-                };
-                self.push(Node::Store {
-                    array,
-                    index,
-                    value,
-                });
+                self.store(array, index, left, right, op);
             }
             other => self.errors.on(
                 other,
@@ -519,13 +530,40 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `array[index] = right` or `array[index] op= right`.
+    fn store(
+        &mut self,
+        array: Array,
+        index: Value,
+        left: &syn::Expr,
+        right: &syn::Expr,
+        op: Option<&syn::BinOp>,
+    ) {
+        let Some(rhs) = self.expr(right) else { return };
+        let value = match op {
+            None => rhs,
+            Some(op) => {
+                let ty = self.elem_ty(array);
+                let cur = self.def(Op::Load(array, index), ty, left.span(), None);
+                match self.binary(op, cur, rhs, op.span()) {
+                    Some(v) => v,
+                    None => return,
+                }
+            }
+        };
+        self.push(Node::Store {
+            array,
+            index,
+            value,
+        });
+    }
+
     /// The array and index of `a[i]` as a place to write to.
     fn place(&mut self, ix: &syn::ExprIndex) -> Option<(Array, Value)> {
-        if self.refuse_slicing(ix) {
-            return None;
-        }
-        let array = self.array_ref(&ix.expr)?;
-        if self.is_param_array(array) && !self.array_mut[array.0 as usize] {
+        let (array, index) = self.element(ix)?;
+        if (self.is_param_array(array) && !self.array_mut[array.0 as usize])
+            || matches!(self.arrays[array.0 as usize].1, ArrayKind::Constant)
+        {
             self.errors.on(
                 &ix.expr,
                 "parameters cannot be changed in a differentiable function; copy into a local \
@@ -533,7 +571,6 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let index = self.expr(&ix.index)?;
         Some((array, index))
     }
 
@@ -586,7 +623,7 @@ impl Lowerer<'_> {
     }
 
     /// Runs `f` as a loop body: counts its exits and decides the loop's jump variable.
-    fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> (Region, Option<Var>) {
+    pub(crate) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> (Region, Option<Var>) {
         let saved_exits = self.loop_exits;
         let returns_before = self.returns;
         let saved_nesting = std::mem::replace(&mut self.expr_nesting_at_loop, self.expr_nesting);
@@ -613,6 +650,10 @@ impl Lowerer<'_> {
 
     fn for_loop(&mut self, f: &syn::ExprForLoop) {
         self.check_label(&f.label);
+        if self.is_chain(&f.expr) && !self.is_plain_for(&f.expr) {
+            self.chain_for(f);
+            return;
+        }
         let Some(head) = self.for_head(&f.pat, &f.expr) else {
             return;
         };
