@@ -415,22 +415,17 @@ impl Lowerer<'_> {
                 let ident = p.path.get_ident().cloned();
                 let Some(ident) = ident else { return };
                 match self.scopes.get(&ident) {
-                    Some(Binding::Array(a)) if op.is_none() && !self.is_param_array(a) => {
-                        match strip(right) {
-                            syn::Expr::Call(c) => {
-                                if let syn::Expr::Path(p) = strip(&c.func) {
-                                    self.pullback_call(c, &p.path, super::call::Dst::Into(a), None);
-                                    return;
-                                }
-                                self.expr(right);
+                    // `s = step(s, h);`: the call's array result overwrites `s`.
+                    Some(Binding::Array(a))
+                        if op.is_none()
+                            && !self.is_param_array(a)
+                            && matches!(strip(right), syn::Expr::Call(c)
+                                if matches!(strip(&c.func), syn::Expr::Path(_))) =>
+                    {
+                        if let syn::Expr::Call(c) = strip(right) {
+                            if let syn::Expr::Path(p) = strip(&c.func) {
+                                self.pullback_call(c, &p.path, super::call::Dst::Into(a), None);
                             }
-                            _ => self.errors.on(
-                                left,
-                                format!(
-                                    "`{ident}` is an array: assign its elements (`{ident}[i] = \
-                                     ...`) or the result of a call returning an array"
-                                ),
-                            ),
                         }
                     }
                     Some(Binding::Var(s)) => {
