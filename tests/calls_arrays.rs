@@ -715,3 +715,61 @@ fn more_mut_shapes_and_vec_results() {
         check("shapes_mut", &p, shapes_mut_grad(&p), shapes_mut, None);
     }
 }
+
+// ===== views passed to calls: split_at, split_at_mut halves, chunks and windows items ======
+
+#[differentiable]
+fn halves(x: &[f64]) -> f64 {
+    let (a, b) = x.split_at(2);
+    dot(a, &b[..2]) + norm2(b)
+}
+
+#[differentiable]
+fn halves_mut(x: &[f64]) -> f64 {
+    let mut h = vec![0.0; 4];
+    for i in 0..4 {
+        h[i] = x[i];
+    }
+    let (left, right) = h.split_at_mut(2);
+    let mut c = [0.5, -0.5];
+    cell(x, left, &mut c, x[1]);
+    cell(&x[..], right, &mut c, x[0]);
+    h[0] * h[3] + h[1] + h[2] * c[0] + c[1]
+}
+
+#[differentiable]
+fn per_chunk(x: &[f64], w: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for c in x.chunks(3) {
+        total += norm2(c).sqrt();
+    }
+    for pair in x.windows(2) {
+        total += dot(pair, &w[..2]);
+    }
+    total
+}
+
+#[test]
+fn views_through_calls() {
+    for x in [
+        vec![0.3, -0.5, 1.2, 0.7, 2.0],
+        vec![1.0, 2.0, -3.0, 0.5, -0.25, 0.125, 0.7],
+    ] {
+        check("halves", &x, halves_grad(&x), halves, None);
+    }
+    for x in [
+        vec![0.3, -0.5, 1.2, 0.7, 0.2, -0.1],
+        vec![1.0, 0.25, -0.75, 0.4, 0.9, 0.6],
+    ] {
+        check("halves_mut", &x, halves_mut_grad(&x), halves_mut, None);
+    }
+    let w = [0.4, -0.3];
+    for x in [
+        vec![0.3, -0.5, 1.2, 0.7, 2.0],
+        vec![1.0, 2.0, -3.0],
+        vec![0.5],
+    ] {
+        let (v, dx, _) = per_chunk_grad(&x, &w);
+        check("per_chunk", &x, (v, dx), |x| per_chunk(x, &w), None);
+    }
+}

@@ -26,9 +26,80 @@ pub(crate) enum Dst {
 impl Lowerer<'_> {
     /// Whether an argument of the call is an array, a part of one, or borrowed `&mut`.
     pub(crate) fn passes_arrays(&self, c: &syn::ExprCall) -> bool {
-        c.args
-            .iter()
-            .any(|a| self.array_arg_parts(a).is_some() || self.var_mut(a).is_some())
+        c.args.iter().any(|a| {
+            self.array_arg_parts(a).is_some()
+                || self.var_mut(a).is_some()
+                || self.view_arg(a).is_some()
+        })
+    }
+
+    /// A view (`w` of `x.windows(k)`, `a` of `let (a, b) = x.split_at(k)`) passed as `w`, `&w`
+    /// or `&mut w`: `(array, offset, len, mutable)`.
+    #[allow(clippy::type_complexity)]
+    fn view_arg<'e>(
+        &self,
+        e: &'e syn::Expr,
+    ) -> Option<(Array, Value, Value, bool, Option<&'e syn::ExprRange>)> {
+        let (inner, mutable) = match strip(e) {
+            syn::Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
+            other => (other, false),
+        };
+        // `&v[a..b]`: a part of the view.
+        let (inner, range) = match strip(inner) {
+            syn::Expr::Index(ix) => match strip(&ix.index) {
+                syn::Expr::Range(r) => (&*ix.expr, Some(r)),
+                _ => return None,
+            },
+            other => (other, None),
+        };
+        let syn::Expr::Path(p) = strip(inner) else {
+            return None;
+        };
+        let ident = p.path.get_ident()?;
+        match self.scopes.get(ident)? {
+            Binding::View { array, offset, len } => {
+                let from_mut = self.mut_views.contains(&ident.to_string());
+                Some((array, offset, len, mutable || from_mut, range))
+            }
+            _ => None,
+        }
+    }
+
+    /// The bounds in the viewed array of `view[r]` (of the whole view without `r`).
+    fn view_bounds(
+        &mut self,
+        offset: Value,
+        len: Value,
+        range: Option<&syn::ExprRange>,
+    ) -> Option<(Value, Value)> {
+        let add =
+            |cx: &mut Self, a: Value, b: Value, span| cx.binary(&syn::parse_quote!(+), a, b, span);
+        let span = proc_macro2::Span::call_site();
+        let Some(r) = range else {
+            return Some((offset, add(self, offset, len, span)?));
+        };
+        let lo = match &r.start {
+            Some(s) => {
+                let s = self.expr(s)?;
+                add(self, offset, s, span)?
+            }
+            None => offset,
+        };
+        let hi = match &r.end {
+            Some(e) => {
+                let e = self.expr(e)?;
+                let e = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => e,
+                    syn::RangeLimits::Closed(_) => {
+                        let one = self.def(Op::Const(quote!(1)), Ty::Int, span, None);
+                        add(self, e, one, span)?
+                    }
+                };
+                add(self, offset, e, span)?
+            }
+            None => add(self, offset, len, span)?,
+        };
+        Some((lo, hi))
     }
 
     /// The float variable `v` of `&mut v`.
@@ -145,6 +216,26 @@ impl Lowerer<'_> {
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
+            if let Some((array, offset, len, mutable, range)) = self.view_arg(a) {
+                let (lo, hi) = self.view_bounds(offset, len, range)?;
+                if mutable && self.is_param_array(array) && !self.array_mut[array.0 as usize] {
+                    self.errors.on(
+                        a,
+                        "parameters cannot be changed in a differentiable function; copy into \
+                         a local array (`let mut h = [0.0; N];`) and pass that",
+                    );
+                    ok = false;
+                    continue;
+                }
+                args.push(CallArg::Array(ArrayArg {
+                    array,
+                    lo: Some(lo),
+                    hi: Some(hi),
+                    mutable,
+                    by_ref: true,
+                }));
+                continue;
+            }
             if let Some(var) = self.var_mut(a) {
                 let ty = self.var_ty[var.0 as usize];
                 let pre = self.def(Op::Read(var), ty, a.span(), None);

@@ -240,6 +240,8 @@ pub(crate) struct Lowerer<'a> {
     pub outer_arrays: std::collections::HashMap<String, (Array, syn::Ident)>,
     /// `const` and `static` items of the body.
     pub items: Vec<TokenStream>,
+    /// Views that `split_at_mut` made: a callee may write them.
+    pub mut_views: std::collections::HashSet<String>,
     /// The type written on the `let` being lowered (`let n: usize = ...`): the type of a
     /// `sum()` / `product()` that is its initializer.
     pub let_ty: Option<Ty>,
@@ -290,6 +292,7 @@ impl<'a> Lowerer<'a> {
             closure_depth: 0,
             outer_arrays: Default::default(),
             items: Vec::new(),
+            mut_views: Default::default(),
             let_ty: None,
         }
     }

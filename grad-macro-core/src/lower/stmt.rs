@@ -141,6 +141,13 @@ impl Lowerer<'_> {
                 }
                 return;
             }
+            // `let (a, b) = x.split_at(k);` (or `split_at_mut`): two views.
+            syn::Pat::Tuple(t) if local.init.as_ref().is_some_and(|i| is_split_at(&i.expr)) => {
+                if let Some(init) = &local.init {
+                    self.split_at(t, &init.expr);
+                }
+                return;
+            }
             syn::Pat::Slice(s) if local.init.as_ref().is_some_and(|i| i.diverge.is_none()) => {
                 if let Some(init) = &local.init {
                     self.destructure(s, &init.expr);
@@ -553,6 +560,74 @@ impl Lowerer<'_> {
         });
     }
 
+    /// `let (a, b) = x.split_at(k);`: `a` views `x[..k]`, `b` views `x[k..]` (of an array or of
+    /// a view).
+    fn split_at(&mut self, t: &syn::PatTuple, init: &syn::Expr) {
+        let syn::Expr::MethodCall(m) = strip(init) else {
+            return;
+        };
+        let names: Vec<Option<syn::Ident>> = t
+            .elems
+            .iter()
+            .map(|p| match p {
+                syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                    Some(i.ident.clone())
+                }
+                syn::Pat::Wild(_) => None,
+                _ => Some(syn::Ident::new("_", p.span())),
+            })
+            .collect();
+        if names.len() != 2 || names.iter().flatten().any(|i| i == "_") {
+            self.errors.on(
+                t,
+                "`split_at` gives two slices: bind them to two names, `let (a, b) = \
+                 x.split_at(k);`",
+            );
+            return;
+        }
+        let span = m.span();
+        let whole = match strip(&m.receiver) {
+            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
+            _ => None,
+        };
+        let (array, offset, len) = match whole {
+            Some(Binding::Array(a)) => {
+                let zero = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None);
+                let len = self.def(Op::Len(a), Ty::Int, span, None);
+                (a, zero, len)
+            }
+            Some(Binding::View { array, offset, len }) => (array, offset, len),
+            _ => {
+                self.errors.on(
+                    &m.receiver,
+                    "`split_at` is supported on a slice or array of this function (a parameter, \
+                     a local array or a view)",
+                );
+                return;
+            }
+        };
+        let Some(k) = self.expr(&m.args[0]) else {
+            return;
+        };
+        let (Some(mid), Some(rest)) = (
+            self.binary(&syn::parse_quote!(+), offset, k, span),
+            self.binary(&syn::parse_quote!(-), len, k, span),
+        ) else {
+            return;
+        };
+        let mutable = m.method == "split_at_mut";
+        for (name, (offset, len)) in names.iter().zip([(offset, k), (mid, rest)]) {
+            if let Some(name) = name {
+                self.scopes.bind(name, Binding::View { array, offset, len });
+                if mutable {
+                    self.mut_views.insert(name.to_string());
+                } else {
+                    self.mut_views.remove(&name.to_string());
+                }
+            }
+        }
+    }
+
     /// The array and index of `a[i]` as a place to write to.
     fn place(&mut self, ix: &syn::ExprIndex) -> Option<(Array, Value)> {
         let (array, index) = self.element(ix)?;
@@ -728,6 +803,12 @@ fn is_diverging(e: &syn::Expr) -> bool {
 }
 
 /// Removes parentheses and invisible groups.
+/// Whether `e` is `x.split_at(k)` or `x.split_at_mut(k)`.
+fn is_split_at(e: &syn::Expr) -> bool {
+    matches!(strip(e), syn::Expr::MethodCall(m)
+        if (m.method == "split_at" || m.method == "split_at_mut") && m.args.len() == 1)
+}
+
 pub(crate) fn strip(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip(&p.expr),
