@@ -4,6 +4,16 @@
 //! central differences and against the same computation on the tape engine; each value bit for
 //! bit against the plain function.
 
+// The forms under test on purpose: index loops, `&y[..]`, `&Vec<f64>` parameters.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::redundant_slicing,
+    clippy::ptr_arg,
+    clippy::manual_memcpy,
+    clippy::type_complexity,
+    clippy::useless_vec
+)]
+
 use grad::check::check_gradient;
 use grad::prelude::*;
 use grad::tape::Value;

@@ -3,6 +3,9 @@
 //! that update state in place. Each value bit for bit against the plain function, each
 //! gradient against central differences and, for Black-Scholes, against the closed-form greeks.
 
+// Index loops are how numeric code is written, and what the macro sees.
+#![allow(clippy::needless_range_loop)]
+
 use grad::check::check_gradient;
 use grad::prelude::*;
 
