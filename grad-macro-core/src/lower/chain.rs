@@ -239,17 +239,7 @@ impl<'a> Lowerer<'a> {
                 let (Some(init), Some(f)) = (arg(0), arg(1)) else {
                     return self.arity(m, 2);
                 };
-                let init = self.expr(init)?;
-                let acc = self.new_var(self.ty(init), span, None);
-                self.assign_var(acc, init, true);
-                let f = f.clone();
-                self.chain_loop(&built, span, &mut |cx, item| {
-                    let cur = cx.def(Op::Read(acc), cx.var_ty[acc.0 as usize], span, None);
-                    if let Some(v) = cx.apply(&f, vec![Item::Value(cur), item]) {
-                        cx.assign_var(acc, v, false);
-                    }
-                });
-                Some(self.read(acc, span))
+                self.fold(&built, init, f, span)
             }
             "for_each" => {
                 let Some(f) = arg(0).cloned() else {
@@ -268,15 +258,9 @@ impl<'a> Lowerer<'a> {
                 self.extremum(&built, name == "max_by", flipped, span)
             }
             "count" => {
-                let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-                let n = self.new_var(Ty::Int, span, None);
-                self.assign_var(n, zero, true);
+                let n = self.counter(span);
                 self.chain_loop(&built, span, &mut |cx, _| {
-                    let cur = cx.read(n, span);
-                    let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                    if let Some(v) = cx.binary(&syn::parse_quote!(+), cur, one, span) {
-                        cx.assign_var(n, v, false);
-                    }
+                    cx.increment(n, span);
                 });
                 Some(self.read(n, span))
             }
@@ -288,6 +272,44 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `fold(init, f)`: `acc = f(acc, item)` for each item, in order.
+    fn fold(
+        &mut self,
+        built: &Built,
+        init: &syn::Expr,
+        f: &syn::Expr,
+        span: Span,
+    ) -> Option<Value> {
+        let init = self.expr(init)?;
+        let acc = self.new_var(self.ty(init), span, None);
+        self.assign_var(acc, init, true);
+        self.chain_loop(built, span, &mut |cx, item| {
+            let cur = cx.read(acc, span);
+            if let Some(v) = cx.apply(f, vec![Item::Value(cur), item]) {
+                cx.assign_var(acc, v, false);
+            }
+        });
+        Some(self.read(acc, span))
+    }
+
+    /// A `usize` variable starting at 0.
+    fn counter(&mut self, span: Span) -> Var {
+        let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
+        let c = self.new_var(Ty::Int, span, None);
+        self.assign_var(c, zero, true);
+        c
+    }
+
+    /// `c += 1`; returns the value before.
+    fn increment(&mut self, c: Var, span: Span) -> Value {
+        let cur = self.read(c, span);
+        let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
+        if let Some(v) = self.binary(&syn::parse_quote!(+), cur, one, span) {
+            self.assign_var(c, v, false);
+        }
+        cur
     }
 
     fn arity(&mut self, m: &syn::ExprMethodCall, n: usize) -> Option<Value> {
@@ -496,14 +518,7 @@ impl<'a> Lowerer<'a> {
         s: Var,
         span: Span,
     ) -> Option<Value> {
-        let counter = if name == "position" {
-            let z = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-            let c = self.new_var(Ty::Int, span, None);
-            self.assign_var(c, z, true);
-            Some(c)
-        } else {
-            None
-        };
+        let counter = (name == "position").then(|| self.counter(span));
         let name = name.to_string();
         self.chain_loop(built, span, &mut |cx, item| {
             let Some(p) = cx.apply(f, vec![item]) else {
@@ -541,11 +556,7 @@ impl<'a> Lowerer<'a> {
                 els: Region::default(),
             });
             if let Some(c) = counter {
-                let cur = cx.read(c, span);
-                let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                if let Some(v) = cx.binary(&syn::parse_quote!(+), cur, one, span) {
-                    cx.assign_var(c, v, false);
-                }
+                cx.increment(c, span);
             }
         });
         Some(self.read(s, span))
@@ -635,7 +646,6 @@ impl<'a> Lowerer<'a> {
     /// `recv.name(args)` for an adapter.
     fn adapter(&mut self, m: &syn::ExprMethodCall) -> Option<Built> {
         let name = m.method.to_string();
-        let span = m.method.span();
         let mut b = self.build(&m.receiver)?;
         let arg = m.args.first();
         let takes_arg = matches!(
@@ -682,51 +692,54 @@ impl<'a> Lowerer<'a> {
                 b.chain = Chain::Enumerate(Box::new(b.chain));
                 Some(b)
             }
-            "windows" | "chunks" | "chunks_exact" => {
-                let size = self.expr(arg?)?;
-                let (array, offset) = match &b.chain {
-                    Chain::Source(Source::Elems { array, offset }) => (*array, *offset),
-                    _ => {
-                        self.errors.on(
-                            &m.method,
-                            format!("`.{name}(k)` is supported on a slice or an array only"),
-                        );
-                        return None;
-                    }
-                };
-                let alen = b.len?;
-                let kind = match name.as_str() {
-                    "windows" => SliceKind::Windows,
-                    "chunks" => SliceKind::Chunks,
-                    _ => SliceKind::ChunksExact,
-                };
-                let len = match kind {
-                    SliceKind::Windows => {
-                        let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                        let n1 = self.binary(&syn::parse_quote!(+), alen, one, span)?;
-                        self.int_method(n1, "saturating_sub", size, span)
-                    }
-                    SliceKind::Chunks => self.int_method(alen, "div_ceil", size, span),
-                    SliceKind::ChunksExact => {
-                        self.binary(&syn::parse_quote!(/), alen, size, span)?
-                    }
-                };
-                Some(Built {
-                    chain: Chain::Source(Source::Slices {
-                        array,
-                        offset,
-                        alen,
-                        size,
-                        kind,
-                    }),
-                    len: Some(len),
-                    range: None,
-                    filtered: false,
-                })
-            }
+            "windows" | "chunks" | "chunks_exact" => self.slices(m, &b, arg?),
             "rev" | "skip" | "take" | "step_by" => self.positional(m, b),
             _ => None,
         }
+    }
+
+    /// `windows(k)`, `chunks(k)`, `chunks_exact(k)` of the elements `b` runs over.
+    fn slices(&mut self, m: &syn::ExprMethodCall, b: &Built, arg: &syn::Expr) -> Option<Built> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let size = self.expr(arg)?;
+        let (array, offset) = match &b.chain {
+            Chain::Source(Source::Elems { array, offset }) => (*array, *offset),
+            _ => {
+                self.errors.on(
+                    &m.method,
+                    format!("`.{name}(k)` is supported on a slice or an array only"),
+                );
+                return None;
+            }
+        };
+        let alen = b.len?;
+        let kind = match name.as_str() {
+            "windows" => SliceKind::Windows,
+            "chunks" => SliceKind::Chunks,
+            _ => SliceKind::ChunksExact,
+        };
+        let len = match kind {
+            SliceKind::Windows => {
+                let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
+                let n1 = self.binary(&syn::parse_quote!(+), alen, one, span)?;
+                self.int_method(n1, "saturating_sub", size, span)
+            }
+            SliceKind::Chunks => self.int_method(alen, "div_ceil", size, span),
+            SliceKind::ChunksExact => self.binary(&syn::parse_quote!(/), alen, size, span)?,
+        };
+        Some(Built {
+            chain: Chain::Source(Source::Slices {
+                array,
+                offset,
+                alen,
+                size,
+                kind,
+            }),
+            len: Some(len),
+            range: None,
+            filtered: false,
+        })
     }
 
     fn int_method(&mut self, a: Value, name: &str, b: Value, span: Span) -> Value {
@@ -837,12 +850,7 @@ impl<'a> Lowerer<'a> {
     /// Emits the loop of `built`, calling `body` with each item.
     fn chain_loop(&mut self, built: &Built, span: Span, body: Cont<'_, 'a>) {
         let counter = built.range.is_some() && needs_counter(&built.chain);
-        let counter = counter.then(|| {
-            let z = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-            let c = self.new_var(Ty::Int, span, None);
-            self.assign_var(c, z, true);
-            c
-        });
+        let counter = counter.then(|| self.counter(span));
         let iter = match (built.range, built.len) {
             (Some(r), _) => r,
             (None, Some(n)) => {
@@ -860,14 +868,7 @@ impl<'a> Lowerer<'a> {
         let chain = built.chain.clone();
         let (region, jump) = self.loop_body(|cx| {
             let k = match counter {
-                Some(c) => {
-                    let k = cx.read(c, span);
-                    let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                    if let Some(n) = cx.binary(&syn::parse_quote!(+), k, one, span) {
-                        cx.assign_var(c, n, false);
-                    }
-                    k
-                }
+                Some(c) => cx.increment(c, span),
                 None => var,
             };
             cx.each(&chain, k, var, span, body);
@@ -892,37 +893,9 @@ impl<'a> Lowerer<'a> {
                     cont(self, Item::Elem(*array, ix));
                 }
             }
-            Chain::Source(Source::Slices {
-                array,
-                offset,
-                alen,
-                size,
-                kind,
-            }) => {
-                let start = match kind {
-                    SliceKind::Windows => Some(k),
-                    _ => self.binary(&syn::parse_quote!(*), k, *size, span),
-                };
-                let Some(start) = start else { return };
-                let len = match kind {
-                    SliceKind::Chunks => {
-                        let Some(rest) = self.binary(&syn::parse_quote!(-), *alen, start, span)
-                        else {
-                            return;
-                        };
-                        self.int_method(*size, "min", rest, span)
-                    }
-                    _ => *size,
-                };
-                if let Some(offset) = add(self, start, *offset) {
-                    cont(
-                        self,
-                        Item::View {
-                            array: *array,
-                            offset,
-                            len,
-                        },
-                    );
+            Chain::Source(src @ Source::Slices { .. }) => {
+                if let Some(item) = self.slice_item(src, k, span) {
+                    cont(self, item);
                 }
             }
             Chain::Zip(a, b) => {
@@ -952,26 +925,61 @@ impl<'a> Lowerer<'a> {
                     els: Region::default(),
                 });
             }),
-            Chain::Rev(a, n) => {
+            Chain::Rev(a, _) | Chain::Skip(a, _) | Chain::StepBy(a, _) => {
+                if let Some(k2) = self.moved(c, k, span) {
+                    self.each(a, k2, i, span, cont);
+                }
+            }
+        }
+    }
+
+    /// The `windows` / `chunks` item at counter `k`.
+    fn slice_item(&mut self, src: &Source, k: Value, span: Span) -> Option<Item> {
+        let Source::Slices {
+            array,
+            offset,
+            alen,
+            size,
+            kind,
+        } = src
+        else {
+            return None;
+        };
+        let start = match kind {
+            SliceKind::Windows => k,
+            _ => self.binary(&syn::parse_quote!(*), k, *size, span)?,
+        };
+        let len = match kind {
+            SliceKind::Chunks => {
+                let rest = self.binary(&syn::parse_quote!(-), *alen, start, span)?;
+                self.int_method(*size, "min", rest, span)
+            }
+            _ => *size,
+        };
+        let offset = match offset {
+            Some(o) => self.binary(&syn::parse_quote!(+), start, *o, span)?,
+            None => start,
+        };
+        Some(Item::View {
+            array: *array,
+            offset,
+            len,
+        })
+    }
+
+    /// The inner counter of a positional adapter at counter `k`: `n - 1 - k` for `rev`,
+    /// `k + s` for `skip(s)`, `k * c` for `step_by(c)`.
+    fn moved(&mut self, c: &Chain, k: Value, span: Span) -> Option<Value> {
+        match c {
+            Chain::Rev(_, n) => {
                 let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
                 let sub: syn::BinOp = syn::parse_quote!(-);
-                let Some(last) = self.binary(&sub, *n, one, span) else {
-                    return;
-                };
-                if let Some(k2) = self.binary(&sub, last, k, span) {
-                    self.each(a, k2, i, span, cont);
-                }
+                let last = self.binary(&sub, *n, one, span)?;
+                self.binary(&sub, last, k, span)
             }
-            Chain::Skip(a, s) => {
-                if let Some(k2) = self.binary(&syn::parse_quote!(+), k, *s, span) {
-                    self.each(a, k2, i, span, cont);
-                }
-            }
-            Chain::StepBy(a, s) => {
-                if let Some(k2) = self.binary(&syn::parse_quote!(*), k, *s, span) {
-                    self.each(a, k2, i, span, cont);
-                }
-            }
+            Chain::Skip(_, s) => self.binary(&syn::parse_quote!(+), k, *s, span),
+            Chain::StepBy(_, s) => self.binary(&syn::parse_quote!(*), k, *s, span),
+            _ => Some(k),
         }
     }
 
