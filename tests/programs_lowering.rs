@@ -135,6 +135,17 @@ fn cross_entropy(ygold: &[f64], ypred: &[f64]) -> f64 {
         .sum::<f64>()
 }
 
+fn cross_entropy_tape(x: &[Value]) -> Value {
+    let n = x.len() / 2;
+    let (ygold, ypred) = (&x[..n], &x[n..]);
+    let mut mx = Value::new(f64::NEG_INFINITY);
+    for y in ypred {
+        mx = mx.max(y);
+    }
+    let lse = tape_sum(ypred.iter().map(|y| (y - &mx).exp())).ln() + &mx;
+    tape_sum(ygold.iter().zip(ypred).map(|(g, y)| g * (y - &lse)))
+}
+
 fn cross_entropy_flat(x: &[f64]) -> f64 {
     let n = x.len() / 2;
     cross_entropy(&x[..n], &x[n..])
@@ -155,7 +166,7 @@ fn zip_map_sum_fold_max() {
             &x,
             (v, grad),
             cross_entropy_flat,
-            None,
+            Some(&cross_entropy_tape),
             n > 0,
         );
     }
@@ -658,6 +669,19 @@ fn constants_and_items(x: &[f64], k: usize) -> f64 {
     }
 }
 
+fn constants_and_items_tape(x: &[Value], k: usize) -> Value {
+    let offsets = [0.1, 0.2, 0.3];
+    let mut s = Value::new(0.0);
+    for (i, xi) in x.iter().enumerate() {
+        s += WEIGHTS[(i + k) % 5] * xi * 1.5 + offsets[i % 3];
+    }
+    if s.data() > 1.0 {
+        s * 2.0
+    } else {
+        s - WEIGHTS[k % 5]
+    }
+}
+
 #[test]
 fn const_arrays_items_and_trailing_if_return() {
     for x in points() {
@@ -667,7 +691,7 @@ fn const_arrays_items_and_trailing_if_return() {
                 &x,
                 constants_and_items_grad(&x, k),
                 |x| constants_and_items(x, k),
-                None,
+                Some(&|t: &[Value]| constants_and_items_tape(t, k)),
                 true,
             );
         }

@@ -200,12 +200,16 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         if matches!(name.as_str(), "max_by" | "min_by" | "position") {
+            let hint = if name == "position" {
+                "take the index where it is computed (`.position(..).unwrap_or(n)`), or test \
+                 whether an item matches with `.any(..)`"
+                    .to_string()
+            } else {
+                format!("unwrap it where it is computed: `.{name}(..).unwrap()`")
+            };
             self.errors.on(
                 &m.method,
-                format!(
-                    "`.{name}(..)` gives an `Option`; unwrap it where it is computed: \
-                     `.{name}(..).unwrap()`"
-                ),
+                format!("`.{name}(..)` gives an `Option`; {hint}"),
             );
             return Some(None);
         }
