@@ -258,8 +258,8 @@ impl<'a> Lowerer<'a> {
                 let Some(f) = arg(0) else {
                     return self.arity(m, 1);
                 };
-                let flipped = self.total_cmp_closure(f)?;
-                self.extremum(&built, name == "max_by", flipped, span)
+                let cmp = self.comparison(f)?;
+                self.extremum(&built, name == "max_by", cmp, span)
             }
             "count" => {
                 let n = self.counter(span);
@@ -399,18 +399,19 @@ impl<'a> Lowerer<'a> {
     /// `max_by` (the last maximal item) or `min_by` (the first minimal one), as std's
     /// `cmp::max_by` / `cmp::min_by` fold them: an item replaces the best so far when
     /// `compare(best, item)` is not `Greater` (max) or is `Greater` (min).
-    fn extremum(&mut self, built: &Built, max: bool, flipped: bool, span: Span) -> Option<Value> {
+    fn extremum(&mut self, built: &Built, max: bool, cmp: Cmp, span: Span) -> Option<Value> {
         let best = self.new_var(Ty::Float, span, None);
         self.push(Node::DeclVar(best));
         let f = self.def(Op::Const(quote!(false)), Ty::Bool, span, None);
         let started = self.new_var(Ty::Bool, span, None);
         self.assign_var(started, f, true);
-        // In terms of `item.total_cmp(&best)`.
-        let test = match (max, flipped) {
-            (true, false) => "is_ge",
-            (true, true) => "is_le",
-            (false, false) => "is_lt",
-            (false, true) => "is_gt",
+        // In terms of `item.total_cmp(&best)`, or of `item` against `best` for `partial_cmp`
+        // (which the plain function unwraps: NaN panics there).
+        let (test, op): (&str, syn::BinOp) = match (max, cmp.flipped) {
+            (true, false) => ("is_ge", syn::parse_quote!(>=)),
+            (true, true) => ("is_le", syn::parse_quote!(<=)),
+            (false, false) => ("is_lt", syn::parse_quote!(<)),
+            (false, true) => ("is_gt", syn::parse_quote!(>)),
         };
         self.chain_loop(built, span, &mut |cx, item| {
             let Some(x) = cx.item_value(item, span) else {
@@ -420,12 +421,17 @@ impl<'a> Lowerer<'a> {
             let then = cx.region(|cx| {
                 let cur = cx.read(best, span);
                 let ident = syn::Ident::new(test, span);
-                let better = cx.def(
-                    Op::Plain(Plain::TotalCmp(ident), vec![x, cur]),
-                    Ty::Bool,
-                    span,
-                    None,
-                );
+                let better = if cmp.partial {
+                    cx.binary(&op, x, cur, span)
+                } else {
+                    Some(cx.def(
+                        Op::Plain(Plain::TotalCmp(ident), vec![x, cur]),
+                        Ty::Bool,
+                        span,
+                        None,
+                    ))
+                };
+                let Some(better) = better else { return };
                 let take = cx.region(|cx| cx.assign_var(best, x, false));
                 cx.push(Node::If {
                     cond: better,
@@ -447,8 +453,9 @@ impl<'a> Lowerer<'a> {
         Some(self.read(best, span))
     }
 
-    /// Whether `f` is `|a, b| a.total_cmp(b)` (`false`) or `|a, b| b.total_cmp(a)` (`true`).
-    fn total_cmp_closure(&mut self, f: &syn::Expr) -> Option<bool> {
+    /// The comparison `f` of `max_by` / `min_by`: `|a, b| a.total_cmp(b)` or
+    /// `|a, b| a.partial_cmp(b).unwrap()`, possibly with `a` and `b` swapped.
+    fn comparison(&mut self, f: &syn::Expr) -> Option<Cmp> {
         if let syn::Expr::Path(p) = strip(f) {
             let segs: Vec<String> = p
                 .path
@@ -457,30 +464,37 @@ impl<'a> Lowerer<'a> {
                 .map(|s| s.ident.to_string())
                 .collect();
             if segs.last().is_some_and(|s| s == "total_cmp") {
-                return Some(false);
+                return Some(Cmp {
+                    flipped: false,
+                    partial: false,
+                });
             }
         }
         if let syn::Expr::Closure(c) = strip(f) {
             let names: Vec<Option<syn::Ident>> = c.inputs.iter().map(pat_name).collect();
-            if let ([Some(a), Some(b)], syn::Expr::MethodCall(m)) =
-                (names.as_slice(), strip(&c.body))
+            if let ([Some(a), Some(b)], Some((m, partial))) =
+                (names.as_slice(), compare_call(&c.body))
             {
                 let recv = expr_name(&m.receiver);
                 let arg = m.args.first().and_then(expr_name);
-                if m.method == "total_cmp" {
-                    if recv.as_ref() == Some(a) && arg.as_ref() == Some(b) {
-                        return Some(false);
-                    }
-                    if recv.as_ref() == Some(b) && arg.as_ref() == Some(a) {
-                        return Some(true);
-                    }
+                if recv.as_ref() == Some(a) && arg.as_ref() == Some(b) {
+                    return Some(Cmp {
+                        flipped: false,
+                        partial,
+                    });
+                }
+                if recv.as_ref() == Some(b) && arg.as_ref() == Some(a) {
+                    return Some(Cmp {
+                        flipped: true,
+                        partial,
+                    });
                 }
             }
         }
         self.errors.on(
             f,
-            "only `|a, b| a.total_cmp(b)` (or `b.total_cmp(a)`) is supported as the comparison \
-             of `max_by` / `min_by`",
+            "only `|a, b| a.total_cmp(b)` and `|a, b| a.partial_cmp(b).unwrap()` (or with `a` \
+             and `b` swapped) are supported as the comparison of `max_by` / `min_by`",
         );
         None
     }
@@ -1197,6 +1211,31 @@ impl<'a> Lowerer<'a> {
             scopes.rebind(&name, Binding::Value(v));
         }
         scopes
+    }
+}
+
+/// The comparison of `max_by` / `min_by`.
+#[derive(Clone, Copy)]
+struct Cmp {
+    /// `b` compared with `a` instead of `a` with `b`.
+    flipped: bool,
+    /// `partial_cmp(..).unwrap()` rather than `total_cmp`.
+    partial: bool,
+}
+
+/// `p.total_cmp(q)` (`false`) or `p.partial_cmp(q).unwrap()` (`true`).
+fn compare_call(e: &syn::Expr) -> Option<(&syn::ExprMethodCall, bool)> {
+    let syn::Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    if m.method == "total_cmp" {
+        return Some((m, false));
+    }
+    match strip(&m.receiver) {
+        syn::Expr::MethodCall(inner) if m.method == "unwrap" && inner.method == "partial_cmp" => {
+            Some((inner, true))
+        }
+        _ => None,
     }
 }
 
