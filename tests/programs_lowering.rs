@@ -530,7 +530,8 @@ fn local_closures(a: f64, b: f64) -> f64 {
     for e in h.iter_mut() {
         *e += f(a);
     }
-    f(a) + f(b) + g(b, a) + h.iter().sum::<f64>()
+    let by_name = [a, b].iter().copied().map(f).sum::<f64>();
+    f(a) + f(b) + g(b, a) + h.iter().sum::<f64>() + by_name
 }
 
 fn local_closures_tape(x: &[Value]) -> Value {
@@ -544,7 +545,8 @@ fn local_closures_tape(x: &[Value]) -> Value {
     for e in h.iter_mut() {
         *e = &*e + f(a);
     }
-    f(a) + f(b) + g(b, a) + tape_sum(h.into_iter())
+    let by_name = tape_sum([a, b].into_iter().map(f));
+    f(a) + f(b) + g(b, a) + tape_sum(h.into_iter()) + by_name
 }
 
 #[test]
