@@ -135,6 +135,17 @@ fn cross_entropy(ygold: &[f64], ypred: &[f64]) -> f64 {
         .sum::<f64>()
 }
 
+fn cross_entropy_tape(x: &[Value]) -> Value {
+    let n = x.len() / 2;
+    let (ygold, ypred) = (&x[..n], &x[n..]);
+    let mut mx = Value::new(f64::NEG_INFINITY);
+    for y in ypred {
+        mx = mx.max(y);
+    }
+    let lse = tape_sum(ypred.iter().map(|y| (y - &mx).exp())).ln() + &mx;
+    tape_sum(ygold.iter().zip(ypred).map(|(g, y)| g * (y - &lse)))
+}
+
 fn cross_entropy_flat(x: &[f64]) -> f64 {
     let n = x.len() / 2;
     cross_entropy(&x[..n], &x[n..])
@@ -155,7 +166,7 @@ fn zip_map_sum_fold_max() {
             &x,
             (v, grad),
             cross_entropy_flat,
-            None,
+            Some(&cross_entropy_tape),
             n > 0,
         );
     }
@@ -405,7 +416,13 @@ fn extremes(x: &[f64]) -> f64 {
     let lo = *x.iter().min_by(|a, b| a.total_cmp(b)).unwrap();
     let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let q = x.iter().map(|v| v * v).fold(f64::INFINITY, f64::min);
-    hi * 2.0 + lo + m * q
+    let p = *x.iter().max_by(|a, b| a.partial_cmp(b).unwrap()).unwrap();
+    let r = x
+        .iter()
+        .copied()
+        .min_by(|a, b| b.partial_cmp(a).unwrap())
+        .unwrap();
+    hi * 2.0 + lo + m * q + 0.5 * p + 0.25 * r
 }
 
 #[differentiable]
@@ -459,8 +476,10 @@ fn max_by_keeps_the_last_maximum_and_min_by_the_first_minimum() {
     assert_eq!(v.to_bits(), extremes(&x).to_bits());
     // hi = x[2] (last of the two maxima), lo = x[3] (first of the two minima); `f64::max`
     // keeps its receiver on ties (its own rule), so m = x[1]; min of squares q = x[0]^2.
-    assert_eq!(g[2], 2.0);
-    assert_eq!(g[1], 1.0);
+    // p (partial_cmp max_by) is x[2] too; r (min_by with the comparison flipped: the first
+    // maximum) is x[1].
+    assert_eq!(g[2], 2.0 + 0.5);
+    assert_eq!(g[1], 1.0 + 0.25);
     assert_eq!(g[0], 3.0 * 2.0 * 1.0);
     assert_eq!(g[3], 1.0);
     assert_eq!(g[4], 0.0);
@@ -468,8 +487,33 @@ fn max_by_keeps_the_last_maximum_and_min_by_the_first_minimum() {
     for x in [[0.0, -0.0], [-0.0, 0.0]] {
         assert_eq!(extremes_grad(&x).0.to_bits(), extremes(&x).to_bits());
     }
-    let x = [1.0, f64::NAN, -1.0];
-    assert_eq!(extremes_grad(&x).0.to_bits(), extremes(&x).to_bits());
+}
+
+#[differentiable]
+fn partial_extremes(x: &[f64]) -> f64 {
+    let hi = x
+        .iter()
+        .max_by(|a, b| a.partial_cmp(b).unwrap())
+        .copied()
+        .unwrap();
+    let lo = *x.iter().min_by(|a, b| a.partial_cmp(b).unwrap()).unwrap();
+    hi * 2.0 + lo
+}
+
+#[test]
+fn partial_cmp_ties_follow_std() {
+    // Ties between -0.0 and 0.0 are equal under partial_cmp: max_by keeps the last, min_by
+    // the first; the value's sign bit shows which.
+    for x in [[0.0, -0.0], [-0.0, 0.0]] {
+        assert_eq!(
+            partial_extremes_grad(&x).0.to_bits(),
+            partial_extremes(&x).to_bits()
+        );
+    }
+    let x = [1.0, 3.0, 3.0, -2.0, -2.0];
+    let (v, g) = partial_extremes_grad(&x);
+    assert_eq!(v.to_bits(), partial_extremes(&x).to_bits());
+    assert_eq!(g, vec![0.0, 0.0, 2.0, 1.0, 0.0]);
 }
 
 // ===== closures bound to locals, iter_mut ====================================================
@@ -486,7 +530,8 @@ fn local_closures(a: f64, b: f64) -> f64 {
     for e in h.iter_mut() {
         *e += f(a);
     }
-    f(a) + f(b) + g(b, a) + h.iter().sum::<f64>()
+    let by_name = [a, b].iter().copied().map(f).sum::<f64>();
+    f(a) + f(b) + g(b, a) + h.iter().sum::<f64>() + by_name
 }
 
 fn local_closures_tape(x: &[Value]) -> Value {
@@ -500,7 +545,8 @@ fn local_closures_tape(x: &[Value]) -> Value {
     for e in h.iter_mut() {
         *e = &*e + f(a);
     }
-    f(a) + f(b) + g(b, a) + tape_sum(h.into_iter())
+    let by_name = tape_sum([a, b].into_iter().map(f));
+    f(a) + f(b) + g(b, a) + tape_sum(h.into_iter()) + by_name
 }
 
 #[test]
@@ -658,6 +704,19 @@ fn constants_and_items(x: &[f64], k: usize) -> f64 {
     }
 }
 
+fn constants_and_items_tape(x: &[Value], k: usize) -> Value {
+    let offsets = [0.1, 0.2, 0.3];
+    let mut s = Value::new(0.0);
+    for (i, xi) in x.iter().enumerate() {
+        s += WEIGHTS[(i + k) % 5] * xi * 1.5 + offsets[i % 3];
+    }
+    if s.data() > 1.0 {
+        s * 2.0
+    } else {
+        s - WEIGHTS[k % 5]
+    }
+}
+
 #[test]
 fn const_arrays_items_and_trailing_if_return() {
     for x in points() {
@@ -667,7 +726,7 @@ fn const_arrays_items_and_trailing_if_return() {
                 &x,
                 constants_and_items_grad(&x, k),
                 |x| constants_and_items(x, k),
-                None,
+                Some(&|t: &[Value]| constants_and_items_tape(t, k)),
                 true,
             );
         }

@@ -141,3 +141,34 @@ fn errors_still_emit_function_and_stub() {
     assert!(out.contains("fn bad_grad("));
     assert_eq!(out.matches("compile_error").count(), 2, "{out}");
 }
+
+/// An iterator chain: one loop over a counter, `zip` reading both sides at the counter, the
+/// float `sum` starting from `-0.0` as std's does.
+fn chain() -> TokenStream {
+    quote! {
+        fn dot(a: &[f64], b: &[f64]) -> f64 {
+            a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>()
+        }
+    }
+}
+
+#[test]
+fn ir_chain() {
+    insta::assert_snapshot!(ir_of(quote!(), chain()));
+}
+
+#[test]
+fn ir_array_values() {
+    insta::assert_snapshot!(ir_of(
+        quote!(),
+        quote! {
+            fn step(s: [f64; 2], h: f64) -> f64 {
+                let [x, v] = s;
+                let mut t = [x + h * v, v - h * x];
+                t.swap(0, 1);
+                let m = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                m + t.iter().max_by(|p, q| p.total_cmp(q)).copied().unwrap()
+            }
+        }
+    ));
+}

@@ -200,12 +200,16 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         if matches!(name.as_str(), "max_by" | "min_by" | "position") {
+            let hint = if name == "position" {
+                "take the index where it is computed (`.position(..).unwrap_or(n)`), or test \
+                 whether an item matches with `.any(..)`"
+                    .to_string()
+            } else {
+                format!("unwrap it where it is computed: `.{name}(..).unwrap()`")
+            };
             self.errors.on(
                 &m.method,
-                format!(
-                    "`.{name}(..)` gives an `Option`; unwrap it where it is computed: \
-                     `.{name}(..).unwrap()`"
-                ),
+                format!("`.{name}(..)` gives an `Option`; {hint}"),
             );
             return Some(None);
         }
@@ -239,17 +243,7 @@ impl<'a> Lowerer<'a> {
                 let (Some(init), Some(f)) = (arg(0), arg(1)) else {
                     return self.arity(m, 2);
                 };
-                let init = self.expr(init)?;
-                let acc = self.new_var(self.ty(init), span, None);
-                self.assign_var(acc, init, true);
-                let f = f.clone();
-                self.chain_loop(&built, span, &mut |cx, item| {
-                    let cur = cx.def(Op::Read(acc), cx.var_ty[acc.0 as usize], span, None);
-                    if let Some(v) = cx.apply(&f, vec![Item::Value(cur), item]) {
-                        cx.assign_var(acc, v, false);
-                    }
-                });
-                Some(self.read(acc, span))
+                self.fold(&built, init, f, span)
             }
             "for_each" => {
                 let Some(f) = arg(0).cloned() else {
@@ -264,19 +258,13 @@ impl<'a> Lowerer<'a> {
                 let Some(f) = arg(0) else {
                     return self.arity(m, 1);
                 };
-                let flipped = self.total_cmp_closure(f)?;
-                self.extremum(&built, name == "max_by", flipped, span)
+                let cmp = self.comparison(f)?;
+                self.extremum(&built, name == "max_by", cmp, span)
             }
             "count" => {
-                let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-                let n = self.new_var(Ty::Int, span, None);
-                self.assign_var(n, zero, true);
+                let n = self.counter(span);
                 self.chain_loop(&built, span, &mut |cx, _| {
-                    let cur = cx.read(n, span);
-                    let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                    if let Some(v) = cx.binary(&syn::parse_quote!(+), cur, one, span) {
-                        cx.assign_var(n, v, false);
-                    }
+                    cx.increment(n, span);
                 });
                 Some(self.read(n, span))
             }
@@ -288,6 +276,44 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `fold(init, f)`: `acc = f(acc, item)` for each item, in order.
+    fn fold(
+        &mut self,
+        built: &Built,
+        init: &syn::Expr,
+        f: &syn::Expr,
+        span: Span,
+    ) -> Option<Value> {
+        let init = self.expr(init)?;
+        let acc = self.new_var(self.ty(init), span, None);
+        self.assign_var(acc, init, true);
+        self.chain_loop(built, span, &mut |cx, item| {
+            let cur = cx.read(acc, span);
+            if let Some(v) = cx.apply(f, vec![Item::Value(cur), item]) {
+                cx.assign_var(acc, v, false);
+            }
+        });
+        Some(self.read(acc, span))
+    }
+
+    /// A `usize` variable starting at 0.
+    fn counter(&mut self, span: Span) -> Var {
+        let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
+        let c = self.new_var(Ty::Int, span, None);
+        self.assign_var(c, zero, true);
+        c
+    }
+
+    /// `c += 1`; returns the value before.
+    fn increment(&mut self, c: Var, span: Span) -> Value {
+        let cur = self.read(c, span);
+        let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
+        if let Some(v) = self.binary(&syn::parse_quote!(+), cur, one, span) {
+            self.assign_var(c, v, false);
+        }
+        cur
     }
 
     fn arity(&mut self, m: &syn::ExprMethodCall, n: usize) -> Option<Value> {
@@ -373,18 +399,19 @@ impl<'a> Lowerer<'a> {
     /// `max_by` (the last maximal item) or `min_by` (the first minimal one), as std's
     /// `cmp::max_by` / `cmp::min_by` fold them: an item replaces the best so far when
     /// `compare(best, item)` is not `Greater` (max) or is `Greater` (min).
-    fn extremum(&mut self, built: &Built, max: bool, flipped: bool, span: Span) -> Option<Value> {
+    fn extremum(&mut self, built: &Built, max: bool, cmp: Cmp, span: Span) -> Option<Value> {
         let best = self.new_var(Ty::Float, span, None);
         self.push(Node::DeclVar(best));
         let f = self.def(Op::Const(quote!(false)), Ty::Bool, span, None);
         let started = self.new_var(Ty::Bool, span, None);
         self.assign_var(started, f, true);
-        // In terms of `item.total_cmp(&best)`.
-        let test = match (max, flipped) {
-            (true, false) => "is_ge",
-            (true, true) => "is_le",
-            (false, false) => "is_lt",
-            (false, true) => "is_gt",
+        // In terms of `item.total_cmp(&best)`, or of `item` against `best` for `partial_cmp`
+        // (which the plain function unwraps: NaN panics there).
+        let (test, op): (&str, syn::BinOp) = match (max, cmp.flipped) {
+            (true, false) => ("is_ge", syn::parse_quote!(>=)),
+            (true, true) => ("is_le", syn::parse_quote!(<=)),
+            (false, false) => ("is_lt", syn::parse_quote!(<)),
+            (false, true) => ("is_gt", syn::parse_quote!(>)),
         };
         self.chain_loop(built, span, &mut |cx, item| {
             let Some(x) = cx.item_value(item, span) else {
@@ -394,12 +421,17 @@ impl<'a> Lowerer<'a> {
             let then = cx.region(|cx| {
                 let cur = cx.read(best, span);
                 let ident = syn::Ident::new(test, span);
-                let better = cx.def(
-                    Op::Plain(Plain::TotalCmp(ident), vec![x, cur]),
-                    Ty::Bool,
-                    span,
-                    None,
-                );
+                let better = if cmp.partial {
+                    cx.binary(&op, x, cur, span)
+                } else {
+                    Some(cx.def(
+                        Op::Plain(Plain::TotalCmp(ident), vec![x, cur]),
+                        Ty::Bool,
+                        span,
+                        None,
+                    ))
+                };
+                let Some(better) = better else { return };
                 let take = cx.region(|cx| cx.assign_var(best, x, false));
                 cx.push(Node::If {
                     cond: better,
@@ -421,8 +453,9 @@ impl<'a> Lowerer<'a> {
         Some(self.read(best, span))
     }
 
-    /// Whether `f` is `|a, b| a.total_cmp(b)` (`false`) or `|a, b| b.total_cmp(a)` (`true`).
-    fn total_cmp_closure(&mut self, f: &syn::Expr) -> Option<bool> {
+    /// The comparison `f` of `max_by` / `min_by`: `|a, b| a.total_cmp(b)` or
+    /// `|a, b| a.partial_cmp(b).unwrap()`, possibly with `a` and `b` swapped.
+    fn comparison(&mut self, f: &syn::Expr) -> Option<Cmp> {
         if let syn::Expr::Path(p) = strip(f) {
             let segs: Vec<String> = p
                 .path
@@ -431,30 +464,37 @@ impl<'a> Lowerer<'a> {
                 .map(|s| s.ident.to_string())
                 .collect();
             if segs.last().is_some_and(|s| s == "total_cmp") {
-                return Some(false);
+                return Some(Cmp {
+                    flipped: false,
+                    partial: false,
+                });
             }
         }
         if let syn::Expr::Closure(c) = strip(f) {
             let names: Vec<Option<syn::Ident>> = c.inputs.iter().map(pat_name).collect();
-            if let ([Some(a), Some(b)], syn::Expr::MethodCall(m)) =
-                (names.as_slice(), strip(&c.body))
+            if let ([Some(a), Some(b)], Some((m, partial))) =
+                (names.as_slice(), compare_call(&c.body))
             {
                 let recv = expr_name(&m.receiver);
                 let arg = m.args.first().and_then(expr_name);
-                if m.method == "total_cmp" {
-                    if recv.as_ref() == Some(a) && arg.as_ref() == Some(b) {
-                        return Some(false);
-                    }
-                    if recv.as_ref() == Some(b) && arg.as_ref() == Some(a) {
-                        return Some(true);
-                    }
+                if recv.as_ref() == Some(a) && arg.as_ref() == Some(b) {
+                    return Some(Cmp {
+                        flipped: false,
+                        partial,
+                    });
+                }
+                if recv.as_ref() == Some(b) && arg.as_ref() == Some(a) {
+                    return Some(Cmp {
+                        flipped: true,
+                        partial,
+                    });
                 }
             }
         }
         self.errors.on(
             f,
-            "only `|a, b| a.total_cmp(b)` (or `b.total_cmp(a)`) is supported as the comparison \
-             of `max_by` / `min_by`",
+            "only `|a, b| a.total_cmp(b)` and `|a, b| a.partial_cmp(b).unwrap()` (or with `a` \
+             and `b` swapped) are supported as the comparison of `max_by` / `min_by`",
         );
         None
     }
@@ -496,14 +536,7 @@ impl<'a> Lowerer<'a> {
         s: Var,
         span: Span,
     ) -> Option<Value> {
-        let counter = if name == "position" {
-            let z = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-            let c = self.new_var(Ty::Int, span, None);
-            self.assign_var(c, z, true);
-            Some(c)
-        } else {
-            None
-        };
+        let counter = (name == "position").then(|| self.counter(span));
         let name = name.to_string();
         self.chain_loop(built, span, &mut |cx, item| {
             let Some(p) = cx.apply(f, vec![item]) else {
@@ -541,11 +574,7 @@ impl<'a> Lowerer<'a> {
                 els: Region::default(),
             });
             if let Some(c) = counter {
-                let cur = cx.read(c, span);
-                let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                if let Some(v) = cx.binary(&syn::parse_quote!(+), cur, one, span) {
-                    cx.assign_var(c, v, false);
-                }
+                cx.increment(c, span);
             }
         });
         Some(self.read(s, span))
@@ -635,7 +664,6 @@ impl<'a> Lowerer<'a> {
     /// `recv.name(args)` for an adapter.
     fn adapter(&mut self, m: &syn::ExprMethodCall) -> Option<Built> {
         let name = m.method.to_string();
-        let span = m.method.span();
         let mut b = self.build(&m.receiver)?;
         let arg = m.args.first();
         let takes_arg = matches!(
@@ -682,51 +710,54 @@ impl<'a> Lowerer<'a> {
                 b.chain = Chain::Enumerate(Box::new(b.chain));
                 Some(b)
             }
-            "windows" | "chunks" | "chunks_exact" => {
-                let size = self.expr(arg?)?;
-                let (array, offset) = match &b.chain {
-                    Chain::Source(Source::Elems { array, offset }) => (*array, *offset),
-                    _ => {
-                        self.errors.on(
-                            &m.method,
-                            format!("`.{name}(k)` is supported on a slice or an array only"),
-                        );
-                        return None;
-                    }
-                };
-                let alen = b.len?;
-                let kind = match name.as_str() {
-                    "windows" => SliceKind::Windows,
-                    "chunks" => SliceKind::Chunks,
-                    _ => SliceKind::ChunksExact,
-                };
-                let len = match kind {
-                    SliceKind::Windows => {
-                        let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                        let n1 = self.binary(&syn::parse_quote!(+), alen, one, span)?;
-                        self.int_method(n1, "saturating_sub", size, span)
-                    }
-                    SliceKind::Chunks => self.int_method(alen, "div_ceil", size, span),
-                    SliceKind::ChunksExact => {
-                        self.binary(&syn::parse_quote!(/), alen, size, span)?
-                    }
-                };
-                Some(Built {
-                    chain: Chain::Source(Source::Slices {
-                        array,
-                        offset,
-                        alen,
-                        size,
-                        kind,
-                    }),
-                    len: Some(len),
-                    range: None,
-                    filtered: false,
-                })
-            }
+            "windows" | "chunks" | "chunks_exact" => self.slices(m, &b, arg?),
             "rev" | "skip" | "take" | "step_by" => self.positional(m, b),
             _ => None,
         }
+    }
+
+    /// `windows(k)`, `chunks(k)`, `chunks_exact(k)` of the elements `b` runs over.
+    fn slices(&mut self, m: &syn::ExprMethodCall, b: &Built, arg: &syn::Expr) -> Option<Built> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let size = self.expr(arg)?;
+        let (array, offset) = match &b.chain {
+            Chain::Source(Source::Elems { array, offset }) => (*array, *offset),
+            _ => {
+                self.errors.on(
+                    &m.method,
+                    format!("`.{name}(k)` is supported on a slice or an array only"),
+                );
+                return None;
+            }
+        };
+        let alen = b.len?;
+        let kind = match name.as_str() {
+            "windows" => SliceKind::Windows,
+            "chunks" => SliceKind::Chunks,
+            _ => SliceKind::ChunksExact,
+        };
+        let len = match kind {
+            SliceKind::Windows => {
+                let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
+                let n1 = self.binary(&syn::parse_quote!(+), alen, one, span)?;
+                self.int_method(n1, "saturating_sub", size, span)
+            }
+            SliceKind::Chunks => self.int_method(alen, "div_ceil", size, span),
+            SliceKind::ChunksExact => self.binary(&syn::parse_quote!(/), alen, size, span)?,
+        };
+        Some(Built {
+            chain: Chain::Source(Source::Slices {
+                array,
+                offset,
+                alen,
+                size,
+                kind,
+            }),
+            len: Some(len),
+            range: None,
+            filtered: false,
+        })
     }
 
     fn int_method(&mut self, a: Value, name: &str, b: Value, span: Span) -> Value {
@@ -837,12 +868,7 @@ impl<'a> Lowerer<'a> {
     /// Emits the loop of `built`, calling `body` with each item.
     fn chain_loop(&mut self, built: &Built, span: Span, body: Cont<'_, 'a>) {
         let counter = built.range.is_some() && needs_counter(&built.chain);
-        let counter = counter.then(|| {
-            let z = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
-            let c = self.new_var(Ty::Int, span, None);
-            self.assign_var(c, z, true);
-            c
-        });
+        let counter = counter.then(|| self.counter(span));
         let iter = match (built.range, built.len) {
             (Some(r), _) => r,
             (None, Some(n)) => {
@@ -860,14 +886,7 @@ impl<'a> Lowerer<'a> {
         let chain = built.chain.clone();
         let (region, jump) = self.loop_body(|cx| {
             let k = match counter {
-                Some(c) => {
-                    let k = cx.read(c, span);
-                    let one = cx.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
-                    if let Some(n) = cx.binary(&syn::parse_quote!(+), k, one, span) {
-                        cx.assign_var(c, n, false);
-                    }
-                    k
-                }
+                Some(c) => cx.increment(c, span),
                 None => var,
             };
             cx.each(&chain, k, var, span, body);
@@ -892,37 +911,9 @@ impl<'a> Lowerer<'a> {
                     cont(self, Item::Elem(*array, ix));
                 }
             }
-            Chain::Source(Source::Slices {
-                array,
-                offset,
-                alen,
-                size,
-                kind,
-            }) => {
-                let start = match kind {
-                    SliceKind::Windows => Some(k),
-                    _ => self.binary(&syn::parse_quote!(*), k, *size, span),
-                };
-                let Some(start) = start else { return };
-                let len = match kind {
-                    SliceKind::Chunks => {
-                        let Some(rest) = self.binary(&syn::parse_quote!(-), *alen, start, span)
-                        else {
-                            return;
-                        };
-                        self.int_method(*size, "min", rest, span)
-                    }
-                    _ => *size,
-                };
-                if let Some(offset) = add(self, start, *offset) {
-                    cont(
-                        self,
-                        Item::View {
-                            array: *array,
-                            offset,
-                            len,
-                        },
-                    );
+            Chain::Source(src @ Source::Slices { .. }) => {
+                if let Some(item) = self.slice_item(src, k, span) {
+                    cont(self, item);
                 }
             }
             Chain::Zip(a, b) => {
@@ -952,26 +943,61 @@ impl<'a> Lowerer<'a> {
                     els: Region::default(),
                 });
             }),
-            Chain::Rev(a, n) => {
+            Chain::Rev(a, _) | Chain::Skip(a, _) | Chain::StepBy(a, _) => {
+                if let Some(k2) = self.moved(c, k, span) {
+                    self.each(a, k2, i, span, cont);
+                }
+            }
+        }
+    }
+
+    /// The `windows` / `chunks` item at counter `k`.
+    fn slice_item(&mut self, src: &Source, k: Value, span: Span) -> Option<Item> {
+        let Source::Slices {
+            array,
+            offset,
+            alen,
+            size,
+            kind,
+        } = src
+        else {
+            return None;
+        };
+        let start = match kind {
+            SliceKind::Windows => k,
+            _ => self.binary(&syn::parse_quote!(*), k, *size, span)?,
+        };
+        let len = match kind {
+            SliceKind::Chunks => {
+                let rest = self.binary(&syn::parse_quote!(-), *alen, start, span)?;
+                self.int_method(*size, "min", rest, span)
+            }
+            _ => *size,
+        };
+        let offset = match offset {
+            Some(o) => self.binary(&syn::parse_quote!(+), start, *o, span)?,
+            None => start,
+        };
+        Some(Item::View {
+            array: *array,
+            offset,
+            len,
+        })
+    }
+
+    /// The inner counter of a positional adapter at counter `k`: `n - 1 - k` for `rev`,
+    /// `k + s` for `skip(s)`, `k * c` for `step_by(c)`.
+    fn moved(&mut self, c: &Chain, k: Value, span: Span) -> Option<Value> {
+        match c {
+            Chain::Rev(_, n) => {
                 let one = self.def(Op::Const(quote!(1usize)), Ty::Int, span, None);
                 let sub: syn::BinOp = syn::parse_quote!(-);
-                let Some(last) = self.binary(&sub, *n, one, span) else {
-                    return;
-                };
-                if let Some(k2) = self.binary(&sub, last, k, span) {
-                    self.each(a, k2, i, span, cont);
-                }
+                let last = self.binary(&sub, *n, one, span)?;
+                self.binary(&sub, last, k, span)
             }
-            Chain::Skip(a, s) => {
-                if let Some(k2) = self.binary(&syn::parse_quote!(+), k, *s, span) {
-                    self.each(a, k2, i, span, cont);
-                }
-            }
-            Chain::StepBy(a, s) => {
-                if let Some(k2) = self.binary(&syn::parse_quote!(*), k, *s, span) {
-                    self.each(a, k2, i, span, cont);
-                }
-            }
+            Chain::Skip(_, s) => self.binary(&syn::parse_quote!(+), k, *s, span),
+            Chain::StepBy(_, s) => self.binary(&syn::parse_quote!(*), k, *s, span),
+            _ => Some(k),
         }
     }
 
@@ -1185,6 +1211,31 @@ impl<'a> Lowerer<'a> {
             scopes.rebind(&name, Binding::Value(v));
         }
         scopes
+    }
+}
+
+/// The comparison of `max_by` / `min_by`.
+#[derive(Clone, Copy)]
+struct Cmp {
+    /// `b` compared with `a` instead of `a` with `b`.
+    flipped: bool,
+    /// `partial_cmp(..).unwrap()` rather than `total_cmp`.
+    partial: bool,
+}
+
+/// `p.total_cmp(q)` (`false`) or `p.partial_cmp(q).unwrap()` (`true`).
+fn compare_call(e: &syn::Expr) -> Option<(&syn::ExprMethodCall, bool)> {
+    let syn::Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    if m.method == "total_cmp" {
+        return Some((m, false));
+    }
+    match strip(&m.receiver) {
+        syn::Expr::MethodCall(inner) if m.method == "unwrap" && inner.method == "partial_cmp" => {
+            Some((inner, true))
+        }
+        _ => None,
     }
 }
 
