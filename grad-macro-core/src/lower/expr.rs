@@ -97,10 +97,10 @@ impl Lowerer<'_> {
                 let s = self.new_var(Ty::Unknown, span, None);
                 self.push(Node::DeclVar(s));
                 let end = b.block.brace_token.span.close();
-                let stmts = b.block.stmts.clone();
+                let stmts = &b.block.stmts;
                 let mut inner = self.region(|cx| {
                     cx.expr_nesting += 1;
-                    cx.block_in_scope(&stmts, Dest::Var(s), end);
+                    cx.block_in_scope(stmts, Dest::Var(s), end);
                     cx.expr_nesting -= 1;
                 });
                 if let Some(cur) = self.regions.last_mut() {
@@ -262,10 +262,10 @@ impl Lowerer<'_> {
         let left = self.expr(&b.left)?;
         let s = self.new_var(Ty::Bool, span, None);
         self.push(Node::DeclVar(s));
-        let right = (*b.right).clone();
+        let right = &*b.right;
         self.expr_nesting += 1;
         let eval_right = self.region(|cx| {
-            if let Some(r) = cx.expr(&right) {
+            if let Some(r) = cx.expr(right) {
                 cx.assign_var(s, r, false);
             }
         });

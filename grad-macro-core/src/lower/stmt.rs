@@ -311,9 +311,9 @@ impl Lowerer<'_> {
             syn::Expr::Loop(l) => self.plain_loop(l),
             syn::Expr::Block(b) if b.label.is_none() => {
                 let end = b.block.brace_token.span.close();
-                let stmts = b.block.stmts.clone();
+                let stmts = &b.block.stmts;
                 let mut r = self.region(|cx| {
-                    cx.stmts(&stmts, Dest::Discard, end);
+                    cx.stmts(stmts, Dest::Discard, end);
                 });
                 // A bare block is just scoping: splice its nodes into the current region.
                 if let Some(cur) = self.regions.last_mut() {
@@ -661,9 +661,9 @@ impl Lowerer<'_> {
             );
         }
         let end = i.then_branch.brace_token.span.close();
-        let then_stmts = i.then_branch.stmts.clone();
+        let then_stmts = &i.then_branch.stmts;
         let then = self.region(|cx| {
-            cx.stmts(&then_stmts, dest, end);
+            cx.stmts(then_stmts, dest, end);
         });
         let els = match &i.else_branch {
             None => {
@@ -675,19 +675,16 @@ impl Lowerer<'_> {
                 }
                 Region::default()
             }
-            Some((_, e)) => {
-                let e = (**e).clone();
-                self.region(|cx| match &e {
-                    syn::Expr::If(inner) => cx.if_expr(inner, dest),
-                    syn::Expr::Block(b) => {
-                        let end = b.block.brace_token.span.close();
-                        cx.stmts(&b.block.stmts, dest, end);
-                    }
-                    other => {
-                        cx.tail(other, dest);
-                    }
-                })
-            }
+            Some((_, e)) => self.region(|cx| match &**e {
+                syn::Expr::If(inner) => cx.if_expr(inner, dest),
+                syn::Expr::Block(b) => {
+                    let end = b.block.brace_token.span.close();
+                    cx.stmts(&b.block.stmts, dest, end);
+                }
+                other => {
+                    cx.tail(other, dest);
+                }
+            }),
         };
         self.push(Node::If { cond, then, els });
     }
@@ -727,12 +724,12 @@ impl Lowerer<'_> {
         let Some(head) = self.for_head(&f.pat, &f.expr) else {
             return;
         };
-        let stmts = f.body.stmts.clone();
+        let stmts = &f.body.stmts;
         let end = f.body.brace_token.span.close();
         let var = self.def_raw(Ty::Int, f.pat.span(), None);
         let (body, jump) = self.loop_body(|cx| {
             head.bind(cx, var);
-            cx.stmts(&stmts, Dest::Discard, end);
+            cx.stmts(stmts, Dest::Discard, end);
         });
         self.push(Node::Loop {
             head: LoopHead::For {
@@ -751,16 +748,16 @@ impl Lowerer<'_> {
                 .on(l, "`while let` is not supported; use `while cond`");
             return;
         }
-        let cond_expr = (*w.cond).clone();
-        let stmts = w.body.stmts.clone();
+        let cond_expr = &*w.cond;
+        let stmts = &w.body.stmts;
         let end = w.body.brace_token.span.close();
         let span = w.cond.span();
         let (body, jump) = self.loop_body(|cx| {
-            let Some(cond) = cx.expr(&cond_expr) else {
+            let Some(cond) = cx.expr(cond_expr) else {
                 return;
             };
             let then = cx.region(|cx| {
-                cx.stmts(&stmts, Dest::Discard, end);
+                cx.stmts(stmts, Dest::Discard, end);
             });
             let els = cx.region(|cx| {
                 cx.loop_exits += 1;
@@ -777,10 +774,10 @@ impl Lowerer<'_> {
 
     fn plain_loop(&mut self, l: &syn::ExprLoop) {
         self.check_label(&l.label);
-        let stmts = l.body.stmts.clone();
+        let stmts = &l.body.stmts;
         let end = l.body.brace_token.span.close();
         let (body, jump) = self.loop_body(|cx| {
-            cx.stmts(&stmts, Dest::Discard, end);
+            cx.stmts(stmts, Dest::Discard, end);
         });
         if jump.is_none() {
             self.errors
