@@ -303,7 +303,10 @@ impl Lowerer<'_> {
             return None;
         }
         let span = m.method.span();
-        if self.is_param(a) || matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant) {
+        let writable_param = self.is_param(a) && self.array_mut[a.0 as usize];
+        if (self.is_param(a) && !writable_param)
+            || matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant)
+        {
             self.errors.on(
                 &m.receiver,
                 "parameters cannot be changed in a differentiable function; copy into a local \

@@ -30,6 +30,7 @@ impl Lowerer<'_> {
             self.array_arg_parts(a).is_some()
                 || self.var_mut(a).is_some()
                 || self.view_arg(a).is_some()
+                || literal_arg(a).is_some()
         })
     }
 
@@ -216,6 +217,19 @@ impl Lowerer<'_> {
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
+            if let Some((lit, by_ref)) = literal_arg(a) {
+                match self.array_literal(lit, None) {
+                    Some(array) => args.push(CallArg::Array(ArrayArg {
+                        array,
+                        lo: None,
+                        hi: None,
+                        mutable: false,
+                        by_ref,
+                    })),
+                    None => ok = false,
+                }
+                continue;
+            }
             if let Some((array, offset, len, mutable, range)) = self.view_arg(a) {
                 let (lo, hi) = self.view_bounds(offset, len, range)?;
                 if mutable && self.is_param_array(array) && !self.array_mut[array.0 as usize] {
@@ -332,5 +346,17 @@ impl Lowerer<'_> {
              (`[a, b, c]`) or a call returning an array",
         );
         None
+    }
+}
+
+/// An array literal passed to a call: `[a, b]` or `&[a, b]` (with whether it is borrowed).
+fn literal_arg(e: &syn::Expr) -> Option<(&syn::ExprArray, bool)> {
+    match strip(e) {
+        syn::Expr::Array(a) => Some((a, false)),
+        syn::Expr::Reference(r) if r.mutability.is_none() => match strip(&r.expr) {
+            syn::Expr::Array(a) => Some((a, true)),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -678,7 +678,8 @@ impl<'a> Lowerer<'a> {
             "iter" | "into_iter" | "copied" | "cloned" => Some(b),
             "iter_mut" => {
                 if let Chain::Source(Source::Elems { array, .. }) = &b.chain {
-                    if (array.0 as usize) < self.n_param_arrays {
+                    if (array.0 as usize) < self.n_param_arrays && !self.array_mut[array.0 as usize]
+                    {
                         self.errors.on(
                             &m.method,
                             "parameters cannot be changed in a differentiable function; copy \
