@@ -478,31 +478,13 @@ impl Lowerer<'_> {
                     ),
                 }
             }
-            syn::Expr::Unary(u)
-                if matches!(u.op, syn::UnOp::Deref(_)) && self.scalar_ref_of(&u.expr).is_some() =>
-            {
-                let Some(array) = self.scalar_ref_of(&u.expr) else {
-                    return;
-                };
-                let index = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, u.span(), None);
-                let Some(rhs) = self.expr(right) else { return };
-                let value = match op {
-                    None => rhs,
-                    Some(op) => {
-                        let cur = self.def(Op::Load(array, index), Ty::Float, u.span(), None);
-                        match self.binary(op, cur, rhs, op.span()) {
-                            Some(v) => v,
-                            None => return,
-                        }
-                    }
-                };
-                self.push(Node::Store {
-                    array,
-                    index,
-                    value,
-                });
-            }
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                // `*x = ...` for a `&mut f64` parameter: its one element.
+                if let Some(array) = self.scalar_ref_of(&u.expr) {
+                    let index = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, u.span(), None);
+                    self.store(array, index, left, right, op);
+                    return;
+                }
                 let elem = match strip(&u.expr) {
                     syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
                     _ => None,
