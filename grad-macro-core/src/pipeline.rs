@@ -4,7 +4,7 @@
 use crate::error::Errors;
 use crate::ir::Function;
 use crate::passes::{cse, fold, Passes};
-use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX, PULLBACK_SUFFIX};
+use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX, MAX_PARTIALS, PULLBACK_SUFFIX};
 use crate::{activity, adjoint, codegen, listing, lower, parse};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -41,6 +41,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     // The pullback differentiates with respect to every float parameter (a caller cannot see
     // `wrt`): compiled again where `wrt(...)` restricts the gradient.
     let pullback = match &compiled {
+        _ if !needs_pullback(&parsed) => None,
         Some((f, plan)) if !restricted => Some(codegen::pullback_body(f, plan)),
         Some(_) => {
             let mut ignored = Errors::default();
@@ -70,7 +71,8 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let graph = graph
         .filter(|_| float_ret)
         .map(|g| graph_fn(&parsed, &shell, g));
-    let pullback = pullback_fn(&parsed, &shell, pullback.unwrap_or_else(stub));
+    let pullback = needs_pullback(&parsed)
+        .then(|| pullback_fn(&parsed, &shell, pullback.unwrap_or_else(stub)));
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without
     // this, a loss used only through `loss_grad` is reported as dead code. (The companions
@@ -83,6 +85,22 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         #graph
         #pullback
     }
+}
+
+/// Whether a caller can need `<name>_pullback`: a call passes arrays or `&mut` only to a
+/// function that takes them, and a call of a function returning a float with at most
+/// [`MAX_PARTIALS`] arguments goes through `_grad`.
+fn needs_pullback(parsed: &parse::Parsed) -> bool {
+    parsed.ret != parse::RetClass::Float
+        || parsed.params.len() > MAX_PARTIALS
+        || parsed.params.iter().any(|p| {
+            matches!(
+                p.class,
+                parse::ParamClass::Slice
+                    | parse::ParamClass::Array(_)
+                    | parse::ParamClass::ScalarRef
+            ) || p.mut_ref
+        })
 }
 
 /// `<name>_pullback(args..., d_out, slots...)`: what a caller differentiates a call that passes

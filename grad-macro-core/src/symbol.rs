@@ -11,3 +11,6 @@ pub const GRAPH_SUFFIX: &str = "_graph";
 /// The suffix of the pullback (`cell` → `cell_pullback`): what a call that passes arrays is
 /// differentiated through.
 pub const PULLBACK_SUFFIX: &str = "_pullback";
+/// The most arguments a call through `_grad` has (its partials come back in a tuple,
+/// `grad_runtime::companion`): calls with more go through `_pullback`.
+pub const MAX_PARTIALS: usize = 11;

@@ -15,7 +15,7 @@
 //!
 //! Each input is checked: `expand` does not panic; and when the item is a Rust item (as the
 //! compiler guarantees for an attribute's input) the output parses as a file that carries a
-//! `compile_error!` or has `<name>_pullback` (every function has one) without an
+//! `compile_error!` or has `<name>_grad` or `<name>_pullback` without an
 //! `unimplemented!()` stub (nor stubs of `_grad` and `_graph`). Inputs nest at
 //! most [`MAX_DEPTH`] groups, and expansion runs on a thread with rustc's 8 MiB stack.
 //!
@@ -134,21 +134,18 @@ fn check(expand: Expander, attr: &TokenStream, item: &TokenStream) -> Result<Out
         ));
     };
     let name = f.sig.ident.unraw();
-    // `_grad` for a scalar result; a function returning an array or `()` has only its
-    // `_pullback`, which every function has.
-    let companion = format!("{name}_pullback");
+    // `_grad` for a scalar result, `_pullback` for a function that takes arrays or returns an
+    // array or `()`: at least one of them.
+    let companions = [format!("{name}_grad"), format!("{name}_pullback")];
     let stub = quote!({ ::core::unimplemented!() }).to_string();
     let mut found = false;
     for i in &file.items {
         if let syn::Item::Fn(g) = i {
-            let generated = [
-                companion.clone(),
-                format!("{name}_grad"),
-                format!("{name}_graph"),
-            ]
-            .iter()
-            .any(|n| g.sig.ident == n);
-            found |= g.sig.ident == companion;
+            let generated = companions
+                .iter()
+                .chain([&format!("{name}_graph")])
+                .any(|n| g.sig.ident == n);
+            found |= companions.iter().any(|n| g.sig.ident == n);
             if generated && g.block.to_token_stream().to_string() == stub {
                 return Err(format!(
                     "`{}` is a stub but no compile_error! says why:\n{out}",
@@ -159,7 +156,8 @@ fn check(expand: Expander, attr: &TokenStream, item: &TokenStream) -> Result<Out
     }
     if !found {
         return Err(format!(
-            "neither `{companion}` nor a compile_error!:\n{out}"
+            "neither `{}` nor a compile_error!:\n{out}",
+            companions.join("` nor `")
         ));
     }
     Ok(Outcome::Expanded)

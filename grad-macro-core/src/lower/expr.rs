@@ -609,7 +609,7 @@ impl Lowerer<'_> {
         if !ok {
             return None;
         }
-        if float.iter().filter(|k| **k == ArgKind::Float).count() > MAX_PARTIALS {
+        if float.len() > crate::symbol::MAX_PARTIALS {
             // More partials than a companion's tuple carries: through the pullback.
             let args = values
                 .into_iter()
@@ -646,10 +646,6 @@ impl Lowerer<'_> {
         ))
     }
 }
-
-/// The most float arguments a call differentiated through `_grad` has (the companion returns
-/// them in a tuple, `grad_runtime::companion`); calls with more go through the pullback.
-const MAX_PARTIALS: usize = 11;
 
 /// `true` for `+= -= *= /=` and the other compound assignments.
 pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
