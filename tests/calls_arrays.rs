@@ -783,3 +783,31 @@ fn views_through_calls() {
         check("per_chunk", &x, (v, dx), |x| per_chunk(x, &w), None);
     }
 }
+
+// ===== results nobody reads ==================================================================
+
+#[differentiable]
+#[allow(unused_variables)]
+fn unread_results(x: f64) -> f64 {
+    let mut s = [0.0; 4];
+    s[2] = x;
+    s[3] = 2.0 * x;
+    let r = rk4_step(s, 0.1, 0.2);
+    let _ = rk4_step(s, 0.2, x);
+    let _ = deriv(s, x);
+    s[2] * x + s[3]
+}
+
+#[test]
+fn results_nobody_reads() {
+    for x in [0.5, -1.25] {
+        let (v, d) = unread_results_grad(x);
+        check(
+            "unread_results",
+            &[x],
+            (v, vec![d]),
+            |p| unread_results(p[0]),
+            None,
+        );
+    }
+}

@@ -99,7 +99,10 @@ impl Gen<'_> {
         out.extend(match c.out {
             CallOut::Unit => quote_spanned!(c.span=> #call;),
             CallOut::Value(x) => {
-                let b = Binding::new(vec![(v(x), Some(self.f.float.clone()))], call, c.span);
+                // The type is stated only where the result is used as a float: a result nobody
+                // reads may be an array (`let _ = step(s, h);`) and is left to inference.
+                let ty = self.active(x).then(|| self.f.float.clone());
+                let b = Binding::new(vec![(v(x), ty)], call, c.span);
                 decls.extend(b.names.iter().cloned());
                 b.assign()
             }
