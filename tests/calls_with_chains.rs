@@ -75,3 +75,29 @@ fn helpers_and_chains_together() {
     let g: Vec<f64> = d1.iter().chain(&d2).chain(&dx).copied().collect();
     check_gradient(|p| two_layers(&p[..6], &p[6..12], &p[12..]), &p, &g, 1e-6).unwrap();
 }
+
+#[differentiable]
+fn step(s: [f64; 4], h: f64) -> [f64; 4] {
+    let [x, y, vx, vy] = s;
+    [x + h * vx, y + h * vy, vx - h * x.sin(), vy - h * y]
+}
+
+/// Array results destructured, iterated by chains and passed on.
+#[differentiable]
+fn results_as_arrays(a: f64, b: f64) -> f64 {
+    let s = [a, b, 0.5, -0.5];
+    let [x, y, _, _] = step(s, 0.1);
+    let next = step(s, 0.2);
+    let total: f64 = next.iter().sum();
+    let again = step(next, 0.3);
+    x * y + total + again.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn array_results_destructured_iterated_and_passed_on() {
+    for (a, b) in [(0.3, 0.7), (-1.2, 0.4)] {
+        let (v, da, db) = results_as_arrays_grad(a, b);
+        assert_eq!(v.to_bits(), results_as_arrays(a, b).to_bits());
+        check_gradient(|p| results_as_arrays(p[0], p[1]), &[a, b], &[da, db], 1e-6).unwrap();
+    }
+}

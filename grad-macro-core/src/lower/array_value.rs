@@ -236,6 +236,16 @@ impl Lowerer<'_> {
     pub(crate) fn destructure(&mut self, pat: &syn::PatSlice, init: &syn::Expr) {
         let src = match strip(init) {
             syn::Expr::Array(arr) => self.array_literal(arr, None).map(|a| (a, None)),
+            // `let [x, y] = step(s, h);`: the call's array result.
+            syn::Expr::Call(c) if matches!(strip(&c.func), syn::Expr::Path(_)) => {
+                let syn::Expr::Path(p) = strip(&c.func) else {
+                    return;
+                };
+                match self.pullback_call(c, &p.path, super::call::Dst::NewArray, None) {
+                    Some(CallOut::NewArray(a)) => Some((a, None)),
+                    _ => None,
+                }
+            }
             e => match self.whole(e) {
                 Some(Binding::Array(a)) => Some((a, None)),
                 Some(Binding::View { array, offset, .. }) => Some((array, Some(offset))),
