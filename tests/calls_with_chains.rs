@@ -101,3 +101,20 @@ fn array_results_destructured_iterated_and_passed_on() {
         check_gradient(|p| results_as_arrays(p[0], p[1]), &[a, b], &[da, db], 1e-6).unwrap();
     }
 }
+
+#[differentiable]
+fn indexed_result(a: f64, b: f64) -> f64 {
+    let s = [a, b, 0.5, -0.5];
+    // Only passed on, never indexed here: its type says it is an array.
+    let t: [f64; 4] = step(s, 0.1);
+    step(s, 0.1)[0] * step(s, 0.2)[3] + step(t, 0.1)[1]
+}
+
+#[test]
+fn a_call_result_indexed_directly() {
+    for (a, b) in [(0.3, 0.7), (-1.2, 0.4)] {
+        let (v, da, db) = indexed_result_grad(a, b);
+        assert_eq!(v.to_bits(), indexed_result(a, b).to_bits());
+        check_gradient(|p| indexed_result(p[0], p[1]), &[a, b], &[da, db], 1e-6).unwrap();
+    }
+}

@@ -363,6 +363,16 @@ impl Lowerer<'_> {
     /// The array named by `e` (a parameter or local array).
     pub(crate) fn array_ref(&mut self, e: &syn::Expr) -> Option<Array> {
         match strip(e) {
+            // `step(s, h)[0]`: the call's array result, indexed.
+            syn::Expr::Call(c) if matches!(strip(&c.func), syn::Expr::Path(_)) => {
+                let syn::Expr::Path(p) = strip(&c.func) else {
+                    return None;
+                };
+                match self.pullback_call(c, &p.path, super::call::Dst::NewArray, None)? {
+                    CallOut::NewArray(a) => Some(a),
+                    _ => None,
+                }
+            }
             syn::Expr::Path(p) => {
                 if let Some(ident) = p.path.get_ident() {
                     match self.scopes.get(ident) {
