@@ -255,6 +255,9 @@ pub enum FExpr {
     Block(Vec<Stmt>, Box<FExpr>),
     /// A call of helper `HELPERS[h]`; `true` to call it by path.
     Call(usize, Vec<Arg>, bool),
+    /// A call of the program's slice helper `p.helpers[h]` (a [`HelperKind::Sum`] or
+    /// [`HelperKind::Dot`]): `name(a, [b,] x)` with (sub-)slice arguments.
+    SliceCall(usize, Vec<SliceArg>, Box<FExpr>),
     /// `((e * k).f() * c)`.
     Squash(Squash, f64, f64, Box<FExpr>),
 }
@@ -265,6 +268,73 @@ pub enum Exit {
     Return(Box<FExpr>),
     Break,
     Continue,
+}
+
+/// Which part of an array a call passes.
+#[derive(Clone, Debug)]
+pub enum Part {
+    /// `xs` (a parameter slice) or `&h` (a local array or `Vec`).
+    Whole,
+    /// `&a[lo..]`.
+    From(IExpr),
+    /// `&a[..hi]`.
+    To(IExpr),
+    /// `&a[..=hi]`.
+    ToIncl(IExpr),
+    /// `&a[lo..hi]`.
+    Range(IExpr, IExpr),
+    /// `&a[lo..=hi]`.
+    Incl(IExpr, IExpr),
+}
+
+/// An array argument: array `arr`, or the part of it that `part` says (always in range).
+#[derive(Clone, Debug)]
+pub struct SliceArg {
+    pub arr: Id,
+    pub part: Part,
+}
+
+/// A helper generated with the program (rendered before it, with a tape twin). Every helper
+/// computes `(.. * c1 + .. * c2).op() * c3` per element, so its results are bounded.
+#[derive(Clone, Debug)]
+pub struct GenHelper {
+    pub kind: HelperKind,
+    /// Whether the program calls it (unused helpers are not rendered).
+    pub used: bool,
+    pub op: Squash,
+    pub c0: f64,
+    pub c1: f64,
+    pub c2: f64,
+    pub c3: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelperKind {
+    /// `fn sum(a: &[f64], x: f64) -> f64`: a loop over `a` with an accumulator.
+    Sum,
+    /// `fn dot(a: &[f64], b: &[f64], x: f64) -> f64`: over `a`, reading `b[i]` where
+    /// `i < b.len()`.
+    Dot,
+    /// `fn upd(x: f64, w: &[f64], h: &mut [f64])`: updates `h` in place, reading `w[i]` where
+    /// `i < w.len()`.
+    Upd,
+    /// `fn step(s: [f64; N], t: f64) -> [f64; N]`: tail a local array (`lit` false) or an
+    /// array literal `[a, b, ..]`.
+    Step { n: usize, lit: bool },
+    /// `fn acc(x: f64, a: &mut f64)`: `*a += ..; *a *= c1;`.
+    Acc,
+}
+
+impl HelperKind {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            HelperKind::Sum => "sum",
+            HelperKind::Dot => "dot",
+            HelperKind::Upd => "upd",
+            HelperKind::Step { .. } => "step",
+            HelperKind::Acc => "acc",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -479,6 +549,29 @@ pub enum Stmt {
     Break,
     Continue,
     Return(FExpr),
+    /// `upd(x, w, &mut h[..])`: the program's [`HelperKind::Upd`] helper `helper`.
+    MutCall {
+        helper: usize,
+        x: FExpr,
+        w: SliceArg,
+        h: SliceArg,
+    },
+    /// `let mut id = step(src, x);` (`assign`: `src = step(src, x);`, `id == src`), followed
+    /// by `s += id[k];` when `fold` is `Some((s, k))`.
+    StepCall {
+        helper: usize,
+        id: Id,
+        src: Id,
+        x: FExpr,
+        assign: bool,
+        fold: Option<(Id, usize)>,
+    },
+    /// `acc(x, &mut id);`: the program's [`HelperKind::Acc`] helper.
+    AccCall {
+        helper: usize,
+        x: FExpr,
+        id: Id,
+    },
 }
 
 /// What a binding is.
@@ -537,6 +630,8 @@ pub struct Point {
 #[derive(Clone, Debug)]
 pub struct Program {
     pub name: String,
+    /// Helpers generated with the program, named `{name}_{suffix}`.
+    pub helpers: Vec<GenHelper>,
     pub params: Vec<Param>,
     pub body: Vec<Stmt>,
     /// `None` when the body ends with `return`.
@@ -553,6 +648,14 @@ pub struct KnownBugs {
     /// `return`/`break`/`continue` inside an expression anywhere: the rest of the statement
     /// still runs in the companion.
     pub exits: bool,
+    /// A local array declared anywhere but the body's leading region (inside an `if` branch
+    /// or a loop body, or after a conditional `return`/`break`/`continue`) passed to a call,
+    /// or bound there to an array-returning call: the expansion does not compile (`cannot find
+    /// value __grad_a0`).
+    pub nested: bool,
+    /// The result of an array-returning call that is never read (`let h1 = step(h0, x);`):
+    /// the expansion does not compile (`expected f64, found [f64; 3]`).
+    pub unused: bool,
     /// A user constant as a value flowing into a float variable, array or if-expression: the
     /// expansion does not compile.
     pub consts: bool,
@@ -560,7 +663,7 @@ pub struct KnownBugs {
 
 impl KnownBugs {
     /// From `GRAD_FUZZ_KNOWN_BUGS`: `1` or `all`, or a comma-separated list of `exits`,
-    /// `consts`.
+    /// `consts`, `nested`, `unused`.
     pub fn parse(v: &str) -> KnownBugs {
         let mut k = KnownBugs::default();
         for part in v.split(',').map(str::trim) {
@@ -569,11 +672,16 @@ impl KnownBugs {
                 "1" | "all" => {
                     k.exits = true;
                     k.consts = true;
+                    k.nested = true;
+                    k.unused = true;
                 }
                 "exits" => k.exits = true,
                 "consts" => k.consts = true,
+                "nested" => k.nested = true,
+                "unused" => k.unused = true,
                 other => panic!(
-                    "GRAD_FUZZ_KNOWN_BUGS: unknown `{other}` (expected `all`, `exits`, `consts`)"
+                    "GRAD_FUZZ_KNOWN_BUGS: unknown `{other}` (expected `all`, `exits`, `consts`, \
+                     `nested`, `unused`)"
                 ),
             }
         }
@@ -581,7 +689,7 @@ impl KnownBugs {
     }
 
     pub fn any(self) -> bool {
-        self.exits || self.consts
+        self.exits || self.consts || self.nested || self.unused
     }
 }
 

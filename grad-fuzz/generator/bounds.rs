@@ -65,6 +65,7 @@ struct LoopAcc {
 pub struct Fixer<'a> {
     rng: &'a mut Rng,
     vars: &'a [VarInfo],
+    helpers: &'a [GenHelper],
     loops: Vec<LoopAcc>,
     rewrites: usize,
 }
@@ -76,9 +77,11 @@ pub fn fix(p: &mut Program, rng: &mut Rng) {
         b: HashMap::new(),
     };
     let vars = p.vars.clone();
+    let helpers = p.helpers.clone();
     let mut f = Fixer {
         rng,
         vars: &vars,
+        helpers: &helpers,
         loops: Vec::new(),
         rewrites: 0,
     };
@@ -330,6 +333,16 @@ impl Fixer<'_> {
                 }
                 (helper.bound)(&bounds)
             }
+            FExpr::SliceCall(h, arrs, x) => {
+                // `x * c0` plus at most one bounded term per element of the first array.
+                let g = &self.helpers[*h];
+                let bx = self.expr(x, env, VAR_LIMIT);
+                let len = match self.vars[arrs[0].arr].kind {
+                    Kind::Array { max_len, .. } => max_len,
+                    _ => unreachable!("not an array"),
+                };
+                bx * g.c0 + len as f64 * g.c3 * g.op.max()
+            }
             FExpr::Squash(kind, _, c, a) => {
                 // Bounded whatever `a` is; limiting `a` itself would wrap it again and again.
                 self.expr(a, env, f64::INFINITY);
@@ -560,6 +573,27 @@ impl Fixer<'_> {
             Stmt::Return(e) => {
                 self.expr(e, env, VAR_LIMIT);
                 env.live = false;
+            }
+            Stmt::MutCall { helper, x, h, .. } => {
+                // Every element written is `op(..) * c3`; the others keep their bound.
+                self.expr(x, env, VAR_LIMIT);
+                let g = &self.helpers[*helper];
+                let new = env.get(h.arr).max(g.c3 * g.op.max());
+                env.b.insert(h.arr, new);
+            }
+            Stmt::StepCall {
+                helper, id, src, x, ..
+            } => {
+                self.expr(x, env, VAR_LIMIT);
+                let g = &self.helpers[*helper];
+                let new = env.get(*src) * g.c0 + g.c3 * g.op.max();
+                env.b.insert(*id, new);
+            }
+            Stmt::AccCall { helper, x, id } => {
+                self.expr(x, env, VAR_LIMIT);
+                let g = &self.helpers[*helper];
+                let new = (env.get(*id) + g.c3 * g.op.max()) * g.c0;
+                env.b.insert(*id, new);
             }
         }
     }

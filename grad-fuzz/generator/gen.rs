@@ -19,6 +19,8 @@ struct Frame {
     nonempty: Vec<Id>,
     /// Arrays a loop iterates over (not writable here).
     borrowed: Vec<Id>,
+    /// A statement of this block holds a `return`/`break`/`continue`.
+    exited: bool,
 }
 
 struct LoopInfo {
@@ -47,6 +49,15 @@ pub struct Gen {
     exits: ExitsOk,
     /// Constructs the macro is known to get wrong, to generate anyway (`GRAD_FUZZ_KNOWN_BUGS`).
     known_bugs: KnownBugs,
+    /// The helpers generated with this program (see [`GenHelper`]).
+    helpers: Vec<GenHelper>,
+    /// Exits generated so far (to tell which statements hold one).
+    exit_count: usize,
+    /// Depth of `loop` bodies (which start with a conditional `break`).
+    plain_loops: usize,
+    /// Local arrays declared outside the body's leading region (in a nested block, or after
+    /// an exit): never passed to a call unless `known_bugs.nested`.
+    nested: HashSet<Id>,
 }
 
 /// Exits allowed inside the expression being generated.
@@ -87,6 +98,10 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         mut_ints: HashSet::new(),
         exits: ExitsOk::None,
         known_bugs,
+        helpers: Vec::new(),
+        exit_count: 0,
+        plain_loops: 0,
+        nested: HashSet::new(),
     };
     let scalars = g.rng.range(2, 3);
     let mut params = Vec::new();
@@ -128,6 +143,8 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         params.swap(i, j);
     }
 
+    g.helpers = g.gen_helpers();
+
     if known_bugs.exits {
         g.exits = ExitsOk::All;
     }
@@ -156,6 +173,13 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
             annotate: !init.typed() || g.rng.chance(0.3),
             init,
         });
+    }
+    // A local array in the body's leading region for the helpers that update or return
+    // arrays (arrays declared further in are not passed to calls: a known bug).
+    if g.has_helper(&[HelperKind::Upd, HelperKind::Step { n: 0, lit: false }]) {
+        g.budget -= 1;
+        let s = g.array_decl();
+        body.push(s);
     }
     // Most programs with a slice run through all of it at least once.
     let slice_loop = g.xs.is_some() && g.rng.chance(0.7);
@@ -193,6 +217,7 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         .collect();
     let program = Program {
         name: format!("p{index:05}"),
+        helpers: g.helpers,
         params,
         body,
         tail,
@@ -685,6 +710,9 @@ impl Gen {
             FExpr::Acosh(d) => p(d),
             FExpr::Block(_, t) => a(t),
             FExpr::Call(_, args, _) => args.iter().any(|x| matches!(x, Arg::F(e) if a(e))),
+            FExpr::SliceCall(_, arrs, x) => {
+                a(x) || arrs.iter().any(|s| self.active.contains(&s.arr))
+            }
         }
     }
 
@@ -775,6 +803,11 @@ impl Gen {
             1,                                               // 20 acosh
             1,                                               // 21 float cast
             if self.exits == ExitsOk::None { 0 } else { 2 }, // 22 if with an exit
+            if self.has_helper(&[HelperKind::Sum, HelperKind::Dot]) {
+                4
+            } else {
+                0
+            }, // 23
         ];
         match self.rng.weighted(&w) {
             0 => self.leaf(),
@@ -927,6 +960,7 @@ impl Gen {
             19 => FExpr::Pos(self.pos(d)),
             20 => FExpr::Acosh(self.pos(d)),
             21 => FExpr::FCast(sub(self)),
+            23 => self.slice_call(d),
             _ => {
                 let allowed = self.exits;
                 if !self.known_bugs.exits {
@@ -949,6 +983,7 @@ impl Gen {
                         Exit::Return(Box::new(r))
                     }
                 };
+                self.exit_count += 1;
                 FExpr::IfExit(Box::new(c), x, sub(self))
             }
         }
@@ -1151,7 +1186,34 @@ impl Gen {
 
     // ----- statements ------------------------------------------------------------------------
 
+    /// A statement; marks the block if it holds an exit.
     fn stmt(&mut self) -> Stmt {
+        let before = self.exit_count;
+        let s = self.stmt_inner();
+        if self.exit_count > before {
+            self.frames.last_mut().expect("a frame").exited = true;
+        }
+        s
+    }
+
+    /// Whether a local array declared here is outside the body's leading region (see
+    /// `nested`): in a block inside the body, or after an exit.
+    fn nested_region(&self) -> bool {
+        self.frames.len() > 2 || self.plain_loops > 0 || self.frames.iter().any(|f| f.exited)
+    }
+
+    /// Arrays that may be passed to a call.
+    fn passable(&self, arrays: Vec<Id>) -> Vec<Id> {
+        if self.known_bugs.nested {
+            return arrays;
+        }
+        arrays
+            .into_iter()
+            .filter(|a| !self.nested.contains(a))
+            .collect()
+    }
+
+    fn stmt_inner(&mut self) -> Stmt {
         self.budget -= 1;
         let in_loop = !self.loops.is_empty();
         let can_loop = self.loops.len() < 2 && self.frames.len() < 7;
@@ -1185,6 +1247,21 @@ impl Gen {
             if mut_ints { 4 } else { 0 },        // 16 k += c
             1,                                   // 17 let _ = e
             if can_nest { 2 } else { 0 },        // 18 { block }
+            if self.has_helper(&[HelperKind::Upd]) && writable {
+                8
+            } else {
+                0
+            }, // 19 upd(..)
+            if self.step_sources(false).is_empty() {
+                0
+            } else {
+                7
+            }, // 20 step(..)
+            if self.has_helper(&[HelperKind::Acc]) && mut_floats {
+                6
+            } else {
+                0
+            }, // 21 acc(..)
         ];
         match self.rng.weighted(&w) {
             0 | 1 => {
@@ -1298,6 +1375,16 @@ impl Gen {
                 by: self.rng.range(1, 2),
             },
             17 => Stmt::LetWild(self.fexpr_allowing(1, ExitsOk::All)),
+            19 => self.mut_call(),
+            20 => self.step_call(),
+            21 => {
+                let helper = self.helper_of(&[HelperKind::Acc]);
+                let depth = self.rng.range(0, 2) as u32;
+                let x = self.fexpr(depth);
+                let id = self.rng.pick(&self.mut_floats());
+                self.flows(id, &x);
+                Stmt::AccCall { helper, x, id }
+            }
             _ => Stmt::Block(self.block(1, 3, |_| {})),
         }
     }
@@ -1377,7 +1464,14 @@ impl Gen {
         };
         let annotate = !fill.typed() && self.rng.chance(0.5);
         let (len, fixed, min_len, max_len, prefix) = if self.rng.chance(0.55) {
-            let l = self.rng.pick(&[2, 3, 4, 4, 5, 8]);
+            let step_n = self.helpers.iter().find_map(|h| match h.kind {
+                HelperKind::Step { n, .. } => Some(n),
+                _ => None,
+            });
+            let l = match step_n {
+                Some(n) if self.rng.chance(0.6) => n,
+                _ => self.rng.pick(&[2, 3, 4, 4, 5, 8]),
+            };
             (ArrLen::Fixed(l), Some(l), l, l, "h")
         } else {
             let mut opts: Vec<(IExpr, usize, usize)> = vec![(IExpr::Lit(3), 3, 3)];
@@ -1417,6 +1511,9 @@ impl Gen {
             },
         );
         self.flows(id, &fill);
+        if self.nested_region() {
+            self.nested.insert(id);
+        }
         Stmt::Array {
             id,
             fill,
@@ -1438,6 +1535,7 @@ impl Gen {
     }
 
     fn exit(&mut self, in_loop: bool) -> Stmt {
+        self.exit_count += 1;
         let cond = self.if_cond();
         let facts = self.facts(&cond);
         self.push_frame();
@@ -1724,7 +1822,9 @@ impl Gen {
         let limit = self.counter_limit();
         let max = self.int_max(&limit) + 1;
         let counter = self.counter(max);
+        self.plain_loops += 1;
         let (body, has_continue) = self.loop_body(|_| {});
+        self.plain_loops -= 1;
         let inc_first = has_continue || self.rng.chance(0.5);
         Stmt::Loop {
             counter,
@@ -1786,5 +1886,267 @@ impl Gen {
             });
         }
         acc.expect("at least one term")
+    }
+
+    // ----- generated helpers over slices and arrays ----------------------------------------
+
+    /// The program's helpers: none for some programs, else a random subset of the kinds.
+    fn gen_helpers(&mut self) -> Vec<GenHelper> {
+        let mut out = Vec::new();
+        if !self.rng.chance(0.6) {
+            return out;
+        }
+        let kinds = [
+            HelperKind::Sum,
+            HelperKind::Dot,
+            HelperKind::Upd,
+            HelperKind::Step {
+                n: self.rng.pick(&[3, 4]),
+                lit: self.rng.chance(0.5),
+            },
+            HelperKind::Acc,
+        ];
+        while out.is_empty() {
+            for &kind in &kinds {
+                if self.rng.chance(0.35) {
+                    let sign = |g: &mut Gen| if g.rng.chance(0.3) { -1.0 } else { 1.0 };
+                    let c1 = sign(self) * round2(self.rng.uniform(0.3, 1.5));
+                    let c2 = sign(self) * round2(self.rng.uniform(0.3, 1.5));
+                    out.push(GenHelper {
+                        kind,
+                        used: false,
+                        op: self
+                            .rng
+                            .pick(&[Squash::Tanh, Squash::Atan, Squash::Sigmoid]),
+                        c0: round2(self.rng.uniform(0.3, 0.9)),
+                        c1,
+                        c2,
+                        c3: round2(self.rng.uniform(0.5, 2.0)),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn has_helper(&self, kinds: &[HelperKind]) -> bool {
+        self.helpers
+            .iter()
+            .any(|h| kinds.iter().any(|k| k.suffix() == h.kind.suffix()))
+    }
+
+    /// The index of one of the program's helpers of these kinds (there must be one).
+    fn helper_of(&mut self, kinds: &[HelperKind]) -> usize {
+        let ids: Vec<usize> = (0..self.helpers.len())
+            .filter(|&i| {
+                kinds
+                    .iter()
+                    .any(|k| k.suffix() == self.helpers[i].kind.suffix())
+            })
+            .collect();
+        let h = self.rng.pick(&ids);
+        self.helpers[h].used = true;
+        h
+    }
+
+    /// A part of array `a` that is in range here: the whole array, or a sub-slice with bounds
+    /// at most its known minimum length, or given by an integer known to index it.
+    fn slice_arg(&mut self, arr: Id, place: bool) -> SliceArg {
+        let (fixed, min_len, _) = self.array_info(arr);
+        let m = fixed.unwrap_or(if self.nonempty(arr) {
+            min_len.max(1)
+        } else {
+            min_len
+        });
+        let valid: Vec<Id> = self
+            .ints()
+            .into_iter()
+            .filter(|&i| self.is_valid(i, arr))
+            .collect();
+        let lit = |g: &mut Gen, hi: usize| IExpr::Lit(g.rng.range(0, hi));
+        let var = !valid.is_empty() && self.rng.chance(0.5);
+        let part = match self.rng.below(7) {
+            0 | 1 => Part::Whole,
+            2 if var => Part::From(IExpr::Var(self.rng.pick(&valid))),
+            2 => Part::From(lit(self, m)),
+            3 if var => Part::To(IExpr::Var(self.rng.pick(&valid))),
+            3 => Part::To(lit(self, m)),
+            4 if var => Part::ToIncl(IExpr::Var(self.rng.pick(&valid))),
+            4 if m >= 1 => Part::ToIncl(lit(self, m - 1)),
+            5 if var && !place => Part::Range(IExpr::Var(self.rng.pick(&valid)), IExpr::Len(arr)),
+            5 if var => {
+                let i = self.rng.pick(&valid);
+                Part::Range(IExpr::Lit(0), IExpr::Var(i))
+            }
+            5 => {
+                let hi = self.rng.range(0, m);
+                let lo = self.rng.range(0, hi);
+                Part::Range(IExpr::Lit(lo), IExpr::Lit(hi))
+            }
+            6 if var => {
+                let i = self.rng.pick(&valid);
+                Part::Incl(IExpr::Var(i), IExpr::Var(i))
+            }
+            6 if m >= 1 => {
+                let hi = self.rng.range(0, m - 1);
+                let lo = self.rng.range(0, hi + 1);
+                Part::Incl(IExpr::Lit(lo), IExpr::Lit(hi))
+            }
+            _ => Part::Whole,
+        };
+        SliceArg { arr, part }
+    }
+
+    /// An array to pass, preferring those that carry a derivative.
+    fn pick_array(&mut self, among: &[Id]) -> Id {
+        let active: Vec<Id> = among
+            .iter()
+            .copied()
+            .filter(|a| self.active.contains(a))
+            .collect();
+        if !active.is_empty() && self.rng.chance(0.7) {
+            self.rng.pick(&active)
+        } else {
+            self.rng.pick(among)
+        }
+    }
+
+    /// `sum(&a[..], x)` or `dot(&a[..], &b[..], x)`; a plain call when no array is visible.
+    fn slice_call(&mut self, d: u32) -> FExpr {
+        let arrays = self.passable(self.arrays());
+        if arrays.is_empty() {
+            return self.call(d);
+        }
+        let h = self.helper_of(&[HelperKind::Sum, HelperKind::Dot]);
+        let n = if self.helpers[h].kind == HelperKind::Dot {
+            2
+        } else {
+            1
+        };
+        let args = (0..n)
+            .map(|_| {
+                let a = self.pick_array(&arrays);
+                self.slice_arg(a, false)
+            })
+            .collect();
+        let x = self.fexpr(d);
+        FExpr::SliceCall(h, args, Box::new(x))
+    }
+
+    /// `upd(x, &w[..], &mut h[..]);` with `h` a writable local array, `w` another array.
+    fn mut_call(&mut self) -> Stmt {
+        let helper = self.helper_of(&[HelperKind::Upd]);
+        let depth = self.rng.range(0, 2) as u32;
+        let x = self.fexpr(depth);
+        let writable = self.passable(self.writable_arrays());
+        if writable.is_empty() {
+            return Stmt::LetWild(x);
+        }
+        let h_arr = self.pick_array(&writable);
+        let others: Vec<Id> = self
+            .passable(self.arrays())
+            .into_iter()
+            .filter(|&a| a != h_arr)
+            .collect();
+        let w = if others.is_empty() {
+            // No other array: the parameter slice's empty part would do, but there may be none.
+            return Stmt::LetWild(x);
+        } else {
+            let a = self.pick_array(&others);
+            self.slice_arg(a, false)
+        };
+        let h = self.slice_arg(h_arr, true);
+        if self.is_active(&x) || self.active.contains(&w.arr) {
+            self.active.insert(h_arr);
+        }
+        Stmt::MutCall { helper, x, w, h }
+    }
+
+    /// Local arrays of the step helper's length (writable ones only for `assign`).
+    fn step_sources(&self, assign: bool) -> Vec<Id> {
+        let Some(n) = self.helpers.iter().find_map(|h| match h.kind {
+            HelperKind::Step { n, .. } => Some(n),
+            _ => None,
+        }) else {
+            return Vec::new();
+        };
+        let pool = if assign {
+            self.writable_arrays()
+        } else {
+            self.arrays()
+        };
+        self.passable(pool)
+            .into_iter()
+            .filter(|&a| {
+                matches!(self.vars[a].kind, Kind::Array { fixed: Some(l), param: false, .. } if l == n)
+            })
+            .collect()
+    }
+
+    /// `let mut next = step(s, x);` or `s = step(s, x);`.
+    fn step_call(&mut self) -> Stmt {
+        let helper = self.helper_of(&[HelperKind::Step { n: 0, lit: false }]);
+        let HelperKind::Step { n, .. } = self.helpers[helper].kind else {
+            unreachable!("a step helper")
+        };
+        let depth = self.rng.range(0, 2) as u32;
+        let x = self.fexpr(depth);
+        let writable = self.step_sources(true);
+        let can_bind = !self.nested_region() || self.known_bugs.nested;
+        if !writable.is_empty() && (self.rng.chance(0.5) || !can_bind) {
+            let src = self.pick_array(&writable);
+            if self.is_active(&x) {
+                self.active.insert(src);
+            }
+            return Stmt::StepCall {
+                helper,
+                id: src,
+                src,
+                x,
+                assign: true,
+                fold: None,
+            };
+        }
+        if !can_bind {
+            return Stmt::LetWild(x);
+        }
+        // Read the result at once: an unread result does not compile (a known bug).
+        let fold = match self.mut_floats() {
+            _ if self.known_bugs.unused && self.rng.chance(0.5) => None,
+            targets if !targets.is_empty() => Some((self.rng.pick(&targets), self.rng.below(n))),
+            _ => return Stmt::LetWild(x),
+        };
+        let sources = self.step_sources(false);
+        let src = self.pick_array(&sources);
+        let active = self.is_active(&x) || self.active.contains(&src);
+        self.arrays += 1;
+        let name = self.new_name("h", 0.1);
+        let id = self.bind(
+            name,
+            Kind::Array {
+                fixed: Some(n),
+                min_len: n,
+                max_len: n,
+                param: false,
+                len: Some(IExpr::Lit(n)),
+            },
+        );
+        if active {
+            self.active.insert(id);
+            if let Some((s, _)) = fold {
+                self.active.insert(s);
+            }
+        }
+        if self.nested_region() {
+            self.nested.insert(id);
+        }
+        Stmt::StepCall {
+            helper,
+            id,
+            src,
+            x,
+            assign: false,
+            fold,
+        }
     }
 }

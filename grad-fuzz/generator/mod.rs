@@ -74,9 +74,17 @@ fn shard(seed: u64, k: usize, range: std::ops::Range<usize>, known_bugs: ast::Kn
     for index in range {
         let (mut p, mut rng) = gen::program(seed, index, known_bugs);
         bounds::fix(&mut p, &mut rng);
+        let helpers = render::helpers_source(&p);
         let plain = render::plain_source(&p);
         assert!(!plain.contains("\"#"), "raw string delimiter in a program");
-        writeln!(out, "\nconst SOURCE_{}: &str = r#\"{plain}\"#;", p.name).expect("string");
+        writeln!(
+            out,
+            "\nconst SOURCE_{}: &str = r#\"{helpers}{plain}\"#;",
+            p.name
+        )
+        .expect("string");
+        out.push_str(&helpers);
+        out.push_str(&render::helpers_tape_source(&p));
         out.push_str(&plain);
         out.push_str(&render::unoptimized_source(&p, index));
         out.push_str(&render::tape_source(&p));

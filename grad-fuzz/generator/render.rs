@@ -71,7 +71,7 @@ impl FExpr {
             FExpr::Clamp(x, ClampBounds::Lit(..)) => x.constant(),
             FExpr::Clamp(x, ClampBounds::Sym(c)) => x.constant() && c.constant(),
             FExpr::Var(_) | FExpr::Elem(..) | FExpr::If(..) | FExpr::Block(..) => false,
-            FExpr::Call(..) => false,
+            FExpr::Call(..) | FExpr::SliceCall(..) => false,
         }
     }
 }
@@ -119,6 +119,9 @@ fn un_name(u: Un) -> &'static str {
 
 struct R<'a> {
     vars: &'a [VarInfo],
+    /// The program's name and its generated helpers (named `{prog}_{suffix}`).
+    prog: &'a str,
+    helpers: &'a [GenHelper],
 }
 
 // ===== shared: integers =======================================================================
@@ -126,6 +129,36 @@ struct R<'a> {
 impl R<'_> {
     fn name(&self, id: Id) -> &str {
         &self.vars[id].name
+    }
+
+    fn helper(&self, h: usize) -> String {
+        format!("{}_{}", self.prog, self.helpers[h].kind.suffix())
+    }
+
+    /// `[lo..hi]` and the like (empty for the whole array).
+    fn part(&self, p: &Part) -> String {
+        match p {
+            Part::Whole => String::new(),
+            Part::From(a) => format!("[{}..]", self.int(a)),
+            Part::To(b) => format!("[..{}]", self.int(b)),
+            Part::ToIncl(b) => format!("[..={}]", self.int(b)),
+            Part::Range(a, b) => format!("[{}..{}]", self.int(a), self.int(b)),
+            Part::Incl(a, b) => format!("[{}..={}]", self.int(a), self.int(b)),
+        }
+    }
+
+    /// An array argument: `xs`, `&h`, `&xs[1..]`, `&mut h[..2]` (the same in both renderings:
+    /// the tape's arrays are `&[Value]` and `Vec<Value>`).
+    fn slice_arg(&self, a: &SliceArg, mutable: bool) -> String {
+        let name = self.name(a.arr);
+        let param = matches!(self.vars[a.arr].kind, Kind::Array { param: true, .. });
+        match (&a.part, mutable) {
+            (Part::Whole, false) if param => name.to_string(),
+            (Part::Whole, false) => format!("&{name}"),
+            (Part::Whole, true) => format!("&mut {name}"),
+            (p, false) => format!("&{name}{}", self.part(p)),
+            (p, true) => format!("&mut {name}{}", self.part(p)),
+        }
     }
 
     fn int(&self, e: &IExpr) -> String {
@@ -251,6 +284,11 @@ impl R<'_> {
                     })
                     .collect();
                 format!("{f}({})", args.join(", "))
+            }
+            FExpr::SliceCall(h, arrs, x) => {
+                let mut args: Vec<String> = arrs.iter().map(|a| self.slice_arg(a, false)).collect();
+                args.push(self.fx(x, false));
+                format!("{}({})", self.helper(*h), args.join(", "))
             }
             FExpr::Squash(kind, k, c, a) => format!(
                 "(({} * {}).{}() * {})",
@@ -513,6 +551,50 @@ impl R<'_> {
             Stmt::Break => Self::line(out, ind, "break;"),
             Stmt::Continue => Self::line(out, ind, "continue;"),
             Stmt::Return(e) => Self::line(out, ind, &format!("return {};", self.fx(e, false))),
+            Stmt::MutCall { helper, x, w, h } => {
+                let l = format!(
+                    "{}({}, {}, {});",
+                    self.helper(*helper),
+                    self.fx(x, false),
+                    self.slice_arg(w, false),
+                    self.slice_arg(h, true)
+                );
+                Self::line(out, ind, &l);
+            }
+            Stmt::StepCall {
+                helper,
+                id,
+                src,
+                x,
+                assign,
+                fold,
+            } => {
+                let call = format!(
+                    "{}({}, {})",
+                    self.helper(*helper),
+                    self.name(*src),
+                    self.fx(x, false)
+                );
+                let l = if *assign {
+                    format!("{} = {call};", self.name(*id))
+                } else {
+                    format!("let mut {} = {call};", self.name(*id))
+                };
+                Self::line(out, ind, &l);
+                if let Some((s, k)) = fold {
+                    let l = format!("{} += {}[{k}];", self.name(*s), self.name(*id));
+                    Self::line(out, ind, &l);
+                }
+            }
+            Stmt::AccCall { helper, x, id } => {
+                let l = format!(
+                    "{}({}, &mut {});",
+                    self.helper(*helper),
+                    self.fx(x, false),
+                    self.name(*id)
+                );
+                Self::line(out, ind, &l);
+            }
         }
     }
 
@@ -796,6 +878,11 @@ impl R<'_> {
                     args.join(", ")
                 ))
             }
+            FExpr::SliceCall(h, arrs, x) => {
+                let mut args: Vec<String> = arrs.iter().map(|a| self.slice_arg(a, false)).collect();
+                args.push(format!("&{}", self.tx(x).owned()));
+                o(format!("{}_tape({})", self.helper(*h), args.join(", ")))
+            }
             FExpr::Squash(kind, k, c, a) => o(format!(
                 "(({} * {}).{}() * {})",
                 self.tx(a).operand(),
@@ -1067,6 +1154,51 @@ impl R<'_> {
             Stmt::Break => Self::line(out, ind, "break;"),
             Stmt::Continue => Self::line(out, ind, "continue;"),
             Stmt::Return(e) => Self::line(out, ind, &format!("return {};", self.tx(e).owned())),
+            // `&{x}`: the argument is computed before the `&mut` borrow, as in the plain call.
+            Stmt::MutCall { helper, x, w, h } => {
+                let l = format!(
+                    "{}_tape(&{}, {}, {});",
+                    self.helper(*helper),
+                    self.tx(x).owned(),
+                    self.slice_arg(w, false),
+                    self.slice_arg(h, true)
+                );
+                Self::line(out, ind, &l);
+            }
+            Stmt::StepCall {
+                helper,
+                id,
+                src,
+                x,
+                assign,
+                fold,
+            } => {
+                let call = format!(
+                    "{}_tape(&{}, &{})",
+                    self.helper(*helper),
+                    self.name(*src),
+                    self.tx(x).owned()
+                );
+                let l = if *assign {
+                    format!("{} = {call};", self.name(*id))
+                } else {
+                    format!("let mut {}: Vec<Value> = {call};", self.name(*id))
+                };
+                Self::line(out, ind, &l);
+                if let Some((s, k)) = fold {
+                    let (s, a) = (self.name(*s), self.name(*id));
+                    Self::line(out, ind, &format!("{s} = (&{s} + &{a}[{k}]);"));
+                }
+            }
+            Stmt::AccCall { helper, x, id } => {
+                let l = format!(
+                    "{}_tape(&{}, &mut {});",
+                    self.helper(*helper),
+                    self.tx(x).owned(),
+                    self.name(*id)
+                );
+                Self::line(out, ind, &l);
+            }
         }
     }
 
@@ -1098,7 +1230,11 @@ impl R<'_> {
 
 /// The plain function (with its attribute), as the failure report shows it.
 pub fn plain_source(p: &Program) -> String {
-    let r = R { vars: &p.vars };
+    let r = R {
+        vars: &p.vars,
+        prog: &p.name,
+        helpers: &p.helpers,
+    };
     let params: Vec<String> = p
         .params
         .iter()
@@ -1124,7 +1260,11 @@ pub fn plain_source(p: &Program) -> String {
 
 /// The tape twin: `fn name_tape(sc: &[Value], xs: &[Value], n: usize) -> Value`.
 pub fn tape_source(p: &Program) -> String {
-    let r = R { vars: &p.vars };
+    let r = R {
+        vars: &p.vars,
+        prog: &p.name,
+        helpers: &p.helpers,
+    };
     let mut out = String::new();
     let xs = if p.params.iter().any(|q| matches!(q, Param::Slice { .. })) {
         "xs"
@@ -1272,4 +1412,121 @@ pub fn table_entry(p: &Program, index: usize) -> String {
         scalars = p.scalars,
         points = points.join(", "),
     )
+}
+
+// ===== the generated helpers ===================================================================
+
+/// The program's helpers as `#[differentiable]` functions (shown with the program on failure).
+pub fn helpers_source(p: &Program) -> String {
+    let mut out = String::new();
+    for g in p.helpers.iter().filter(|g| g.used) {
+        let name = format!("{}_{}", p.name, g.kind.suffix());
+        let (c0, c1, c2, c3) = (
+            lit(g.c0, false),
+            lit(g.c1, false),
+            lit(g.c2, false),
+            lit(g.c3, false),
+        );
+        let op = g.op.name();
+        out.push_str("#[differentiable]\n");
+        match g.kind {
+            HelperKind::Sum => writeln!(
+                out,
+                "pub fn {name}(a: &[f64], x: f64) -> f64 {{\n    let mut s = x * {c0};\n    \
+                 for i in 0..a.len() {{\n        s += (a[i] * {c1} + s * {c2}).{op}() * {c3};\n    \
+                 }}\n    s\n}}"
+            ),
+            HelperKind::Dot => writeln!(
+                out,
+                "pub fn {name}(a: &[f64], b: &[f64], x: f64) -> f64 {{\n    let mut s = x * {c0};\n    \
+                 for i in 0..a.len() {{\n        if i < b.len() {{\n            \
+                 s += (a[i] * b[i] * {c1} + x * {c2}).{op}() * {c3};\n        }}\n    }}\n    s\n}}"
+            ),
+            HelperKind::Upd => writeln!(
+                out,
+                "pub fn {name}(x: f64, w: &[f64], h: &mut [f64]) {{\n    \
+                 for i in 0..h.len() {{\n        \
+                 let wi = if i < w.len() {{ w[i] }} else {{ {c0} }};\n        \
+                 h[i] = (wi * h[i] * {c1} + x * {c2}).{op}() * {c3};\n    }}\n}}"
+            ),
+            HelperKind::Step { n, lit: false } => writeln!(
+                out,
+                "pub fn {name}(s: [f64; {n}], t: f64) -> [f64; {n}] {{\n    \
+                 let mut out = [0.0; {n}];\n    for i in 0..{n} {{\n        \
+                 out[i] = s[i] * {c0} + (s[(i + 1) % {n}] * {c1} + t * {c2}).{op}() * {c3};\n    \
+                 }}\n    out\n}}"
+            ),
+            HelperKind::Step { n, lit: true } => {
+                let items: Vec<String> = (0..n)
+                    .map(|i| {
+                        format!(
+                            "s[{i}] * {c0} + (s[{}] * {c1} + t * {c2}).{op}() * {c3}",
+                            (i + 1) % n
+                        )
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "pub fn {name}(s: [f64; {n}], t: f64) -> [f64; {n}] {{\n    [\n        {},\n    ]\n}}",
+                    items.join(",\n        ")
+                )
+            }
+            HelperKind::Acc => writeln!(
+                out,
+                "pub fn {name}(x: f64, a: &mut f64) {{\n    *a += (x * {c2}).{op}() * {c3};\n    \
+                 *a *= {c0};\n}}"
+            ),
+        }
+        .expect("string");
+    }
+    out
+}
+
+/// The helpers' tape twins (`{name}_tape`), operation for operation.
+pub fn helpers_tape_source(p: &Program) -> String {
+    let mut out = String::new();
+    for g in p.helpers.iter().filter(|g| g.used) {
+        let name = format!("{}_{}_tape", p.name, g.kind.suffix());
+        let (c0, c1, c2, c3) = (
+            lit(g.c0, false),
+            lit(g.c1, false),
+            lit(g.c2, false),
+            lit(g.c3, false),
+        );
+        let op = g.op.name();
+        match g.kind {
+            HelperKind::Sum => writeln!(
+                out,
+                "pub fn {name}(a: &[Value], x: &Value) -> Value {{ let mut s: Value = x * {c0}; \
+                 for i in 0..a.len() {{ s = &s + (&a[i] * {c1} + &s * {c2}).{op}() * {c3}; }} s }}"
+            ),
+            HelperKind::Dot => writeln!(
+                out,
+                "pub fn {name}(a: &[Value], b: &[Value], x: &Value) -> Value {{ \
+                 let mut s: Value = x * {c0}; for i in 0..a.len() {{ if i < b.len() {{ \
+                 s = &s + (&a[i] * &b[i] * {c1} + x * {c2}).{op}() * {c3}; }} }} s }}"
+            ),
+            HelperKind::Upd => writeln!(
+                out,
+                "pub fn {name}(x: &Value, w: &[Value], h: &mut [Value]) {{ \
+                 for i in 0..h.len() {{ \
+                 let wi: Value = if i < w.len() {{ w[i].clone() }} else {{ Value::new({c0}) }}; \
+                 h[i] = (&wi * &h[i] * {c1} + x * {c2}).{op}() * {c3}; }} }}"
+            ),
+            HelperKind::Step { n, .. } => writeln!(
+                out,
+                "pub fn {name}(s: &[Value], t: &Value) -> Vec<Value> {{ \
+                 let mut out: Vec<Value> = vec![Value::new(0.0); {n}]; for i in 0..{n} {{ \
+                 out[i] = &s[i] * {c0} + (&s[(i + 1) % {n}] * {c1} + t * {c2}).{op}() * {c3}; }} \
+                 out }}"
+            ),
+            HelperKind::Acc => writeln!(
+                out,
+                "pub fn {name}(x: &Value, a: &mut Value) {{ *a = &*a + (x * {c2}).{op}() * {c3}; \
+                 *a = &*a * {c0}; }}"
+            ),
+        }
+        .expect("string");
+    }
+    out
 }
