@@ -653,6 +653,10 @@ pub struct KnownBugs {
     /// or bound there to an array-returning call: the expansion does not compile (`cannot find
     /// value __grad_a0`).
     pub nested: bool,
+    /// A float `let` bound straight to a call's result (`let v = mix(a, b);`) sharing its name
+    /// with an array or a `for` pattern (shadowing it or shadowed by it), or passed on as
+    /// `&mut v`: the macro takes it for an array (`` `v` is an array ``).
+    pub callinit: bool,
     /// The result of an array-returning call that is never read (`let h1 = step(h0, x);`):
     /// the expansion does not compile (`expected f64, found [f64; 3]`).
     pub unused: bool,
@@ -663,7 +667,7 @@ pub struct KnownBugs {
 
 impl KnownBugs {
     /// From `GRAD_FUZZ_KNOWN_BUGS`: `1` or `all`, or a comma-separated list of `exits`,
-    /// `consts`, `nested`, `unused`.
+    /// `consts`, `nested`, `unused`, `callinit`.
     pub fn parse(v: &str) -> KnownBugs {
         let mut k = KnownBugs::default();
         for part in v.split(',').map(str::trim) {
@@ -674,14 +678,16 @@ impl KnownBugs {
                     k.consts = true;
                     k.nested = true;
                     k.unused = true;
+                    k.callinit = true;
                 }
                 "exits" => k.exits = true,
                 "consts" => k.consts = true,
                 "nested" => k.nested = true,
                 "unused" => k.unused = true,
+                "callinit" => k.callinit = true,
                 other => panic!(
                     "GRAD_FUZZ_KNOWN_BUGS: unknown `{other}` (expected `all`, `exits`, `consts`, \
-                     `nested`, `unused`)"
+                     `nested`, `unused`, `callinit`)"
                 ),
             }
         }
@@ -689,7 +695,7 @@ impl KnownBugs {
     }
 
     pub fn any(self) -> bool {
-        self.exits || self.consts || self.nested || self.unused
+        self.exits || self.consts || self.nested || self.unused || self.callinit
     }
 }
 

@@ -58,6 +58,8 @@ pub struct Gen {
     /// Local arrays declared outside the body's leading region (in a nested block, or after
     /// an exit): never passed to a call unless `known_bugs.nested`.
     nested: HashSet<Id>,
+    /// Names of floats bound straight to a call's result (see `call_name`).
+    call_names: HashSet<String>,
 }
 
 /// Exits allowed inside the expression being generated.
@@ -102,6 +104,7 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         exit_count: 0,
         plain_loops: 0,
         nested: HashSet::new(),
+        call_names: HashSet::new(),
     };
     let scalars = g.rng.range(2, 3);
     let mut params = Vec::new();
@@ -158,7 +161,7 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         } else {
             g.fexpr(1)
         };
-        let name = g.fresh_name("s");
+        let name = g.call_name(&init, "s", 0.0);
         let id = g.bind(
             name,
             Kind::Float {
@@ -189,7 +192,11 @@ pub fn program(seed: u64, index: usize, known_bugs: KnownBugs) -> (Program, Rng)
         if slice_loop && top == slice_loop_at {
             let xs = g.xs.expect("a slice");
             g.budget -= 1;
+            let before = g.exit_count;
             let s = g.for_loop_over(Some(xs));
+            if g.exit_count > before {
+                g.frames.last_mut().expect("a frame").exited = true;
+            }
             body.push(s);
         }
         let s = g.stmt();
@@ -928,7 +935,7 @@ impl Gen {
                 for _ in 0..self.rng.range(1, 2) {
                     let init = self.fexpr(d);
                     let annotate = !init.typed() || self.rng.chance(0.2);
-                    let name = self.new_name("u", 0.2);
+                    let name = self.call_name(&init, "u", 0.2);
                     let id = self.bind(
                         name,
                         Kind::Float {
@@ -1186,6 +1193,19 @@ impl Gen {
 
     // ----- statements ------------------------------------------------------------------------
 
+    /// The name of a `let` of `init`: a float bound straight to a call's result shares its
+    /// name with no other binding, before or after, and is never passed as `&mut` (a known
+    /// bug, `callinit`).
+    fn call_name(&mut self, init: &FExpr, prefix: &'static str, shadow: f64) -> String {
+        if self.known_bugs.callinit || !matches!(init, FExpr::Call(..) | FExpr::SliceCall(..)) {
+            return self.new_name(prefix, shadow);
+        }
+        let name = self.fresh_name(prefix);
+        self.protected.insert(name.clone());
+        self.call_names.insert(name.clone());
+        name
+    }
+
     /// A statement; marks the block if it holds an exit.
     fn stmt(&mut self) -> Stmt {
         let before = self.exit_count;
@@ -1269,7 +1289,7 @@ impl Gen {
                 let depth = self.rng.range(1, 3) as u32;
                 let init = self.fexpr_allowing(depth, ExitsOk::All);
                 let annotate = !init.typed() || self.rng.chance(0.2);
-                let name = self.new_name("v", 0.2);
+                let name = self.call_name(&init, "v", 0.2);
                 let id = self.bind(
                     name,
                     Kind::Float {
@@ -1338,7 +1358,7 @@ impl Gen {
                 let arr = self.rng.pick(&self.writable_arrays());
                 let Some(idx) = self.index_for(arr, true) else {
                     let e = self.fexpr(1);
-                    let name = self.fresh_name("v");
+                    let name = self.call_name(&e, "v", 0.0);
                     let id = self.bind(
                         name,
                         Kind::Float {
@@ -1381,7 +1401,15 @@ impl Gen {
                 let helper = self.helper_of(&[HelperKind::Acc]);
                 let depth = self.rng.range(0, 2) as u32;
                 let x = self.fexpr(depth);
-                let id = self.rng.pick(&self.mut_floats());
+                let targets: Vec<Id> = self
+                    .mut_floats()
+                    .into_iter()
+                    .filter(|&id| !self.call_names.contains(&self.vars[id].name))
+                    .collect();
+                if targets.is_empty() {
+                    return Stmt::LetWild(x);
+                }
+                let id = self.rng.pick(&targets);
                 self.flows(id, &x);
                 Stmt::AccCall { helper, x, id }
             }
@@ -1411,7 +1439,7 @@ impl Gen {
             let mut stmts = Vec::new();
             if g.rng.chance(0.4) {
                 let init = g.fexpr(1);
-                let name = g.fresh_name("v");
+                let name = g.call_name(&init, "v", 0.0);
                 let id = g.bind(
                     name,
                     Kind::Float {
@@ -1463,13 +1491,15 @@ impl Gen {
             self.fexpr(0)
         };
         let annotate = !fill.typed() && self.rng.chance(0.5);
-        let (len, fixed, min_len, max_len, prefix) = if self.rng.chance(0.55) {
-            let step_n = self.helpers.iter().find_map(|h| match h.kind {
-                HelperKind::Step { n, .. } => Some(n),
-                _ => None,
-            });
+        let step_n = self.helpers.iter().find_map(|h| match h.kind {
+            HelperKind::Step { n, .. } => Some(n),
+            _ => None,
+        });
+        // The first array of a program with a step helper has the step's length.
+        let first_for_step = step_n.is_some() && self.arrays == 1;
+        let (len, fixed, min_len, max_len, prefix) = if first_for_step || self.rng.chance(0.55) {
             let l = match step_n {
-                Some(n) if self.rng.chance(0.6) => n,
+                Some(n) if first_for_step || self.rng.chance(0.6) => n,
                 _ => self.rng.pick(&[2, 3, 4, 4, 5, 8]),
             };
             (ArrLen::Fixed(l), Some(l), l, l, "h")
@@ -2120,7 +2150,11 @@ impl Gen {
         let src = self.pick_array(&sources);
         let active = self.is_active(&x) || self.active.contains(&src);
         self.arrays += 1;
-        let name = self.new_name("h", 0.1);
+        let mut name = self.new_name("h", 0.1);
+        if fold.is_some_and(|(s, _)| self.vars[s].name == name) {
+            // `s += next[k]` must still name the float.
+            name = self.fresh_name("h");
+        }
         let id = self.bind(
             name,
             Kind::Array {
