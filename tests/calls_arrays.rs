@@ -811,3 +811,66 @@ fn results_nobody_reads() {
         );
     }
 }
+
+// ===== what the random program generator found (fixed): arrays declared after an exit or in
+// a loop body passed to calls, float results sharing names with arrays ======================
+
+#[differentiable]
+fn after_exit(x: f64) -> f64 {
+    if x < 1.0 {
+        return x;
+    }
+    let h = [x; 3];
+    norm2(&h)
+}
+
+#[differentiable]
+fn in_loop_body(x0: f64) -> f64 {
+    let mut v1 = x0;
+    for k in 0..3 {
+        let h = [v1; 4];
+        v1 += norm2(&h) * 0.1 * k as f64;
+        let g = rk4_step(h, 0.05, x0);
+        v1 += g[2];
+    }
+    v1
+}
+
+#[differentiable]
+#[allow(unused_variables)]
+fn shared_names(x0: f64, xs: &[f64]) -> f64 {
+    let s0 = poly13(x0, x0, x0, x0, x0, x0, x0, x0, x0, x0, x0, x0, x0);
+    let mut total = 0.0;
+    for &s0 in xs.iter() {
+        total += s0;
+    }
+    let mut s1 = x0 * 2.0;
+    accumulate(&mut s1, x0, xs);
+    total + s0 * s1
+}
+
+#[test]
+fn generator_findings() {
+    for x in [0.5, 1.5, 2.25] {
+        let (v, d) = after_exit_grad(x);
+        check("after_exit", &[x], (v, vec![d]), |p| after_exit(p[0]), None);
+        let (v, d) = in_loop_body_grad(x);
+        check(
+            "in_loop_body",
+            &[x],
+            (v, vec![d]),
+            |p| in_loop_body(p[0]),
+            None,
+        );
+    }
+    let xs = [0.3, -0.4];
+    let (v, d0, dxs) = shared_names_grad(0.7, &xs);
+    let g: Vec<f64> = std::iter::once(d0).chain(dxs).collect();
+    check(
+        "shared_names",
+        &[0.7, 0.3, -0.4],
+        (v, g),
+        |p| shared_names(p[0], &p[1..]),
+        None,
+    );
+}

@@ -291,6 +291,10 @@ pub struct ArrayArg {
 pub enum CallOut {
     /// Nowhere: a call in statement position (a function returning `()`).
     Unit,
+    /// A result nobody reads (`let _ = step(s, h);`), of a type the macro cannot tell: its
+    /// adjoint is zero (`Default::default()`: `0.0`, or an empty slice the pullback reads as
+    /// zeros).
+    Discarded,
     /// A scalar value.
     Value(Value),
     /// A new local array (`let next = step(s, h);`).
@@ -567,6 +571,7 @@ impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.out {
             CallOut::Unit => {}
+            CallOut::Discarded => write!(f, "_ = ")?,
             CallOut::Value(v) => write!(f, "{v} = ")?,
             CallOut::NewArray(a) => write!(f, "let {a} = ")?,
             CallOut::IntoArray(a) => write!(f, "{a} = ")?,

@@ -128,6 +128,7 @@ impl<'a> Lister<'a> {
         let call = format!("{path}({})", args.join(", "));
         match c.out {
             CallOut::Unit => call,
+            CallOut::Discarded => format!("_ = {call}"),
             CallOut::Value(v) => format!("{} = {call}", self.name(v)),
             CallOut::NewArray(a) | CallOut::IntoArray(a) => {
                 format!("{} = {call}", self.array_names[a.0 as usize])

@@ -98,6 +98,7 @@ impl Gen<'_> {
         let call = quote_spanned!(c.span=> #path(#(#args),*));
         out.extend(match c.out {
             CallOut::Unit => quote_spanned!(c.span=> #call;),
+            CallOut::Discarded => quote_spanned!(c.span=> let _ = #call;),
             CallOut::Value(x) => {
                 // The type is stated only where the result is used as a float: a result nobody
                 // reads may be an array (`let _ = step(s, h);`) and is left to inference.
@@ -260,6 +261,7 @@ impl Gen<'_> {
         }
         let dout = match c.out {
             CallOut::Unit => None,
+            CallOut::Discarded => Some(quote!(::core::default::Default::default())),
             CallOut::Value(x) => Some(if self.active(x) {
                 let dx = d(x);
                 quote!(#dx)

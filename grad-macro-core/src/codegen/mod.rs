@@ -339,10 +339,13 @@ impl Gen<'_> {
                 let name = self.array_ident(a);
                 if self.plan.act.array[a.0 as usize] {
                     let (dname, out, x, t) = (da(a), dout(), id("x", ""), id("t", ""));
+                    // An empty `d_out` is a zero adjoint (a caller that reads no result).
                     seed = own_body(quote! {
-                        ::core::assert_eq!(#out.len(), #name.len(), "grad: an adjoint of the wrong length");
-                        for (#x, #t) in #dname[..#name.len()].iter_mut().zip(#out) {
-                            *#x += *#t;
+                        if !#out.is_empty() {
+                            ::core::assert_eq!(#out.len(), #name.len(), "grad: an adjoint of the wrong length");
+                            for (#x, #t) in #dname[..#name.len()].iter_mut().zip(#out) {
+                                *#x += *#t;
+                            }
                         }
                     });
                 }

@@ -15,6 +15,8 @@ use syn::spanned::Spanned;
 pub(crate) enum Dst {
     /// A statement: `update(&mut h, x);`.
     Unit,
+    /// A result nobody reads: `let _ = step(s, h);`.
+    Discard,
     /// A scalar value: `dot(&w, &x) + b`.
     Value,
     /// A new local array: `let next = step(s, h);`.
@@ -301,6 +303,7 @@ impl Lowerer<'_> {
         let span = span_of(&syn::Expr::Call(c.clone()));
         let out = match dst {
             Dst::Unit => CallOut::Unit,
+            Dst::Discard => CallOut::Discarded,
             Dst::Value => CallOut::Value(self.def_raw(Ty::Float, span, None)),
             Dst::NewArray => {
                 let n = name.map(|i| i.to_string());

@@ -240,6 +240,8 @@ pub(crate) struct Lowerer<'a> {
     pub outer_arrays: std::collections::HashMap<String, (Array, syn::Ident)>,
     /// `const` and `static` items of the body.
     pub items: Vec<TokenStream>,
+    /// How many times each identifier appears in the body.
+    pub name_uses: std::collections::HashMap<String, usize>,
     /// Views that `split_at_mut` made: a callee may write them.
     pub mut_views: std::collections::HashSet<String>,
     /// The type written on the `let` being lowered (`let n: usize = ...`): the type of a
@@ -293,6 +295,7 @@ impl<'a> Lowerer<'a> {
             outer_arrays: Default::default(),
             items: Vec::new(),
             mut_views: Default::default(),
+            name_uses: name_uses(&parsed.item.block.to_token_stream()),
             let_ty: None,
         }
     }
@@ -545,8 +548,24 @@ fn contains_return(tokens: &TokenStream) -> bool {
     })
 }
 
+/// How many times each identifier appears in `tokens`.
+fn name_uses(tokens: &TokenStream) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    let mut work = vec![tokens.clone()];
+    while let Some(ts) = work.pop() {
+        for tt in ts {
+            match tt {
+                TokenTree::Group(g) => work.push(g.stream()),
+                TokenTree::Ident(i) => *out.entry(i.to_string()).or_insert(0) += 1,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// The names used as arrays in `tokens`: followed by `[..]` or by `.len()`, `.iter()`, or
-/// borrowed (`&x`, `&mut x`).
+/// borrowed (`&x`).
 fn array_uses(tokens: &TokenStream) -> Vec<String> {
     let mut out = Vec::new();
     let mut work = vec![tokens.clone()];
@@ -566,13 +585,9 @@ fn array_uses(tokens: &TokenStream) -> Vec<String> {
                             if ["len", "iter", "iter_mut", "to_vec", "copy_from_slice",
                                 "fill", "swap", "chunks", "windows", "split_at"]
                                 .iter().any(|k| m == k));
+                    // `&x` (not `&mut x`: a float variable passed to a `&mut f64` parameter).
                     let borrowed = matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
-                        Some(TokenTree::Punct(p)) if p.as_char() == '&')
-                        || (id != "mut"
-                            && matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
-                                Some(TokenTree::Ident(m)) if m == "mut")
-                            && matches!(i.checked_sub(2).and_then(|j| tts.get(j)),
-                                Some(TokenTree::Punct(p)) if p.as_char() == '&'));
+                        Some(TokenTree::Punct(p)) if p.as_char() == '&');
                     if indexed || method || borrowed {
                         out.push(id.to_string());
                     }

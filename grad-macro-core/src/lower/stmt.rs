@@ -137,7 +137,9 @@ impl Lowerer<'_> {
             }
             syn::Pat::Wild(_) => {
                 if let Some(init) = &local.init {
-                    self.expr(&init.expr);
+                    if !self.discarded_call(&init.expr) {
+                        self.expr(&init.expr);
+                    }
                 }
                 return;
             }
@@ -189,13 +191,24 @@ impl Lowerer<'_> {
         if let syn::Expr::Call(c) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            let array = typed.unwrap_or_else(|| self.array_names.contains(&ident.to_string()));
+            // Untyped, a name used as an array later binds an array result, if the call passes
+            // arrays (a helper of scalars returning an array needs the type written).
+            let array = typed.unwrap_or_else(|| {
+                self.passes_arrays(c) && self.array_names.contains(&ident.to_string())
+            });
             if let (true, syn::Expr::Path(p)) = (array, strip(&c.func)) {
                 if let Some(CallOut::NewArray(a)) =
                     self.pullback_call(c, &p.path, super::call::Dst::NewArray, Some(&ident))
                 {
                     self.scopes.bind(&ident, Binding::Array(a));
                 }
+                return;
+            }
+            // A name never used again: the result may be an array or a float.
+            if ty.is_none()
+                && self.name_uses.get(&ident.to_string()) == Some(&1)
+                && self.discarded_call(&init.expr)
+            {
                 return;
             }
         }
@@ -540,6 +553,22 @@ impl Lowerer<'_> {
             index,
             value,
         });
+    }
+
+    /// `let _ = f(&x, ...);` for a call that passes arrays, whose result nobody reads: lowered
+    /// with a zero adjoint for the result. `false` if `e` is not such a call.
+    fn discarded_call(&mut self, e: &syn::Expr) -> bool {
+        let syn::Expr::Call(c) = strip(e) else {
+            return false;
+        };
+        let syn::Expr::Path(p) = strip(&c.func) else {
+            return false;
+        };
+        if !self.passes_arrays(c) {
+            return false;
+        }
+        self.pullback_call(c, &p.path, super::call::Dst::Discard, None);
+        true
     }
 
     /// `let (a, b) = x.split_at(k);`: `a` views `x[..k]`, `b` views `x[k..]` (of an array or of

@@ -76,7 +76,7 @@ impl Defined {
                     CallOut::NewArray(a) => {
                         self.arrays.insert(a);
                     }
-                    CallOut::Unit | CallOut::IntoArray(_) => {}
+                    CallOut::Unit | CallOut::Discarded | CallOut::IntoArray(_) => {}
                 },
                 Node::If { then, els, .. } => {
                     self.walk(then);
