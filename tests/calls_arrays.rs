@@ -14,18 +14,15 @@
     clippy::useless_vec
 )]
 
+mod common;
+
+use common::{assert_close, tape};
 use grad::check::check_gradient;
 use grad::prelude::*;
 use grad::tape::Value;
 
 const FD_TOL: f64 = 1e-6;
 const TAPE_TOL: f64 = 1e-11;
-
-#[track_caller]
-fn close(what: &str, a: f64, b: f64, tol: f64) {
-    let scale = 1.0f64.max(a.abs()).max(b.abs());
-    assert!((a - b).abs() <= tol * scale, "{what}: {a:e} vs {b:e}");
-}
 
 /// The value bit for bit, the gradient against the tape engine (when given) and central
 /// differences.
@@ -35,7 +32,7 @@ fn check(
     x: &[f64],
     (value, grad): (f64, Vec<f64>),
     plain: impl Fn(&[f64]) -> f64,
-    tape: Option<&dyn Fn(&[Value]) -> Value>,
+    on_tape: Option<&dyn Fn(&[Value]) -> Value>,
 ) {
     let what = format!("{what} at {x:?}");
     let p = plain(x);
@@ -45,18 +42,16 @@ fn check(
         "{what}: value {value:e} vs {p:e}"
     );
     assert_eq!(grad.len(), x.len());
-    if let Some(tape) = tape {
-        let leaves: Vec<Value> = x.iter().map(|&v| Value::new(v)).collect();
-        let out = tape(&leaves);
-        out.backward();
-        close(
+    if let Some(on_tape) = on_tape {
+        let (tape_value, tape_grad) = tape(x, on_tape);
+        assert_close(
             &format!("{what}: value vs tape"),
             value,
-            out.data(),
+            tape_value,
             TAPE_TOL,
         );
-        for (i, (g, l)) in grad.iter().zip(&leaves).enumerate() {
-            close(&format!("{what}: d[{i}] vs tape"), *g, l.grad(), TAPE_TOL);
+        for (i, (g, t)) in grad.iter().zip(&tape_grad).enumerate() {
+            assert_close(&format!("{what}: d[{i}] vs tape"), *g, *t, TAPE_TOL);
         }
     }
     if let Err(e) = check_gradient(&plain, x, &grad, FD_TOL) {
