@@ -16,13 +16,10 @@
 
 mod common;
 
-use common::{assert_close, tape};
+use common::{check_point, OnTape, FD_TOL};
 use grad::check::check_gradient;
 use grad::prelude::*;
 use grad::tape::Value;
-
-const FD_TOL: f64 = 1e-6;
-const TAPE_TOL: f64 = 1e-11;
 
 /// The value bit for bit, the gradient against the tape engine (when given) and central
 /// differences.
@@ -30,33 +27,11 @@ const TAPE_TOL: f64 = 1e-11;
 fn check(
     what: &str,
     x: &[f64],
-    (value, grad): (f64, Vec<f64>),
+    result: (f64, Vec<f64>),
     plain: impl Fn(&[f64]) -> f64,
-    on_tape: Option<&dyn Fn(&[Value]) -> Value>,
+    on_tape: Option<&OnTape<'_>>,
 ) {
-    let what = format!("{what} at {x:?}");
-    let p = plain(x);
-    assert_eq!(
-        value.to_bits(),
-        p.to_bits(),
-        "{what}: value {value:e} vs {p:e}"
-    );
-    assert_eq!(grad.len(), x.len());
-    if let Some(on_tape) = on_tape {
-        let (tape_value, tape_grad) = tape(x, on_tape);
-        assert_close(
-            &format!("{what}: value vs tape"),
-            value,
-            tape_value,
-            TAPE_TOL,
-        );
-        for (i, (g, t)) in grad.iter().zip(&tape_grad).enumerate() {
-            assert_close(&format!("{what}: d[{i}] vs tape"), *g, *t, TAPE_TOL);
-        }
-    }
-    if let Err(e) = check_gradient(&plain, x, &grad, FD_TOL) {
-        panic!("{what}: {e} (gradient {grad:?})");
-    }
+    check_point(what, x, result, plain, on_tape, true);
 }
 
 // ===== a dot helper, logistic regression ====================================================

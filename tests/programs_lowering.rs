@@ -7,56 +7,10 @@
 
 mod common;
 
-use common::{assert_close, grads, leaves};
-use grad::check::check_gradient;
 use grad::prelude::*;
 use grad::tape::Value;
 
-const FD_TOL: f64 = 1e-6;
-const TAPE_TOL: f64 = 1e-11;
-
-/// The same computation written on the tape engine.
-type OnTape<'a> = dyn Fn(&[Value]) -> Value + 'a;
-
-/// The value is the plain function's bit for bit; the gradient matches central differences
-/// (where `fd`) and the tape version (where given).
-#[track_caller]
-fn check(
-    what: &str,
-    x: &[f64],
-    (value, grad): (f64, Vec<f64>),
-    plain: impl Fn(&[f64]) -> f64,
-    on_tape: Option<&OnTape<'_>>,
-    fd: bool,
-) {
-    let what = format!("{what} at {x:?}");
-    let p = plain(x);
-    assert_eq!(
-        value.to_bits(),
-        p.to_bits(),
-        "{what}: value {value:e} vs plain {p:e}"
-    );
-    assert_eq!(grad.len(), x.len(), "{what}: gradient length");
-    if let Some(on_tape) = on_tape {
-        let t = leaves(x);
-        let out = on_tape(&t);
-        out.backward();
-        assert_close(
-            &format!("{what}: value vs tape"),
-            value,
-            out.data(),
-            TAPE_TOL,
-        );
-        for (i, (&g, tg)) in grad.iter().zip(grads(&t)).enumerate() {
-            assert_close(&format!("{what}: d[{i}] vs tape"), g, tg, TAPE_TOL);
-        }
-    }
-    if fd {
-        if let Err(e) = check_gradient(&plain, x, &grad, FD_TOL) {
-            panic!("{what}: {e} (gradient {grad:?})");
-        }
-    }
-}
+use common::check_point as check;
 
 /// Points of several lengths, including the empty slice.
 fn points() -> Vec<Vec<f64>> {

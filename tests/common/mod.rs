@@ -1,7 +1,54 @@
 //! Helpers shared by the integration tests: tolerant comparison and the tape-engine reference.
 #![allow(dead_code)]
 
+use grad::check::check_gradient;
 use grad::tape::Value;
+
+/// Central differences agree with an analytic gradient to this (relative) tolerance.
+pub const FD_TOL: f64 = 1e-6;
+/// The compiled gradient agrees with the tape engine's to this (relative) tolerance.
+pub const TAPE_TOL: f64 = 1e-11;
+
+/// The same computation written on the tape engine.
+pub type OnTape<'a> = dyn Fn(&[Value]) -> Value + 'a;
+
+/// What a point must satisfy: the value is the plain function's bit for bit; the gradient
+/// matches the tape version (where given) and central differences (where `fd`).
+#[track_caller]
+pub fn check_point(
+    what: &str,
+    x: &[f64],
+    (value, grad): (f64, Vec<f64>),
+    plain: impl Fn(&[f64]) -> f64,
+    on_tape: Option<&OnTape<'_>>,
+    fd: bool,
+) {
+    let what = format!("{what} at {x:?}");
+    let p = plain(x);
+    assert_eq!(
+        value.to_bits(),
+        p.to_bits(),
+        "{what}: value {value:e} vs plain {p:e}"
+    );
+    assert_eq!(grad.len(), x.len(), "{what}: gradient length");
+    if let Some(on_tape) = on_tape {
+        let (tape_value, tape_grad) = tape(x, on_tape);
+        assert_close(
+            &format!("{what}: value vs tape"),
+            value,
+            tape_value,
+            TAPE_TOL,
+        );
+        for (i, (&g, &t)) in grad.iter().zip(&tape_grad).enumerate() {
+            assert_close(&format!("{what}: d[{i}] vs tape"), g, t, TAPE_TOL);
+        }
+    }
+    if fd {
+        if let Err(e) = check_gradient(&plain, x, &grad, FD_TOL) {
+            panic!("{what}: {e} (gradient {grad:?})");
+        }
+    }
+}
 
 /// `|got - want| <= tol * max(1, |got|, |want|)`, with a message naming what was compared.
 #[track_caller]

@@ -457,12 +457,7 @@ impl<'a> Lowerer<'a> {
     /// `|a, b| a.partial_cmp(b).unwrap()`, possibly with `a` and `b` swapped.
     fn comparison(&mut self, f: &syn::Expr) -> Option<Cmp> {
         if let syn::Expr::Path(p) = strip(f) {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs = segment_names(&p.path);
             if segs.last().is_some_and(|s| s == "total_cmp") {
                 return Some(Cmp {
                     flipped: false,
@@ -1085,12 +1080,7 @@ impl<'a> Lowerer<'a> {
                 {
                     return self.call_closure(ix, args);
                 }
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs = segment_names(&p.path);
                 let method = match segs.as_slice() {
                     [t, m] if (t == "f64" || t == "f32") && (m == "max" || m == "min") => m,
                     _ => {
@@ -1293,4 +1283,9 @@ fn expr_name(e: &syn::Expr) -> Option<syn::Ident> {
         syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => expr_name(&u.expr),
         _ => None,
     }
+}
+
+/// The names of a path's segments (`f64::max` → `["f64", "max"]`).
+fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
