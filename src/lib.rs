@@ -125,6 +125,7 @@ pub mod argmin;
 /// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
 pub mod prelude {
     pub use grad_macro::differentiable;
+    pub use grad_runtime::Differentiable;
     pub use grad_runtime::Real;
 }
 
@@ -137,5 +138,6 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
+    pub use grad_runtime::Differentiable;
     pub use grad_runtime::Real;
 }

@@ -494,7 +494,7 @@ fn many(x: &[f64]) -> f64 {
     )
 }
 
-/// A configuration the macro cannot see into: a constant.
+/// A configuration without a gradient type: a constant, left out by `wrt(...)`.
 struct Config {
     scale: f64,
 }
@@ -508,7 +508,7 @@ impl Config {
 const CONFIG: Config = Config { scale: 2.0 };
 const SHIFT: f64 = 0.25;
 
-#[differentiable]
+#[differentiable(wrt(a, b, shift))]
 fn scaled_dot(a: &[f64], b: &[f64], cfg: &Config, shift: f64) -> f64 {
     cfg.scale() * dot(a, b) + shift
 }

@@ -1582,7 +1582,7 @@ fn constants_written_as_call_arguments() {
 /// must not recompute them. (Found by these tests: the loop-body replay of 0892113 re-ran
 /// `c.replace(..)` during the reverse sweep, so `d/dx` came out 15 instead of `1 + 2 + 3 = 6`
 /// and the counter ended at 7 instead of 4; fixed in 04093c2.)
-#[differentiable]
+#[differentiable(wrt(x))]
 fn counter_in_loop(x: f64, c: &std::cell::Cell<u32>) -> f64 {
     let mut s = 0.0;
     for _ in 0..3 {
@@ -1594,7 +1594,7 @@ fn counter_in_loop(x: f64, c: &std::cell::Cell<u32>) -> f64 {
 
 /// The same without a second side effect: a replayed `c.get()` after `c.set(..)` would see the
 /// last count (3) on every trip, giving `d/dx = 9` instead of 6.
-#[differentiable]
+#[differentiable(wrt(x))]
 fn counter_read_in_loop(x: f64, c: &std::cell::Cell<u32>) -> f64 {
     let mut s = 0.0;
     for _ in 0..3 {

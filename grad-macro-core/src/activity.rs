@@ -23,6 +23,10 @@ pub(crate) struct Sets {
     pub(crate) value: Vec<bool>,
     pub(crate) var: Vec<bool>,
     pub(crate) array: Vec<bool>,
+    /// Per parameter: a struct parameter the gradient is taken for.
+    pub(crate) structs: Vec<bool>,
+    /// Per value: typed as a float (only floats read from structs carry a derivative).
+    pub(crate) float: Vec<bool>,
     pub(crate) changed: bool,
 }
 
@@ -32,6 +36,8 @@ impl Sets {
             value: vec![false; f.values.len()],
             var: vec![false; f.vars.len()],
             array: vec![false; f.arrays.len()],
+            structs: vec![false; f.params.len()],
+            float: f.value_ty.iter().map(|t| *t == Ty::Float).collect(),
             changed: false,
         }
     }
@@ -83,7 +89,11 @@ fn varied_pass(region: &Region, s: &mut Sets) {
                     }
                     Op::Read(var) => s.var[var.0 as usize],
                     Op::Load(a, _) => s.array[a.0 as usize],
-                    Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => false,
+                    // A float read from a struct parameter the gradient is taken for.
+                    Op::Field(p) => s.structs[p.root] && s.float[v.0 as usize],
+                    Op::FieldLen(_) | Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => {
+                        false
+                    }
                 };
                 if varied {
                     s.set_value(*v);
@@ -108,6 +118,7 @@ fn varied_pass(region: &Region, s: &mut Sets) {
                 let varied = c.args.iter().any(|a| match a {
                     CallArg::Value(v, ArgKind::Float) | CallArg::Var { pre: v, .. } => s.value(*v),
                     CallArg::Array(a) => s.array[a.array.0 as usize],
+                    CallArg::Place(p) => s.structs[p.root],
                     CallArg::Value(..) => false,
                 });
                 if varied {
@@ -155,13 +166,14 @@ fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors
 /// not depend on get no adjoint; without it, every varied value gets one.
 pub fn analyze(f: &Function, prune: bool, errors: &mut Errors) -> Activity {
     let mut varied = Sets::new(f);
-    for p in &f.params {
+    for (i, p) in f.params.iter().enumerate() {
         if !p.wrt {
             continue;
         }
         match &p.kind {
             ParamKind::Scalar(v) => varied.set_value(*v),
             ParamKind::FloatArray { array, .. } => varied.set_array(*array),
+            ParamKind::Struct { .. } => varied.structs[i] = true,
             ParamKind::Constant => {}
         }
     }

@@ -120,6 +120,8 @@ pub enum Adj {
     Var(Var),
     /// Of an array element, at a saved index.
     Elem(Array, Save),
+    /// Of a float inside a struct parameter: [`Plan::fields`]`[k]`.
+    Field(u32),
 }
 
 /// One step of the reverse sweep.
@@ -214,6 +216,9 @@ pub struct Plan {
     /// [`Node::Call`]s (by position) that return an array, whose length the forward sweep
     /// pushes on the index stack after the call.
     pub out_lens: HashSet<usize>,
+    /// The places inside struct parameters that [`Adj::Field`] accumulates into, each with
+    /// the saves of its index values (in path order).
+    pub fields: Vec<(Place, Vec<Save>)>,
 }
 
 impl Plan {
@@ -259,6 +264,8 @@ pub(crate) struct Builder<'a> {
     /// iteration runs right after its forward, so such an array no longer written from here on
     /// holds what the forward read.
     pub(crate) fused_frame: Option<(HashMap<Array, usize>, usize)>,
+    /// See [`Plan::fields`].
+    pub(crate) fields: Vec<(Place, Vec<Save>)>,
     /// How many regions enclose the current one (0 for the top region).
     pub(crate) region_depth: usize,
     pub(crate) ordinal: usize,
@@ -422,7 +429,21 @@ impl Builder<'_> {
                         by: None,
                     });
                 }
-                Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) => {}
+                Op::Field(p) => {
+                    let mut idx = Vec::new();
+                    for i in p.indices() {
+                        let s = self.save(ord, SaveKind::Index, SaveSource::IndexOf(i));
+                        saved.push(s);
+                        idx.push(s);
+                    }
+                    self.fields.push((p.clone(), idx));
+                    body.push(Rev::Acc {
+                        to: Adj::Field(self.fields.len() as u32 - 1),
+                        from: Adj::Value(*v),
+                        by: None,
+                    });
+                }
+                Op::Param(_) | Op::Const(_) | Op::Plain(..) | Op::Len(_) | Op::FieldLen(_) => {}
             },
             Node::Let(..) | Node::DeclVar(_) => {}
             Node::Call(c) => return self.call(c, ord),
@@ -654,7 +675,7 @@ impl Builder<'_> {
                     let param = self.f.array_param[a.array.0 as usize].is_some();
                     a.mutable || !param || self.f.array_mut[a.array.0 as usize]
                 }
-                CallArg::Value(..) | CallArg::Var { .. } => false,
+                CallArg::Value(..) | CallArg::Var { .. } | CallArg::Place(_) => false,
             })
             .collect();
         self.snapshots.insert(ord, snapshot.clone());
@@ -722,6 +743,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         last_write: last_writes(&f.body),
         top_pos: 0,
         fused_frame: None,
+        fields: Vec::new(),
         region_depth: 0,
         ordinal: 0,
         loop_depth: 0,
@@ -740,7 +762,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     }
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
-    let (snapshots, out_lens) = (b.snapshots, b.out_lens);
+    let (snapshots, out_lens, fields) = (b.snapshots, b.out_lens, b.fields);
     let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -752,6 +774,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         fused_loops,
         snapshots,
         out_lens,
+        fields,
         act,
         saves,
         node_saves,

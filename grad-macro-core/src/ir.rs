@@ -69,6 +69,7 @@ impl Op {
             Op::Call { args, .. } | Op::Plain(_, args) => args.clone(),
             Op::Copy(a) => vec![*a],
             Op::Load(_, i) => vec![*i],
+            Op::Field(p) | Op::FieldLen(p) => p.indices(),
             Op::Param(_) | Op::Const(_) | Op::Read(_) | Op::Len(_) => Vec::new(),
         }
     }
@@ -155,6 +156,69 @@ pub enum Op {
     Load(Array, Value),
     /// `array.len()`.
     Len(Array),
+    /// The value at a place inside a struct parameter: `p.b`, `self.layers[l].w[k]`.
+    Field(Place),
+    /// `place.len()` for a place inside a struct parameter.
+    FieldLen(Place),
+}
+
+/// A place inside a struct parameter (or `self`): the parameter, then fields and indices.
+#[derive(Clone)]
+pub struct Place {
+    /// The parameter's position in the signature.
+    pub root: usize,
+    /// The path from it.
+    pub segs: Vec<Seg>,
+}
+
+/// One step of a [`Place`]'s path.
+#[derive(Clone)]
+pub enum Seg {
+    /// `.name` or `.0`.
+    Field(syn::Member),
+    /// `[i]` with an integer value.
+    Index(Value),
+}
+
+impl Place {
+    /// The index values the path reads, in order.
+    pub fn indices(&self) -> Vec<Value> {
+        self.segs
+            .iter()
+            .filter_map(|s| match s {
+                Seg::Index(v) => Some(*v),
+                Seg::Field(_) => None,
+            })
+            .collect()
+    }
+
+    /// The path with its index values renamed.
+    pub fn map_indices(&self, mut f: impl FnMut(Value) -> Value) -> Place {
+        Place {
+            root: self.root,
+            segs: self
+                .segs
+                .iter()
+                .map(|s| match s {
+                    Seg::Index(v) => Seg::Index(f(*v)),
+                    Seg::Field(m) => Seg::Field(m.clone()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Its shape, without the index values: `p.layers[_].w[_]`. Places of one shape have one
+    /// type.
+    pub fn shape(&self) -> String {
+        let mut s = format!("#{}", self.root);
+        for seg in &self.segs {
+            match seg {
+                Seg::Field(m) => s.push_str(&format!(".{}", quote::ToTokens::to_token_stream(m))),
+                Seg::Index(_) => s.push_str("[_]"),
+            }
+        }
+        s
+    }
 }
 
 /// What the macro knows of a call argument's type.
@@ -252,6 +316,8 @@ pub struct Call {
     pub out: CallOut,
     /// Where the call is written.
     pub span: Span,
+    /// A method call: the first argument is the receiver (a [`CallArg::Place`]).
+    pub method: bool,
 }
 
 /// One argument of a [`Call`].
@@ -261,6 +327,9 @@ pub enum CallArg {
     Value(Value, ArgKind),
     /// An array or a part of one.
     Array(ArrayArg),
+    /// A place inside a struct parameter passed by reference: `&p.w`, `&self.layers[l]`,
+    /// `p` for a `p: &S` parameter, or the receiver of a method call.
+    Place(Place),
     /// `&mut v` for a float variable `v`: the callee may change it. `pre` is its value before
     /// the call.
     Var {
@@ -311,6 +380,7 @@ impl Call {
             match a {
                 CallArg::Value(v, _) | CallArg::Var { pre: v, .. } => out.push(*v),
                 CallArg::Array(a) => out.extend(a.lo.iter().chain(&a.hi)),
+                CallArg::Place(p) => out.extend(p.indices()),
             }
         }
         out
@@ -320,7 +390,7 @@ impl Call {
     pub fn read_arrays(&self) -> impl Iterator<Item = &ArrayArg> {
         self.args.iter().filter_map(|a| match a {
             CallArg::Array(a) => Some(a),
-            CallArg::Value(..) | CallArg::Var { .. } => None,
+            CallArg::Value(..) | CallArg::Var { .. } | CallArg::Place(_) => None,
         })
     }
 
@@ -377,6 +447,14 @@ pub enum ParamKind {
     FloatArray {
         /// The array id.
         array: Array,
+    },
+    /// A struct (or `self`): read through [`Op::Field`]; its gradient is a value of its own
+    /// type (`grad::Differentiable`).
+    Struct {
+        /// The struct's type (`Self` for the receiver).
+        ty: syn::Type,
+        /// Whether the parameter is a reference to it (`&S`, `&self`).
+        by_ref: bool,
     },
     /// Anything else: a constant in the body.
     Constant,
@@ -563,7 +641,22 @@ impl fmt::Display for Op {
             Op::Read(s) => write!(f, "read {s}"),
             Op::Load(a, i) => write!(f, "load {a}[{i}]"),
             Op::Len(a) => write!(f, "len {a}"),
+            Op::Field(p) => write!(f, "field {p}"),
+            Op::FieldLen(p) => write!(f, "len {p}"),
         }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "p{}", self.root)?;
+        for seg in &self.segs {
+            match seg {
+                Seg::Field(m) => write!(f, ".{}", tokens(m))?,
+                Seg::Index(v) => write!(f, "[{v}]")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -582,6 +675,7 @@ impl fmt::Display for Call {
             .map(|a| match a {
                 CallArg::Value(v, _) => v.to_string(),
                 CallArg::Var { var, .. } => format!("&mut {var}"),
+                CallArg::Place(p) => format!("&{p}"),
                 CallArg::Array(a) => {
                     let r = if a.mutable {
                         "&mut "

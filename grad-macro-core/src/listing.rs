@@ -105,6 +105,7 @@ impl<'a> Lister<'a> {
             .map(|a| match a {
                 CallArg::Value(v, _) => self.name(*v).to_string(),
                 CallArg::Var { var, .. } => format!("&mut {}", self.var_names[var.0 as usize]),
+                CallArg::Place(p) => format!("&{}", self.place(p, &|v| self.name(v).to_string())),
                 CallArg::Array(a) => {
                     let name = &self.array_names[a.array.0 as usize];
                     let r = if a.mutable {
@@ -183,7 +184,24 @@ impl<'a> Lister<'a> {
             Op::Read(s) => self.var_names[s.0 as usize].clone(),
             Op::Load(a, i) => format!("{}[{}]", self.array_names[a.0 as usize], n(i)),
             Op::Len(a) => format!("{}.len()", self.array_names[a.0 as usize]),
+            Op::Field(p) => self.place(p, &|v| n(&v).to_string()),
+            Op::FieldLen(p) => format!("{}.len()", self.place(p, &|v| n(&v).to_string())),
         }
+    }
+
+    /// A place inside a struct parameter, with its indices named by `index`.
+    fn place(&self, p: &Place, index: &dyn Fn(Value) -> String) -> String {
+        let mut out = self.f.params[p.root].ident.to_string();
+        for seg in &p.segs {
+            match seg {
+                Seg::Field(m) => {
+                    out.push('.');
+                    out.push_str(&m.to_token_stream().to_string());
+                }
+                Seg::Index(v) => out.push_str(&format!("[{}]", index(*v))),
+            }
+        }
+        out
     }
 
     /// A value's definition: with its kept partials where the reverse sweep uses them.
@@ -350,6 +368,17 @@ impl<'a> Lister<'a> {
             Adj::Var(s) => format!("d_{}", self.var_names[s.0 as usize]),
             Adj::Elem(arr, i) => {
                 format!("d_{}[{}]", self.array_names[arr.0 as usize], self.saved(i))
+            }
+            Adj::Field(k) => {
+                let (p, saves) = &self.plan.fields[k as usize];
+                let at: Vec<(Value, &Save)> = p.indices().into_iter().zip(saves).collect();
+                let index = |x: Value| {
+                    at.iter()
+                        .find(|(y, _)| *y == x)
+                        .map(|(_, s)| self.saved(**s))
+                        .unwrap_or_default()
+                };
+                format!("d_{}", self.place(p, &index))
             }
         }
     }

@@ -30,6 +30,12 @@ pub enum ParamClass {
     Array(TokenStream),
     /// A slice or array of something else (indexable, never differentiated).
     ConstArray,
+    /// A struct (or `self`, or any type the macro cannot see, such as a type alias): read
+    /// through its fields; its gradient is a value of its own type (`grad::Differentiable`).
+    Struct,
+    /// A type the macro can neither differentiate nor knows to be constant (a tuple, a
+    /// function, a trait object): refused unless `wrt(...)` leaves it out.
+    Opaque,
     /// Anything else (integers, bools, ...): a constant.
     Constant,
 }
@@ -172,26 +178,105 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
             match &*r.elem {
                 syn::Type::Slice(s) => match float_of(&s.elem) {
                     Some(f) => (ParamClass::Slice, Some(f)),
-                    None => (ParamClass::ConstArray, None),
+                    None if known_constant(&s.elem) => (ParamClass::ConstArray, None),
+                    None => (ParamClass::Opaque, None),
                 },
                 syn::Type::Array(a) => match float_of(&a.elem) {
                     Some(f) => (ParamClass::Array(a.len.to_token_stream()), Some(f)),
-                    None => (ParamClass::ConstArray, None),
+                    None if known_constant(&a.elem) => (ParamClass::ConstArray, None),
+                    None => (ParamClass::Struct, None),
                 },
                 elem => match vec_elem(elem) {
                     Some(e) => match float_of(e) {
                         Some(f) => (ParamClass::Slice, Some(f)),
-                        None => (ParamClass::ConstArray, None),
+                        None if known_constant(e) => (ParamClass::ConstArray, None),
+                        None => (ParamClass::Struct, None),
                     },
-                    None => (ParamClass::Constant, None),
+                    None => by_value(elem),
                 },
             }
         }
         syn::Type::Array(a) => match float_of(&a.elem) {
             Some(f) => (ParamClass::Array(a.len.to_token_stream()), Some(f)),
-            None => (ParamClass::ConstArray, None),
+            None if known_constant(&a.elem) => (ParamClass::ConstArray, None),
+            None => (ParamClass::Struct, None),
         },
-        _ => (ParamClass::Constant, None),
+        other => by_value(other),
+    }
+}
+
+/// A type taken by value (or behind a reference) that is neither a float nor an array.
+fn by_value(ty: &syn::Type) -> (ParamClass, Option<FloatTy>) {
+    if known_constant(ty) {
+        (ParamClass::Constant, None)
+    } else if matches!(ty, syn::Type::Path(p) if p.qself.is_none()) {
+        (ParamClass::Struct, None)
+    } else {
+        (ParamClass::Opaque, None)
+    }
+}
+
+/// The type of a struct parameter's gradient: the parameter's type without its reference.
+pub fn struct_ty(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => struct_ty(&r.elem),
+        syn::Type::Paren(p) => struct_ty(&p.elem),
+        other => other,
+    }
+}
+
+/// Types that can never carry a derivative: integers, `bool`, `char`, `str`, `String`, and
+/// references, slices, arrays, `Vec`s and `Option`s of them.
+pub fn known_constant(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            let scalar = matches!(
+                name.as_str(),
+                "i8" | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "bool"
+                    | "char"
+                    | "str"
+                    | "String"
+            );
+            if scalar && p.path.segments.len() == 1 {
+                return true;
+            }
+            if matches!(name.as_str(), "Vec" | "Option") {
+                return vec_or_option_elem(last).is_some_and(known_constant);
+            }
+            false
+        }
+        syn::Type::Reference(r) => known_constant(&r.elem),
+        syn::Type::Slice(s) => known_constant(&s.elem),
+        syn::Type::Array(a) => known_constant(&a.elem),
+        syn::Type::Paren(p) => known_constant(&p.elem),
+        syn::Type::Group(g) => known_constant(&g.elem),
+        syn::Type::Tuple(t) => t.elems.is_empty(),
+        _ => false,
+    }
+}
+
+fn vec_or_option_elem(seg: &syn::PathSegment) -> Option<&syn::Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -284,10 +369,29 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
     let mut first_float = None;
     for input in &sig.inputs {
         match input {
-            syn::FnArg::Receiver(r) => errors.on(
-                r,
-                "methods are not supported; write a free function that takes the fields it needs",
-            ),
+            syn::FnArg::Receiver(r) => {
+                if r.colon_token.is_some() {
+                    errors.on(
+                        r,
+                        "a receiver with an explicit type is not supported; write `&self`",
+                    );
+                }
+                let by_mut_ref = r.reference.is_some() && r.mutability.is_some();
+                if by_mut_ref {
+                    errors.on(
+                        r,
+                        "`&mut self` is not supported yet in a differentiable method; take                          `&self` and write the results through a `&mut` slice parameter",
+                    );
+                }
+                params.push(ParsedParam {
+                    ident: syn::Ident::new("self", r.self_token.span),
+                    ty: syn::parse_quote_spanned!(r.self_token.span=> Self),
+                    class: ParamClass::Struct,
+                    wrt: true,
+                    mutable: false,
+                    mut_ref: false,
+                });
+            }
             syn::FnArg::Typed(pt) => {
                 let (ident, mutable) = match &*pt.pat {
                     syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -302,6 +406,16 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
+                if matches!(class, ParamClass::Struct) {
+                    if let syn::Type::Reference(r) = &*pt.ty {
+                        if r.mutability.is_some() {
+                            errors.on(
+                                &pt.ty,
+                                "`&mut` struct parameters are not supported yet; take `&S`                                  and write the results through a `&mut` slice parameter",
+                            );
+                        }
+                    }
+                }
                 let mut_ref = matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
                     && matches!(
                         class,
@@ -320,7 +434,8 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                 params.push(ParsedParam {
                     ident,
                     ty: (*pt.ty).clone(),
-                    wrt: ftype.is_some(),
+                    wrt: ftype.is_some()
+                        || matches!(class, ParamClass::Struct | ParamClass::Opaque),
                     mutable,
                     mut_ref,
                     class,
@@ -342,6 +457,7 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                          parameters by name"
                     ),
                 ),
+                Some(p) if matches!(p.class, ParamClass::Opaque) => {}
                 Some(p) if matches!(p.class, ParamClass::Constant | ParamClass::ConstArray) => {
                     errors.at(
                         name.span(),
@@ -353,6 +469,23 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                 }
                 Some(_) => {}
             }
+        }
+    }
+
+    // No silent constants: a parameter of a type the macro cannot see either gets a gradient
+    // (a struct, through its fields) or is left out by `wrt(...)`.
+    for p in &params {
+        if matches!(p.class, ParamClass::Opaque) && p.wrt {
+            errors.on(
+                &p.ty,
+                format!(
+                    "`{}` has a type the macro cannot differentiate or tell to be constant; pass \
+                     floats, float slices or arrays, or a struct with \
+                     `#[derive(Differentiable)]`, or leave it out of the gradient with \
+                     `#[differentiable(wrt(...))]` listing the other parameters",
+                    p.ident
+                ),
+            );
         }
     }
 

@@ -7,7 +7,7 @@ use crate::passes::{cse, fold, Passes};
 use crate::symbol::{GRAD_SUFFIX, GRAPH_SUFFIX, MAX_PARTIALS, PULLBACK_SUFFIX};
 use crate::{activity, adjoint, codegen, listing, lower, parse};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 /// Expands `#[differentiable(attr)] item`. Never panics on user input: every problem becomes
 /// a `compile_error!` under its tokens, and the user's function (plus a stub companion with
@@ -44,8 +44,25 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         _ if !needs_pullback(&parsed) => None,
         Some((f, plan)) if !restricted => Some(codegen::pullback_body(f, plan)),
         Some(_) => {
+            // Every float parameter; structs and parameters of unknown types only where
+            // `wrt(...)` lists them (the others are constants, with a `&mut ()` slot).
             let mut ignored = Errors::default();
-            let all = parse::signature(item.clone(), None, &mut ignored);
+            let names = parsed
+                .params
+                .iter()
+                .filter(|p| {
+                    p.wrt
+                        || !matches!(
+                            p.class,
+                            parse::ParamClass::Struct
+                                | parse::ParamClass::Opaque
+                                | parse::ParamClass::Constant
+                                | parse::ParamClass::ConstArray
+                        )
+                })
+                .map(|p| p.ident.clone())
+                .collect();
+            let all = parse::signature(item.clone(), Some(names), &mut ignored);
             compile(&all, attr.passes, &mut ignored)
                 .map(|(f, plan)| codegen::pullback_body(&f, &plan))
         }
@@ -53,6 +70,10 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let body = compiled.map(|(f, plan)| {
         let graph = (parsed.float == parse::FloatTy::F64
+            && !f
+                .params
+                .iter()
+                .any(|p| matches!(p.kind, crate::ir::ParamKind::Struct { .. }))
             && !codegen::has_pullback_calls(&f.body)
             && !f.array_mut.contains(&true))
         .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
@@ -99,6 +120,7 @@ fn needs_pullback(parsed: &parse::Parsed) -> bool {
                 parse::ParamClass::Slice
                     | parse::ParamClass::Array(_)
                     | parse::ParamClass::ScalarRef
+                    | parse::ParamClass::Struct
             ) || p.mut_ref
         })
 }
@@ -128,7 +150,14 @@ fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> Toke
         match &p.class {
             parse::ParamClass::Scalar | parse::ParamClass::ScalarRef => quote!(#s: &mut #float),
             parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#s: &mut [#float]),
-            parse::ParamClass::ConstArray | parse::ParamClass::Constant => quote!(#s: &mut ()),
+            parse::ParamClass::Struct if p.wrt => {
+                let ty = parse::struct_ty(&p.ty);
+                quote!(#s: &mut #ty)
+            }
+            parse::ParamClass::ConstArray
+            | parse::ParamClass::Constant
+            | parse::ParamClass::Struct
+            | parse::ParamClass::Opaque => quote!(#s: &mut ()),
         }
     });
     let output = &sig.output;
@@ -246,6 +275,7 @@ fn companion(
         outs.push(match &p.class {
             parse::ParamClass::Slice => quote!(::std::vec::Vec<#float>),
             parse::ParamClass::Array(n) => quote!([#float; #n]),
+            parse::ParamClass::Struct => parse::struct_ty(&p.ty).to_token_stream(),
             _ => quote!(#float),
         });
     }

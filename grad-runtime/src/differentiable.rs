@@ -49,8 +49,10 @@
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not `Differentiable`",
     label = "its gradient cannot be built field by field",
-    note = "add `#[derive(Differentiable)]` (and `Clone`) to the type's definition, or mark \
-            the field `#[grad(skip)]` to carry it over as a constant"
+    note = "add `#[derive(Differentiable, Clone)]` to the type's definition (a field of a type \
+            without a gradient: mark it `#[grad(skip)]`); or, for a parameter of a \
+            `#[differentiable]` function, leave it out of the gradient with \
+            `#[differentiable(wrt(...))]` listing the other parameters"
 )]
 pub trait Differentiable: Clone {
     /// The gradient's starting value: every float zero, every constant field a copy of self's.

@@ -27,6 +27,18 @@ pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
 }
 
 impl Gen<'_> {
+    /// `path(args)`, or `args[0].method(rest)` for a method call.
+    fn call_expr(&self, c: &Call, path: &syn::Path, args: &[TokenStream]) -> TokenStream {
+        match (c.method, path.segments.last(), args.split_first()) {
+            (true, Some(last), Some((recv, rest))) => {
+                let m = &last.ident;
+                // The receiver was passed as `&place`: auto-ref takes it back.
+                quote_spanned!(c.span=> (*#recv).#m(#(#rest),*))
+            }
+            _ => quote_spanned!(c.span=> #path(#(#args),*)),
+        }
+    }
+
     /// The first and one-past-last index of an array argument.
     fn bounds(
         &self,
@@ -92,10 +104,13 @@ impl Gen<'_> {
                     quote!(&mut #sv)
                 }
                 CallArg::Array(a) => self.array_arg_expr(a, &value),
+                CallArg::Place(p) => {
+                    let e = self.place_expr(p, &value);
+                    quote!(&#e)
+                }
             })
             .collect();
-        let path = &c.path;
-        let call = quote_spanned!(c.span=> #path(#(#args),*));
+        let call = self.call_expr(c, &c.path, &args);
         out.extend(match c.out {
             CallOut::Unit => quote_spanned!(c.span=> #call;),
             CallOut::Discarded => quote_spanned!(c.span=> let _ = #call;),
@@ -204,6 +219,20 @@ impl Gen<'_> {
                         }
                     }
                 }
+                CallArg::Place(p) => {
+                    let e = self.place_expr(p, &value);
+                    args.push(quote!(&#e));
+                    if self.f.params[p.root].wrt {
+                        let d = self.place_adj(p, &value);
+                        slots.push(quote!(&mut #d));
+                    } else {
+                        // No gradient is kept for this parameter: a scratch one.
+                        slots.push(quote!(&mut {
+                            use #rt::Differentiable as _;
+                            #e.zero_like()
+                        }));
+                    }
+                }
                 CallArg::Array(a) => {
                     let (mut lo, mut hi) = self.bounds(a, &value);
                     if snapshot.get(k) == Some(&true) {
@@ -284,8 +313,10 @@ impl Gen<'_> {
             }
         };
         let path = pullback_path(&c.path);
-        let dout = dout.map(|d| quote!(#d,));
-        let call = quote_spanned!(c.span=> #path(#(#args,)* #dout #(#slots),*););
+        args.extend(dout);
+        args.extend(slots);
+        let call = self.call_expr(c, &path, &args);
+        let call = quote!(#call;);
         quote! {
             {
                 #[allow(unused_imports)]

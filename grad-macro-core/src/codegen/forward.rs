@@ -342,6 +342,17 @@ impl Gen<'_> {
                 one(quote_spanned!(span=> #a[#i]))
             }
             Op::Len(a) => one(self.array_len(*a)),
+            Op::Field(p) => one(self.place_expr(p, &|i| {
+                let vi = v(i);
+                quote_spanned!(span=> #vi)
+            })),
+            Op::FieldLen(p) => {
+                let e = self.place_expr(p, &|i| {
+                    let vi = v(i);
+                    quote!(#vi)
+                });
+                one(quote_spanned!(span=> #e.len()))
+            }
             Op::Plain(pl, args) => {
                 let a: Vec<TokenStream> = args
                     .iter()

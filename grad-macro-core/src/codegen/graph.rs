@@ -145,6 +145,10 @@ impl Gen<'_> {
                 let a = self.array_ident(*a);
                 quote!(let #vx = #a.len();)
             }
+            // Functions with struct parameters have no `_graph`.
+            Op::Field(_) | Op::FieldLen(_) => {
+                quote!(::core::compile_error!("grad: internal error: a struct in a graph");)
+            }
             Op::Plain(pl, args) => {
                 let a: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
                 let e = plain_expr(pl, &a);

@@ -20,6 +20,7 @@ mod call;
 mod declare;
 mod forward;
 mod graph;
+mod place;
 mod reverse;
 
 pub use graph::graph_body;
@@ -141,6 +142,8 @@ pub(crate) fn fused_scalar(ord: usize, a: Adj) -> Ident {
         Adj::Value(x) => id("fd", format!("{ord}_{}", x.0)),
         Adj::Var(x) => id("fds", format!("{ord}_{}", x.0)),
         Adj::Elem(x, _) => fused_array(ord, x),
+        // Never fused (see `passes::fuse`).
+        Adj::Field(k) => id("fieldnotfused", k),
     }
 }
 
@@ -258,6 +261,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         });
     }
 
+    if !pullback {
+        prologue.extend(g.struct_gradients());
+    }
     let mut ord = 0;
     let forward = g.region(&f.body, &mut ord);
     let reverse = g.rev_list(&plan.reverse);
@@ -267,7 +273,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
 
     let result = v(f.result);
     let mut grads = Vec::new();
-    for p in &f.params {
+    for (i, p) in f.params.iter().enumerate() {
         if !p.wrt {
             continue;
         }
@@ -292,6 +298,10 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                     quote!(#dx)
                 }
             },
+            ParamKind::Struct { .. } => {
+                let owned = place::owned(i);
+                quote!(#owned)
+            }
             ParamKind::Constant => continue,
         });
     }

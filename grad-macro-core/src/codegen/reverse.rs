@@ -98,6 +98,7 @@ impl Gen<'_> {
                 let (name, i) = (da(arr), self.saved(i));
                 quote!(#name[#i])
             }
+            Adj::Field(k) => self.field_adj(k),
         }
     }
 
@@ -119,7 +120,7 @@ impl Gen<'_> {
                     Adj::Value(x) => zeros.push(d(*x)),
                     Adj::Var(x) => zeros.push(ds(*x)),
                     // Elements of arrays are zeroed with their array, never one by one.
-                    Adj::Elem(..) => out.extend(quote! {
+                    Adj::Elem(..) | Adj::Field(_) => out.extend(quote! {
                         ::core::compile_error!("grad: internal error: an element zeroed alone");
                     }),
                 }

@@ -30,6 +30,7 @@ impl Lowerer<'_> {
     pub(crate) fn passes_arrays(&self, c: &syn::ExprCall) -> bool {
         c.args.iter().any(|a| {
             self.array_arg_parts(a).is_some()
+                || self.is_place_arg(a)
                 || self.var_mut(a).is_some()
                 || self.view_arg(a).is_some()
                 || literal_arg(a).is_some()
@@ -219,6 +220,13 @@ impl Lowerer<'_> {
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
+            if self.is_place_arg(a) {
+                match self.place_arg(a) {
+                    Some(p) => args.push(CallArg::Place(p)),
+                    None => ok = false,
+                }
+                continue;
+            }
             if let Some((lit, by_ref)) = literal_arg(a) {
                 match self.array_literal(lit, None) {
                     Some(array) => args.push(CallArg::Array(ArrayArg {
@@ -313,11 +321,13 @@ impl Lowerer<'_> {
             }
             Dst::Into(a) => CallOut::IntoArray(a),
         };
+        let method = std::mem::take(&mut self.next_call_is_method);
         self.push(Node::Call(Box::new(Call {
             path: path.clone(),
             args,
             out,
             span,
+            method,
         })));
         out
     }

@@ -37,6 +37,9 @@ impl Lowerer<'_> {
             return None;
         }
         match e {
+            syn::Expr::Field(_) | syn::Expr::Index(_) if self.is_place(e) => {
+                self.place_load(e, span)
+            }
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Lit(l) => {
@@ -161,6 +164,10 @@ impl Lowerer<'_> {
                         .on(p, format!("`{ident}` is a closure: call it (`{ident}(x)`)"));
                     return None;
                 }
+                Some(Binding::Place(id)) => {
+                    let place = self.places[id].clone();
+                    return Some(self.load_place(place, span));
+                }
                 Some(Binding::Array(_) | Binding::View { .. }) => {
                     self.errors.on(
                         p,
@@ -186,6 +193,9 @@ impl Lowerer<'_> {
     }
 
     fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Option<Value> {
+        if matches!(u.op, syn::UnOp::Deref(_)) && self.is_place(&u.expr) {
+            return self.place_load(&u.expr, span);
+        }
         if let (syn::UnOp::Deref(_), Some(a)) = (u.op, self.scalar_ref_of(&u.expr)) {
             let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
             return Some(self.def(Op::Load(a, zero), Ty::Float, span, None));
@@ -409,6 +419,28 @@ impl Lowerer<'_> {
     }
 
     fn method(&mut self, m: &syn::ExprMethodCall, span: Span) -> Option<Value> {
+        if self.is_place(&m.receiver) {
+            let name = m.method.to_string();
+            if name == "len" && m.args.is_empty() {
+                return self.place_len(&m.receiver, span);
+            }
+            if crate::prims::method_named(&name).is_none() && !crate::prims::is_float_test(&name) {
+                if let Some(v) = self.constant_method(m, span) {
+                    return v;
+                }
+                if matches!(name.as_str(), "iter" | "iter_mut" | "into_iter") {
+                    self.errors.on(
+                        m,
+                        "iterator chains over struct fields are not supported yet; loop over                          them (`for &w in &p.w { ... }`, `for i in 0..p.w.len()`)",
+                    );
+                    return None;
+                }
+                return match self.place_method(m, super::call::Dst::Value)? {
+                    CallOut::Value(v) => Some(v),
+                    _ => None,
+                };
+            }
+        }
         if let Some(v) = self.chain_consumer(m) {
             return v;
         }

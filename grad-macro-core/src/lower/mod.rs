@@ -11,6 +11,7 @@ mod call;
 mod chain;
 mod expr;
 mod iter;
+mod place;
 mod scope;
 mod span;
 mod stmt;
@@ -28,8 +29,29 @@ pub(crate) const JUMP_CONTINUE: u8 = 2;
 pub(crate) const JUMP_RETURN: u8 = 3;
 
 /// Lowers a parsed function. Errors are recorded; `None` if the body could not be lowered.
+///
+/// A function with struct parameters is lowered twice: once to learn the types of the fields
+/// it reads from how it uses them (errors ignored), then for real (see `place.rs`).
 pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
+    let structs = parsed
+        .params
+        .iter()
+        .any(|p| matches!(p.class, ParamClass::Struct));
+    let types = structs.then(|| {
+        let mut ignored = Errors::default();
+        lower_pass(parsed, &mut ignored, None).1
+    });
+    lower_pass(parsed, errors, types).0
+}
+
+/// One lowering; also returns the field types its reads of struct parameters suggest.
+fn lower_pass(
+    parsed: &Parsed,
+    errors: &mut Errors,
+    place_types: Option<std::collections::HashMap<String, Ty>>,
+) -> (Option<Function>, std::collections::HashMap<String, Ty>) {
     let mut cx = Lowerer::new(parsed, errors);
+    cx.place_types = place_types;
     let mut params = Vec::new();
     let mut const_arrays = std::collections::HashMap::new();
     for (i, p) in parsed.params.iter().enumerate() {
@@ -70,7 +92,18 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
                     ParamKind::FloatArray { array: a }
                 }
             }
-            ParamClass::Constant => {
+            ParamClass::Struct => {
+                let place = cx.new_place(Place {
+                    root: i,
+                    segs: Vec::new(),
+                });
+                cx.scopes.bind(&p.ident, Binding::Place(place));
+                ParamKind::Struct {
+                    ty: crate::parse::struct_ty(&p.ty).clone(),
+                    by_ref: matches!(p.ty, syn::Type::Reference(_)),
+                }
+            }
+            ParamClass::Constant | ParamClass::Opaque => {
                 let ty = scope::ty_of_type(&p.ty);
                 let ident = &p.ident;
                 let v = cx.def(Op::Const(quote::quote!(#ident)), ty, span, name.clone());
@@ -116,6 +149,11 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         }
     };
     cx.unify_types();
+    let gathered = if cx.place_types.is_none() {
+        cx.gathered_place_types()
+    } else {
+        Default::default()
+    };
     let Lowerer {
         scalar_ref,
         values,
@@ -127,7 +165,9 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         items,
         ..
     } = cx;
-    let result = result?;
+    let Some(result) = result else {
+        return (None, gathered);
+    };
     let array_param = (0..arrays.len())
         .map(|i| {
             parsed
@@ -155,7 +195,7 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
     let scalar_ref = (0..arrays.len())
         .map(|i| scalar_ref.contains(&Array(i as u32)))
         .collect();
-    Some(Function {
+    let f = Function {
         scalar_ref,
         array_mut,
         returns,
@@ -169,7 +209,8 @@ pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
         arrays,
         array_param,
         items,
-    })
+    };
+    (Some(f), gathered)
 }
 
 /// Where a block's tail value goes.
@@ -247,6 +288,18 @@ pub(crate) struct Lowerer<'a> {
     /// The type written on the `let` being lowered (`let n: usize = ...`): the type of a
     /// `sum()` / `product()` that is its initializer.
     pub let_ty: Option<Ty>,
+    /// Places inside struct parameters that names are bound to ([`Binding::Place`]).
+    pub places: Vec<Place>,
+    /// The type of the values at each place shape, once gathered (`None` while gathering).
+    pub place_types: Option<std::collections::HashMap<String, Ty>>,
+    /// Every read of a place, with the place's shape.
+    pub place_reads: Vec<(Value, String)>,
+    /// How many `for x in &place` loops were lowered (names their index variables).
+    pub place_loops: usize,
+    /// Set while lowering a method call on a place ([`Call::method`]).
+    pub next_call_is_method: bool,
+    /// Per parameter: whether the gradient is taken with respect to it.
+    pub wrt_params: Vec<bool>,
 }
 
 /// How deeply the generated code may nest, in [`Lowerer::nesting`]'s units: each `if`,
@@ -297,6 +350,12 @@ impl<'a> Lowerer<'a> {
             mut_views: Default::default(),
             name_uses: name_uses(&parsed.item.block.to_token_stream()),
             let_ty: None,
+            places: Vec::new(),
+            place_types: None,
+            place_reads: Vec::new(),
+            place_loops: 0,
+            next_call_is_method: false,
+            wrt_params: parsed.params.iter().map(|p| p.wrt).collect(),
         }
     }
 

@@ -24,6 +24,9 @@ pub enum Binding {
     /// One element of an array, read where it is used and writable through `*x = ...` (an
     /// item of `xs.iter()` or `xs.iter_mut()`).
     Elem(Array, Value),
+    /// A place inside a struct parameter (the parameter itself, `&p.layers[l]`, a `for layer
+    /// in &p.layers` item): an index into [`super::Lowerer::places`].
+    Place(usize),
     /// A closure bound to a local: an index into [`super::Lowerer::closures`]; it is inlined
     /// where it is called.
     Closure(usize),

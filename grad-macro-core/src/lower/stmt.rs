@@ -188,6 +188,16 @@ impl Lowerer<'_> {
             self.bind_closure(&ident, c);
             return;
         }
+        // `let w = &p.w;`, `let layer = &self.layers[l];`: another name for the place.
+        if let syn::Expr::Reference(r) = strip(&init.expr) {
+            if r.mutability.is_none() && !mutable && self.is_place(&r.expr) {
+                if let Some(p) = self.place_at(&r.expr) {
+                    let id = self.new_place(p);
+                    self.scopes.bind(&ident, Binding::Place(id));
+                }
+                return;
+            }
+        }
         if let syn::Expr::Call(c) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
@@ -332,6 +342,12 @@ impl Lowerer<'_> {
                 if let Some(cur) = self.regions.last_mut() {
                     cur.nodes.append(&mut r.nodes);
                 }
+            }
+            syn::Expr::MethodCall(m)
+                if self.is_place(&m.receiver)
+                    && crate::prims::method_named(&m.method.to_string()).is_none() =>
+            {
+                self.place_method(m, super::call::Dst::Unit);
             }
             syn::Expr::Call(c) if self.passes_arrays(c) => {
                 if let syn::Expr::Path(p) = strip(&c.func) {
@@ -726,7 +742,10 @@ impl Lowerer<'_> {
         }
     }
 
-    fn for_loop(&mut self, f: &syn::ExprForLoop) {
+    pub(crate) fn for_loop(&mut self, f: &syn::ExprForLoop) {
+        if self.place_for(f).is_some() {
+            return;
+        }
         self.check_label(&f.label);
         if self.is_chain(&f.expr) && !self.is_plain_for(&f.expr) {
             self.chain_for(f);

@@ -101,6 +101,7 @@ impl Cse<'_> {
                             a.lo = a.lo.map(|v| self.v(v));
                             a.hi = a.hi.map(|v| self.v(v));
                         }
+                        CallArg::Place(p) => *p = p.map_indices(|v| self.v(v)),
                     }
                 }
                 self.bump_written(std::slice::from_ref(node));
@@ -202,6 +203,7 @@ impl Cse<'_> {
                 args.iter_mut().for_each(|a| *a = self.v(*a))
             }
             Op::Copy(a) | Op::Load(_, a) => *a = self.v(*a),
+            Op::Field(p) | Op::FieldLen(p) => *p = p.map_indices(|v| self.v(v)),
             Op::Param(_) | Op::Const(_) | Op::Read(_) | Op::Len(_) => {}
         }
         op
@@ -218,6 +220,7 @@ impl Cse<'_> {
             Op::Const(_) => ty == Ty::Float,
             Op::Plain(Plain::Binary(_) | Plain::Unary(_) | Plain::Cast(_), _) => ty != Ty::Unknown,
             Op::Plain(..) | Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
+            Op::Field(_) | Op::FieldLen(_) => false,
         };
         if !pure {
             return None;

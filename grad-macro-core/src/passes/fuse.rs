@@ -177,7 +177,8 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     let inside = Defined::of(body);
     let mut e = Effects::default();
     effects(body, &inside, true, &mut e);
-    if e.calls {
+    // Adjoints inside structs are accumulated in place: never into scratch copies.
+    if e.calls || reads_fields(body) {
         return None;
     }
     if e.stores.iter().any(|a| act.array[a.0 as usize]) {
@@ -219,6 +220,16 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     once.then_some(acc)
 }
 
+/// Whether the region reads a float inside a struct parameter.
+fn reads_fields(r: &Region) -> bool {
+    r.nodes.iter().any(|n| match n {
+        Node::Let(_, Op::Field(_)) => true,
+        Node::If { then, els, .. } => reads_fields(then) || reads_fields(els),
+        Node::Loop { body, .. } => reads_fields(body),
+        _ => false,
+    })
+}
+
 /// The adjoints from outside the body that its reverse accumulates into, except the
 /// accumulator's: `(scalars, arrays)`.
 pub fn targets(body: &Region, rev: &[Rev], acc: Var) -> (Vec<Adj>, Vec<Array>) {
@@ -240,7 +251,7 @@ fn collect(
         let outside = match a {
             Adj::Value(v) => !inside.values.contains(&v),
             Adj::Var(s) => !inside.vars.contains(&s) && s != acc,
-            Adj::Elem(..) => false,
+            Adj::Elem(..) | Adj::Field(_) => false,
         };
         let known = scalars.iter().any(|b| same(*b, a));
         if outside && !known {

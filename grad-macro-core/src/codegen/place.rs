@@ -1,0 +1,84 @@
+//! Places inside struct parameters ([`Place`]): how the forward sweep reads them, and where the
+//! reverse sweep adds their adjoints.
+//!
+//! The gradient with respect to a struct parameter is a value of the same type
+//! (`grad::Differentiable::zero_like` of the argument); the adjoint of `p.layers[l].w[k]` is
+//! `d_p.layers[l].w[k]`, reached through the parameter's slot (a `&mut S`: the pullback's
+//! argument, or the companion's own gradient value).
+
+use super::*;
+
+impl Gen<'_> {
+    /// The place as the forward sweep reads it, with its indices named by `index`.
+    pub(crate) fn place_expr(
+        &self,
+        p: &Place,
+        index: &dyn Fn(Value) -> TokenStream,
+    ) -> TokenStream {
+        let root = &self.f.params[p.root].ident;
+        let mut out = quote!(#root);
+        extend_path(&mut out, p, index);
+        out
+    }
+
+    /// The place's adjoint, with its indices named by `index`.
+    pub(crate) fn place_adj(&self, p: &Place, index: &dyn Fn(Value) -> TokenStream) -> TokenStream {
+        let slot = slot(p.root);
+        let mut out = quote!((*#slot));
+        extend_path(&mut out, p, index);
+        out
+    }
+
+    /// The adjoint [`Adj::Field`] names.
+    pub(crate) fn field_adj(&self, k: u32) -> TokenStream {
+        let (p, saves) = &self.plan.fields[k as usize];
+        let at: Vec<(Value, Save)> = p.indices().into_iter().zip(saves.iter().copied()).collect();
+        self.place_adj(p, &|x| match at.iter().find(|(y, _)| *y == x) {
+            Some((_, s)) => self.saved(*s),
+            None => quote!(0usize),
+        })
+    }
+
+    /// The prologue of the companion for its struct parameters: each gradient starts as
+    /// `zero_like` of the argument, reached through the slot's name as in the pullback.
+    pub(crate) fn struct_gradients(&self) -> TokenStream {
+        let rt = rt();
+        let mut out = TokenStream::new();
+        for (i, p) in self.f.params.iter().enumerate() {
+            let ParamKind::Struct { ty, by_ref } = &p.kind else {
+                continue;
+            };
+            if !p.wrt {
+                continue;
+            }
+            let (ident, owned, sl) = (&p.ident, owned(i), slot(i));
+            let arg = if *by_ref {
+                quote!(#ident)
+            } else {
+                quote!(&#ident)
+            };
+            out.extend(quote! {
+                let mut #owned = <#ty as #rt::Differentiable>::zero_like(#arg);
+                let #sl = &mut #owned;
+            });
+        }
+        out
+    }
+}
+
+/// The companion's gradient value for struct parameter `i`.
+pub(crate) fn owned(i: usize) -> Ident {
+    id("dgrad", i)
+}
+
+fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenStream) {
+    for seg in &p.segs {
+        match seg {
+            Seg::Field(m) => out.extend(quote!(.#m)),
+            Seg::Index(v) => {
+                let i = index(*v);
+                out.extend(quote!([#i]));
+            }
+        }
+    }
+}

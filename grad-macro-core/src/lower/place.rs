@@ -1,0 +1,366 @@
+//! Lowering reads of struct parameters: `p.b`, `p.w[i]`, `self.layers[l].w[k]`, `p.w.len()`,
+//! `for layer in &self.layers`, `let w = &p.w;`, places passed to calls (`dot(&layer.w, x)`)
+//! and method calls on them (`layer.forward(x, &mut h)`).
+//!
+//! The macro cannot see a struct's definition, so the type of a field comes from how the body
+//! uses it: the function is lowered once to gather that evidence (an index or a range bound is
+//! an integer; an operand of float arithmetic is a float; operands of one operator share a
+//! type), then again with every place's type known ([`place_types`]). A field of unknown use
+//! is a float: if it is not, the generated code does not compile (never a silent zero).
+
+use super::scope::Binding;
+use super::stmt::strip;
+use super::Lowerer;
+use crate::ir::*;
+use proc_macro2::Span;
+use quote::format_ident;
+use std::collections::HashMap;
+
+impl Lowerer<'_> {
+    /// Registers a place for a [`Binding::Place`].
+    pub(crate) fn new_place(&mut self, p: Place) -> usize {
+        self.places.push(p);
+        self.places.len() - 1
+    }
+
+    /// Whether `e` names a place inside a struct parameter (nothing is lowered).
+    pub(crate) fn is_place(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| matches!(self.scopes.get(i), Some(Binding::Place(_)))),
+            syn::Expr::Field(f) => self.is_place(&f.base),
+            syn::Expr::Index(ix) => {
+                !matches!(strip(&ix.index), syn::Expr::Range(_)) && self.is_place(&ix.expr)
+            }
+            _ => false,
+        }
+    }
+
+    /// The parameter a place expression starts from, and whether its path has an index.
+    fn place_root(&self, e: &syn::Expr) -> Option<(usize, bool)> {
+        match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Place(id)) => {
+                    let p = &self.places[id];
+                    Some((p.root, p.segs.iter().any(|s| matches!(s, Seg::Index(_)))))
+                }
+                _ => None,
+            },
+            syn::Expr::Field(f) => self.place_root(&f.base),
+            syn::Expr::Index(ix) => self.place_root(&ix.expr).map(|(r, _)| (r, true)),
+            _ => None,
+        }
+    }
+
+    /// `recv.method(args)` on a struct the gradient is not taken for (left out by
+    /// `wrt(...)`): a constant, computed as written. `None` where that does not apply.
+    pub(crate) fn constant_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        span: Span,
+    ) -> Option<Option<Value>> {
+        let (root, indexed) = self.place_root(&m.receiver)?;
+        if self.wrt_params.get(root) != Some(&false) {
+            return None;
+        }
+        if indexed {
+            self.errors.on(
+                &m.receiver,
+                "a method of an element of a struct left out of `wrt(...)`: bind the element                  to a name outside the function, or differentiate with respect to the struct",
+            );
+            return Some(None);
+        }
+        let recv = &m.receiver;
+        let recv = self.def(Op::Const(quote::quote!((&#recv))), Ty::Unknown, span, None);
+        let mut args = vec![recv];
+        for a in &m.args {
+            match self.expr(a) {
+                Some(v) => args.push(v),
+                None => return Some(None),
+            }
+        }
+        Some(Some(self.def(
+            Op::Plain(Plain::Method(m.method.clone()), args),
+            Ty::Unknown,
+            span,
+            None,
+        )))
+    }
+
+    /// The place `e` names, with its indices lowered.
+    pub(crate) fn place_at(&mut self, e: &syn::Expr) -> Option<Place> {
+        match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Place(id)) => Some(self.places[id].clone()),
+                _ => None,
+            },
+            syn::Expr::Field(f) => {
+                let mut p = self.place_at(&f.base)?;
+                p.segs.push(Seg::Field(f.member.clone()));
+                Some(p)
+            }
+            syn::Expr::Index(ix) => {
+                let mut p = self.place_at(&ix.expr)?;
+                let i = self.expr(&ix.index)?;
+                p.segs.push(Seg::Index(i));
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    /// The type of the values at places of `p`'s shape: unknown while the evidence is
+    /// gathered, then as gathered (a float where nothing said otherwise).
+    fn place_ty(&self, p: &Place) -> Ty {
+        match &self.place_types {
+            Some(types) => types.get(&p.shape()).copied().unwrap_or(Ty::Float),
+            None => Ty::Unknown,
+        }
+    }
+
+    /// Whether the values at `p` are floats (as far as the gathered evidence says).
+    pub(crate) fn place_is_float(&self, p: &Place) -> bool {
+        self.place_ty(p) == Ty::Float
+    }
+
+    /// A read of the place `e` names.
+    pub(crate) fn place_load(&mut self, e: &syn::Expr, span: Span) -> Option<Value> {
+        let p = self.place_at(e)?;
+        Some(self.load_place(p, span))
+    }
+
+    /// A read of `p`.
+    pub(crate) fn load_place(&mut self, p: Place, span: Span) -> Value {
+        let ty = self.place_ty(&p);
+        let name = p.segs.iter().rev().find_map(|s| match s {
+            Seg::Field(syn::Member::Named(n)) => Some(n.to_string()),
+            _ => None,
+        });
+        let shape = p.shape();
+        let v = self.def(Op::Field(p), ty, span, name);
+        self.place_reads.push((v, shape));
+        v
+    }
+
+    /// `place.len()`.
+    pub(crate) fn place_len(&mut self, receiver: &syn::Expr, span: Span) -> Option<Value> {
+        let p = self.place_at(receiver)?;
+        Some(self.def(Op::FieldLen(p), Ty::Int, span, None))
+    }
+
+    /// A place passed to a call by reference: `&p.w`, `&self.layers[l]`, or a name bound to
+    /// a place that is not a float (`layer`, `p`).
+    pub(crate) fn is_place_arg(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Reference(r) => r.mutability.is_none() && self.is_place(&r.expr),
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Place(id)) => !self.place_is_float(&self.places[id]),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Lowers a place argument (see [`Self::is_place_arg`]).
+    pub(crate) fn place_arg(&mut self, e: &syn::Expr) -> Option<Place> {
+        match strip(e) {
+            syn::Expr::Reference(r) => self.place_at(&r.expr),
+            other => self.place_at(other),
+        }
+    }
+
+    /// `recv.method(args)` on a place: a call of the user's method through its pullback,
+    /// `recv.method_pullback(args..., d_out, d_recv, slots...)`.
+    pub(crate) fn place_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        dst: super::call::Dst,
+    ) -> Option<CallOut> {
+        let recv = &m.receiver;
+        let args = &m.args;
+        let method = &m.method;
+        let c: syn::ExprCall = syn::parse_quote!(#method(&#recv, #args));
+        let path: syn::Path = syn::parse_quote!(#method);
+        self.next_call_is_method = true;
+        let out = self.pullback_call(&c, &path, dst, None);
+        self.next_call_is_method = false;
+        out
+    }
+
+    /// `for x in &place` / `for x in place.iter()` / `for &x in &place`: an index loop, with
+    /// `x` bound to the element (a place, or its value for `&x`). `None` if `f` is not one.
+    pub(crate) fn place_for(&mut self, f: &syn::ExprForLoop) -> Option<()> {
+        let iterated = match strip(&f.expr) {
+            syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            syn::Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            _ => return None,
+        };
+        if !self.is_place(iterated) {
+            return None;
+        }
+        self.place_loops += 1;
+        let i = format_ident!("__grad_place_i{}", self.place_loops);
+        let bind: syn::Stmt = match &*f.pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let x = &p.ident;
+                syn::parse_quote!(let #x = &#iterated[#i];)
+            }
+            syn::Pat::Reference(r) if matches!(&*r.pat, syn::Pat::Ident(_)) => {
+                let syn::Pat::Ident(p) = &*r.pat else {
+                    return Some(());
+                };
+                let x = &p.ident;
+                syn::parse_quote!(let #x = #iterated[#i];)
+            }
+            other => {
+                self.errors.on(
+                    other,
+                    "bind the element to a plain name (`for layer in &self.layers`)",
+                );
+                return Some(());
+            }
+        };
+        let mut body = f.body.clone();
+        body.stmts.insert(0, bind);
+        let label = &f.label;
+        let lowered: syn::ExprForLoop = syn::parse_quote! {
+            #label for #i in 0..#iterated.len() #body
+        };
+        self.for_loop(&lowered);
+        Some(())
+    }
+
+    /// The types gathered from the reads of places (see the module's documentation).
+    pub(crate) fn gathered_place_types(&self) -> HashMap<String, Ty> {
+        let n = self.values.len();
+        let mut uf = UnionFind::new(n + self.vars.len());
+        let mut evidence: Vec<(usize, Ty)> = Vec::new();
+        for (v, t) in self.value_ty.iter().enumerate() {
+            if *t != Ty::Unknown {
+                evidence.push((v, *t));
+            }
+        }
+        for (s, t) in self.var_ty.iter().enumerate() {
+            if *t != Ty::Unknown {
+                evidence.push((n + s, *t));
+            }
+        }
+        let mut stack = vec![self.regions.first()];
+        while let Some(Some(r)) = stack.pop() {
+            for node in &r.nodes {
+                gather(node, n, &mut uf, &mut evidence, &mut stack);
+            }
+        }
+        let mut class_ty: HashMap<usize, Ty> = HashMap::new();
+        for (x, t) in evidence {
+            let root = uf.find(x);
+            let e = class_ty.entry(root).or_insert(t);
+            // Integer evidence wins: indices are the one thing a float can never be.
+            if t == Ty::Int {
+                *e = Ty::Int;
+            }
+        }
+        let mut out: HashMap<String, Ty> = HashMap::new();
+        for (v, shape) in &self.place_reads {
+            let t = class_ty
+                .get(&uf.find(v.0 as usize))
+                .copied()
+                .unwrap_or(Ty::Float);
+            let e = out.entry(shape.clone()).or_insert(t);
+            if t == Ty::Int {
+                *e = Ty::Int;
+            }
+        }
+        out
+    }
+}
+
+/// The evidence one node gives (and its nested regions, pushed on `stack`).
+fn gather<'r>(
+    node: &'r Node,
+    n: usize,
+    uf: &mut UnionFind,
+    evidence: &mut Vec<(usize, Ty)>,
+    stack: &mut Vec<Option<&'r Region>>,
+) {
+    let int = |v: &Value, e: &mut Vec<(usize, Ty)>| e.push((v.0 as usize, Ty::Int));
+    match node {
+        Node::Let(v, op) => match op {
+            Op::Prim { args, int: k, .. } => {
+                for a in args {
+                    evidence.push((a.0 as usize, Ty::Float));
+                }
+                if let Some(k) = k {
+                    int(k, evidence);
+                }
+            }
+            Op::Plain(Plain::Binary(b), args) if args.len() == 2 => {
+                uf.union(args[0].0 as usize, args[1].0 as usize);
+                let compare = matches!(
+                    b,
+                    syn::BinOp::Lt(_)
+                        | syn::BinOp::Le(_)
+                        | syn::BinOp::Gt(_)
+                        | syn::BinOp::Ge(_)
+                        | syn::BinOp::Eq(_)
+                        | syn::BinOp::Ne(_)
+                );
+                let shift = matches!(b, syn::BinOp::Shl(_) | syn::BinOp::Shr(_));
+                if !compare && !shift {
+                    uf.union(v.0 as usize, args[0].0 as usize);
+                }
+            }
+            Op::Plain(Plain::Unary(_), args) => uf.union(v.0 as usize, args[0].0 as usize),
+            Op::Plain(Plain::Range { .. }, args) => args.iter().for_each(|a| int(a, evidence)),
+            Op::Load(_, i) => int(i, evidence),
+            Op::Field(p) | Op::FieldLen(p) => p.indices().iter().for_each(|i| int(i, evidence)),
+            Op::Read(s) => uf.union(v.0 as usize, n + s.0 as usize),
+            Op::Copy(a) => uf.union(v.0 as usize, a.0 as usize),
+            _ => {}
+        },
+        Node::Assign { var, value, .. } => uf.union(n + var.0 as usize, value.0 as usize),
+        Node::Store { index, .. } => int(index, evidence),
+        Node::Call(c) => {
+            for a in &c.args {
+                if let CallArg::Place(p) = a {
+                    p.indices().iter().for_each(|i| int(i, evidence));
+                }
+            }
+        }
+        Node::If { cond, then, els } => {
+            evidence.push((cond.0 as usize, Ty::Bool));
+            stack.push(Some(then));
+            stack.push(Some(els));
+        }
+        Node::Loop { body, .. } => stack.push(Some(body)),
+        Node::DeclVar(_) | Node::DeclArray(..) => {}
+    }
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        if x >= self.0.len() {
+            return x;
+        }
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b && a < self.0.len() && b < self.0.len() {
+            self.0[a] = b;
+        }
+    }
+}
