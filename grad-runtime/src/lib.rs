@@ -1,6 +1,7 @@
 //! The run-time half of `grad`: one derivative rule per primitive ([`rules`]), the
 //! micrograd-style tape engine ([`tape`]), pictures of its graphs ([`dot`]), micrograd's neural
-//! networks on it ([`nn`]), finite-difference checking ([`check`]) and the [`prelude`]. Users
+//! networks on it ([`nn`]), finite-difference checking ([`check`]), the [`Differentiable`] trait
+//! of values whose gradient has their type, and the [`prelude`]. Users
 //! depend on the `grad` crate, which re-exports this one.
 
 #![warn(missing_docs)]
@@ -8,6 +9,7 @@
 pub mod check;
 #[doc(hidden)]
 pub mod companion;
+pub mod differentiable;
 pub mod dot;
 pub mod float;
 pub mod nn;
@@ -18,10 +20,13 @@ pub mod rules;
 pub mod stack;
 pub mod tape;
 
+pub use differentiable::Differentiable;
 pub use float::Float;
 pub use real::Real;
 
-/// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`).
+/// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`) and
+/// the [`Differentiable`] trait.
 pub mod prelude {
+    pub use crate::differentiable::Differentiable;
     pub use crate::real::Real;
 }

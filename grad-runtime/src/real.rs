@@ -15,7 +15,7 @@ use crate::float::Float;
 /// assert_eq!(3.0_f64.relu(), 3.0);
 /// assert_eq!(0.0_f32.sigmoid(), 0.5);
 /// ```
-pub trait Real: Float {
+pub trait Real: Float + crate::differentiable::Differentiable {
     /// `max(x, 0)`: returns `x` when `x > 0`, else `0` (NaN gives `0`).
     fn relu(self) -> Self {
         if self > Self::ZERO {

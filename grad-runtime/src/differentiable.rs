@@ -1,0 +1,449 @@
+//! The [`Differentiable`] trait: values whose gradient is a value of the same type (a model's
+//! parameters, as JAX's pytrees, Zygote's structural tangents and Enzyme's shadows are).
+//!
+//! Floats (`f32`, `f64`) are the variables; integers, `bool`, `char`, `String` and `()` are
+//! constants, carried over unchanged. Containers (`Vec`, arrays, `Option`, `Box`, tuples up to
+//! four elements) hold either, and `#[derive(Differentiable)]` (in the `grad` crate) covers
+//! user structs field by field.
+
+/// A value whose gradient is a value of the same type: zeros in every float, constants (sizes,
+/// flags, names) carried over from the value.
+///
+/// The methods are what a training loop needs: [`zero_like`](Differentiable::zero_like) starts
+/// a gradient, [`accumulate`](Differentiable::accumulate) sums the gradients of data chunks,
+/// [`axpy`](Differentiable::axpy) takes an optimizer step, and
+/// [`flatten`](Differentiable::flatten)/[`unflatten`](Differentiable::unflatten) convert to and
+/// from a flat `Vec<f64>` (finite-difference checks, optimizers over flat vectors).
+///
+/// Containers panic when two values of different shapes meet (a `Vec` of another length, a
+/// `Some` against a `None`): a gradient always has its value's shape.
+///
+/// ```
+/// use grad_runtime::Differentiable;
+///
+/// // Weights, a bias and a constant size (`usize` is carried over, never differentiated).
+/// let params: (Vec<f64>, f32, usize) = (vec![1.0, 2.0], 0.5, 3);
+///
+/// let mut grad = params.zero_like();
+/// assert_eq!(grad, (vec![0.0, 0.0], 0.0, 3));
+///
+/// // Two chunks of data, two gradients, one sum.
+/// grad.accumulate(&(vec![0.25, -1.0], 1.0, 3));
+/// grad.accumulate(&(vec![0.25, 3.0], 1.0, 3));
+/// assert_eq!(grad, (vec![0.5, 2.0], 2.0, 3));
+///
+/// // One step of gradient descent with learning rate 0.5.
+/// let mut next = params.clone();
+/// next.axpy(-0.5, &grad);
+/// assert_eq!(next, (vec![0.75, 1.0], -0.5, 3));
+///
+/// // The floats in order, and back.
+/// let mut flat = Vec::new();
+/// next.flatten(&mut flat);
+/// assert_eq!(flat, [0.75, 1.0, -0.5]);
+/// assert_eq!(next.param_count(), 3);
+/// let mut restored = params.zero_like();
+/// restored.unflatten(&mut flat.as_slice());
+/// assert_eq!(restored, next);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Differentiable`",
+    label = "its gradient cannot be built field by field",
+    note = "add `#[derive(Differentiable)]` (and `Clone`) to the type's definition, or mark \
+            the field `#[grad(skip)]` to carry it over as a constant"
+)]
+pub trait Differentiable: Clone {
+    /// The gradient's starting value: every float zero, every constant field a copy of self's.
+    fn zero_like(&self) -> Self;
+
+    /// Adds other's floats into self's (sums the gradients of data chunks); constants untouched.
+    fn accumulate(&mut self, other: &Self);
+
+    /// self += alpha * other on every float (an SGD step is `p.axpy(-lr, &grad)`); constants
+    /// untouched. An `f32` float computes in `f32`, with `alpha` rounded to `f32`.
+    fn axpy(&mut self, alpha: f64, other: &Self);
+
+    /// Appends every float, in field order (depth first, elements in order), as f64.
+    fn flatten(&self, out: &mut Vec<f64>);
+
+    /// Overwrites every float from the front of `values` in flatten's order (rounding to f32
+    /// where the field is f32), advancing the slice past what it used. Panics if too short.
+    fn unflatten(&mut self, values: &mut &[f64]);
+
+    /// The number of floats (flatten's length).
+    fn param_count(&self) -> usize {
+        let mut out = Vec::new();
+        self.flatten(&mut out);
+        out.len()
+    }
+}
+
+/// Takes the first float of `values` and advances the slice past it; panics if it is empty.
+fn next_value(values: &mut &[f64]) -> f64 {
+    let (&first, rest) = values
+        .split_first()
+        .expect("Differentiable::unflatten: `values` holds fewer floats than the value has");
+    *values = rest;
+    first
+}
+
+/// Panics unless two containers have the same length (a gradient has its value's shape).
+fn same_len(method: &str, len: usize, other: usize) {
+    assert!(
+        len == other,
+        "Differentiable::{method}: lengths differ ({len} and {other}); a gradient has its \
+         value's shape"
+    );
+}
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl Differentiable for $t {
+            #[inline]
+            fn zero_like(&self) -> Self {
+                0.0
+            }
+            #[inline]
+            fn accumulate(&mut self, other: &Self) {
+                *self += *other;
+            }
+            #[inline]
+            fn axpy(&mut self, alpha: f64, other: &Self) {
+                *self += alpha as $t * *other;
+            }
+            #[inline]
+            fn flatten(&self, out: &mut Vec<f64>) {
+                out.push(f64::from(*self));
+            }
+            #[inline]
+            fn unflatten(&mut self, values: &mut &[f64]) {
+                *self = next_value(values) as $t;
+            }
+            #[inline]
+            fn param_count(&self) -> usize {
+                1
+            }
+        }
+    )*};
+}
+
+floats!(f32, f64);
+
+macro_rules! constants {
+    ($($t:ty),*) => {$(
+        impl Differentiable for $t {
+            #[inline]
+            fn zero_like(&self) -> Self {
+                self.clone()
+            }
+            #[inline]
+            fn accumulate(&mut self, _: &Self) {}
+            #[inline]
+            fn axpy(&mut self, _: f64, _: &Self) {}
+            #[inline]
+            fn flatten(&self, _: &mut Vec<f64>) {}
+            #[inline]
+            fn unflatten(&mut self, _: &mut &[f64]) {}
+            #[inline]
+            fn param_count(&self) -> usize {
+                0
+            }
+        }
+    )*};
+}
+
+constants!(
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    bool,
+    char,
+    String,
+    ()
+);
+
+impl<T: Differentiable> Differentiable for Vec<T> {
+    fn zero_like(&self) -> Self {
+        self.iter().map(T::zero_like).collect()
+    }
+
+    fn accumulate(&mut self, other: &Self) {
+        same_len("accumulate", self.len(), other.len());
+        for (a, b) in self.iter_mut().zip(other) {
+            a.accumulate(b);
+        }
+    }
+
+    fn axpy(&mut self, alpha: f64, other: &Self) {
+        same_len("axpy", self.len(), other.len());
+        for (a, b) in self.iter_mut().zip(other) {
+            a.axpy(alpha, b);
+        }
+    }
+
+    fn flatten(&self, out: &mut Vec<f64>) {
+        for x in self {
+            x.flatten(out);
+        }
+    }
+
+    fn unflatten(&mut self, values: &mut &[f64]) {
+        for x in self {
+            x.unflatten(values);
+        }
+    }
+
+    fn param_count(&self) -> usize {
+        self.iter().map(T::param_count).sum()
+    }
+}
+
+impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
+    fn zero_like(&self) -> Self {
+        core::array::from_fn(|i| self[i].zero_like())
+    }
+
+    fn accumulate(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.accumulate(b);
+        }
+    }
+
+    fn axpy(&mut self, alpha: f64, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.axpy(alpha, b);
+        }
+    }
+
+    fn flatten(&self, out: &mut Vec<f64>) {
+        for x in self {
+            x.flatten(out);
+        }
+    }
+
+    fn unflatten(&mut self, values: &mut &[f64]) {
+        for x in self {
+            x.unflatten(values);
+        }
+    }
+
+    fn param_count(&self) -> usize {
+        self.iter().map(T::param_count).sum()
+    }
+}
+
+/// `None` is a value without floats; `Some` against `None` panics (different shapes).
+impl<T: Differentiable> Differentiable for Option<T> {
+    fn zero_like(&self) -> Self {
+        self.as_ref().map(T::zero_like)
+    }
+
+    fn accumulate(&mut self, other: &Self) {
+        match (self, other) {
+            (Some(a), Some(b)) => a.accumulate(b),
+            (None, None) => {}
+            _ => panic!("Differentiable::accumulate: `Some` and `None` (different shapes)"),
+        }
+    }
+
+    fn axpy(&mut self, alpha: f64, other: &Self) {
+        match (self, other) {
+            (Some(a), Some(b)) => a.axpy(alpha, b),
+            (None, None) => {}
+            _ => panic!("Differentiable::axpy: `Some` and `None` (different shapes)"),
+        }
+    }
+
+    fn flatten(&self, out: &mut Vec<f64>) {
+        if let Some(x) = self {
+            x.flatten(out);
+        }
+    }
+
+    fn unflatten(&mut self, values: &mut &[f64]) {
+        if let Some(x) = self {
+            x.unflatten(values);
+        }
+    }
+
+    fn param_count(&self) -> usize {
+        self.as_ref().map_or(0, T::param_count)
+    }
+}
+
+impl<T: Differentiable> Differentiable for Box<T> {
+    fn zero_like(&self) -> Self {
+        Box::new(T::zero_like(self))
+    }
+
+    fn accumulate(&mut self, other: &Self) {
+        T::accumulate(self, other);
+    }
+
+    fn axpy(&mut self, alpha: f64, other: &Self) {
+        T::axpy(self, alpha, other);
+    }
+
+    fn flatten(&self, out: &mut Vec<f64>) {
+        T::flatten(self, out);
+    }
+
+    fn unflatten(&mut self, values: &mut &[f64]) {
+        T::unflatten(self, values);
+    }
+
+    fn param_count(&self) -> usize {
+        T::param_count(self)
+    }
+}
+
+macro_rules! tuples {
+    ($(($($t:ident $i:tt),+);)*) => {$(
+        impl<$($t: Differentiable),+> Differentiable for ($($t,)+) {
+            fn zero_like(&self) -> Self {
+                ($(self.$i.zero_like(),)+)
+            }
+
+            fn accumulate(&mut self, other: &Self) {
+                $(self.$i.accumulate(&other.$i);)+
+            }
+
+            fn axpy(&mut self, alpha: f64, other: &Self) {
+                $(self.$i.axpy(alpha, &other.$i);)+
+            }
+
+            fn flatten(&self, out: &mut Vec<f64>) {
+                $(self.$i.flatten(out);)+
+            }
+
+            fn unflatten(&mut self, values: &mut &[f64]) {
+                $(self.$i.unflatten(values);)+
+            }
+
+            fn param_count(&self) -> usize {
+                0 $(+ self.$i.param_count())+
+            }
+        }
+    )*};
+}
+
+tuples! {
+    (A 0);
+    (A 0, B 1);
+    (A 0, B 1, C 2);
+    (A 0, B 1, C 2, D 3);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Differentiable;
+
+    /// Flattens a value into a new vector.
+    fn flat<T: Differentiable>(x: &T) -> Vec<f64> {
+        let mut out = Vec::new();
+        x.flatten(&mut out);
+        out
+    }
+
+    #[test]
+    fn floats_are_variables() {
+        let mut x = 3.5_f64;
+        assert_eq!(x.zero_like(), 0.0);
+        x.accumulate(&1.25);
+        assert_eq!(x, 4.75);
+        x.axpy(-2.0, &0.5);
+        assert_eq!(x, 3.75);
+        assert_eq!(flat(&x), [3.75]);
+        let mut y = 0.0_f32;
+        y.unflatten(&mut [0.1_f64, 9.0].as_slice());
+        assert_eq!(y, 0.1_f32);
+        assert_eq!((y.param_count(), x.param_count()), (1, 1));
+    }
+
+    #[test]
+    fn f32_axpy_rounds_alpha() {
+        let mut x = 1.0_f32;
+        x.axpy(0.1, &3.0);
+        assert_eq!(x, 1.0_f32 + 0.1_f32 * 3.0_f32);
+    }
+
+    #[test]
+    fn constants_are_carried_over() {
+        let mut s = String::from("layer");
+        assert_eq!(s.zero_like(), "layer");
+        s.accumulate(&String::from("other"));
+        s.axpy(1.0, &String::from("other"));
+        assert_eq!(s, "layer");
+        let mut n = 7_usize;
+        n.accumulate(&3);
+        n.axpy(2.0, &3);
+        let mut values: &[f64] = &[1.0];
+        n.unflatten(&mut values);
+        assert_eq!((n, values.len()), (7, 1));
+        assert_eq!((flat(&n), n.param_count()), (vec![], 0));
+        assert_eq!(
+            (true.zero_like(), 'x'.zero_like(), (-3_i8).zero_like()),
+            (true, 'x', -3)
+        );
+        assert_eq!(().param_count(), 0);
+    }
+
+    #[test]
+    fn containers_go_element_by_element() {
+        let x = (
+            vec![[1.0_f64, 2.0], [3.0, 4.0]],
+            Some(Box::new(5.0_f32)),
+            9_usize,
+            None::<f64>,
+        );
+        let mut g = x.zero_like();
+        assert_eq!(g, (vec![[0.0; 2]; 2], Some(Box::new(0.0)), 9, None));
+        g.accumulate(&x);
+        g.accumulate(&x);
+        assert_eq!(
+            g,
+            (vec![[2.0, 4.0], [6.0, 8.0]], Some(Box::new(10.0)), 9, None)
+        );
+        g.axpy(-0.5, &x);
+        assert_eq!(
+            g,
+            (vec![[1.5, 3.0], [4.5, 6.0]], Some(Box::new(7.5)), 9, None)
+        );
+        assert_eq!(flat(&g), [1.5, 3.0, 4.5, 6.0, 7.5]);
+        assert_eq!(x.param_count(), 5);
+        let mut values: &[f64] = &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
+        g.unflatten(&mut values);
+        assert_eq!(
+            g,
+            (
+                vec![[10.0, 20.0], [30.0, 40.0]],
+                Some(Box::new(50.0)),
+                9,
+                None
+            )
+        );
+        assert_eq!(values, [60.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "fewer floats")]
+    fn unflatten_panics_when_short() {
+        let mut x = [0.0_f64; 3];
+        x.unflatten(&mut [1.0, 2.0].as_slice());
+    }
+
+    #[test]
+    #[should_panic(expected = "lengths differ (2 and 3)")]
+    fn accumulate_panics_on_other_shapes() {
+        vec![0.0_f64; 2].accumulate(&vec![1.0; 3]);
+    }
+}
