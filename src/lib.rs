@@ -116,17 +116,56 @@ extern crate self as grad;
 /// ```
 #[doc(inline)]
 pub use grad_macro::differentiable;
-pub use grad_runtime::{check, dot, nn, rules, tape, Float, Real};
+/// Implements [`Differentiable`](trait@Differentiable) for a struct, field by field, so that
+/// its gradient is a value of the same struct: every float zeroed, every constant field
+/// (`usize`, `bool`, `String`, `Vec<usize>`, ...) carried over.
+///
+/// Each field goes through its type's own impl, so nested derived structs, `Vec<Layer>` and
+/// `[Layer; 3]` work. `#[grad(skip)]` makes a field a constant whatever its type (cloned into
+/// the gradient, ignored by the other methods; its type needs only `Clone`). Generic structs
+/// get a `T: Differentiable` bound for each type parameter. The struct must also implement
+/// `Clone`; enums and unions are refused.
+///
+/// ```
+/// use grad::prelude::*;
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Layer {
+///     w: Vec<f64>,
+///     b: f64,
+///     n_in: usize,
+///     #[grad(skip)]
+///     dropout: f64,
+/// }
+///
+/// let layer = Layer { w: vec![1.0, -2.0], b: 0.5, n_in: 2, dropout: 0.1 };
+/// let mut grad = layer.zero_like();
+/// assert_eq!(grad, Layer { w: vec![0.0, 0.0], b: 0.0, n_in: 2, dropout: 0.1 });
+///
+/// grad.accumulate(&Layer { w: vec![4.0, 2.0], b: 1.0, n_in: 2, dropout: 0.1 });
+/// let mut next = layer.clone();
+/// next.axpy(-0.25, &grad); // one step of gradient descent
+/// assert_eq!(next.w, [0.0, -2.5]);
+/// assert_eq!(next.b, 0.25);
+///
+/// let mut flat = Vec::new();
+/// next.flatten(&mut flat);
+/// assert_eq!(flat, [0.0, -2.5, 0.25]); // `w`, then `b`; `n_in` and `dropout` are constants
+/// assert_eq!(next.param_count(), 3);
+/// ```
+#[doc(inline)]
+pub use grad_macro::Differentiable;
+pub use grad_runtime::{check, dot, nn, rules, tape, Differentiable, Float, Real};
 
 #[cfg(feature = "argmin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "argmin")))]
 pub mod argmin;
 
-/// `use grad::prelude::*;` brings the attribute and the [`Real`] trait (`relu`, `sigmoid`).
+/// `use grad::prelude::*;` brings the attribute, the [`Real`] trait (`relu`, `sigmoid`), and
+/// the [`Differentiable`](trait@Differentiable) trait with its derive.
 pub mod prelude {
-    pub use grad_macro::differentiable;
-    pub use grad_runtime::Differentiable;
-    pub use grad_runtime::Real;
+    pub use grad_macro::{differentiable, Differentiable};
+    pub use grad_runtime::{Differentiable, Real};
 }
 
 /// What generated code uses. Not a public API.
@@ -138,6 +177,5 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
-    pub use grad_runtime::Differentiable;
-    pub use grad_runtime::Real;
+    pub use grad_runtime::{Differentiable, Real};
 }

@@ -3,12 +3,13 @@
 //!
 //! One module per stage: [`parse`](crate) → lower (structured SSA, `ir`) → activity → passes
 //! → adjoint (reverse sweep) → codegen. Derivative rules live in `grad_runtime::rules`, never
-//! here. Users use the attribute through the `grad` crate; this crate has one entry point,
-//! [`expand`].
+//! here. Users use the attribute through the `grad` crate; this crate has two entry points:
+//! [`expand`] for the attribute and [`derive`] for `#[derive(Differentiable)]`.
 
 mod activity;
 mod adjoint;
 mod codegen;
+mod derive;
 mod error;
 mod ir;
 mod listing;
@@ -21,6 +22,7 @@ mod stack;
 mod symbol;
 mod verify;
 
+pub use derive::derive;
 pub use pipeline::expand;
 
 #[cfg(test)]

@@ -14,3 +14,7 @@ pub const PULLBACK_SUFFIX: &str = "_pullback";
 /// The most arguments a call through `_grad` has (its partials come back in a tuple,
 /// `grad_runtime::companion`): calls with more go through `_pullback`.
 pub const MAX_PARTIALS: usize = 11;
+/// `#[grad(skip)]` on a field of a `#[derive(Differentiable)]` struct: the attribute's name.
+pub const GRAD_ATTR: &str = "grad";
+/// `#[grad(skip)]`: the field is a constant, cloned into the gradient.
+pub const SKIP: &str = "skip";
