@@ -17,6 +17,8 @@ pub struct Activity {
     pub var: Vec<bool>,
     /// Per array.
     pub array: Vec<bool>,
+    /// Per parameter: a struct parameter whose fields carry a derivative.
+    pub structs: Vec<bool>,
 }
 
 pub(crate) struct Sets {
@@ -50,6 +52,12 @@ impl Sets {
     pub(crate) fn set_var(&mut self, s: Var) {
         if !self.var[s.0 as usize] {
             self.var[s.0 as usize] = true;
+            self.changed = true;
+        }
+    }
+    pub(crate) fn set_struct(&mut self, root: usize) {
+        if !self.structs[root] {
+            self.structs[root] = true;
             self.changed = true;
         }
     }
@@ -109,6 +117,11 @@ fn varied_pass(region: &Region, s: &mut Sets) {
                     s.set_array(*array);
                 }
             }
+            Node::FieldStore { place, value } => {
+                if s.value(*value) {
+                    s.set_struct(place.root);
+                }
+            }
             Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
                 if s.value(*fill) {
                     s.set_array(*a);
@@ -118,10 +131,15 @@ fn varied_pass(region: &Region, s: &mut Sets) {
                 let varied = c.args.iter().any(|a| match a {
                     CallArg::Value(v, ArgKind::Float) | CallArg::Var { pre: v, .. } => s.value(*v),
                     CallArg::Array(a) => s.array[a.array.0 as usize],
-                    CallArg::Place(p) => s.structs[p.root],
+                    CallArg::Place(p, _) => s.structs[p.root],
                     CallArg::Value(..) => false,
                 });
                 if varied {
+                    for a in &c.args {
+                        if let CallArg::Place(p, true) = a {
+                            s.set_struct(p.root);
+                        }
+                    }
                     c.written_arrays().into_iter().for_each(|a| s.set_array(a));
                     c.written_vars().for_each(|v| s.set_var(v));
                     if let CallOut::Value(v) = c.out {
@@ -193,6 +211,7 @@ pub fn analyze(f: &Function, prune: bool, errors: &mut Errors) -> Activity {
             value: varied.value,
             var: varied.var,
             array: varied.array,
+            structs: varied.structs,
         }
     }
 }

@@ -177,6 +177,8 @@ pub enum Rev {
         operands: Vec<Option<Save>>,
         /// Per argument: whether the array passed was snapshotted before the call.
         snapshot: Vec<bool>,
+        /// The call's position in the IR.
+        ord: usize,
     },
     /// Replays a loop backwards.
     Loop {
@@ -219,6 +221,9 @@ pub struct Plan {
     /// The places inside struct parameters that [`Adj::Field`] accumulates into, each with
     /// the saves of its index values (in path order).
     pub fields: Vec<(Place, Vec<Save>)>,
+    /// `(call position, argument)` of each place a callee may change: the forward sweep
+    /// pushes a copy of it on a stack of its own before the call.
+    pub place_snaps: Vec<(usize, usize)>,
 }
 
 impl Plan {
@@ -266,6 +271,8 @@ pub(crate) struct Builder<'a> {
     pub(crate) fused_frame: Option<(HashMap<Array, usize>, usize)>,
     /// See [`Plan::fields`].
     pub(crate) fields: Vec<(Place, Vec<Save>)>,
+    /// See [`Plan::place_snaps`].
+    pub(crate) place_snaps: Vec<(usize, usize)>,
     /// How many regions enclose the current one (0 for the top region).
     pub(crate) region_depth: usize,
     pub(crate) ordinal: usize,
@@ -477,6 +484,27 @@ impl Builder<'_> {
                     body.push(Rev::Reset(Adj::Elem(*array, s)));
                 }
             }
+            Node::FieldStore { place, value } => {
+                // Integers stored (`self.steps += 1`) have no adjoint.
+                if self.act.structs[place.root] && self.f.value_ty[value.0 as usize] == Ty::Float {
+                    let mut idx = Vec::new();
+                    for i in place.indices() {
+                        let s = self.save(ord, SaveKind::Index, SaveSource::IndexOf(i));
+                        saved.push(s);
+                        idx.push(s);
+                    }
+                    self.fields.push((place.clone(), idx));
+                    let at = Adj::Field(self.fields.len() as u32 - 1);
+                    if self.active(*value) {
+                        body.push(Rev::Acc {
+                            to: Adj::Value(*value),
+                            from: at,
+                            by: None,
+                        });
+                    }
+                    body.push(Rev::Reset(at));
+                }
+            }
             Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
                 if self.act.array[a.0 as usize] {
                     if self.active(*fill) {
@@ -646,6 +674,9 @@ impl Builder<'_> {
             .written_arrays()
             .iter()
             .any(|a| self.act.array[a.0 as usize])
+            || c.args
+                .iter()
+                .any(|a| matches!(a, CallArg::Place(p, true) if self.act.structs[p.root]))
             || c.written_vars().any(|s| self.act.var[s.0 as usize]);
         if !useful {
             return Vec::new();
@@ -675,7 +706,9 @@ impl Builder<'_> {
                     let param = self.f.array_param[a.array.0 as usize].is_some();
                     a.mutable || !param || self.f.array_mut[a.array.0 as usize]
                 }
-                CallArg::Value(..) | CallArg::Var { .. } | CallArg::Place(_) => false,
+                // A place the callee may change: a copy of it (not on the float stack).
+                CallArg::Place(_, mutable) => *mutable,
+                CallArg::Value(..) | CallArg::Var { .. } => false,
             })
             .collect();
         self.snapshots.insert(ord, snapshot.clone());
@@ -683,10 +716,16 @@ impl Builder<'_> {
             self.out_lens.insert(ord);
         }
         let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
+        for (k, a) in c.args.iter().enumerate() {
+            if let CallArg::Place(_, true) = a {
+                self.place_snaps.push((ord, k));
+            }
+        }
         out.push(Rev::Call {
             call: Box::new(c.clone()),
             operands,
             snapshot,
+            ord,
         });
         out
     }
@@ -744,6 +783,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         top_pos: 0,
         fused_frame: None,
         fields: Vec::new(),
+        place_snaps: Vec::new(),
         region_depth: 0,
         ordinal: 0,
         loop_depth: 0,
@@ -763,6 +803,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
     let (snapshots, out_lens, fields) = (b.snapshots, b.out_lens, b.fields);
+    let place_snaps = b.place_snaps;
     let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -775,6 +816,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         snapshots,
         out_lens,
         fields,
+        place_snaps,
         act,
         saves,
         node_saves,

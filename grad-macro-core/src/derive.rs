@@ -180,6 +180,16 @@ fn methods(fields: &[Field]) -> TokenStream {
     let flatten = each(&|m| quote!(flatten(&self.#m, #out);));
     let unflatten = each(&|m| quote!(unflatten(&mut self.#m, #values);));
     let count = each(&|m| quote!(param_count(&self.#m)));
+    let primal = param("__grad_primal", !fields.is_empty());
+    let restore = fields.iter().map(|f| {
+        let (m, ty) = (&f.member, f.ty);
+        if f.skip {
+            quote_spanned!(ty.span()=> self.#m = ::core::clone::Clone::clone(&#primal.#m);)
+        } else {
+            quote_spanned!(ty.span()=>
+                <#ty as #rt::Differentiable>::restore_constants(&mut self.#m, &#primal.#m);)
+        }
+    });
     let count = if count.is_empty() {
         quote!(0)
     } else {
@@ -209,6 +219,10 @@ fn methods(fields: &[Field]) -> TokenStream {
         #[inline]
         fn param_count(&self) -> ::core::primitive::usize {
             #count
+        }
+        #[inline]
+        fn restore_constants(&mut self, #primal: &Self) {
+            #(#restore)*
         }
     }
 }

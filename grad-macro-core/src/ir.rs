@@ -278,6 +278,13 @@ pub enum Node {
         /// The new element.
         value: Value,
     },
+    /// `place = value` inside a `&mut` struct parameter.
+    FieldStore {
+        /// The place written.
+        place: Place,
+        /// The new value.
+        value: Value,
+    },
     /// A local array comes into existence.
     DeclArray(Array, ArrayInit),
     /// A call that passes arrays, writes through `&mut` or returns an array or nothing: run
@@ -328,8 +335,10 @@ pub enum CallArg {
     /// An array or a part of one.
     Array(ArrayArg),
     /// A place inside a struct parameter passed by reference: `&p.w`, `&self.layers[l]`,
-    /// `p` for a `p: &S` parameter, or the receiver of a method call.
-    Place(Place),
+    /// `p` for a `p: &S` parameter, or the receiver of a method call. `true`: the callee may
+    /// change it (`&mut p.w`, or a method call on a `&mut` parameter's place), so the forward
+    /// sweep keeps a copy of it for the reverse sweep.
+    Place(Place, bool),
     /// `&mut v` for a float variable `v`: the callee may change it. `pre` is its value before
     /// the call.
     Var {
@@ -380,7 +389,7 @@ impl Call {
             match a {
                 CallArg::Value(v, _) | CallArg::Var { pre: v, .. } => out.push(*v),
                 CallArg::Array(a) => out.extend(a.lo.iter().chain(&a.hi)),
-                CallArg::Place(p) => out.extend(p.indices()),
+                CallArg::Place(p, _) => out.extend(p.indices()),
             }
         }
         out
@@ -390,7 +399,7 @@ impl Call {
     pub fn read_arrays(&self) -> impl Iterator<Item = &ArrayArg> {
         self.args.iter().filter_map(|a| match a {
             CallArg::Array(a) => Some(a),
-            CallArg::Value(..) | CallArg::Var { .. } | CallArg::Place(_) => None,
+            CallArg::Value(..) | CallArg::Var { .. } | CallArg::Place(..) => None,
         })
     }
 
@@ -455,6 +464,8 @@ pub enum ParamKind {
         ty: syn::Type,
         /// Whether the parameter is a reference to it (`&S`, `&self`).
         by_ref: bool,
+        /// Whether it is `&mut S` (`&mut self`): the body may write its fields.
+        mutable: bool,
     },
     /// Anything else: a constant in the body.
     Constant,
@@ -540,6 +551,7 @@ impl Node {
     pub fn writes(&self, out: &mut Vec<Array>) {
         match self {
             Node::Store { array, .. } | Node::DeclArray(array, _) => out.push(*array),
+            Node::FieldStore { .. } => {}
             Node::Call(c) => out.extend(c.written_arrays()),
             Node::If { then, els, .. } => {
                 then.nodes.iter().for_each(|n| n.writes(out));
@@ -675,7 +687,8 @@ impl fmt::Display for Call {
             .map(|a| match a {
                 CallArg::Value(v, _) => v.to_string(),
                 CallArg::Var { var, .. } => format!("&mut {var}"),
-                CallArg::Place(p) => format!("&{p}"),
+                CallArg::Place(p, false) => format!("&{p}"),
+                CallArg::Place(p, true) => format!("&mut {p}"),
                 CallArg::Array(a) => {
                     let r = if a.mutable {
                         "&mut "
@@ -714,6 +727,7 @@ impl Region {
                     writeln!(f, "{pad}{kw}{var} = {value}")?
                 }
                 Node::DeclVar(s) => writeln!(f, "{pad}let {s}")?,
+                Node::FieldStore { place, value } => writeln!(f, "{pad}{place} = {value}")?,
                 Node::Store {
                     array,
                     index,

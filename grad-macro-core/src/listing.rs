@@ -105,7 +105,11 @@ impl<'a> Lister<'a> {
             .map(|a| match a {
                 CallArg::Value(v, _) => self.name(*v).to_string(),
                 CallArg::Var { var, .. } => format!("&mut {}", self.var_names[var.0 as usize]),
-                CallArg::Place(p) => format!("&{}", self.place(p, &|v| self.name(v).to_string())),
+                CallArg::Place(p, m) => format!(
+                    "&{}{}",
+                    if *m { "mut " } else { "" },
+                    self.place(p, &|v| self.name(v).to_string())
+                ),
                 CallArg::Array(a) => {
                     let name = &self.array_names[a.array.0 as usize];
                     let r = if a.mutable {
@@ -265,6 +269,10 @@ impl<'a> Lister<'a> {
                 }
                 Node::Call(c) => {
                     let _ = writeln!(out, "{p}{}", self.call(c));
+                }
+                Node::FieldStore { place, value } => {
+                    let at = self.place(place, &|v| self.name(v).to_string());
+                    let _ = writeln!(out, "{p}{at} = {}", self.name(*value));
                 }
                 Node::Store {
                     array,

@@ -377,19 +377,13 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     );
                 }
                 let by_mut_ref = r.reference.is_some() && r.mutability.is_some();
-                if by_mut_ref {
-                    errors.on(
-                        r,
-                        "`&mut self` is not supported yet in a differentiable method; take                          `&self` and write the results through a `&mut` slice parameter",
-                    );
-                }
                 params.push(ParsedParam {
                     ident: syn::Ident::new("self", r.self_token.span),
-                    ty: syn::parse_quote_spanned!(r.self_token.span=> Self),
+                    ty: (*r.ty).clone(),
                     class: ParamClass::Struct,
                     wrt: true,
                     mutable: false,
-                    mut_ref: false,
+                    mut_ref: by_mut_ref,
                 });
             }
             syn::FnArg::Typed(pt) => {
@@ -406,20 +400,13 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
-                if matches!(class, ParamClass::Struct) {
-                    if let syn::Type::Reference(r) = &*pt.ty {
-                        if r.mutability.is_some() {
-                            errors.on(
-                                &pt.ty,
-                                "`&mut` struct parameters are not supported yet; take `&S`                                  and write the results through a `&mut` slice parameter",
-                            );
-                        }
-                    }
-                }
                 let mut_ref = matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
                     && matches!(
                         class,
-                        ParamClass::Slice | ParamClass::Array(_) | ParamClass::ScalarRef
+                        ParamClass::Slice
+                            | ParamClass::Array(_)
+                            | ParamClass::ScalarRef
+                            | ParamClass::Struct
                     );
                 first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {

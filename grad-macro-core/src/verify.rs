@@ -73,6 +73,13 @@ impl Verifier {
                     self.used(*index, &by)?;
                     self.used(*value, &by)?;
                 }
+                Node::FieldStore { place, value } => {
+                    let by = format!("{place} = {value}");
+                    for i in place.indices() {
+                        self.used(i, &by)?;
+                    }
+                    self.used(*value, &by)?;
+                }
                 Node::Call(c) => {
                     for a in c.operands() {
                         self.used(a, &c.to_string())?;

@@ -78,6 +78,14 @@ pub trait Differentiable: Clone {
         self.flatten(&mut out);
         out.len()
     }
+
+    /// Copies every constant float (a `#[grad(skip)]` field, at any depth) from `primal` into
+    /// `self`. The companions of `#[differentiable]` call it on the gradient they return: the
+    /// generated code cannot see which fields are skipped and accumulates into every float it
+    /// reads. The default does nothing (a type without skipped fields).
+    fn restore_constants(&mut self, primal: &Self) {
+        let _ = primal;
+    }
 }
 
 /// Takes the first float of `values` and advances the slice past it; panics if it is empty.
@@ -207,6 +215,12 @@ impl<T: Differentiable> Differentiable for Vec<T> {
     fn param_count(&self) -> usize {
         self.iter().map(T::param_count).sum()
     }
+
+    fn restore_constants(&mut self, primal: &Self) {
+        for (a, b) in self.iter_mut().zip(primal) {
+            a.restore_constants(b);
+        }
+    }
 }
 
 impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
@@ -240,6 +254,12 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
 
     fn param_count(&self) -> usize {
         self.iter().map(T::param_count).sum()
+    }
+
+    fn restore_constants(&mut self, primal: &Self) {
+        for (a, b) in self.iter_mut().zip(primal) {
+            a.restore_constants(b);
+        }
     }
 }
 
@@ -280,6 +300,12 @@ impl<T: Differentiable> Differentiable for Option<T> {
     fn param_count(&self) -> usize {
         self.as_ref().map_or(0, T::param_count)
     }
+
+    fn restore_constants(&mut self, primal: &Self) {
+        if let (Some(a), Some(b)) = (self, primal) {
+            a.restore_constants(b);
+        }
+    }
 }
 
 impl<T: Differentiable> Differentiable for Box<T> {
@@ -305,6 +331,10 @@ impl<T: Differentiable> Differentiable for Box<T> {
 
     fn param_count(&self) -> usize {
         T::param_count(self)
+    }
+
+    fn restore_constants(&mut self, primal: &Self) {
+        T::restore_constants(self, primal);
     }
 }
 
@@ -333,6 +363,10 @@ macro_rules! tuples {
 
             fn param_count(&self) -> usize {
                 0 $(+ self.$i.param_count())+
+            }
+
+            fn restore_constants(&mut self, primal: &Self) {
+                $(self.$i.restore_constants(&primal.$i);)+
             }
         }
     )*};

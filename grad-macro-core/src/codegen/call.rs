@@ -12,6 +12,11 @@
 use super::declare::{Binding, Decl};
 use super::*;
 
+/// The stack of copies of argument `k` of the call at `ord` (a place the callee may change).
+pub(crate) fn place_snaps(ord: usize, k: usize) -> Ident {
+    id("placesnaps", format!("{ord}_{k}"))
+}
+
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
 pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
     let mut gpath = path.clone();
@@ -76,6 +81,12 @@ impl Gen<'_> {
         let snaps = self.plan.snapshots.get(&my).filter(|_| !self.graph);
         let (tf, tu) = (tape_f(), tape_u());
         for (k, arg) in c.args.iter().enumerate() {
+            if let (CallArg::Place(p, true), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
+                // A copy of what the callee may change, on a stack of its own type.
+                let (stack, e) = (place_snaps(my, k), self.place_expr(p, &value));
+                out.extend(quote!(#stack.push(::core::clone::Clone::clone(&#e));));
+                continue;
+            }
             if let (CallArg::Array(a), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
                 let arr = self.array_ident(a.array);
                 if self.f.scalar_ref[a.array.0 as usize] {
@@ -104,9 +115,10 @@ impl Gen<'_> {
                     quote!(&mut #sv)
                 }
                 CallArg::Array(a) => self.array_arg_expr(a, &value),
-                CallArg::Place(p) => {
+                CallArg::Place(p, mutable) => {
                     let e = self.place_expr(p, &value);
-                    quote!(&#e)
+                    let m = mutable.then(|| quote!(mut));
+                    quote!(&#m #e)
                 }
             })
             .collect();
@@ -151,6 +163,7 @@ impl Gen<'_> {
         c: &Call,
         operands: &[Option<Save>],
         snapshot: &[bool],
+        my: usize,
     ) -> TokenStream {
         let rt = rt();
         let float = &self.f.float;
@@ -219,9 +232,20 @@ impl Gen<'_> {
                         }
                     }
                 }
-                CallArg::Place(p) => {
+                CallArg::Place(p, mutable) => {
                     let e = self.place_expr(p, &value);
-                    args.push(quote!(&#e));
+                    if *mutable {
+                        let (snap, stack) = (id("snap", k), place_snaps(my, k));
+                        pops.push(quote! {
+                            let mut #snap = match #stack.pop() {
+                                ::core::option::Option::Some(s) => s,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                        });
+                        args.push(quote!(&mut #snap));
+                    } else {
+                        args.push(quote!(&#e));
+                    }
                     if self.f.params[p.root].wrt {
                         let d = self.place_adj(p, &value);
                         slots.push(quote!(&mut #d));

@@ -115,6 +115,14 @@ impl Gen<'_> {
                 let span = self.f.span(*value);
                 quote_spanned!(span=> *::grad::__private::element(&mut #a[..], #i) = #x;)
             }
+            Node::FieldStore { place, value } => {
+                let at = self.place_expr(place, &|i| {
+                    let vi = v(i);
+                    quote!(#vi)
+                });
+                let x = v(*value);
+                quote_spanned!(self.f.span(*value)=> #at = #x;)
+            }
             Node::DeclArray(a, init) => {
                 let name = self.array_ident(*a);
                 match init {

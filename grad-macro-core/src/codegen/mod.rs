@@ -211,6 +211,10 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
             prologue.extend(quote!(let mut #name = #rt::Stack::new();));
         }
     }
+    for &(ord, k) in &plan.place_snaps {
+        let stack = call::place_snaps(ord, k);
+        prologue.extend(quote!(let mut #stack = ::std::vec::Vec::new();));
+    }
     if plan.uses_stack(true) {
         let t = tape_f();
         prologue.extend(quote!(let mut #t = #rt::Tape::<#float>::take();));
@@ -298,9 +302,17 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                     quote!(#dx)
                 }
             },
-            ParamKind::Struct { .. } => {
-                let owned = place::owned(i);
-                quote!(#owned)
+            ParamKind::Struct { ty, by_ref, .. } => {
+                let (owned, ident) = (place::owned(i), &p.ident);
+                let primal = if *by_ref {
+                    quote!(#ident)
+                } else {
+                    quote!(&#ident)
+                };
+                quote!({
+                    <#ty as #rt::Differentiable>::restore_constants(&mut #owned, #primal);
+                    #owned
+                })
             }
             ParamKind::Constant => continue,
         });

@@ -15,8 +15,13 @@ impl Gen<'_> {
         p: &Place,
         index: &dyn Fn(Value) -> TokenStream,
     ) -> TokenStream {
-        let root = &self.f.params[p.root].ident;
-        let mut out = quote!(#root);
+        let param = &self.f.params[p.root];
+        let root = &param.ident;
+        // The struct itself, not the reference to it (`Clone::clone(&(*p))` copies the struct).
+        let mut out = match param.kind {
+            ParamKind::Struct { by_ref: true, .. } if p.segs.is_empty() => quote!((*#root)),
+            _ => quote!(#root),
+        };
         extend_path(&mut out, p, index);
         out
     }
@@ -45,7 +50,7 @@ impl Gen<'_> {
         let rt = rt();
         let mut out = TokenStream::new();
         for (i, p) in self.f.params.iter().enumerate() {
-            let ParamKind::Struct { ty, by_ref } = &p.kind else {
+            let ParamKind::Struct { ty, by_ref, .. } = &p.kind else {
                 continue;
             };
             if !p.wrt {

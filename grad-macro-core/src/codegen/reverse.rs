@@ -209,7 +209,8 @@ impl Gen<'_> {
                     call,
                     operands,
                     snapshot,
-                } => self.call_reverse(call, operands, snapshot),
+                    ord,
+                } => self.call_reverse(call, operands, snapshot, *ord),
                 Rev::Loop {
                     trips,
                     var,

@@ -222,7 +222,7 @@ impl Lowerer<'_> {
         for a in &c.args {
             if self.is_place_arg(a) {
                 match self.place_arg(a) {
-                    Some(p) => args.push(CallArg::Place(p)),
+                    Some((p, mutable)) => args.push(CallArg::Place(p, mutable)),
                     None => ok = false,
                 }
                 continue;

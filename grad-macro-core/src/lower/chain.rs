@@ -33,6 +33,8 @@ enum Source {
     },
     /// A range of integers, adapters included: the loop's own iterator.
     Range,
+    /// The elements of an array or `Vec` inside a struct parameter (`self.w`, `p.layers`).
+    Place(Place),
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -82,6 +84,9 @@ pub(crate) enum Item {
     },
     /// A pair from `zip` or `enumerate`.
     Tuple(Vec<Item>),
+    /// An element inside a struct parameter, read where it is used (a float, or a struct
+    /// whose fields are read).
+    Place(Place),
 }
 
 const ADAPTERS: &[&str] = &[
@@ -138,6 +143,9 @@ impl<'a> Lowerer<'a> {
         match strip(e) {
             syn::Expr::Reference(r) => self.is_chain_root(&r.expr),
             syn::Expr::Range(_) | syn::Expr::Array(_) => true,
+            syn::Expr::Field(_) | syn::Expr::Index(_) | syn::Expr::Path(_) if self.is_place(e) => {
+                true
+            }
             syn::Expr::Path(p) => match p.path.get_ident() {
                 Some(i) => match self.scopes.get(i) {
                     Some(b) => matches!(b, Binding::Array(_) | Binding::View { .. }),
@@ -382,6 +390,7 @@ impl<'a> Lowerer<'a> {
         match c {
             Chain::Source(Source::Elems { array, .. }) => self.elem_ty(*array),
             Chain::Source(Source::Range) => Ty::Int,
+            Chain::Source(Source::Place(_)) => Ty::Float,
             Chain::Map(_, f) => match f {
                 syn::Expr::Closure(c) => match &c.output {
                     syn::ReturnType::Type(_, t) => super::scope::ty_of_type(t),
@@ -595,6 +604,16 @@ impl<'a> Lowerer<'a> {
     /// The chain of `e`, with its length computed before the loop.
     fn build(&mut self, e: &syn::Expr) -> Option<Built> {
         let span = e.span();
+        if self.is_place(e) {
+            let p = self.place_at(e)?;
+            let len = self.def(Op::FieldLen(p.clone()), Ty::Int, span, None);
+            return Some(Built {
+                chain: Chain::Source(Source::Place(p)),
+                len: Some(len),
+                range: None,
+                filtered: false,
+            });
+        }
         match strip(e) {
             syn::Expr::Reference(r) => self.build(&r.expr),
             syn::Expr::Range(_) => {
@@ -902,6 +921,11 @@ impl<'a> Lowerer<'a> {
         };
         match c {
             Chain::Source(Source::Range) => cont(self, Item::Value(i)),
+            Chain::Source(Source::Place(p)) => {
+                let mut p = p.clone();
+                p.segs.push(Seg::Index(k));
+                cont(self, Item::Place(p));
+            }
             Chain::Source(Source::Elems { array, offset }) => {
                 if let Some(ix) = add(self, k, *offset) {
                     cont(self, Item::Elem(*array, ix));
@@ -1007,6 +1031,7 @@ impl<'a> Lowerer<'a> {
                 let ty = self.elem_ty(a);
                 Some(self.def(Op::Load(a, i), ty, span, None))
             }
+            Item::Place(p) => Some(self.load_place(p, span)),
             Item::View { .. } | Item::Tuple(_) => {
                 self.errors.at(
                     span,
@@ -1033,6 +1058,9 @@ impl<'a> Lowerer<'a> {
             (syn::Pat::Ident(p), item) if p.by_ref.is_none() && p.subpat.is_none() => {
                 let b = match item {
                     Item::Elem(a, i) if p.mutability.is_none() => Binding::Elem(a, i),
+                    Item::Place(place) if p.mutability.is_none() => {
+                        Binding::Place(self.new_place(place))
+                    }
                     Item::View { array, offset, len } => Binding::View { array, offset, len },
                     Item::Tuple(_) => {
                         self.errors.on(

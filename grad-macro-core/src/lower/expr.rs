@@ -428,13 +428,6 @@ impl Lowerer<'_> {
                 if let Some(v) = self.constant_method(m, span) {
                     return v;
                 }
-                if matches!(name.as_str(), "iter" | "iter_mut" | "into_iter") {
-                    self.errors.on(
-                        m,
-                        "iterator chains over struct fields are not supported yet; loop over                          them (`for &w in &p.w { ... }`, `for i in 0..p.w.len()`)",
-                    );
-                    return None;
-                }
                 return match self.place_method(m, super::call::Dst::Value)? {
                     CallOut::Value(v) => Some(v),
                     _ => None,

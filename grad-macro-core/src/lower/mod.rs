@@ -101,6 +101,7 @@ fn lower_pass(
                 ParamKind::Struct {
                     ty: crate::parse::struct_ty(&p.ty).clone(),
                     by_ref: matches!(p.ty, syn::Type::Reference(_)),
+                    mutable: p.mut_ref,
                 }
             }
             ParamClass::Constant | ParamClass::Opaque => {
@@ -294,12 +295,17 @@ pub(crate) struct Lowerer<'a> {
     pub place_types: Option<std::collections::HashMap<String, Ty>>,
     /// Every read of a place, with the place's shape.
     pub place_reads: Vec<(Value, String)>,
+    /// Every value written to a place, with the place's shape.
+    pub place_writes: Vec<(Value, String)>,
     /// How many `for x in &place` loops were lowered (names their index variables).
     pub place_loops: usize,
     /// Set while lowering a method call on a place ([`Call::method`]).
     pub next_call_is_method: bool,
     /// Per parameter: whether the gradient is taken with respect to it.
     pub wrt_params: Vec<bool>,
+    /// Per parameter: a `&mut` struct (`&mut self`, `p: &mut S`), whose fields the body may
+    /// write.
+    pub mut_roots: Vec<bool>,
 }
 
 /// How deeply the generated code may nest, in [`Lowerer::nesting`]'s units: each `if`,
@@ -353,9 +359,15 @@ impl<'a> Lowerer<'a> {
             places: Vec::new(),
             place_types: None,
             place_reads: Vec::new(),
+            place_writes: Vec::new(),
             place_loops: 0,
             next_call_is_method: false,
             wrt_params: parsed.params.iter().map(|p| p.wrt).collect(),
+            mut_roots: parsed
+                .params
+                .iter()
+                .map(|p| p.mut_ref && matches!(p.class, ParamClass::Struct))
+                .collect(),
         }
     }
 

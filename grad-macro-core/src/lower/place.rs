@@ -15,6 +15,7 @@ use crate::ir::*;
 use proc_macro2::Span;
 use quote::format_ident;
 use std::collections::HashMap;
+use syn::spanned::Spanned;
 
 impl Lowerer<'_> {
     /// Registers a place for a [`Binding::Place`].
@@ -68,7 +69,8 @@ impl Lowerer<'_> {
         if indexed {
             self.errors.on(
                 &m.receiver,
-                "a method of an element of a struct left out of `wrt(...)`: bind the element                  to a name outside the function, or differentiate with respect to the struct",
+                "a method of an element of a struct left out of `wrt(...)`: bind the element \
+                 to a name outside the function, or differentiate with respect to the struct",
             );
             return Some(None);
         }
@@ -120,11 +122,6 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether the values at `p` are floats (as far as the gathered evidence says).
-    pub(crate) fn place_is_float(&self, p: &Place) -> bool {
-        self.place_ty(p) == Ty::Float
-    }
-
     /// A read of the place `e` names.
     pub(crate) fn place_load(&mut self, e: &syn::Expr, span: Span) -> Option<Value> {
         let p = self.place_at(e)?;
@@ -144,6 +141,40 @@ impl Lowerer<'_> {
         v
     }
 
+    /// `place = right` or `place op= right` inside a `&mut` struct parameter.
+    pub(crate) fn store_place(
+        &mut self,
+        left: &syn::Expr,
+        right: &syn::Expr,
+        op: Option<&syn::BinOp>,
+    ) {
+        let Some((root, _)) = self.place_root(left) else {
+            return;
+        };
+        if self.mut_roots.get(root) != Some(&true) {
+            self.errors.on(
+                left,
+                "this parameter cannot be changed: take it as `&mut` (`&mut self`, \
+                 `p: &mut S`) to write its fields",
+            );
+            return;
+        }
+        let Some(rhs) = self.expr(right) else { return };
+        let Some(p) = self.place_at(left) else { return };
+        let value = match op {
+            None => rhs,
+            Some(op) => {
+                let cur = self.load_place(p.clone(), left.span());
+                match self.binary(op, cur, rhs, op.span()) {
+                    Some(v) => v,
+                    None => return,
+                }
+            }
+        };
+        self.place_writes.push((value, p.shape()));
+        self.push(Node::FieldStore { place: p, value });
+    }
+
     /// `place.len()`.
     pub(crate) fn place_len(&mut self, receiver: &syn::Expr, span: Span) -> Option<Value> {
         let p = self.place_at(receiver)?;
@@ -154,21 +185,43 @@ impl Lowerer<'_> {
     /// a place that is not a float (`layer`, `p`).
     pub(crate) fn is_place_arg(&self, e: &syn::Expr) -> bool {
         match strip(e) {
-            syn::Expr::Reference(r) => r.mutability.is_none() && self.is_place(&r.expr),
+            syn::Expr::Reference(r) => self.is_place(&r.expr),
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
-                Some(Binding::Place(id)) => !self.place_is_float(&self.places[id]),
+                // Passed by reference unless the body uses it as a float (`x: Real`).
+                Some(Binding::Place(id)) => self.place_types.as_ref().map_or(true, |t| {
+                    t.get(&self.places[id].shape()) != Some(&Ty::Float)
+                }),
                 _ => false,
             },
             _ => false,
         }
     }
 
-    /// Lowers a place argument (see [`Self::is_place_arg`]).
-    pub(crate) fn place_arg(&mut self, e: &syn::Expr) -> Option<Place> {
-        match strip(e) {
-            syn::Expr::Reference(r) => self.place_at(&r.expr),
-            other => self.place_at(other),
+    /// Lowers a place argument (see [`Self::is_place_arg`]), with whether the callee may
+    /// change it (`&mut p.w`, or a `&mut` parameter's place passed on).
+    pub(crate) fn place_arg(&mut self, e: &syn::Expr) -> Option<(Place, bool)> {
+        let (p, explicit) = match strip(e) {
+            syn::Expr::Reference(r) => (self.place_at(&r.expr)?, r.mutability.is_some()),
+            other => (self.place_at(other)?, false),
+        };
+        let root_mut = self.mut_roots.get(p.root) == Some(&true);
+        let bare = !matches!(strip(e), syn::Expr::Reference(_));
+        if explicit && !root_mut {
+            self.errors.on(
+                e,
+                "this parameter cannot be changed: take it as `&mut` (`&mut self`, `p: &mut S`) \
+                 to pass its fields on as `&mut`",
+            );
+            return None;
         }
+        Some((p, explicit || (bare && root_mut)))
+    }
+
+    /// Whether the receiver of a method call is inside a `&mut` parameter (the method may
+    /// change it: the call keeps a copy for the reverse sweep).
+    fn receiver_mut(&self, e: &syn::Expr) -> bool {
+        self.place_root(e)
+            .is_some_and(|(root, _)| self.mut_roots.get(root) == Some(&true))
     }
 
     /// `recv.method(args)` on a place: a call of the user's method through its pullback,
@@ -181,7 +234,11 @@ impl Lowerer<'_> {
         let recv = &m.receiver;
         let args = &m.args;
         let method = &m.method;
-        let c: syn::ExprCall = syn::parse_quote!(#method(&#recv, #args));
+        let c: syn::ExprCall = if self.receiver_mut(recv) {
+            syn::parse_quote!(#method(&mut #recv, #args))
+        } else {
+            syn::parse_quote!(#method(&#recv, #args))
+        };
         let path: syn::Path = syn::parse_quote!(#method);
         self.next_call_is_method = true;
         let out = self.pullback_call(&c, &path, dst, None);
@@ -263,7 +320,7 @@ impl Lowerer<'_> {
             }
         }
         let mut out: HashMap<String, Ty> = HashMap::new();
-        for (v, shape) in &self.place_reads {
+        for (v, shape) in self.place_reads.iter().chain(&self.place_writes) {
             let t = class_ty
                 .get(&uf.find(v.0 as usize))
                 .copied()
@@ -322,9 +379,15 @@ fn gather<'r>(
         },
         Node::Assign { var, value, .. } => uf.union(n + var.0 as usize, value.0 as usize),
         Node::Store { index, .. } => int(index, evidence),
+        Node::FieldStore { place, value } => {
+            place.indices().iter().for_each(|i| int(i, evidence));
+            // The stored value has the place's type: a read of the same shape elsewhere
+            // shares it (through the shape, below).
+            let _ = value;
+        }
         Node::Call(c) => {
             for a in &c.args {
-                if let CallArg::Place(p) = a {
+                if let CallArg::Place(p, _) = a {
                     p.indices().iter().for_each(|i| int(i, evidence));
                 }
             }

@@ -446,6 +446,14 @@ impl Lowerer<'_> {
 
     /// `place = value` or `place op= value`.
     fn assign(&mut self, left: &syn::Expr, right: &syn::Expr, op: Option<&syn::BinOp>) {
+        let place = match strip(left) {
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &*u.expr,
+            other => other,
+        };
+        if self.is_place(place) {
+            self.store_place(place, right, op);
+            return;
+        }
         match strip(left) {
             syn::Expr::Path(p) if p.path.get_ident().is_some() => {
                 let ident = p.path.get_ident().cloned();

@@ -101,7 +101,7 @@ impl Cse<'_> {
                             a.lo = a.lo.map(|v| self.v(v));
                             a.hi = a.hi.map(|v| self.v(v));
                         }
-                        CallArg::Place(p) => *p = p.map_indices(|v| self.v(v)),
+                        CallArg::Place(p, _) => *p = p.map_indices(|v| self.v(v)),
                     }
                 }
                 self.bump_written(std::slice::from_ref(node));
@@ -124,6 +124,10 @@ impl Cse<'_> {
                     value,
                 }
             }
+            Node::FieldStore { place, value } => Node::FieldStore {
+                place: place.map_indices(|v| self.v(v)),
+                value: self.v(*value),
+            },
             Node::DeclArray(a, init) => {
                 self.bump(*a);
                 Node::DeclArray(

@@ -139,6 +139,11 @@ fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
                     e.stores.push(*array);
                 }
             }
+            Node::FieldStore { place, value } => {
+                used.extend(place.indices());
+                used.push(*value);
+                e.calls = true;
+            }
             Node::DeclArray(_, ArrayInit::Repeat { fill, .. }) => used.push(*fill),
             Node::DeclArray(_, ArrayInit::Vec { fill, len }) => used.extend([*fill, *len]),
             Node::If { cond, then, els } => {

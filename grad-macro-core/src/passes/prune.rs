@@ -32,6 +32,8 @@ pub fn run(f: &Function, varied: &Sets) -> Activity {
         value: useful.value,
         var: useful.var,
         array: useful.array,
+        // The caller sees every struct parameter's gradient.
+        structs: varied.structs.clone(),
     }
 }
 
@@ -72,6 +74,11 @@ fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
                     s.set_value(*value);
                 }
             }
+            Node::FieldStore { place, value } => {
+                if varied.structs[place.root] && varied.value(*value) {
+                    s.set_value(*value);
+                }
+            }
             Node::DeclArray(a, ArrayInit::Repeat { fill, .. } | ArrayInit::Vec { fill, .. }) => {
                 if s.array[a.0 as usize] && varied.value(*fill) {
                     s.set_value(*fill);
@@ -82,6 +89,9 @@ fn useful_pass(region: &Region, s: &mut Sets, varied: &Sets) {
                     CallOut::Value(v) => s.value(v),
                     _ => false,
                 } || c.written_arrays().iter().any(|a| s.array[a.0 as usize])
+                    || c.args
+                        .iter()
+                        .any(|a| matches!(a, CallArg::Place(p, true) if varied.structs[p.root]))
                     || c.written_vars().any(|v| s.var[v.0 as usize]);
                 if useful {
                     for a in &c.args {

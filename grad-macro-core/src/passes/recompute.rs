@@ -153,7 +153,13 @@ impl Builder<'_> {
             Op::Load(a, i) => (is_param_array(a) || self.frozen(*a)) && avail.contains(i),
             Op::Len(a) => is_param_array(a) || self.frozen(*a),
             // Struct parameters are never written: their fields read the same again.
-            Op::Field(p) | Op::FieldLen(p) => p.indices().iter().all(|x| avail.contains(x)),
+            Op::Field(p) | Op::FieldLen(p) => {
+                let constant = matches!(
+                    self.f.params[p.root].kind,
+                    ParamKind::Struct { mutable: false, .. }
+                );
+                constant && p.indices().iter().all(|x| avail.contains(x))
+            }
             Op::Param(_) | Op::Read(_) | Op::Call { .. } => false,
         }
     }

@@ -1,0 +1,387 @@
+//! Struct parameters, methods and `#[derive(Differentiable)]`: every gradient is a value of the
+//! struct's own type, checked against central differences (through `flatten`/`unflatten`) and
+//! the value bit for bit against the plain function.
+
+mod common;
+
+use common::check_point;
+use grad::prelude::*;
+
+/// Checks `(value, gradient)` of `f` at `(p, rest)`, where the gradient is the struct's
+/// gradient flattened, followed by the other parameters' gradients.
+#[track_caller]
+fn check_struct<S: Differentiable>(
+    what: &str,
+    p: &S,
+    rest: &[f64],
+    (value, dp, d_rest): (f64, S, Vec<f64>),
+    f: impl Fn(&S, &[f64]) -> f64,
+) {
+    let mut x = Vec::new();
+    p.flatten(&mut x);
+    let n = x.len();
+    x.extend_from_slice(rest);
+    let mut grad = Vec::new();
+    dp.flatten(&mut grad);
+    grad.extend(d_rest);
+    let plain = |x: &[f64]| {
+        let mut q = p.clone();
+        let mut head = &x[..n];
+        q.unflatten(&mut head);
+        f(&q, &x[n..])
+    };
+    check_point(what, &x, (value, grad), plain, None, true);
+}
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+struct Linear {
+    w: Vec<f64>,
+    b: f64,
+    n: usize,
+    name: String,
+}
+
+#[differentiable]
+fn linear_loss(p: &Linear, xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.n {
+        s += (p.w[i] * xs[i]).sin() * p.b;
+    }
+    s + p.b * p.b / p.w.len() as f64
+}
+
+#[test]
+fn fields_of_a_struct_parameter() {
+    let p = Linear {
+        w: vec![0.5, -0.3, 0.8],
+        b: 1.5,
+        n: 3,
+        name: "lin".into(),
+    };
+    let xs = [1.0, 2.0, 3.0];
+    let (v, dp, dxs) = linear_loss_grad(&p, &xs);
+    assert_eq!(
+        (dp.n, dp.name.as_str()),
+        (3, "lin"),
+        "constants are carried over"
+    );
+    check_struct("linear", &p, &xs, (v, dp, dxs), |p, xs| linear_loss(p, xs));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Layer {
+    w: Vec<f64>,
+    b: Vec<f64>,
+    n_in: usize,
+}
+
+impl Layer {
+    /// `out = tanh(W x + b)`.
+    #[differentiable]
+    fn forward(&self, x: &[f64], out: &mut [f64]) {
+        for j in 0..self.b.len() {
+            let mut s = self.b[j];
+            for i in 0..self.n_in {
+                s += self.w[j * self.n_in + i] * x[i];
+            }
+            out[j] = s.tanh();
+        }
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Mlp {
+    layers: Vec<Layer>,
+    #[grad(skip)]
+    temperature: f64,
+}
+
+impl Mlp {
+    /// Mean squared error over samples of `n_in` inputs each; the layers run through their
+    /// own differentiable method.
+    #[differentiable]
+    fn loss(&self, xs: &[f64], ys: &[f64]) -> f64 {
+        let n_in = self.layers[0].n_in;
+        let mut total = 0.0;
+        for k in 0..ys.len() {
+            let mut h1 = vec![0.0; self.layers[0].b.len()];
+            self.layers[0].forward(&xs[k * n_in..(k + 1) * n_in], &mut h1);
+            let mut h2 = vec![0.0; self.layers[1].b.len()];
+            self.layers[1].forward(&h1, &mut h2);
+            let d = h2[0] * self.temperature - ys[k];
+            total += d * d;
+        }
+        total / ys.len() as f64
+    }
+
+    /// The same output written inline over the layers: `for layer in &self.layers`,
+    /// `layer.w[k]`, `self.layers[l].b[j]`.
+    #[differentiable]
+    fn output(&self, x: &[f64]) -> f64 {
+        let mut h = vec![0.0; 8];
+        for i in 0..x.len() {
+            h[i] = x[i];
+        }
+        let mut width = x.len();
+        let mut l = 0;
+        for layer in &self.layers {
+            let mut next = vec![0.0; 8];
+            for j in 0..layer.b.len() {
+                let mut s = self.layers[l].b[j];
+                for i in 0..width {
+                    s += layer.w[j * layer.n_in + i] * h[i];
+                }
+                next[j] = s.tanh();
+            }
+            width = layer.b.len();
+            for j in 0..width {
+                h[j] = next[j];
+            }
+            l += 1;
+        }
+        h[0]
+    }
+}
+
+fn mlp() -> Mlp {
+    let w = |n: usize, k: f64| (0..n).map(|i| ((i as f64 + k) * 0.7).sin() * 0.5).collect();
+    Mlp {
+        layers: vec![
+            Layer {
+                w: w(6, 0.0),
+                b: w(3, 1.0),
+                n_in: 2,
+            },
+            Layer {
+                w: w(3, 2.0),
+                b: w(1, 3.0),
+                n_in: 3,
+            },
+        ],
+        temperature: 1.25,
+    }
+}
+
+#[test]
+fn methods_calling_methods_of_fields() {
+    let m = mlp();
+    let xs = [0.5, -1.0, 1.5, 0.25, -0.5, 2.0];
+    let ys = [0.3, -0.2, 0.1];
+    let (v, dm, dxs, dys) = m.loss_grad(&xs, &ys);
+    assert_eq!(dm.temperature, 1.25, "a skipped float is carried over");
+    let rest: Vec<f64> = xs.iter().chain(&ys).copied().collect();
+    let d_rest: Vec<f64> = dxs.iter().chain(&dys).copied().collect();
+    check_struct("mlp loss", &m, &rest, (v, dm, d_rest), |m, r| {
+        m.loss(&r[..6], &r[6..])
+    });
+}
+
+#[test]
+fn loops_over_a_vec_of_structs() {
+    let m = mlp();
+    let x = [0.5, -1.0];
+    let (v, dm, dx) = m.output_grad(&x);
+    check_struct("mlp output", &m, &x, (v, dm, dx), |m, x| m.output(x));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Pair(f64, f64);
+
+#[derive(Clone, Debug, Differentiable)]
+struct Nested {
+    pair: Pair,
+    corners: [Pair; 2],
+    scale: f64,
+}
+
+type Real64 = f64;
+
+#[differentiable]
+fn nested(n: &Nested, t: Real64) -> f64 {
+    let mut s = n.pair.0 * n.pair.1;
+    for c in &n.corners {
+        s += (c.0 - t).powi(2) + c.1.exp();
+    }
+    s * n.scale
+}
+
+#[test]
+fn nested_structs_tuple_structs_and_type_aliases() {
+    let n = Nested {
+        pair: Pair(0.5, -1.5),
+        corners: [Pair(1.0, 0.2), Pair(-0.4, 0.3)],
+        scale: 0.75,
+    };
+    let (v, dn, dt) = nested_grad(&n, 0.3);
+    check_struct("nested", &n, &[0.3], (v, dn, vec![dt]), |n, r| {
+        nested(n, r[0])
+    });
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiable]
+fn dot_diff(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiable]
+fn fields_to_helpers(p: &Linear, x: &[f64]) -> f64 {
+    let w = &p.w;
+    dot_diff(&p.w, x) * p.b + dot_diff(w, x).tanh()
+}
+
+#[test]
+fn fields_passed_to_helpers() {
+    let p = Linear {
+        w: vec![0.2, 0.4],
+        b: -0.7,
+        n: 2,
+        name: String::new(),
+    };
+    let x = [1.5, -0.5];
+    let (v, dp, dx) = fields_to_helpers_grad(&p, &x);
+    check_struct("helpers", &p, &x, (v, dp, dx), |p, x| {
+        dot(&p.w, x) * p.b + dot(&p.w, x).tanh()
+    });
+}
+
+#[differentiable(wrt(x))]
+fn only_x(p: &Linear, x: f64) -> f64 {
+    p.b * x * x
+}
+
+#[differentiable]
+fn by_value(p: Linear, x: f64) -> f64 {
+    p.b * x + p.w[0]
+}
+
+#[test]
+fn wrt_leaves_a_struct_out_and_structs_by_value() {
+    let p = Linear {
+        w: vec![0.2],
+        b: 3.0,
+        n: 1,
+        name: String::new(),
+    };
+    let (v, dx) = only_x_grad(&p, 2.0);
+    assert_eq!((v, dx), (12.0, 12.0));
+    let (v, dp, dx) = by_value_grad(p.clone(), 2.0);
+    assert_eq!((v, dp.b, dp.w[0], dx), (6.2, 2.0, 1.0, 3.0));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Cell {
+    state: Vec<f64>,
+    gain: f64,
+    steps: usize,
+}
+
+impl Cell {
+    /// A helper that changes its struct: `&mut self`.
+    #[differentiable]
+    fn advance(&mut self, input: f64) {
+        for i in 0..self.state.len() {
+            self.state[i] = (self.state[i] * self.gain + input).tanh();
+        }
+        self.gain *= 0.9;
+        self.steps += 1;
+    }
+
+    #[differentiable]
+    fn run(&mut self, inputs: &[f64]) -> f64 {
+        for t in 0..inputs.len() {
+            self.advance(inputs[t]);
+        }
+        let mut s = 0.0;
+        for i in 0..self.state.len() {
+            s += self.state[i] * self.state[i];
+        }
+        s
+    }
+}
+
+/// A free helper over `&mut S`.
+#[differentiable]
+fn shrink(c: &mut Cell, k: f64) {
+    for i in 0..c.state.len() {
+        c.state[i] *= k;
+    }
+}
+
+#[differentiable]
+fn shrink_then_read(c: &mut Cell, x: f64) -> f64 {
+    shrink(c, 0.5);
+    c.advance(x);
+    shrink(c, x);
+    c.state[0] * x + c.state[1]
+}
+
+#[test]
+fn structs_through_mut_helpers() {
+    let c = Cell {
+        state: vec![0.3, -0.2, 0.5],
+        gain: 1.1,
+        steps: 0,
+    };
+    let inputs = [0.5, -0.25, 0.75];
+    let plain = |c: &Cell, x: &[f64]| c.clone().run(x);
+    let mut m = c.clone();
+    let (v, dc, dx) = m.run_grad(&inputs);
+    assert_eq!(
+        m.steps, 3,
+        "the companion changes the struct as the method does"
+    );
+    assert_eq!(dc.steps, 0, "the gradient carries the initial constants");
+    check_struct("cell", &c, &inputs, (v, dc, dx), plain);
+
+    let mut m = c.clone();
+    let (v, dc, dx) = shrink_then_read_grad(&mut m, 0.7);
+    let plain = |c: &Cell, x: &[f64]| shrink_then_read(&mut c.clone(), x[0]);
+    check_struct("shrink", &c, &[0.7], (v, dc, vec![dx]), plain);
+}
+
+#[differentiable]
+fn chains_over_fields(p: &Linear, x: &[f64]) -> f64 {
+    let s: f64 = p.w.iter().zip(x).map(|(w, x)| w * x).sum();
+    let m = p.w.iter().fold(0.0, |a, &w| a + w * w);
+    s * p.b + m
+}
+
+impl Mlp {
+    #[differentiable]
+    fn bias_sum(&self) -> f64 {
+        self.layers
+            .iter()
+            .map(|l| l.b[0] * l.w.len() as f64)
+            .sum::<f64>()
+    }
+}
+
+#[test]
+fn iterator_chains_over_fields() {
+    let p = Linear {
+        w: vec![0.2, -0.4, 0.9],
+        b: 1.3,
+        n: 3,
+        name: String::new(),
+    };
+    let x = [1.5, -0.5, 0.25];
+    let (v, dp, dx) = chains_over_fields_grad(&p, &x);
+    check_struct("chains", &p, &x, (v, dp, dx), |p, x| {
+        chains_over_fields(p, x)
+    });
+    let m = mlp();
+    let (v, dm) = m.bias_sum_grad();
+    check_struct("bias_sum", &m, &[], (v, dm, vec![]), |m, _| m.bias_sum());
+}
