@@ -70,6 +70,9 @@
 //!   [`dot`] draws the graph (DOT text, or SVG without Graphviz with the default `svg`
 //!   feature). The companion's rustdoc lists the code the macro generated.
 //! - [`check`] compares any gradient with central finite differences.
+//! - [`Differentiable`](trait@Differentiable) and `#[derive(Differentiable)]`: structs of
+//!   parameters whose gradient is a value of the same struct (zeroed floats, constants carried
+//!   over), with what training loops need: `zero_like`, `accumulate`, `axpy`, `flatten`.
 //! - `argmin` (cargo feature `argmin`): compiled gradients as argmin problems, in one line.
 //! - Companions are plain functions with no shared state: call them from any number of
 //!   threads, for example over chunks of a data set with rayon (`examples/parallel.rs`).

@@ -455,3 +455,64 @@ fn graph_under_strict_lints() {
     ];
     assert_eq!(usize::from(f64()), 64 + hostile.iter().sum::<usize>() - 1);
 }
+
+// ===== #[derive(Differentiable)] under the same lints and hostile names =====================
+
+/// A generic derived struct: weights, biases, a constant size, a float kept constant, and a
+/// field named like the generated methods' parameters.
+#[derive(Debug, Clone, PartialEq, Differentiable)]
+pub struct Dense<T: Real> {
+    /// Weights.
+    pub w: ::std::vec::Vec<T>,
+    /// Biases.
+    pub b: [T; 2],
+    /// A constant.
+    pub n_in: usize,
+    /// A float carried over unchanged.
+    #[grad(skip)]
+    pub temperature: f64,
+    /// Named like the other value of `accumulate`.
+    pub other: T,
+}
+
+/// A derived tuple struct with a skipped field.
+#[derive(Debug, Clone, Copy, PartialEq, Differentiable)]
+pub struct Scaled(pub f64, #[grad(skip)] pub u32);
+
+/// A derived unit struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Differentiable)]
+pub struct Frozen;
+
+#[test]
+fn derived_structs_under_strict_lints() {
+    let d = Dense {
+        w: vec![1.0_f32, 2.0],
+        b: [0.5, -0.5],
+        n_in: 2,
+        temperature: 0.7,
+        other: 4.0,
+    };
+    let mut g = d.zero_like();
+    assert_eq!(
+        g,
+        Dense {
+            w: vec![0.0, 0.0],
+            b: [0.0, 0.0],
+            n_in: 2,
+            temperature: 0.7,
+            other: 0.0
+        }
+    );
+    g.accumulate(&d);
+    g.axpy(-0.5, &d);
+    let mut flat = ::std::vec::Vec::new();
+    g.flatten(&mut flat);
+    assert_eq!(flat, [0.5, 1.0, 0.25, -0.25, 2.0]);
+    assert_eq!(g.param_count(), 5);
+    let mut s = Scaled(1.5, 9);
+    s.axpy(2.0, &Scaled(0.25, 1));
+    assert_eq!(
+        (s, Frozen.zero_like(), Frozen.param_count()),
+        (Scaled(2.0, 9), Frozen, 0)
+    );
+}

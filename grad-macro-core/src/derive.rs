@@ -118,8 +118,11 @@ fn implementation(input: &DeriveInput, fields: &[Field]) -> TokenStream {
     let bounds: Vec<syn::WherePredicate> = generics
         .type_params()
         .map(|p| {
-            let ident = &p.ident;
-            syn::parse_quote_spanned!(ident.span()=> #ident: #rt::Differentiable)
+            // At the derive's span, not the parameter's: a bound in the user's span would be
+            // linted as the user's (clippy's `type_repetition_in_bounds` after `T: Real`).
+            let mut ident = p.ident.clone();
+            ident.set_span(Span::call_site());
+            syn::parse_quote!(#ident: #rt::Differentiable)
         })
         .collect();
     generics.make_where_clause().predicates.extend(bounds);
@@ -263,6 +266,21 @@ mod tests {
         insta::assert_snapshot!(expansion(quote! {
             struct Nothing;
         }));
+    }
+
+    #[test]
+    fn raw_identifiers() {
+        let out = derive(quote!(
+            struct r#S<r#type> {
+                r#fn: r#type,
+            }
+        ))
+        .to_string();
+        assert!(
+            out.contains("r#type : :: grad :: __private :: Differentiable"),
+            "{out}"
+        );
+        assert!(out.contains("zero_like (& self . r#fn)"), "{out}");
     }
 
     #[test]

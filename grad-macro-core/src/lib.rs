@@ -4,7 +4,7 @@
 //! One module per stage: [`parse`](crate) → lower (structured SSA, `ir`) → activity → passes
 //! → adjoint (reverse sweep) → codegen. Derivative rules live in `grad_runtime::rules`, never
 //! here. Users use the attribute through the `grad` crate; this crate has two entry points:
-//! [`expand`] for the attribute and [`derive`] for `#[derive(Differentiable)]`.
+//! [`expand`] for the attribute and [`derive()`] for `#[derive(Differentiable)]`.
 
 mod activity;
 mod adjoint;
