@@ -385,3 +385,29 @@ fn iterator_chains_over_fields() {
     let (v, dm) = m.bias_sum_grad();
     check_struct("bias_sum", &m, &[], (v, dm, vec![]), |m, _| m.bias_sum());
 }
+
+/// Tuples are values of their own type too: the gradient of `(f64, Vec<f64>)` is one.
+#[differentiable]
+fn tuple_param(pair: (f64, Vec<f64>), scale: &(f64, usize)) -> f64 {
+    let mut s = pair.0;
+    for i in 0..scale.1 {
+        s += pair.1[i] * scale.0;
+    }
+    s * s
+}
+
+#[test]
+fn tuple_parameters() {
+    let pair = (0.5, vec![1.0, -2.0, 0.25]);
+    let scale = (1.5, 3);
+    let (v, dpair, dscale) = tuple_param_grad(pair.clone(), &scale);
+    assert_eq!(dscale.1, 3);
+    let mut x = vec![pair.0];
+    x.extend(&pair.1);
+    x.push(scale.0);
+    let mut g = vec![dpair.0];
+    g.extend(&dpair.1);
+    g.push(dscale.0);
+    let plain = |x: &[f64]| tuple_param((x[0], x[1..4].to_vec()), &(x[4], 3));
+    common::check_point("tuple", &x, (v, g), plain, None, true);
+}

@@ -209,7 +209,10 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
 fn by_value(ty: &syn::Type) -> (ParamClass, Option<FloatTy>) {
     if known_constant(ty) {
         (ParamClass::Constant, None)
-    } else if matches!(ty, syn::Type::Path(p) if p.qself.is_none()) {
+    } else if matches!(ty, syn::Type::Path(p) if p.qself.is_none())
+        || matches!(ty, syn::Type::Tuple(t) if !t.elems.is_empty())
+    {
+        // A struct, a type alias or a tuple: read through its fields (`p.w`, `pair.0`).
         (ParamClass::Struct, None)
     } else {
         (ParamClass::Opaque, None)

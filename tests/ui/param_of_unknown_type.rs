@@ -1,7 +1,7 @@
 use grad::prelude::*;
 
-// A tuple, a function and a slice of structs have no gradient type: refused, not silently
-// constants, unless `wrt(...)` leaves them out.
+// A function has no gradient type: refused, not silently a constant, unless `wrt(...)`
+// leaves it out. (A tuple is read through its fields: its gradient is a tuple.)
 #[differentiable]
 fn f(x: f64, pair: (f64, f64), g: fn(f64) -> f64) -> f64 {
     x * pair.0 + g(x)
