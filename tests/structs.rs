@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::check_point;
+use common::{check_point, OnTape};
 use grad::prelude::*;
+use grad::tape::Value;
 
 /// Checks `(value, gradient)` of `f` at `(p, rest)`, where the gradient is the struct's
 /// gradient flattened, followed by the other parameters' gradients.
@@ -16,6 +17,20 @@ fn check_struct<S: Differentiable>(
     rest: &[f64],
     (value, dp, d_rest): (f64, S, Vec<f64>),
     f: impl Fn(&S, &[f64]) -> f64,
+) {
+    check_struct_tape(what, p, rest, (value, dp, d_rest), f, None);
+}
+
+/// [`check_struct`], and against the tape engine running `on_tape` over the same flattened
+/// inputs.
+#[track_caller]
+fn check_struct_tape<S: Differentiable>(
+    what: &str,
+    p: &S,
+    rest: &[f64],
+    (value, dp, d_rest): (f64, S, Vec<f64>),
+    f: impl Fn(&S, &[f64]) -> f64,
+    on_tape: Option<&OnTape<'_>>,
 ) {
     let mut x = Vec::new();
     p.flatten(&mut x);
@@ -30,7 +45,7 @@ fn check_struct<S: Differentiable>(
         q.unflatten(&mut head);
         f(&q, &x[n..])
     };
-    check_point(what, &x, (value, grad), plain, None, true);
+    check_point(what, &x, (value, grad), plain, on_tape, true);
 }
 
 #[derive(Clone, Debug, PartialEq, Differentiable)]
@@ -65,7 +80,22 @@ fn fields_of_a_struct_parameter() {
         (3, "lin"),
         "constants are carried over"
     );
-    check_struct("linear", &p, &xs, (v, dp, dxs), |p, xs| linear_loss(p, xs));
+    // Flattened: w (3), b, then xs (3).
+    let on_tape = |t: &[Value]| {
+        let mut s = Value::new(0.0);
+        for i in 0..3 {
+            s += (&t[i] * &t[4 + i]).sin() * &t[3];
+        }
+        s + &t[3] * &t[3] / 3.0
+    };
+    check_struct_tape(
+        "linear",
+        &p,
+        &xs,
+        (v, dp, dxs),
+        |p, xs| linear_loss(p, xs),
+        Some(&on_tape),
+    );
 }
 
 #[derive(Clone, Debug, Differentiable)]
@@ -181,7 +211,25 @@ fn loops_over_a_vec_of_structs() {
     let m = mlp();
     let x = [0.5, -1.0];
     let (v, dm, dx) = m.output_grad(&x);
-    check_struct("mlp output", &m, &x, (v, dm, dx), |m, x| m.output(x));
+    // Flattened: layer 0's w (6) and b (3), layer 1's w (3) and b (1), then x (2).
+    let on_tape = |t: &[Value]| {
+        let h: Vec<Value> = (0..3)
+            .map(|j| (&t[6 + j] + &t[2 * j] * &t[13] + &t[2 * j + 1] * &t[14]).tanh())
+            .collect();
+        let mut s = t[12].clone();
+        for (i, h) in h.iter().enumerate() {
+            s += &t[9 + i] * h;
+        }
+        s.tanh()
+    };
+    check_struct_tape(
+        "mlp output",
+        &m,
+        &x,
+        (v, dm, dx),
+        |m, x| m.output(x),
+        Some(&on_tape),
+    );
 }
 
 #[derive(Clone, Debug, Differentiable)]
@@ -410,4 +458,39 @@ fn tuple_parameters() {
     g.push(dscale.0);
     let plain = |x: &[f64]| tuple_param((x[0], x[1..4].to_vec()), &(x[4], 3));
     common::check_point("tuple", &x, (v, g), plain, None, true);
+}
+
+impl Linear {
+    /// An associated function (no receiver): its companion is `Linear::soft_grad`.
+    #[differentiable]
+    fn soft(x: f64, k: f64) -> f64 {
+        (x * k).exp().ln_1p()
+    }
+
+    #[differentiable]
+    fn smooth_loss(&self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..self.w.len() {
+            s += Self::soft(self.w[i] * x[i], self.b);
+        }
+        s
+    }
+}
+
+#[test]
+fn associated_functions() {
+    let p = Linear {
+        w: vec![0.3, -0.6],
+        b: 0.8,
+        n: 2,
+        name: String::new(),
+    };
+    let (v, dx, dk) = Linear::soft_grad(0.4, 1.5);
+    let e = (0.4f64 * 1.5).exp();
+    assert_eq!(v, Linear::soft(0.4, 1.5));
+    common::assert_close("d soft/dx", dx, 1.5 * e / (1.0 + e), 1e-14);
+    common::assert_close("d soft/dk", dk, 0.4 * e / (1.0 + e), 1e-14);
+    let x = [1.0, 2.0];
+    let (v, dp, dx) = p.smooth_loss_grad(&x);
+    check_struct("smooth", &p, &x, (v, dp, dx), |p, x| p.smooth_loss(x));
 }
