@@ -137,5 +137,5 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
-    pub use grad_runtime::Real;
+    pub use grad_runtime::{Float, Real};
 }
