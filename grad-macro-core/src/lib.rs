@@ -10,6 +10,7 @@ mod activity;
 mod adjoint;
 mod codegen;
 mod error;
+mod generic;
 mod ir;
 mod listing;
 mod lower;
