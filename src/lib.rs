@@ -28,6 +28,29 @@
 //! integers, `bool` and `&[usize]` are constants, absent from the tuple.
 //! `#[differentiable(wrt(p))]` restricts the gradient to the parameters named.
 //!
+//! One body can serve both precisions: with one type parameter bounded by [`Real`], that
+//! parameter is the float type and the companions are generic too (`_graph` excepted).
+//! [`Real`] carries the operators, the float methods and the constants (`T::ZERO`, `T::ONE`,
+//! `T::from_f64(0.5)`); float literals have no generic type, as in any generic Rust.
+//!
+//! ```
+//! use grad::prelude::*;
+//!
+//! #[differentiable]
+//! fn f<T: Real>(x: T, ys: &[T]) -> T {
+//!     let mut s = T::ZERO;
+//!     for &y in ys {
+//!         s += (x * y).sin() * T::from_f64(0.5);
+//!     }
+//!     s + x * x + T::ONE
+//! }
+//!
+//! let (v, dx, dys) = f_grad::<f64>(0.3, &[1.0, 2.0]);
+//! let (v32, dx32, _) = f_grad(0.3f32, &[1.0, 2.0]);
+//! assert_eq!((v, v32), (f(0.3, &[1.0, 2.0]), f(0.3f32, &[1.0, 2.0])));
+//! assert!((f64::from(dx32) - dx).abs() < 1e-5 && dys.len() == 2);
+//! ```
+//!
 //! ```
 //! use grad::prelude::*;
 //!
@@ -180,5 +203,5 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
-    pub use grad_runtime::{Differentiable, Real};
+    pub use grad_runtime::{Differentiable, Float, Real};
 }

@@ -11,6 +11,7 @@ mod adjoint;
 mod codegen;
 mod derive;
 mod error;
+mod generic;
 mod ir;
 mod listing;
 mod lower;

@@ -15,6 +15,8 @@ pub enum FloatTy {
     F32,
     /// `f64`.
     F64,
+    /// The function's type parameter `T: Real` (see `generic.rs`).
+    Generic,
 }
 
 /// How a parameter's type is classified.
@@ -146,6 +148,8 @@ pub fn float_of(ty: &syn::Type) -> Option<FloatTy> {
                 Some(FloatTy::F64)
             } else if p.path.is_ident("f32") {
                 Some(FloatTy::F32)
+            } else if p.path.get_ident().is_some_and(crate::generic::is_param) {
+                Some(FloatTy::Generic)
             } else {
                 None
             }
@@ -337,12 +341,7 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
             "`extern` functions cannot be differentiable; remove the ABI",
         );
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.on(
-            &sig.generics,
-            "generic functions are not supported; write the concrete float type (`f64` or `f32`)",
-        );
-    }
+    crate::generic::check(&sig.generics, errors);
     if let Some(v) = &sig.variadic {
         errors.on(
             v,
@@ -413,7 +412,17 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     );
                 first_float = first_float.or(ftype);
                 if let (Some(f), Some(expected)) = (ftype, float) {
-                    if f != expected {
+                    if f != expected && expected == FloatTy::Generic {
+                        let t = crate::generic::param().map(|t| t.to_string());
+                        errors.on(
+                            &pt.ty,
+                            format!(
+                                "in a generic function every float is of the type parameter's \
+                                 type; write `{}` here",
+                                t.unwrap_or_default()
+                            ),
+                        );
+                    } else if f != expected {
                         errors.on(
                             &pt.ty,
                             "mixed `f32` and `f64` are not supported; use the return type's \
@@ -493,6 +502,10 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
     let float_ty: syn::Type = match float {
         FloatTy::F32 => syn::parse_quote_spanned!(sig.output.span()=> f32),
         FloatTy::F64 => syn::parse_quote_spanned!(sig.output.span()=> f64),
+        FloatTy::Generic => {
+            let t = crate::generic::param();
+            syn::parse_quote!(#t)
+        }
     };
     Parsed {
         item,

@@ -16,7 +16,11 @@ use quote::{format_ident, quote, ToTokens};
 /// Runs on a stack of its own, large enough for any nesting rustc accepts (see `stack.rs`), on
 /// the calling thread.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    stacker::grow(crate::stack::ENTRY, || expand_here(attr, item))
+    stacker::grow(crate::stack::ENTRY, || {
+        // A generic function's float type parameter is its float type throughout.
+        let param = crate::generic::float_param_of(item.clone());
+        crate::generic::with_param(param, || expand_here(attr, item))
+    })
 }
 
 /// [`expand`] on the current stack.
@@ -131,7 +135,12 @@ fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> Toke
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
-    let Shell { inputs, allow } = shell;
+    let Shell {
+        inputs,
+        allow,
+        generics,
+        where_clause,
+    } = shell;
     let inputs = inputs.clone().into_iter().collect::<Vec<_>>();
     let trailing =
         matches!(inputs.last(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',');
@@ -177,7 +186,7 @@ fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> Toke
         #[allow(clippy::too_many_arguments)]
         // Code-generated only where it is called (by `_grad` or a caller).
         #[inline]
-        #vis fn #name(#inputs #sep #d_out #(#slots),*) #output {
+        #vis fn #name #generics (#inputs #sep #d_out #(#slots),*) #output #where_clause {
             #body
         }
     }
@@ -233,7 +242,12 @@ fn graph_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenSt
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, GRAPH_SUFFIX, span = sig.ident.span());
-    let Shell { inputs, allow } = shell;
+    let Shell {
+        inputs,
+        allow,
+        generics,
+        where_clause,
+    } = shell;
     let doc = format!(
         "The computation of [`{}`] as a graph: runs the function once on the tape engine (one \
          node per value computed, loops unrolled, the branches taken), labelled with the \
@@ -247,7 +261,7 @@ fn graph_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenSt
         // Code-generated only where it is called: a graph of a large function is costly to
         // compile, and most builds never call it.
         #[inline]
-        #vis fn #name(#inputs) -> ::grad::tape::Value {
+        #vis fn #name #generics (#inputs) -> ::grad::tape::Value #where_clause {
             #body
         }
     }
@@ -263,7 +277,12 @@ fn companion(
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, GRAD_SUFFIX, span = sig.ident.span());
-    let Shell { inputs, allow } = shell;
+    let Shell {
+        inputs,
+        allow,
+        generics,
+        where_clause,
+    } = shell;
     let float = &parsed.float_ty;
     let mut outs = vec![quote!(#float)];
     let mut listed = Vec::new();
@@ -293,7 +312,7 @@ fn companion(
         #[doc = #doc]
         #[doc = #code]
         #allow
-        #vis fn #name(#inputs) -> (#(#outs),*,) {
+        #vis fn #name #generics (#inputs) -> (#(#outs),*,) #where_clause {
             #body
         }
     }
@@ -311,6 +330,9 @@ struct Shell {
     /// signature again, and `used_underscore_binding` reads of `_x` parameters). A stub
     /// companion, emitted beside errors, also allows `unused`.
     allow: TokenStream,
+    /// The user's generic parameters (`<T: Real>`) and `where` clause, repeated.
+    generics: TokenStream,
+    where_clause: TokenStream,
 }
 
 impl Shell {
@@ -338,9 +360,12 @@ impl Shell {
             quote!(clippy::pedantic),
             quote!(clippy::nursery),
         ]);
+        let (generics, _, where_clause) = sig.generics.split_for_impl();
         Shell {
             inputs: quote!(#inputs),
             allow: quote!(#[allow(#(#lints),*)]),
+            generics: quote!(#generics),
+            where_clause: quote!(#where_clause),
         }
     }
 }

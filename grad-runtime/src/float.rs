@@ -44,10 +44,14 @@ pub trait Float:
     + Mul<Output = Self>
     + Div<Output = Self>
     + Neg<Output = Self>
+    + crate::stack::Recycled
     + 'static
 {
     /// Zero.
     const ZERO: Self;
+    /// Negative zero, `-0.0`: the additive identity (`-0.0 + x` is `x` bit for bit, also for
+    /// `x = -0.0`), which generated code starts sums from.
+    const NEG_ZERO: Self;
     /// One.
     const ONE: Self;
     /// ln(2).
@@ -96,6 +100,7 @@ macro_rules! impl_float {
     ($t:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
+            const NEG_ZERO: Self = -0.0;
             const ONE: Self = 1.0;
             const LN_2: Self = core::$t::consts::LN_2;
             const LN_10: Self = core::$t::consts::LN_10;

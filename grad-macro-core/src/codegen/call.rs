@@ -139,7 +139,8 @@ impl Gen<'_> {
                 let mut t = quote_spanned!(c.span=> let mut #name = #call;);
                 if !self.graph && self.plan.act.array[a.0 as usize] {
                     let dname = da(a);
-                    t.extend(quote!(#dname.resize(#name.len(), 0.0);));
+                    let lit0 = crate::generic::lit("0.0");
+                    t.extend(quote!(#dname.resize(#name.len(), #lit0);));
                 }
                 t
             }
@@ -209,7 +210,8 @@ impl Gen<'_> {
                         let dv = ds(*var);
                         slots.push(quote!(&mut #dv));
                     } else {
-                        before.extend(quote!(let mut #junk: #float = 0.0;));
+                        let lit0 = crate::generic::lit("0.0");
+                        before.extend(quote!(let mut #junk: #float = #lit0;));
                         slots.push(quote!(&mut #junk));
                     }
                 }
@@ -219,7 +221,8 @@ impl Gen<'_> {
                     match kind {
                         ArgKind::Float => {
                             let acc = id("acc", k);
-                            before.extend(quote!(let mut #acc: #float = 0.0;));
+                            let lit0 = crate::generic::lit("0.0");
+                            before.extend(quote!(let mut #acc: #float = #lit0;));
                             slots.push(quote!(&mut #acc));
                             if self.active(*x) {
                                 let dx = d(*x);
@@ -319,7 +322,7 @@ impl Gen<'_> {
                 let dx = d(x);
                 quote!(#dx)
             } else {
-                quote!(0.0)
+                crate::generic::lit("0.0")
             }),
             CallOut::NewArray(a) | CallOut::IntoArray(a) => {
                 let (n, dout) = (id("outlen", ""), id("dout", ""));
@@ -329,7 +332,10 @@ impl Gen<'_> {
                     before.extend(quote! {
                         let #dout = #rt::Scratch::copy_of(&#dname[..#n]);
                     });
-                    before.extend(own_body(quote!(for #e in #dname.iter_mut() { *#e = 0.0; })));
+                    let lit0 = crate::generic::lit("0.0");
+                    before.extend(own_body(
+                        quote!(for #e in #dname.iter_mut() { *#e = #lit0; }),
+                    ));
                 } else {
                     before.extend(quote!(let #dout = #rt::Scratch::<#float>::zeroed(#n);));
                 }

@@ -135,9 +135,10 @@ impl Gen<'_> {
                         let mut t = quote!(let mut #name = ::std::vec![#x; #l];);
                         if !self.graph && self.plan.act.array[a.0 as usize] {
                             let dname = da(*a);
+                            let lit0 = crate::generic::lit("0.0");
                             t.extend(quote! {
                                 if #dname.len() < #l {
-                                    #dname.resize(#l, 0.0);
+                                    #dname.resize(#l, #lit0);
                                 }
                             });
                         }
@@ -245,7 +246,8 @@ impl Gen<'_> {
         let mut leave = TokenStream::new();
         for a in &fl.scalars {
             let (real, scratch) = (self.adj(*a), fused_scalar(my, *a));
-            init.extend(quote!(let mut #scratch: #float = -0.0;));
+            let neg0 = crate::generic::lit("-0.0");
+            init.extend(quote!(let mut #scratch: #float = #neg0;));
             enter.extend(quote!(let mut #real: #float = #scratch;));
             leave.extend(quote!(#scratch = #real;));
         }
@@ -267,9 +269,10 @@ impl Gen<'_> {
         self.in_fused.set(true);
         let body = self.rev_list(&fl.body);
         self.in_fused.set(false);
+        let lit1 = crate::generic::lit("1.0");
         let rev = quote! {
             {
-                let mut #acc: #float = 1.0;
+                let mut #acc: #float = #lit1;
                 #enter
                 #body
                 #leave

@@ -194,12 +194,13 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     let float = &f.float;
     let rt = rt();
 
+    let lit0 = crate::generic::lit("0.0");
     let mut prologue = TokenStream::new();
     for (i, info) in plan.saves.iter().enumerate() {
         if info.storage == Storage::Hoisted {
             let name = h(Save(i as u32));
             prologue.extend(match info.kind {
-                SaveKind::Float => quote!(let mut #name: #float = 0.0;),
+                SaveKind::Float => quote!(let mut #name: #float = #lit0;),
                 SaveKind::Index => quote!(let mut #name: usize = 0;),
                 SaveKind::Flag => quote!(let mut #name: bool = false;),
                 SaveKind::Int => quote!(let mut #name = ::core::default::Default::default();),
@@ -253,11 +254,11 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                 // the optimizer knows an index checked against one is in bounds for the other.
                 let (p, buf) = (g.array_ident(a), id("buf", a.0));
                 quote! {
-                    let mut #buf: ::std::vec::Vec<#float> = ::std::vec![0.0; #p.len()];
+                    let mut #buf: ::std::vec::Vec<#float> = ::std::vec![#lit0; #p.len()];
                     let #name: &mut [#float] = &mut #buf[..#p.len()];
                 }
             }
-            ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [0.0; #len];),
+            ArrayKind::Fixed(len) => quote!(let mut #name: [#float; #len] = [#lit0; #len];),
             // Grown where the array is created; recycled per thread, so a `vec!` local or an
             // array a call returns allocates nothing per call in steady state.
             ArrayKind::Vec => quote!(let mut #name = #rt::Scratch::<#float>::zeroed(0);),
@@ -285,9 +286,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
             ParamKind::Scalar(x) if plan.act.value[x.0 as usize] => {
                 // `+ 0.0` turns an untouched -0.0 adjoint into +0.0 and changes nothing else.
                 let dx = d(*x);
-                quote!(#dx + 0.0)
+                quote!(#dx + #lit0)
             }
-            ParamKind::Scalar(_) => quote!(0.0),
+            ParamKind::Scalar(_) => quote!(#lit0),
             ParamKind::FloatArray { array } => match &f.arrays[array.0 as usize].1 {
                 ArrayKind::Slice => {
                     let buf = id("buf", array.0);

@@ -77,7 +77,7 @@ impl Gen<'_> {
                 let a = v(args[i]);
                 quote!(#a)
             } else {
-                quote!(0.0)
+                crate::generic::lit("0.0")
             }
         });
         let field = syn::Index::from(k + 1);
@@ -111,7 +111,11 @@ impl Gen<'_> {
         let flush = |zeros: &mut Vec<Ident>, out: &mut TokenStream| {
             // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included), so
             // the first `+=` into an adjoint folds away.
-            out.extend(super::declare::declare_mut(zeros, float, &quote!(-0.0)));
+            out.extend(super::declare::declare_mut(
+                zeros,
+                float,
+                &crate::generic::lit("-0.0"),
+            ));
             zeros.clear();
         };
         for step in list {
@@ -135,7 +139,8 @@ impl Gen<'_> {
                         let out = dout();
                         quote!(#dx = #out;)
                     } else {
-                        quote!(#dx = 1.0;)
+                        let lit1 = crate::generic::lit("1.0");
+                        quote!(#dx = #lit1;)
                     }
                 }
                 Rev::Restore(sv) => {
@@ -190,7 +195,8 @@ impl Gen<'_> {
                 }
                 Rev::Reset(a) => {
                     let a = self.adj(*a);
-                    quote!(#a = 0.0;)
+                    let lit0 = crate::generic::lit("0.0");
+                    quote!(#a = #lit0;)
                 }
                 Rev::AccSum { to, array } => {
                     let (to, a, e) = (d(*to), da(*array), id("e", ""));
@@ -198,7 +204,8 @@ impl Gen<'_> {
                 }
                 Rev::ResetArray(array) => {
                     let (a, e) = (da(*array), id("e", ""));
-                    own_body(quote!(for #e in #a.iter_mut() { *#e = 0.0; }))
+                    let lit0 = crate::generic::lit("0.0");
+                    own_body(quote!(for #e in #a.iter_mut() { *#e = #lit0; }))
                 }
                 Rev::If { flag, then, els } => {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));

@@ -172,7 +172,7 @@ impl Lowerer<'_> {
         let zero = match ty {
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
-            _ => quote!(0.0),
+            _ => crate::generic::lit("0.0"),
         };
         let fill = self.def(Op::Const(zero), ty, span, None);
         let name = Some(ident.to_string());

@@ -350,8 +350,8 @@ impl<'a> Lowerer<'a> {
             _ => self.first_item_ty(&built.chain),
         };
         let init = match (ty, is_sum) {
-            (Ty::Float, true) => quote!(-0.0),
-            (Ty::Float, false) => quote!(1.0),
+            (Ty::Float, true) => crate::generic::lit("-0.0"),
+            (Ty::Float, false) => crate::generic::lit("1.0"),
             (Ty::Int, true) => quote!(0),
             (Ty::Int, false) => quote!(1),
             _ => {
@@ -1110,7 +1110,7 @@ impl<'a> Lowerer<'a> {
                 }
                 let segs = segment_names(&p.path);
                 let method = match segs.as_slice() {
-                    [t, m] if (t == "f64" || t == "f32") && (m == "max" || m == "min") => m,
+                    [t, m] if crate::generic::is_float_name(t) && (m == "max" || m == "min") => m,
                     _ => {
                         self.errors.on(
                             p,

@@ -187,7 +187,7 @@ impl Lowerer<'_> {
             .path
             .segments
             .iter()
-            .any(|s| s.ident == "f64" || s.ident == "f32");
+            .any(|s| crate::generic::is_float_name(&s.ident));
         let ty = if is_float { Ty::Float } else { Ty::Unknown };
         Some(self.def(Op::Const(p.to_token_stream()), ty, span, None))
     }
@@ -329,6 +329,59 @@ impl Lowerer<'_> {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// `T::from_f64(c)` with a constant `c` (a constant of `T`, like `T::ONE`), and
+    /// `T::from_i32(n)` (a constant of the integer `n`) in a generic function.
+    fn generic_from(&mut self, p: &syn::ExprPath, c: &syn::ExprCall) -> Option<Value> {
+        let span = c.span();
+        let m = p.path.segments[1].ident.to_string();
+        match (m.as_str(), c.args.first()) {
+            ("from_f64", Some(arg)) if c.args.len() == 1 && self.is_constant(arg) => {
+                Some(self.def(Op::Const(c.to_token_stream()), Ty::Float, span, None))
+            }
+            ("from_i32", Some(arg)) if c.args.len() == 1 => {
+                let a = self.expr(arg)?;
+                if self.ty(a) == Ty::Float {
+                    self.errors
+                        .on(arg, "`from_i32` takes an integer; this is a float already");
+                    return None;
+                }
+                Some(self.def(
+                    Op::Plain(Plain::Call(p.path.clone()), vec![a]),
+                    Ty::Float,
+                    span,
+                    None,
+                ))
+            }
+            _ => {
+                self.errors.on(
+                    c,
+                    "in a generic function only the constants `T::ZERO`, `T::ONE`, ..., \
+                     `T::from_f64(c)` with a constant `c` (`T::from_f64(0.5)`) and \
+                     `T::from_i32(n)` are supported here; write float methods as method calls \
+                     (`x.max(y)`)",
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether `e` is built of literals and names of the surrounding scope only (no local).
+    fn is_constant(&self, e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Lit(_) => true,
+            syn::Expr::Paren(p) => self.is_constant(&p.expr),
+            syn::Expr::Group(g) => self.is_constant(&g.expr),
+            syn::Expr::Unary(u) => self.is_constant(&u.expr),
+            syn::Expr::Cast(c) => self.is_constant(&c.expr),
+            syn::Expr::Binary(b) => self.is_constant(&b.left) && self.is_constant(&b.right),
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .map_or(true, |i| self.scopes.get(i).is_none()),
+            _ => false,
         }
     }
 
@@ -560,6 +613,9 @@ impl Lowerer<'_> {
             return None;
         }
         let first = p.path.segments.first().map(|s| s.ident.to_string());
+        if first.as_ref().is_some_and(crate::generic::is_param) && p.path.segments.len() == 2 {
+            return self.generic_from(p, c);
+        }
         if matches!(first.as_deref(), Some("f64" | "f32")) && p.path.segments.len() == 2 {
             let m = p.path.segments[1].ident.to_string();
             if m == "from" && c.args.len() == 1 {

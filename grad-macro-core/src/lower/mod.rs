@@ -374,7 +374,7 @@ impl<'a> Lowerer<'a> {
     /// The function's result where it returns no float: a constant zero nobody reads.
     fn dummy_result(&mut self) -> Option<Value> {
         Some(self.def(
-            Op::Const(quote::quote!(0.0)),
+            Op::Const(crate::generic::lit("0.0")),
             Ty::Float,
             Span::call_site(),
             None,

@@ -93,7 +93,7 @@ const INTS: &[&str] = &[
 pub fn ty_of_type(ty: &syn::Type) -> Ty {
     match ty {
         syn::Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
-            Some(i) if i == "f64" || i == "f32" => Ty::Float,
+            Some(i) if crate::generic::is_float_name(i) => Ty::Float,
             Some(i) if i == "bool" => Ty::Bool,
             Some(i) if INTS.iter().any(|t| i == t) => Ty::Int,
             _ => Ty::Unknown,

@@ -1,0 +1,193 @@
+//! Generic float code: `fn f<T: Real>(x: T) -> T`. While a generic function is expanded, its
+//! type parameter is the function's float type: every place that recognizes `f64` / `f32` by
+//! name asks [`is_float_name`], and the float constants generated code writes go through
+//! [`lit`], which keeps the literal for a concrete type (the code for `f64` / `f32` functions is
+//! unchanged) and names the constant of `grad::__private::Float` for a type parameter.
+//!
+//! The parameter's name is ambient for the expansion (a thread-local set by [`with_param`])
+//! rather than threaded through every stage: the stages that recognize float types by name are
+//! free functions on types and paths (`parse::float_of`, `lower::scope::ty_of_type`, ...),
+//! and one proc-macro expansion runs on one thread.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::cell::RefCell;
+
+thread_local! {
+    static PARAM: RefCell<Option<syn::Ident>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `param` (if any) as the float type parameter, restoring the previous one
+/// after (also on unwind, so a panic in one expansion cannot leak into the next).
+pub fn with_param<R>(param: Option<syn::Ident>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<syn::Ident>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let old = self.0.take();
+            PARAM.with(|p| *p.borrow_mut() = old);
+        }
+    }
+    let old = PARAM.with(|p| p.replace(param));
+    let _restore = Restore(old);
+    f()
+}
+
+/// The float type parameter of the function being expanded, if it is generic.
+pub fn param() -> Option<syn::Ident> {
+    PARAM.with(|p| p.borrow().clone())
+}
+
+/// Whether `name` is the float type parameter of the function being expanded.
+pub fn is_param(name: &impl PartialEq<str>) -> bool {
+    PARAM.with(|p| matches!(&*p.borrow(), Some(t) if *name == *t.to_string()))
+}
+
+/// Whether `name` names a float type: `f64`, `f32` or the float type parameter.
+pub fn is_float_name(name: &impl PartialEq<str>) -> bool {
+    *name == *"f64" || *name == *"f32" || is_param(name)
+}
+
+/// A float constant of the function's type: `0.0`, `-0.0` or `1.0` as written for a concrete
+/// type, `<T as ::grad::__private::Float>::ZERO` (`NEG_ZERO`, `ONE`) for a type parameter.
+pub fn lit(value: &str) -> TokenStream {
+    let Some(t) = param() else {
+        return value.parse().expect("a float literal");
+    };
+    let name = match value {
+        "0.0" => quote!(ZERO),
+        "-0.0" => quote!(NEG_ZERO),
+        "1.0" => quote!(ONE),
+        other => unreachable!("no generic constant for {other}"),
+    };
+    quote!(<#t as ::grad::__private::Float>::#name)
+}
+
+/// The type parameter `T` of `fn f<T: Real>` (or `fn f<T>(..) where T: Real`), if the
+/// function has one bounded by `Real`; whether the generics are otherwise supported is
+/// [`check`]'s business.
+pub fn float_param(generics: &syn::Generics) -> Option<syn::Ident> {
+    generics.type_params().find_map(|tp| {
+        // `T: Float` too, so that the float type is `T` and only the bound is reported.
+        let bounded = tp
+            .bounds
+            .iter()
+            .chain(where_bounds(generics, &tp.ident))
+            .any(|b| is_real(b) || is_float(b));
+        bounded.then(|| tp.ident.clone())
+    })
+}
+
+/// The bounds `where T: ...` puts on the type parameter `t`.
+fn where_bounds<'a>(
+    generics: &'a syn::Generics,
+    t: &'a syn::Ident,
+) -> impl Iterator<Item = &'a syn::TypeParamBound> {
+    generics
+        .where_clause
+        .iter()
+        .flat_map(|w| &w.predicates)
+        .filter_map(move |p| match p {
+            syn::WherePredicate::Type(pt) if names(&pt.bounded_ty, t) => Some(&pt.bounds),
+            _ => None,
+        })
+        .flatten()
+}
+
+fn names(ty: &syn::Type, t: &syn::Ident) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(t))
+}
+
+/// `Real`, `grad::Real`, `grad::prelude::Real`, ...: a trait path ending in `Real`, without
+/// `?`, lifetimes or generic arguments.
+fn is_real(b: &syn::TypeParamBound) -> bool {
+    matches!(b, syn::TypeParamBound::Trait(t)
+        if t.lifetimes.is_none()
+            && matches!(t.modifier, syn::TraitBoundModifier::None)
+            && t.path.segments.last().is_some_and(|s| s.ident == "Real" && s.arguments.is_empty()))
+}
+
+const SUPPORTED: &str = "supported: one type parameter, the float type, bounded by `Real` \
+                         alone (`fn f<T: Real>(x: T, ys: &[T]) -> T`), and lifetimes";
+
+/// `Float`, `grad::Float`, ...
+fn is_float(b: &syn::TypeParamBound) -> bool {
+    matches!(b, syn::TypeParamBound::Trait(t)
+        if t.path.segments.last().is_some_and(|s| s.ident == "Float"))
+}
+
+/// Reports every part of the generics that is not one type parameter bounded by `Real`
+/// (plus lifetimes), each under its own tokens.
+pub fn check(generics: &syn::Generics, errors: &mut crate::error::Errors) {
+    let float = float_param(generics);
+    for param in &generics.params {
+        match param {
+            syn::GenericParam::Lifetime(_) => {}
+            syn::GenericParam::Const(c) => errors.on(
+                c,
+                format!(
+                    "const generic parameters are not supported; {SUPPORTED}; take an array \
+                     of a fixed length or a slice (`xs: &[T]`)"
+                ),
+            ),
+            syn::GenericParam::Type(tp) if Some(&tp.ident) != float.as_ref() => {
+                let why = if float.is_some() {
+                    "a second type parameter is not supported"
+                } else {
+                    "a type parameter must be the float type, bounded by `Real`"
+                };
+                errors.on(tp, format!("{why}; {SUPPORTED}"));
+            }
+            syn::GenericParam::Type(tp) => {
+                if tp.default.is_some() || !tp.attrs.is_empty() {
+                    errors.on(
+                        tp,
+                        format!("defaults and attributes are not supported; {SUPPORTED}"),
+                    );
+                }
+                let all: Vec<_> = tp
+                    .bounds
+                    .iter()
+                    .chain(where_bounds(generics, &tp.ident))
+                    .collect();
+                if let Some(other) = all.iter().find(|b| !is_real(b)) {
+                    let why = if is_float(other) {
+                        "bound the float type by `Real`, not `Float`: `Real` adds the compound \
+                         assignments (`+=`) that a body and the generated code use"
+                    } else {
+                        "only the bound `Real` is supported (it carries the operators, methods \
+                         and constants a float body needs)"
+                    };
+                    errors.on(other, format!("{why}; {SUPPORTED}"));
+                } else if all.len() > 1 {
+                    errors.on(all[1], format!("`Real` is written twice; {SUPPORTED}"));
+                }
+            }
+        }
+    }
+    if let Some(w) = &generics.where_clause {
+        for p in &w.predicates {
+            let on_float = matches!(p, syn::WherePredicate::Type(pt)
+                if float.as_ref().is_some_and(|t| names(&pt.bounded_ty, t)));
+            if !on_float {
+                errors.on(
+                    p,
+                    format!("this `where` clause is not supported; {SUPPORTED}"),
+                );
+            }
+        }
+    }
+}
+
+/// [`float_param`] of a function's tokens, parsing only its signature (the body is parsed
+/// once, later, where errors are reported).
+pub fn float_param_of(item: proc_macro2::TokenStream) -> Option<syn::Ident> {
+    let signature = |input: syn::parse::ParseStream| {
+        input.call(syn::Attribute::parse_outer)?;
+        input.parse::<syn::Visibility>()?;
+        let sig: syn::Signature = input.parse()?;
+        input.parse::<proc_macro2::TokenStream>()?;
+        Ok(sig)
+    };
+    let sig = syn::parse::Parser::parse2(signature, item).ok()?;
+    float_param(&sig.generics)
+}
