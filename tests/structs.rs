@@ -494,3 +494,81 @@ fn associated_functions() {
     let (v, dp, dx) = p.smooth_loss_grad(&x);
     check_struct("smooth", &p, &x, (v, dp, dx), |p, x| p.smooth_loss(x));
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Poly<T: Real> {
+    c: Vec<T>,
+    shift: T,
+}
+
+impl<T: Real> Poly<T> {
+    /// A method of a generic impl: the impl's `T` is the float type.
+    #[differentiable]
+    fn eval(&self, x: T) -> T {
+        let mut s = T::ZERO;
+        for i in 0..self.c.len() {
+            s = s * (x - self.shift) + self.c[i];
+        }
+        s
+    }
+
+    #[differentiable]
+    fn scale(&mut self, k: T) {
+        for i in 0..self.c.len() {
+            self.c[i] *= k;
+        }
+    }
+
+    #[differentiable]
+    fn scaled_eval(&mut self, k: T, x: T) -> T {
+        self.scale(k);
+        self.eval(x)
+    }
+}
+
+/// A generic function over a generic struct.
+#[differentiable]
+fn poly_loss<T: Real>(p: &Poly<T>, xs: &[T]) -> T {
+    let mut s = T::ZERO;
+    for &x in xs {
+        let e = p.eval(x);
+        s += e * e;
+    }
+    s
+}
+
+#[test]
+fn generic_structs_at_f64_and_f32() {
+    let p = Poly {
+        c: vec![0.5, -1.0, 2.0],
+        shift: 0.25,
+    };
+    let xs = [0.5, 1.5, -0.75];
+    let (v, dp, dxs) = poly_loss_grad(&p, &xs);
+    check_struct("poly f64", &p, &xs, (v, dp, dxs), |p, xs| poly_loss(p, xs));
+
+    let mut q = p.clone();
+    let (v, dq, dk, dx) = q.scaled_eval_grad(1.5, 0.75);
+    check_struct("scaled", &p, &[1.5, 0.75], (v, dq, vec![dk, dx]), |p, r| {
+        p.clone().scaled_eval(r[0], r[1])
+    });
+
+    // The same at f32, against the f64 gradient.
+    let p32 = Poly {
+        c: vec![0.5f32, -1.0, 2.0],
+        shift: 0.25f32,
+    };
+    let xs32 = [0.5f32, 1.5, -0.75];
+    let (v32, dp32, dxs32) = poly_loss_grad(&p32, &xs32);
+    let (v, dp, dxs) = poly_loss_grad(&p, &xs);
+    assert_eq!(v32, poly_loss(&p32, &xs32));
+    let (mut g32, mut g) = (Vec::new(), Vec::new());
+    dp32.flatten(&mut g32);
+    dp.flatten(&mut g);
+    g32.extend(dxs32.iter().map(|&d| f64::from(d)));
+    g.extend(dxs);
+    common::assert_close("value f32", f64::from(v32), v, 1e-5);
+    for (a, b) in g32.iter().zip(&g) {
+        common::assert_close("gradient f32", *a, *b, 1e-4);
+    }
+}

@@ -189,5 +189,70 @@ pub fn float_param_of(item: proc_macro2::TokenStream) -> Option<syn::Ident> {
         Ok(sig)
     };
     let sig = syn::parse::Parser::parse2(signature, item).ok()?;
-    float_param(&sig.generics)
+    float_param(&sig.generics).or_else(|| {
+        (sig.generics.type_params().next().is_none())
+            .then(|| impl_float(&sig))
+            .flatten()
+    })
+}
+
+/// The float type of a function without type parameters whose signature names no `f32` or
+/// `f64`: a method of `impl<T: Real> Model<T>` (`fn loss(&self, x: &[T]) -> T`), or a
+/// function over a type alias (`fn f(x: Real64) -> Real64`). It is the return type where
+/// that is one name (`T`, `Real64`), else a one-letter type parameter the parameters use as a
+/// scalar or element type (`fn forward(&self, x: &[T], out: &mut [T])`). If that name is not
+/// a float type, rustc says so under it.
+fn impl_float(sig: &syn::Signature) -> Option<syn::Ident> {
+    use quote::ToTokens;
+    let text = sig.to_token_stream().to_string();
+    let words = |w: &str| {
+        text.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|t| t == w)
+    };
+    if words("f64") || words("f32") {
+        return None;
+    }
+    fn bare(ty: &syn::Type) -> Option<&syn::Ident> {
+        match ty {
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                let name = id.to_string();
+                let known = crate::parse::known_constant(ty) || name == "Self";
+                (!known).then_some(id)
+            }
+            syn::Type::Paren(p) => bare(&p.elem),
+            syn::Type::Group(g) => bare(&g.elem),
+            _ => None,
+        }
+    }
+    fn elem(ty: &syn::Type) -> Option<&syn::Type> {
+        match ty {
+            syn::Type::Reference(r) => elem(&r.elem),
+            syn::Type::Slice(s) => Some(&s.elem),
+            syn::Type::Array(a) => Some(&a.elem),
+            other => crate::parse::vec_elem(other),
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        if let Some(t) = bare(ty).or_else(|| elem(ty).and_then(bare)) {
+            return Some(t.clone());
+        }
+    }
+    let one_letter = |t: &&syn::Ident| {
+        let s = t.to_string();
+        s.len() == 1 && s.chars().all(|c| c.is_ascii_uppercase())
+    };
+    sig.inputs.iter().find_map(|input| match input {
+        syn::FnArg::Typed(pt) => {
+            let ty = match &*pt.ty {
+                syn::Type::Reference(r) if elem(&r.elem).is_none() => &*r.elem,
+                other => other,
+            };
+            bare(ty)
+                .or_else(|| elem(ty).and_then(bare))
+                .filter(one_letter)
+                .cloned()
+        }
+        syn::FnArg::Receiver(_) => None,
+    })
 }

@@ -32,6 +32,12 @@ macro_rules! forward_methods {
 ///
 /// Every method forwards to the inherent method of the same name, so a rule computes its value
 /// with exactly the operation the user's plain function performs (bit-for-bit the same result).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a float type",
+    label = "a differentiable function computes with `f64`, `f32` or a type parameter `T: Real`",
+    note = "a function without `f64`/`f32` in its signature takes the type it returns (or the \
+            one-letter type of its slices) as its float type"
+)]
 pub trait Float:
     sealed::Sealed
     + Copy
