@@ -106,14 +106,15 @@ fn is_real(b: &syn::TypeParamBound) -> bool {
             && t.path.segments.last().is_some_and(|s| s.ident == "Real" && s.arguments.is_empty()))
 }
 
-const SUPPORTED: &str = "supported: one type parameter, the float type, bounded by `Real` \
-                         alone (`fn f<T: Real>(x: T, ys: &[T]) -> T`), and lifetimes";
-
 /// `Float`, `grad::Float`, ...
 fn is_float(b: &syn::TypeParamBound) -> bool {
     matches!(b, syn::TypeParamBound::Trait(t)
         if t.path.segments.last().is_some_and(|s| s.ident == "Float"))
 }
+
+/// What the errors say is supported.
+const SUPPORTED: &str = "supported: one type parameter, the float type, bounded by `Real` \
+                         alone (`fn f<T: Real>(x: T, ys: &[T]) -> T`), and lifetimes";
 
 /// Reports every part of the generics that is not one type parameter bounded by `Real`
 /// (plus lifetimes), each under its own tokens.
@@ -158,17 +159,20 @@ pub fn check(generics: &syn::Generics, errors: &mut crate::error::Errors) {
                          and constants a float body needs)"
                     };
                     errors.on(other, format!("{why}; {SUPPORTED}"));
-                } else if all.len() > 1 {
-                    errors.on(all[1], format!("`Real` is written twice; {SUPPORTED}"));
                 }
             }
         }
     }
     if let Some(w) = &generics.where_clause {
         for p in &w.predicates {
-            let on_float = matches!(p, syn::WherePredicate::Type(pt)
-                if float.as_ref().is_some_and(|t| names(&pt.bounded_ty, t)));
-            if !on_float {
+            let supported = match p {
+                syn::WherePredicate::Type(pt) => {
+                    float.as_ref().is_some_and(|t| names(&pt.bounded_ty, t))
+                }
+                syn::WherePredicate::Lifetime(_) => true,
+                _ => false,
+            };
+            if !supported {
                 errors.on(
                     p,
                     format!("this `where` clause is not supported; {SUPPORTED}"),

@@ -38,7 +38,18 @@ where
     s + buf.iter().sum::<T>() * h[2]
 }
 
+/// Bounds in both places and lifetime bounds.
+#[differentiable]
+pub fn both<'a, 'b: 'a, T: Real>(x: &'a [T], y: &'b [T]) -> T
+where
+    T: Real,
+    'b: 'a,
+{
+    x[0] * y[0]
+}
+
 fn main() {
+    assert!(both_grad(&[2.0_f32], &[3.0]).0 == 6.0);
     let (v, dx, dw) = loss_grad(&[1.0_f64, -2.0], [1.0, 2.0, 3.0], 2);
     let (v32, dx32, dw32) = loss_grad(&[1.0_f32, -2.0], [1.0, 2.0, 3.0], 2);
     assert!(v.is_finite() && v32.is_finite() && dx.len() == dx32.len() && dw.len() == dw32.len());
