@@ -2,6 +2,16 @@
 //! struct's own type, checked against central differences (through `flatten`/`unflatten`) and
 //! the value bit for bit against the plain function.
 
+// The forms under test on purpose: index loops and counters, as users write them.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::manual_memcpy,
+    clippy::explicit_counter_loop,
+    clippy::redundant_closure,
+    clippy::type_complexity,
+    clippy::useless_vec
+)]
+
 mod common;
 
 use common::{check_point, OnTape};

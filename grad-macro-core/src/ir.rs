@@ -461,7 +461,7 @@ pub enum ParamKind {
     /// type (`grad::Differentiable`).
     Struct {
         /// The struct's type (`Self` for the receiver).
-        ty: syn::Type,
+        ty: Box<syn::Type>,
         /// Whether the parameter is a reference to it (`&S`, `&self`).
         by_ref: bool,
         /// Whether it is `&mut S` (`&mut self`): the body may write its fields.

@@ -99,7 +99,7 @@ fn lower_pass(
                 });
                 cx.scopes.bind(&p.ident, Binding::Place(place));
                 ParamKind::Struct {
-                    ty: crate::parse::struct_ty(&p.ty).clone(),
+                    ty: Box::new(crate::parse::struct_ty(&p.ty).clone()),
                     by_ref: matches!(p.ty, syn::Type::Reference(_)),
                     mutable: p.mut_ref,
                 }
