@@ -582,3 +582,46 @@ fn generic_structs_at_f64_and_f32() {
         common::assert_close("gradient f32", *a, *b, 1e-4);
     }
 }
+
+impl Layer {
+    /// A method returning an array.
+    #[differentiable]
+    fn apply(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.b.len()];
+        for (j, b) in self.b.iter().enumerate() {
+            let mut s = *b;
+            for i in 0..self.n_in {
+                s += self.w[j * self.n_in + i] * x[i];
+            }
+            out[j] = s.sin();
+        }
+        out
+    }
+}
+
+impl Mlp {
+    #[differentiable]
+    fn through_apply(&self, x: &[f64]) -> f64 {
+        let h = self.layers[0].apply(x);
+        let mut s = 0.0;
+        if !self.layers.is_empty() {
+            for (l, layer) in self.layers.iter().enumerate() {
+                s += layer.b[0] * (l as f64 + 1.0);
+            }
+        }
+        for k in 0..h.len() {
+            s += h[k] * h[k];
+        }
+        s
+    }
+}
+
+#[test]
+fn methods_returning_arrays_and_enumerated_fields() {
+    let m = mlp();
+    let x = [0.25, -0.5];
+    let (v, dm, dx) = m.through_apply_grad(&x);
+    check_struct("through_apply", &m, &x, (v, dm, dx), |m, x| {
+        m.through_apply(x)
+    });
+}

@@ -477,11 +477,16 @@ impl Lowerer<'_> {
             if name == "len" && m.args.is_empty() {
                 return self.place_len(&m.receiver, span);
             }
+            if name == "is_empty" && m.args.is_empty() {
+                let n = self.place_len(&m.receiver, span)?;
+                let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
+                return self.binary(&syn::parse_quote!(==), n, zero, span);
+            }
             if crate::prims::method_named(&name).is_none() && !crate::prims::is_float_test(&name) {
                 if let Some(v) = self.constant_method(m, span) {
                     return v;
                 }
-                return match self.place_method(m, super::call::Dst::Value)? {
+                return match self.place_method(m, super::call::Dst::Value, None)? {
                     CallOut::Value(v) => Some(v),
                     _ => None,
                 };

@@ -230,6 +230,7 @@ impl Lowerer<'_> {
         &mut self,
         m: &syn::ExprMethodCall,
         dst: super::call::Dst,
+        name: Option<&syn::Ident>,
     ) -> Option<CallOut> {
         let recv = &m.receiver;
         let args = &m.args;
@@ -241,9 +242,22 @@ impl Lowerer<'_> {
         };
         let path: syn::Path = syn::parse_quote!(#method);
         self.next_call_is_method = true;
-        let out = self.pullback_call(&c, &path, dst, None);
+        let out = self.pullback_call(&c, &path, dst, name);
         self.next_call_is_method = false;
         out
+    }
+
+    /// Whether `m` calls a method of the user's on a place (not `len`, a float method or an
+    /// iterator adapter).
+    pub(crate) fn is_user_method_of_place(&self, m: &syn::ExprMethodCall) -> bool {
+        let name = m.method.to_string();
+        self.is_place(&m.receiver)
+            && !matches!(
+                name.as_str(),
+                "len" | "is_empty" | "iter" | "into_iter" | "iter_mut"
+            )
+            && crate::prims::method_named(&name).is_none()
+            && !crate::prims::is_float_test(&name)
     }
 
     /// `for x in &place` / `for x in place.iter()` / `for &x in &place`: an index loop, with

@@ -198,6 +198,20 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let h = self.layer.forward(x);` for a method returning an array.
+        if let syn::Expr::MethodCall(m) = strip(&init.expr) {
+            let typed =
+                ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
+            let array = typed.unwrap_or_else(|| self.array_names.contains(&ident.to_string()));
+            if array && self.is_user_method_of_place(m) {
+                if let Some(CallOut::NewArray(a)) =
+                    self.place_method(m, super::call::Dst::NewArray, Some(&ident))
+                {
+                    self.scopes.bind(&ident, Binding::Array(a));
+                }
+                return;
+            }
+        }
         if let syn::Expr::Call(c) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
@@ -343,11 +357,8 @@ impl Lowerer<'_> {
                     cur.nodes.append(&mut r.nodes);
                 }
             }
-            syn::Expr::MethodCall(m)
-                if self.is_place(&m.receiver)
-                    && crate::prims::method_named(&m.method.to_string()).is_none() =>
-            {
-                self.place_method(m, super::call::Dst::Unit);
+            syn::Expr::MethodCall(m) if self.is_user_method_of_place(m) => {
+                self.place_method(m, super::call::Dst::Unit, None);
             }
             syn::Expr::Call(c) if self.passes_arrays(c) => {
                 if let syn::Expr::Path(p) = strip(&c.func) {
