@@ -77,13 +77,71 @@
 //! float methods with their exact derivatives (`exp`, `ln`, `sin`, `powi`, `sqrt`, `tanh`,
 //! `max`, `hypot`, `atan2`, ... and [`Real`]'s `relu` and `sigmoid`); `if`/`else` on any
 //! condition; `for` over ranges and slices, `while`, `loop`, `break`, `continue` and early
-//! `return`; indexing slices and arrays, local arrays and `vec!` buffers; calls to other
-//! `#[differentiable]` functions with scalar arguments, and custom derivative rules by writing
-//! `<name>_grad` by hand. Everything else (closures, `match`, iterator chains, struct fields,
-//! slices passed to calls, ...) is refused by a compile error under the offending tokens that
-//! says what to write instead: the macro never gives a gradient it cannot vouch for. The
-//! README's "Supported" and "Refused" sections have the full lists, and [`rules`] the
-//! derivative of every primitive with its edge semantics (`sqrt'(0)`, `abs'(0)`, NaN, ...).
+//! `return`; indexing slices and arrays, local arrays and `vec!` buffers; iterator chains and
+//! closures; calls to other `#[differentiable]` functions, passing scalars, slices, sub-slices,
+//! `&mut` buffers and structs; struct parameters and methods (below); and custom derivative
+//! rules by writing `<name>_grad` or `<name>_pullback` by hand. Everything else (`match`,
+//! macros, struct literals, ...) is refused by a compile error under the offending tokens that
+//! says what to write instead, and a parameter of a type that has no gradient is never
+//! silently a constant: the macro never gives a gradient it cannot vouch for. The README's
+//! "Supported" and "Refused" sections have the full lists, and [`rules`] the derivative of
+//! every primitive with its edge semantics (`sqrt'(0)`, `abs'(0)`, NaN, ...).
+//!
+//! # Structs and methods
+//!
+//! The gradient with respect to a struct is a value of that struct
+//! ([`Differentiable`](trait@Differentiable)); a method's companion is a method, returning the
+//! value, then `d_self`, then the other parameters' gradients:
+//!
+//! ```
+//! use grad::prelude::*;
+//!
+//! #[derive(Clone, Differentiable)]
+//! struct Layer {
+//!     w: Vec<f64>,
+//!     b: Vec<f64>,
+//!     n_in: usize,
+//! }
+//!
+//! impl Layer {
+//!     #[differentiable]
+//!     fn forward(&self, x: &[f64], out: &mut [f64]) {
+//!         for j in 0..self.b.len() {
+//!             let mut s = self.b[j];
+//!             for i in 0..self.n_in {
+//!                 s += self.w[j * self.n_in + i] * x[i];
+//!             }
+//!             out[j] = s.tanh();
+//!         }
+//!     }
+//! }
+//!
+//! #[derive(Clone, Differentiable)]
+//! struct Mlp {
+//!     layers: Vec<Layer>,
+//! }
+//!
+//! impl Mlp {
+//!     #[differentiable]
+//!     fn loss(&self, x: &[f64], y: f64) -> f64 {
+//!         let mut h = vec![0.0; self.layers[0].b.len()];
+//!         self.layers[0].forward(x, &mut h);
+//!         let mut out = [0.0];
+//!         self.layers[1].forward(&h, &mut out);
+//!         (out[0] - y) * (out[0] - y)
+//!     }
+//! }
+//!
+//! let mut mlp = Mlp { layers: vec![
+//!     Layer { w: vec![0.1, -0.2, 0.3, 0.4], b: vec![0.0, 0.1], n_in: 2 },
+//!     Layer { w: vec![0.5, -0.5], b: vec![0.2], n_in: 2 },
+//! ] };
+//! let (loss, d_mlp, _d_x, _d_y) = mlp.loss_grad(&[1.0, 2.0], 0.5);
+//! assert_eq!(loss, mlp.loss(&[1.0, 2.0], 0.5));
+//! assert_eq!(d_mlp.layers[0].n_in, 2); // constants are carried over
+//! mlp.axpy(-0.1, &d_mlp); // one step of gradient descent over the same struct
+//! assert!(mlp.loss(&[1.0, 2.0], 0.5) < loss);
+//! ```
 //!
 //! # Beyond `_grad`
 //!
