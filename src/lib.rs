@@ -239,7 +239,7 @@ pub use grad_macro::differentiable;
 /// ```
 #[doc(inline)]
 pub use grad_macro::Differentiable;
-pub use grad_runtime::{check, dot, nn, rules, tape, Differentiable, Float, Real};
+pub use grad_runtime::{check, dot, dual, nn, rules, tape, Differentiable, Dual, Float, Real};
 
 #[cfg(feature = "argmin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "argmin")))]
@@ -261,5 +261,5 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
-    pub use grad_runtime::{Differentiable, Float, Real};
+    pub use grad_runtime::{Differentiable, Dual, Float, Real};
 }

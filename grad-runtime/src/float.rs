@@ -1,4 +1,5 @@
-//! The [`Float`] trait: the scalar types the rules are written for (`f32` and `f64`).
+//! The [`Float`] trait: the scalar types the rules are written for (`f32`, `f64` and their
+//! [`Dual`](crate::Dual) numbers).
 
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -6,6 +7,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
+    impl<F: super::Float> Sealed for crate::dual::Dual<F> {}
 }
 
 macro_rules! float_methods {
@@ -28,7 +30,8 @@ macro_rules! forward_methods {
     };
 }
 
-/// A floating-point scalar the derivative rules work on: implemented for `f32` and `f64` only.
+/// A floating-point scalar the derivative rules work on: implemented for `f32` and `f64`, and for
+/// [`Dual<F>`](crate::Dual) of any `F: Float` (forward-mode dual numbers).
 ///
 /// Every method forwards to the inherent method of the same name, so a rule computes its value
 /// with exactly the operation the user's plain function performs (bit-for-bit the same result).

@@ -1,8 +1,8 @@
 //! The run-time half of `grad`: one derivative rule per primitive ([`rules`]), the
 //! micrograd-style tape engine ([`tape`]), pictures of its graphs ([`dot`]), micrograd's neural
 //! networks on it ([`nn`]), finite-difference checking ([`check`]), the [`Differentiable`] trait
-//! of values whose gradient has their type, and the [`prelude`]. Users
-//! depend on the `grad` crate, which re-exports this one.
+//! of values whose gradient has their type, forward-mode [`Dual`] numbers ([`dual`]), and the
+//! [`prelude`]. Users depend on the `grad` crate, which re-exports this one.
 
 #![warn(missing_docs)]
 
@@ -11,6 +11,7 @@ pub mod check;
 pub mod companion;
 pub mod differentiable;
 pub mod dot;
+pub mod dual;
 pub mod float;
 pub mod nn;
 pub mod real;
@@ -21,6 +22,7 @@ pub mod stack;
 pub mod tape;
 
 pub use differentiable::Differentiable;
+pub use dual::Dual;
 pub use float::Float;
 pub use real::Real;
 

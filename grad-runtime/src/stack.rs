@@ -393,7 +393,8 @@ impl<T: Recycled> Drop for Scratch<T> {
     }
 }
 
-/// Item types whose [`Tape`] buffers are recycled per thread: `f32`, `f64` and `usize`.
+/// Item types whose [`Tape`] buffers are recycled per thread: `f32`, `f64`, `usize` and
+/// [`Dual`](crate::Dual) numbers (each type with pools of its own).
 #[doc(hidden)]
 pub trait Recycled: Copy + 'static {
     /// Takes the thread's spare buffer, leaving none.
@@ -408,11 +409,11 @@ pub trait Recycled: Copy + 'static {
 
 /// How many [`Scratch`] buffers a thread keeps (one per fused loop or call argument that is
 /// live at once).
-const SCRATCH_SPARES: usize = 16;
+pub(crate) const SCRATCH_SPARES: usize = 16;
 
 /// How many [`Tape`] buffers a thread keeps: one per gradient running at once on the thread
 /// (a gradient calling helpers through their pullbacks nests as deep as its calls).
-const TAPE_SPARES: usize = 16;
+pub(crate) const TAPE_SPARES: usize = 16;
 
 /// Gives a buffer back to a pool of spares (dropped when the pool is full).
 fn keep<T>(pool: &std::cell::RefCell<Vec<Vec<T>>>, items: Vec<T>, spares: usize) {
