@@ -29,6 +29,17 @@ impl Errors {
         }
     }
 
+    /// Takes the recorded errors, each with `prefix` before its message.
+    pub fn drain_prefixed(&mut self, prefix: &str) -> Vec<syn::Error> {
+        match self.errors.take() {
+            Some(all) => all
+                .into_iter()
+                .map(|e| syn::Error::new(e.span(), format!("{prefix}{e}")))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.errors.is_none()

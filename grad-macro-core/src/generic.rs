@@ -15,6 +15,65 @@ use std::cell::RefCell;
 
 thread_local! {
     static PARAM: RefCell<Option<syn::Ident>> = const { RefCell::new(None) };
+    static TWIN: RefCell<Option<syn::Type>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` generating a twin ([`crate::symbol::TWIN_SUFFIX`]): the function's code with its
+/// float type `original` (`f64` or `f32`) replaced by the type parameter. Its literals and
+/// casts to the float type are lifted (`Lift<original>`), and its calls of differentiable
+/// functions call their twins.
+pub fn with_twin<R>(original: syn::Type, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<syn::Type>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let old = self.0.take();
+            TWIN.with(|p| *p.borrow_mut() = old);
+        }
+    }
+    let old = TWIN.with(|p| p.replace(Some(original)));
+    let _restore = Restore(old);
+    f()
+}
+
+/// The original float type while a twin is generated.
+pub fn twin() -> Option<syn::Type> {
+    TWIN.with(|p| p.borrow().clone())
+}
+
+/// Whether `ty` is the original float type of the twin being generated (`x as f64` in a twin
+/// of an `f64` function casts to its float type).
+pub fn is_twin_float(ty: &syn::Type) -> bool {
+    use quote::ToTokens;
+    twin().is_some_and(|t| t.to_token_stream().to_string() == ty.to_token_stream().to_string())
+}
+
+/// `path` as generated code calls it: the callee's twin while a twin is generated
+/// (`physics::step` → `physics::step__twin`), else unchanged.
+pub fn callee(path: &syn::Path) -> syn::Path {
+    if twin().is_none() {
+        return path.clone();
+    }
+    let mut p = path.clone();
+    if let Some(last) = p.segments.last_mut() {
+        last.ident = quote::format_ident!(
+            "{}{}",
+            last.ident,
+            crate::symbol::TWIN_SUFFIX,
+            span = last.ident.span()
+        );
+    }
+    p
+}
+
+/// A float constant written for the original float type (`2.0`, `PI`, `n as f64`), as a value
+/// of the twin's float type `t`; unchanged outside a twin.
+pub fn lift_const(t: &syn::Type, value: TokenStream) -> TokenStream {
+    match twin() {
+        Some(original) => {
+            quote!(<#t as ::grad::__private::Lift<#original>>::lift(#value))
+        }
+        None => value,
+    }
 }
 
 /// Runs `f` with `param` (if any) as the float type parameter, restoring the previous one

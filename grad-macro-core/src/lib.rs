@@ -12,6 +12,7 @@ mod codegen;
 mod derive;
 mod error;
 mod generic;
+mod higher;
 mod ir;
 mod listing;
 mod lower;
@@ -21,6 +22,7 @@ mod pipeline;
 mod prims;
 mod stack;
 mod symbol;
+mod twin;
 mod verify;
 
 pub use derive::derive;

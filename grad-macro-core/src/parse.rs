@@ -3,7 +3,7 @@
 
 use crate::error::Errors;
 use crate::passes::Passes;
-use crate::symbol::{DISABLE, WRT};
+use crate::symbol::{DISABLE, HESSIAN, JVP, WRT};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -93,6 +93,7 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     let mut wrt: Option<Vec<syn::Ident>> = None;
     let mut disabled = Vec::new();
     let mut empty = None;
+    let (mut jvp, mut hessian) = (false, false);
     let parser = syn::meta::parser(|meta| {
         let list = |meta: &syn::meta::ParseNestedMeta| {
             let content;
@@ -109,9 +110,16 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident(DISABLE) {
             disabled.extend(list(&meta)?);
             Ok(())
+        } else if meta.path.is_ident(JVP) {
+            jvp = true;
+            Ok(())
+        } else if meta.path.is_ident(HESSIAN) {
+            hessian = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown argument; the arguments are `wrt(a, b, ...)` and `disable(pass, ...)`",
+                "unknown argument; the arguments are `wrt(a, b, ...)`, `disable(pass, ...)`, \
+                 `jvp` and `hessian`",
             ))
         }
     });
@@ -129,7 +137,12 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     for name in &disabled {
         passes.disable(name, errors);
     }
-    Attr { wrt, passes }
+    Attr {
+        wrt,
+        passes,
+        jvp,
+        hessian,
+    }
 }
 
 /// The attribute's arguments.
@@ -138,6 +151,10 @@ pub struct Attr {
     pub wrt: Option<Vec<syn::Ident>>,
     /// The optimizing passes to run (`disable(...)` turns some off).
     pub passes: Passes,
+    /// `jvp`: also generate `<name>_jvp`.
+    pub jvp: bool,
+    /// `hessian`: also generate `<name>_hvp` and `<name>_hessian`.
+    pub hessian: bool,
 }
 
 /// `f32` or `f64` if `ty` is exactly that path.

@@ -39,9 +39,10 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let attr = parse::attribute(attr, &mut errors);
     let restricted = attr.wrt.is_some();
-    let parsed = parse::signature(item.clone(), attr.wrt, &mut errors);
+    let parsed = parse::signature(item.clone(), attr.wrt.clone(), &mut errors);
     let float_ret = parsed.ret == parse::RetClass::Float;
     let compiled = compile(&parsed, attr.passes, &mut errors);
+    let compiled_ok = compiled.is_some();
     // The pullback differentiates with respect to every float parameter (a caller cannot see
     // `wrt`): compiled again where `wrt(...)` restricts the gradient.
     let pullback = match &compiled {
@@ -98,6 +99,20 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         .map(|g| graph_fn(&parsed, &shell, g));
     let pullback = needs_pullback(&parsed)
         .then(|| pullback_fn(&parsed, &shell, pullback.unwrap_or_else(stub)));
+    // Forward mode and second order: the twins (concrete functions) and the wrappers.
+    let mut extra = TokenStream::new();
+    let wants_duals = attr.jvp || attr.hessian;
+    if errors.is_empty() {
+        if wants_duals && crate::generic::param().is_none() && compiled_ok {
+            extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
+        }
+        extra.extend(crate::higher::companions(
+            &parsed,
+            attr.jvp,
+            attr.hessian,
+            &mut errors,
+        ));
+    }
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without
     // this, a loss used only through `loss_grad` is reported as dead code. (The companions
@@ -109,13 +124,14 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         #companion
         #graph
         #pullback
+        #extra
     }
 }
 
 /// Whether a caller can need `<name>_pullback`: a call passes arrays or `&mut` only to a
 /// function that takes them, and a call of a function returning a float with at most
 /// [`MAX_PARTIALS`] arguments goes through `_grad`.
-fn needs_pullback(parsed: &parse::Parsed) -> bool {
+pub(crate) fn needs_pullback(parsed: &parse::Parsed) -> bool {
     parsed.ret != parse::RetClass::Float
         || parsed.params.len() > MAX_PARTIALS
         || parsed.params.iter().any(|p| {
@@ -131,7 +147,7 @@ fn needs_pullback(parsed: &parse::Parsed) -> bool {
 
 /// `<name>_pullback(args..., d_out, slots...)`: what a caller differentiates a call that passes
 /// arrays through, and a custom rule's shape for functions over slices.
-fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
+pub(crate) fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
@@ -268,7 +284,7 @@ fn graph_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenSt
 }
 
 /// The companion function `<name>_grad` around a generated body.
-fn companion(
+pub(crate) fn companion(
     parsed: &parse::Parsed,
     shell: &Shell,
     body: TokenStream,
@@ -319,9 +335,9 @@ fn companion(
 }
 
 /// What the companions share around their bodies: the parameters and the lint levels.
-struct Shell {
+pub(crate) struct Shell {
     /// The user's parameters without `mut`: generated code only reads them.
-    inputs: TokenStream,
+    pub(crate) inputs: TokenStream,
     /// `#[allow(...)]` for what generated code may trip. A user cannot `forbid` a lint allowed
     /// here (error E0453), so the list is short: rustc reports none of its lints in tokens the
     /// macro creates, only in the user's own tokens, which are the parameters (hence no `mut`).
@@ -329,14 +345,14 @@ struct Shell {
     /// name is not snake case, and clippy's groups (`too_many_arguments` sees the user's
     /// signature again, and `used_underscore_binding` reads of `_x` parameters). A stub
     /// companion, emitted beside errors, also allows `unused`.
-    allow: TokenStream,
+    pub(crate) allow: TokenStream,
     /// The user's generic parameters (`<T: Real>`) and `where` clause, repeated.
     generics: TokenStream,
     where_clause: TokenStream,
 }
 
 impl Shell {
-    fn new(sig: &syn::Signature, stub: bool) -> Self {
+    pub(crate) fn new(sig: &syn::Signature, stub: bool) -> Self {
         let mut inputs = sig.inputs.clone();
         for input in &mut inputs {
             if let syn::FnArg::Typed(pt) = input {

@@ -4,6 +4,23 @@
 pub const WRT: &str = "wrt";
 /// `#[differentiable(disable(cse, ...))]`: optimizing passes to turn off.
 pub const DISABLE: &str = "disable";
+/// `#[differentiable(jvp)]`: also generate `<name>_jvp` (forward mode).
+pub const JVP: &str = "jvp";
+/// `#[differentiable(hessian)]`: also generate `<name>_hvp` and `<name>_hessian`.
+pub const HESSIAN: &str = "hessian";
+/// The suffix of the directional derivative (`f` → `f_jvp`).
+pub const JVP_SUFFIX: &str = "_jvp";
+/// The suffix of the Hessian-vector product (`f` → `f_hvp`).
+pub const HVP_SUFFIX: &str = "_hvp";
+/// The suffix of the dense Hessian (`f` → `f_hessian`).
+pub const HESSIAN_SUFFIX: &str = "_hessian";
+/// The suffix of the vector-Jacobian product of an array-valued function (`f` → `f_vjp`).
+pub const VJP_SUFFIX: &str = "_vjp";
+/// The suffix of the Jacobian of an array-valued function (`f` → `f_jacobian`).
+pub const JACOBIAN_SUFFIX: &str = "_jacobian";
+/// The suffix of a function's twin over a generic float type (`f` → `f__twin`), which `jvp`
+/// and `hessian` run on dual numbers; a twin calls its callees' twins.
+pub const TWIN_SUFFIX: &str = "__twin";
 /// The suffix of a companion function (`loss` → `loss_grad`).
 pub const GRAD_SUFFIX: &str = "_grad";
 /// The suffix of the graph function (`loss` → `loss_graph`).

@@ -13,6 +13,7 @@ pub mod differentiable;
 pub mod dot;
 pub mod dual;
 pub mod float;
+pub mod lift;
 pub mod nn;
 pub mod real;
 #[doc(hidden)]
@@ -24,6 +25,7 @@ pub mod tape;
 pub use differentiable::Differentiable;
 pub use dual::Dual;
 pub use float::Float;
+pub use lift::Lift;
 pub use real::Real;
 
 /// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`) and

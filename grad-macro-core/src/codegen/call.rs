@@ -122,7 +122,7 @@ impl Gen<'_> {
                 }
             })
             .collect();
-        let call = self.call_expr(c, &c.path, &args);
+        let call = self.call_expr(c, &crate::generic::callee(&c.path), &args);
         out.extend(match c.out {
             CallOut::Unit => quote_spanned!(c.span=> #call;),
             CallOut::Discarded => quote_spanned!(c.span=> let _ = #call;),
@@ -342,7 +342,7 @@ impl Gen<'_> {
                 Some(quote!(#dout.as_slice()))
             }
         };
-        let path = pullback_path(&c.path);
+        let path = pullback_path(&crate::generic::callee(&c.path));
         args.extend(dout);
         args.extend(slots);
         let call = self.call_expr(c, &path, &args);

@@ -335,6 +335,10 @@ impl Gen<'_> {
                 let ident = &self.f.params[*i].ident;
                 one(quote!(#ident))
             }
+            Op::Const(t) if self.is_float(x) => one(crate::generic::lift_const(
+                &float,
+                quote_spanned!(span=> #t),
+            )),
             Op::Const(t) => one(quote_spanned!(span=> #t)),
             Op::Copy(a) => {
                 let a = v(*a);
@@ -372,6 +376,18 @@ impl Gen<'_> {
                         quote!(#x)
                     })
                     .collect();
+                if let (Plain::Cast(target), Some(original)) = (pl, crate::generic::twin()) {
+                    // In a twin, a cast to the float type lifts the original cast's value; a
+                    // cast of a float to an integer casts its `f64` value.
+                    let a0 = &a[0];
+                    if self.is_float(x) {
+                        let cast = quote!((#a0) as #original);
+                        return one(crate::generic::lift_const(&float, cast));
+                    }
+                    if args.first().is_some_and(|y| self.is_float(*y)) {
+                        return one(quote!(::grad::__private::Float::to_f64(#a0) as #target));
+                    }
+                }
                 one(plain_expr(pl, &a))
             }
             Op::Prim { prim, args, int } => {
@@ -423,6 +439,7 @@ impl Gen<'_> {
                 float: kinds,
             } => {
                 let a: Vec<Ident> = args.iter().map(|y| v(*y)).collect();
+                let path = &crate::generic::callee(path);
                 if !self.active(x) {
                     return one(quote_spanned!(span=> #path(#(#a),*)));
                 }

@@ -302,7 +302,9 @@ impl Lowerer<'_> {
         let a = self.expr(&c.expr)?;
         let target = ty_of_type(&c.ty);
         if target == Ty::Float {
-            if crate::parse::float_of(&c.ty) != Some(self.float) {
+            if crate::parse::float_of(&c.ty) != Some(self.float)
+                && !crate::generic::is_twin_float(&c.ty)
+            {
                 self.errors.on(
                     &c.ty,
                     "mixed `f32` and `f64` are not supported; cast to the function's float type",
@@ -392,7 +394,9 @@ impl Lowerer<'_> {
         let a = self.expr(arg)?;
         let float = &p.path.segments[0].ident;
         let target: syn::Type = syn::parse_quote_spanned!(span=> #float);
-        if crate::parse::float_of(&target) != Some(self.float) {
+        if crate::parse::float_of(&target) != Some(self.float)
+            && !crate::generic::is_twin_float(&target)
+        {
             self.errors.on(
                 p,
                 "mixed `f32` and `f64` are not supported; convert to the function's float type",

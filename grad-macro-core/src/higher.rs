@@ -1,0 +1,624 @@
+//! The companions beyond `_grad`: `_jvp` (forward mode), `_hvp` and `_hessian` (second
+//! order, forward over reverse), and `_vjp` and `_jacobian` for functions returning arrays.
+//!
+//! `_jvp` runs the function's forward sweep on dual numbers (`grad::Dual`, value and tangent),
+//! `_hvp` runs its gradient on them, and `_hessian` runs `_hvp` once per input with unit
+//! tangents. For a concrete function they run its twins (see [`crate::twin`]); a generic one
+//! (`fn f<T: Real>`) is instantiated at `Dual<T>` directly. `_vjp` and `_jacobian` call the
+//! pullback, one reverse sweep per row.
+
+use crate::error::Errors;
+use crate::parse::{ParamClass, Parsed, RetClass};
+use crate::symbol::{
+    GRAD_SUFFIX, HESSIAN_SUFFIX, HVP_SUFFIX, JACOBIAN_SUFFIX, JVP_SUFFIX, PULLBACK_SUFFIX,
+    TWIN_SUFFIX, VJP_SUFFIX,
+};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// What a wrapper needs of the function.
+struct Target<'a> {
+    parsed: &'a Parsed,
+    /// The float type `F`.
+    float: TokenStream,
+    /// `grad::Dual<F>`.
+    dual: TokenStream,
+    /// The generics and where clause of the wrappers (the function's own).
+    generics: TokenStream,
+    where_clause: TokenStream,
+    /// Whether the function is generic over its float type (then it runs at `Dual<T>`
+    /// itself; else its twins do).
+    generic: bool,
+}
+
+impl<'a> Target<'a> {
+    fn new(parsed: &'a Parsed) -> Self {
+        let float_ty = &parsed.float_ty;
+        let float = quote!(#float_ty);
+        let sig = &parsed.item.sig;
+        let (generics, _, where_clause) = sig.generics.split_for_impl();
+        Target {
+            parsed,
+            dual: quote!(::grad::Dual<#float>),
+            float,
+            generics: quote!(#generics),
+            where_clause: quote!(#where_clause),
+            generic: crate::generic::param().is_some(),
+        }
+    }
+
+    /// The function run on duals: its twin `name__twin<suffix>`, or itself for a generic one.
+    fn on_duals(&self, suffix: &str) -> syn::Ident {
+        let name = &self.parsed.item.sig.ident;
+        if self.generic {
+            format_ident!("{}{}", name, suffix)
+        } else {
+            format_ident!("{}{}{}", name, TWIN_SUFFIX, suffix)
+        }
+    }
+
+    /// The differentiable parameters: `(position, ident, class)`.
+    fn wrt(&self) -> Vec<(usize, &'a syn::Ident, &'a ParamClass)> {
+        self.parsed
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.wrt
+                    && matches!(
+                        p.class,
+                        ParamClass::Scalar | ParamClass::Slice | ParamClass::Array(_)
+                    )
+            })
+            .map(|(i, p)| (i, &p.ident, &p.class))
+            .collect()
+    }
+
+    /// The user's parameters as the wrappers take them (without `mut`).
+    fn inputs(&self) -> Vec<TokenStream> {
+        self.parsed
+            .item
+            .sig
+            .inputs
+            .iter()
+            .map(|input| match input {
+                syn::FnArg::Typed(pt) => {
+                    let ty = &pt.ty;
+                    let ident = match &*pt.pat {
+                        syn::Pat::Ident(p) => p.ident.clone(),
+                        _ => format_ident!("_"),
+                    };
+                    quote!(#ident: #ty)
+                }
+                syn::FnArg::Receiver(r) => quote!(#r),
+            })
+            .collect()
+    }
+
+    /// The argument for parameter `i` on duals, the tangent of its element `k` given by
+    /// `tangent(k)` (a `F`-valued expression; `None`: a constant).
+    fn dual_arg(
+        &self,
+        i: usize,
+        tangent: Option<&dyn Fn(TokenStream) -> TokenStream>,
+    ) -> (TokenStream, TokenStream) {
+        let p = &self.parsed.params[i];
+        let (ident, dual, float) = (&p.ident, &self.dual, &self.float);
+        let local = format_ident!("__grad_dual_{}", ident);
+        let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
+        let t = |k: TokenStream| match tangent {
+            Some(f) => f(k),
+            None => zero.clone(),
+        };
+        let by_ref = matches!(&p.ty, syn::Type::Reference(_));
+        let amp = by_ref.then(|| quote!(&));
+        match &p.class {
+            ParamClass::Scalar => {
+                let tk = t(quote!(0usize));
+                (
+                    quote!(let #local = <#dual>::new(#ident, #tk);),
+                    quote!(#local),
+                )
+            }
+            ParamClass::Slice => {
+                let tk = t(quote!(__grad_k));
+                (
+                    quote! {
+                        let #local: ::std::vec::Vec<#dual> = #ident
+                            .iter()
+                            .enumerate()
+                            .map(|(__grad_k, &__grad_x)| <#dual>::new(__grad_x, #tk))
+                            .collect();
+                    },
+                    quote!(&#local),
+                )
+            }
+            ParamClass::Array(_) => {
+                let tk = t(quote!(__grad_k));
+                (
+                    quote! {
+                        let #local = ::core::array::from_fn(|__grad_k| <#dual>::new(#ident[__grad_k], #tk));
+                    },
+                    quote!(#amp #local),
+                )
+            }
+            _ => (TokenStream::new(), quote!(#ident)),
+        }
+    }
+}
+
+/// Every extra companion the attribute asks for (and `_vjp`/`_jacobian` for functions
+/// returning arrays), or errors saying what is not supported.
+pub(crate) fn companions(
+    parsed: &Parsed,
+    jvp: bool,
+    hessian: bool,
+    errors: &mut Errors,
+) -> TokenStream {
+    let target = Target::new(parsed);
+    let mut out = TokenStream::new();
+    let unsupported = parsed
+        .params
+        .iter()
+        .find(|p| p.mut_ref || matches!(p.class, ParamClass::Struct | ParamClass::ScalarRef));
+    if jvp || hessian {
+        if let Some(p) = unsupported {
+            errors.on(
+                &p.ty,
+                "`jvp` and `hessian` support float, slice and array parameters (and constants) \
+                 for now; take this parameter's values as a slice, or remove the argument",
+            );
+            return out;
+        }
+        if parsed.ret != RetClass::Float {
+            errors.at(
+                parsed.item.sig.ident.span(),
+                "`jvp` and `hessian` need a function returning a float for now; use `_vjp` or \
+                 `_jacobian` (generated for functions returning arrays)",
+            );
+            return out;
+        }
+    }
+    if jvp {
+        out.extend(jvp_fn(&target));
+    }
+    if hessian {
+        out.extend(hvp_fn(&target));
+        out.extend(hessian_fn(&target));
+    }
+    if matches!(parsed.ret, RetClass::Array(_)) && unsupported.is_none() {
+        out.extend(vjp_fn(&target));
+        out.extend(jacobian_fn(&target));
+    }
+    out
+}
+
+fn lints() -> TokenStream {
+    quote!(#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)])
+}
+
+/// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
+fn jvp_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let mut inputs = t.inputs();
+    let mut prep = TokenStream::new();
+    let wrt = t.wrt();
+    let mut args = Vec::new();
+    for (i, p) in t.parsed.params.iter().enumerate() {
+        let tangent = wrt
+            .iter()
+            .find(|(j, _, _)| *j == i)
+            .map(|(_, ident, class)| {
+                let tname = format_ident!("tangent_{}", ident);
+                let ty = match class {
+                    ParamClass::Slice => quote!(&[#float]),
+                    _ => {
+                        let ty = &p.ty;
+                        quote!(#ty)
+                    }
+                };
+                inputs.push(quote!(#tname: #ty));
+                tname
+            });
+        let f = tangent.as_ref().map(|tname| {
+            let tname = tname.clone();
+            let scalar = matches!(p.class, ParamClass::Scalar);
+            move |k: TokenStream| {
+                if scalar {
+                    quote!(#tname)
+                } else {
+                    quote!(#tname[#k])
+                }
+            }
+        });
+        let (bind, arg) = t.dual_arg(
+            i,
+            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
+        );
+        prep.extend(bind);
+        args.push(arg);
+    }
+    let callee = t.on_duals("");
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value and directional derivative of [`{0}`]: `(value, d_value)` along the tangents \
+         (one per differentiable parameter, in order), in one forward sweep on dual numbers. \
+         Generated by `#[differentiable(jvp)]`.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*) -> (#float, #float) #where_clause {
+            #prep
+            let __grad_r = #callee(#(#args),*);
+            (__grad_r.v, __grad_r.d)
+        }
+    }
+}
+
+/// The types of `_grad`'s gradients, one per differentiable parameter.
+fn grad_types(t: &Target) -> Vec<TokenStream> {
+    let float = &t.float;
+    t.wrt()
+        .into_iter()
+        .map(|(_, _, class)| match class {
+            ParamClass::Slice => quote!(::std::vec::Vec<#float>),
+            ParamClass::Array(n) => quote!([#float; #n]),
+            _ => quote!(#float),
+        })
+        .collect()
+}
+
+/// `part` (`v` or `d`) of a gradient on duals of `class`.
+fn part(g: &TokenStream, class: &ParamClass, part: &str) -> TokenStream {
+    let part = format_ident!("{}", part);
+    match class {
+        ParamClass::Slice => {
+            quote!(#g.iter().map(|__grad_x| __grad_x.#part).collect::<::std::vec::Vec<_>>())
+        }
+        ParamClass::Array(_) => quote!(#g.map(|__grad_x| __grad_x.#part)),
+        _ => quote!(#g.#part),
+    }
+}
+
+/// `<name>_hvp(args..., v...) -> (value, gradients..., hv...)`.
+fn hvp_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, HVP_SUFFIX);
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let mut inputs = t.inputs();
+    let mut prep = TokenStream::new();
+    let wrt = t.wrt();
+    let mut args = Vec::new();
+    for (i, p) in t.parsed.params.iter().enumerate() {
+        let v = wrt
+            .iter()
+            .find(|(j, _, _)| *j == i)
+            .map(|(_, ident, class)| {
+                let vname = format_ident!("v_{}", ident);
+                let ty = match class {
+                    ParamClass::Slice => quote!(&[#float]),
+                    _ => {
+                        let ty = &p.ty;
+                        quote!(#ty)
+                    }
+                };
+                inputs.push(quote!(#vname: #ty));
+                vname
+            });
+        let f = v.as_ref().map(|vname| {
+            let vname = vname.clone();
+            let scalar = matches!(p.class, ParamClass::Scalar);
+            move |k: TokenStream| {
+                if scalar {
+                    quote!(#vname)
+                } else {
+                    quote!(#vname[#k])
+                }
+            }
+        });
+        let (bind, arg) = t.dual_arg(
+            i,
+            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
+        );
+        prep.extend(bind);
+        args.push(arg);
+    }
+    let callee = t.on_duals(GRAD_SUFFIX);
+    let n = wrt.len();
+    let gs: Vec<TokenStream> = (0..n)
+        .map(|k| {
+            let k = syn::Index::from(k + 1);
+            quote!(__grad_r.#k)
+        })
+        .collect();
+    let values = gs.iter().zip(&wrt).map(|(g, (_, _, c))| part(g, c, "v"));
+    let tangents = gs.iter().zip(&wrt).map(|(g, (_, _, c))| part(g, c, "d"));
+    let types = grad_types(t);
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value, gradient and Hessian-vector product of [`{0}`]: `(value, gradients..., hv...)`, \
+         the gradient as `{0}_grad` returns it, then `H v` split per parameter with the \
+         gradient's types (`v`: one vector per differentiable parameter, in order). One \
+         gradient run on dual numbers (forward over reverse). Generated by \
+         `#[differentiable(hessian)]`.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*) -> (#float, #(#types,)* #(#types),*) #where_clause {
+            #prep
+            let __grad_r = #callee(#(#args),*);
+            (__grad_r.0.v, #(#values,)* #(#tangents),*)
+        }
+    }
+}
+
+/// `<name>_hessian(args...) -> (value, gradient, Hessian)` over the flattened inputs.
+fn hessian_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, HESSIAN_SUFFIX);
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let inputs = t.inputs();
+    let wrt = t.wrt();
+    let one = quote!(<#float as ::grad::__private::Float>::ONE);
+    let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
+    // The offset of each differentiable parameter in the flattened inputs.
+    let mut sizes = TokenStream::new();
+    let offsets: Vec<syn::Ident> = (0..wrt.len())
+        .map(|k| format_ident!("__grad_o{}", k))
+        .collect();
+    let mut total = quote!(0usize);
+    for ((_, ident, class), o) in wrt.iter().zip(&offsets) {
+        let size = match class {
+            ParamClass::Scalar => quote!(1usize),
+            _ => quote!(#ident.len()),
+        };
+        sizes.extend(quote!(let #o: usize = #total;));
+        total = quote!(#o + #size);
+    }
+    let mut prep = TokenStream::new();
+    let mut args = Vec::new();
+    for (i, p) in t.parsed.params.iter().enumerate() {
+        let o = wrt
+            .iter()
+            .position(|(j, _, _)| *j == i)
+            .map(|k| offsets[k].clone());
+        let f = o.map(|o| {
+            let (one, zero) = (one.clone(), zero.clone());
+            let scalar = matches!(p.class, ParamClass::Scalar);
+            move |k: TokenStream| {
+                let at = if scalar { quote!(#o) } else { quote!(#o + #k) };
+                quote!(if #at == __grad_col { #one } else { #zero })
+            }
+        });
+        let (bind, arg) = t.dual_arg(
+            i,
+            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
+        );
+        prep.extend(bind);
+        args.push(arg);
+    }
+    let callee = t.on_duals(GRAD_SUFFIX);
+    let flat = |field: &str| -> TokenStream {
+        let field = format_ident!("{}", field);
+        let mut out = TokenStream::new();
+        for (k, (_, _, class)) in wrt.iter().enumerate() {
+            let g = syn::Index::from(k + 1);
+            out.extend(match class {
+                ParamClass::Scalar => quote!(__grad_out.push(__grad_r.#g.#field);),
+                _ => quote!(__grad_out.extend(__grad_r.#g.iter().map(|__grad_x| __grad_x.#field));),
+            });
+        }
+        out
+    };
+    let (values, tangents) = (flat("v"), flat("d"));
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value, gradient and Hessian of [`{0}`] over its differentiable inputs flattened in \
+         parameter order (a slice of `n` counts `n`): `(value, gradient, hessian)` with \
+         `hessian[i][j] = ∂²f/∂x_i∂x_j`, exactly symmetric (each pair is the mean of the two \
+         Hessian-vector products that compute it). One gradient run on dual numbers per \
+         input. Generated by `#[differentiable(hessian)]`.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*)
+            -> (#float, ::std::vec::Vec<#float>, ::std::vec::Vec<::std::vec::Vec<#float>>)
+            #where_clause
+        {
+            #sizes
+            let __grad_n: usize = #total;
+            let mut __grad_value = #zero;
+            let mut __grad_gradient = ::std::vec::Vec::with_capacity(__grad_n);
+            let mut __grad_h = ::std::vec![::std::vec![#zero; __grad_n]; __grad_n];
+            for __grad_col in 0..__grad_n.max(1) {
+                #prep
+                let __grad_r = #callee(#(#args),*);
+                if __grad_col == 0 {
+                    __grad_value = __grad_r.0.v;
+                    let __grad_out = &mut __grad_gradient;
+                    #values
+                }
+                if __grad_col < __grad_n {
+                    let mut __grad_column = ::std::vec::Vec::with_capacity(__grad_n);
+                    {
+                        let __grad_out = &mut __grad_column;
+                        #tangents
+                    }
+                    for (__grad_i, __grad_x) in __grad_column.into_iter().enumerate() {
+                        __grad_h[__grad_i][__grad_col] = __grad_x;
+                    }
+                }
+            }
+            let __grad_half = <#float as ::grad::__private::Float>::from_f64(0.5);
+            for __grad_i in 0..__grad_n {
+                for __grad_j in 0..__grad_i {
+                    let __grad_m = (__grad_h[__grad_i][__grad_j] + __grad_h[__grad_j][__grad_i]) * __grad_half;
+                    __grad_h[__grad_i][__grad_j] = __grad_m;
+                    __grad_h[__grad_j][__grad_i] = __grad_m;
+                }
+            }
+            (__grad_value, __grad_gradient, __grad_h)
+        }
+    }
+}
+
+/// The zero gradients and pullback slots of a call of `<name>_pullback`, and the gradients
+/// `_grad` would return.
+fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
+    let float = &t.float;
+    let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
+    let mut decl = TokenStream::new();
+    let mut slots = Vec::new();
+    let mut grads = Vec::new();
+    for p in &t.parsed.params {
+        let ident = &p.ident;
+        let g = format_ident!("__grad_g_{}", ident);
+        match &p.class {
+            ParamClass::Scalar => {
+                decl.extend(quote!(let mut #g: #float = #zero;));
+                slots.push(quote!(&mut #g));
+            }
+            ParamClass::Slice | ParamClass::Array(_) => {
+                decl.extend(
+                    quote!(let mut #g: ::std::vec::Vec<#float> = ::std::vec![#zero; #ident.len()];),
+                );
+                slots.push(quote!(&mut #g[..]));
+            }
+            _ => slots.push(quote!(&mut ())),
+        }
+        if p.wrt {
+            match &p.class {
+                ParamClass::Scalar | ParamClass::Slice => grads.push(quote!(#g)),
+                ParamClass::Array(n) => grads.push(quote! {{
+                    let mut __grad_a = [#zero; #n];
+                    __grad_a.copy_from_slice(&#g);
+                    __grad_a
+                }}),
+                _ => {}
+            }
+        }
+    }
+    (decl, slots, grads)
+}
+
+/// The arguments as passed on to the function (by name).
+fn call_args(t: &Target) -> Vec<TokenStream> {
+    t.parsed
+        .params
+        .iter()
+        .map(|p| {
+            let ident = &p.ident;
+            quote!(#ident)
+        })
+        .collect()
+}
+
+/// `<name>_vjp(args..., w) -> (value, gradients...)`: the gradient of `w · f(args)`.
+fn vjp_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, VJP_SUFFIX);
+    let pullback = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX);
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let mut inputs = t.inputs();
+    let (w_ty, w) = match &t.parsed.ret {
+        RetClass::Array(Some(n)) => {
+            let n: TokenStream = n.parse().unwrap_or_default();
+            (quote!([#float; #n]), quote!(&w[..]))
+        }
+        _ => (quote!(&[#float]), quote!(w)),
+    };
+    inputs.push(quote!(w: #w_ty));
+    let (decl, slots, grads) = slots(t);
+    let args = call_args(t);
+    let types = grad_types(t);
+    let output = match &sig.output {
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+        syn::ReturnType::Default => quote!(()),
+    };
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value of [`{0}`] and the gradient of `w · {0}(args)` (a vector-Jacobian product), in \
+         `{0}_grad`'s shapes: `(value, gradients...)`. One reverse sweep. Generated by \
+         `#[differentiable]` for a function returning an array.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*) -> (#output, #(#types),*) #where_clause {
+            #decl
+            let __grad_value = #pullback(#(#args,)* #w, #(#slots),*);
+            (__grad_value, #(#grads),*)
+        }
+    }
+}
+
+/// `<name>_jacobian(args...) -> (value, rows)`: one reverse sweep per output.
+fn jacobian_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, JACOBIAN_SUFFIX);
+    let pullback = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX);
+    let plain = &sig.ident;
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let inputs = t.inputs();
+    let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
+    let one = quote!(<#float as ::grad::__private::Float>::ONE);
+    let (decl, slots, _) = slots(t);
+    let args = call_args(t);
+    let mut flat = TokenStream::new();
+    for p in t.parsed.params.iter().filter(|p| p.wrt) {
+        let g = format_ident!("__grad_g_{}", p.ident);
+        flat.extend(match p.class {
+            ParamClass::Scalar => quote!(__grad_row.push(#g);),
+            ParamClass::Slice | ParamClass::Array(_) => quote!(__grad_row.extend_from_slice(&#g);),
+            _ => TokenStream::new(),
+        });
+    }
+    let output = match &sig.output {
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+        syn::ReturnType::Default => quote!(()),
+    };
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value and Jacobian of [`{0}`]: `(value, rows)`, one row per output, one column per \
+         differentiable input flattened in parameter order (a slice of `n` counts `n`). One \
+         reverse sweep per output. Generated by `#[differentiable]` for a function returning \
+         an array.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*)
+            -> (#output, ::std::vec::Vec<::std::vec::Vec<#float>>) #where_clause
+        {
+            let __grad_value = #plain(#(#args),*);
+            let __grad_m = __grad_value.len();
+            let mut __grad_rows = ::std::vec::Vec::with_capacity(__grad_m);
+            let mut __grad_w = ::std::vec![#zero; __grad_m];
+            for __grad_i in 0..__grad_m {
+                __grad_w[__grad_i] = #one;
+                #decl
+                let _ = #pullback(#(#args,)* &__grad_w[..], #(#slots),*);
+                __grad_w[__grad_i] = #zero;
+                let mut __grad_row = ::std::vec::Vec::new();
+                #flat
+                __grad_rows.push(__grad_row);
+            }
+            (__grad_value, __grad_rows)
+        }
+    }
+}

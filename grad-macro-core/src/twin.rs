@@ -1,0 +1,166 @@
+//! Twins: a function's code over a generic float type, for forward mode and second order.
+//!
+//! `#[differentiable(jvp)]` and `#[differentiable(hessian)]` on `fn f(x: f64, ..) -> f64` also
+//! emit hidden twins of `f` over a type parameter `__GradT` (`f__twin`, the forward sweep;
+//! `f__twin_grad`, the gradient; `f__twin_pullback` where `f` has a pullback), generated from
+//! the same IR as `f_grad` with the float type replaced, literals and casts lifted
+//! (`grad::__private::Lift`) and calls of differentiable functions sent to their twins. Run
+//! at `grad::Dual<f64>`, the forward sweep gives directional derivatives and the gradient gives
+//! Hessian-vector products (forward over reverse): the reverse sweep that `_grad` runs, already
+//! verified, differentiated once more, so every rule serves second order too.
+
+use crate::error::Errors;
+use crate::parse::{self, Attr, Parsed};
+use crate::pipeline::{companion, compile, needs_pullback, pullback_fn, Shell};
+use crate::symbol::TWIN_SUFFIX;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The twins' float type parameter.
+pub(crate) fn param() -> syn::Ident {
+    syn::Ident::new("__GradT", proc_macro2::Span::call_site())
+}
+
+/// `ty` with the float type named `float` replaced by `param` (token by token: a type's
+/// tokens name the float type only as the type).
+fn retype(ty: &syn::Type, float: &str, param: &syn::Ident) -> syn::Type {
+    fn walk(ts: TokenStream, float: &str, param: &syn::Ident) -> TokenStream {
+        ts.into_iter()
+            .map(|tt| match tt {
+                proc_macro2::TokenTree::Ident(i) if i == float => {
+                    proc_macro2::TokenTree::Ident(param.clone())
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut n =
+                        proc_macro2::Group::new(g.delimiter(), walk(g.stream(), float, param));
+                    n.set_span(g.span());
+                    proc_macro2::TokenTree::Group(n)
+                }
+                other => other,
+            })
+            .collect()
+    }
+    syn::parse2(walk(quote!(#ty), float, param)).unwrap_or_else(|_| ty.clone())
+}
+
+/// The twins of `item` (whose attribute is `attr`, parsed as `parsed`), or nothing with an
+/// error if a construct has no twin yet.
+pub(crate) fn twins(
+    item: &syn::ItemFn,
+    attr: &Attr,
+    parsed: &Parsed,
+    errors: &mut Errors,
+) -> TokenStream {
+    let t = param();
+    let original = parsed.float_ty.clone();
+    let float_name = quote!(#original).to_string();
+    // The signature the twins are parsed with (`<__GradT: Real>` only, which the generic
+    // support accepts) and the one they are emitted with (also `__GradT: Lift<f64>`).
+    let mut twin = item.clone();
+    twin.sig.ident = format_ident!("{}{}", item.sig.ident, TWIN_SUFFIX);
+    for input in &mut twin.sig.inputs {
+        if let syn::FnArg::Typed(pt) = input {
+            *pt.ty = retype(&pt.ty, &float_name, &t);
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &mut twin.sig.output {
+        **ty = retype(ty, &float_name, &t);
+    }
+    twin.sig
+        .generics
+        .params
+        .push(syn::parse_quote!(#t: ::grad::__private::Real));
+    let mut emitted = twin.sig.clone();
+    emitted
+        .generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#t: ::grad::__private::Lift<#original>));
+
+    crate::generic::with_param(Some(t.clone()), || {
+        crate::generic::with_twin(original, || {
+            let mut inner = Errors::default();
+            let all = parse::signature(twin.clone(), None, &mut inner);
+            let wrt = parse::signature(twin.clone(), attr.wrt.clone(), &mut inner);
+            let mut off = parse::signature(twin.clone(), None, &mut inner);
+            for p in &mut off.params {
+                p.wrt = false;
+            }
+            let grad = (wrt.ret == parse::RetClass::Float)
+                .then(|| compile(&wrt, attr.passes, &mut inner))
+                .flatten();
+            let pullback = needs_pullback(&all)
+                .then(|| compile(&all, attr.passes, &mut inner))
+                .flatten();
+            let forward = compile(&off, attr.passes, &mut inner);
+            if !inner.is_empty() {
+                for e in inner.drain_prefixed("on dual numbers (for `jvp` / `hessian`): ") {
+                    errors.push(e);
+                }
+                return TokenStream::new();
+            }
+            let shell = Shell::new(&emitted, false);
+            let wrt_emitted = Parsed {
+                item: syn::ItemFn {
+                    sig: emitted.clone(),
+                    ..twin.clone()
+                },
+                ..wrt
+            };
+            let all_emitted = Parsed {
+                item: syn::ItemFn {
+                    sig: emitted.clone(),
+                    ..twin.clone()
+                },
+                ..all
+            };
+            let mut out = TokenStream::new();
+            if let Some((f, plan)) = grad {
+                let body = crate::codegen::grad_body(&f, &plan);
+                out.extend(quote!(#[doc(hidden)]));
+                out.extend(companion(&wrt_emitted, &shell, body, ""));
+            }
+            if let Some((f, plan)) = pullback {
+                let body = crate::codegen::pullback_body(&f, &plan);
+                out.extend(quote!(#[doc(hidden)]));
+                out.extend(pullback_fn(&all_emitted, &shell, body));
+            }
+            if let Some((f, plan)) = forward {
+                out.extend(forward_fn(&emitted, &item.vis, &shell, &f, &plan));
+            }
+            out
+        })
+    })
+}
+
+/// `<name>__twin`: the forward sweep alone (the function's value) over the generic type.
+fn forward_fn(
+    sig: &syn::Signature,
+    vis: &syn::Visibility,
+    shell: &Shell,
+    f: &crate::ir::Function,
+    plan: &crate::adjoint::Plan,
+) -> TokenStream {
+    let body = crate::codegen::grad_body(f, plan);
+    let name = &sig.ident;
+    let output = &sig.output;
+    let (generics, _, where_clause) = sig.generics.split_for_impl();
+    let Shell { inputs, allow, .. } = shell;
+    let tail = match output {
+        syn::ReturnType::Type(_, ty) if !matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) =>
+        {
+            quote!(__grad_all.0)
+        }
+        _ => quote!(()),
+    };
+    quote! {
+        #[doc(hidden)]
+        #allow
+        #[inline]
+        #vis fn #name #generics (#inputs) #output #where_clause {
+            let __grad_all = { #body };
+            let _ = &__grad_all;
+            #tail
+        }
+    }
+}

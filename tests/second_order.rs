@@ -1,0 +1,316 @@
+//! Every derivative beyond the gradient: `_jvp` (forward mode), `_hvp` and `_hessian` (forward
+//! over reverse), `_vjp` and `_jacobian` (functions returning arrays). Each is checked against
+//! central differences of an independent computation (the plain function for `_jvp` and
+//! `_jacobian`, the compiled `_grad` for `_hvp` and `_hessian`), values bit for bit against
+//! the plain function, Hessians exactly symmetric.
+
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+
+mod common;
+
+use common::assert_close;
+use grad::prelude::*;
+
+const H: f64 = 1e-5;
+const TOL: f64 = 1e-6;
+
+/// Central differences of `f` at `x` in every coordinate.
+fn fd_grad(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    (0..x.len())
+        .map(|i| {
+            let (mut a, mut b) = (x.to_vec(), x.to_vec());
+            a[i] += H;
+            b[i] -= H;
+            (f(&a) - f(&b)) / (2.0 * H)
+        })
+        .collect()
+}
+
+/// Central differences of the gradient `g`: the Hessian, row `i` from perturbing `x_i`.
+fn fd_hessian(g: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<Vec<f64>> {
+    (0..x.len())
+        .map(|i| {
+            let (mut a, mut b) = (x.to_vec(), x.to_vec());
+            a[i] += H;
+            b[i] -= H;
+            let (ga, gb) = (g(&a), g(&b));
+            ga.iter()
+                .zip(&gb)
+                .map(|(p, m)| (p - m) / (2.0 * H))
+                .collect()
+        })
+        .collect()
+}
+
+#[track_caller]
+fn check_hessian(what: &str, h: &[Vec<f64>], g: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) {
+    let want = fd_hessian(g, x);
+    assert_eq!(h.len(), x.len(), "{what}: rows");
+    for i in 0..x.len() {
+        assert_eq!(h[i].len(), x.len(), "{what}: columns");
+        for j in 0..x.len() {
+            assert_eq!(
+                h[i][j].to_bits(),
+                h[j][i].to_bits(),
+                "{what}: symmetric at {i},{j}"
+            );
+            assert_close(&format!("{what}: H[{i}][{j}]"), h[i][j], want[i][j], TOL);
+        }
+    }
+}
+
+#[differentiable(jvp, hessian)]
+fn bump(x: f64, y: f64) -> f64 {
+    let r = x * x + 2.0 * y * y;
+    if r > 1.0 {
+        (x * y).sin() / r
+    } else {
+        (-r).exp() * x + y.powi(3)
+    }
+}
+
+#[differentiable(jvp, hessian)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = 1.0 - x[i];
+        let b = x[i + 1] - x[i] * x[i];
+        s += a * a + 100.0 * b * b;
+    }
+    s
+}
+
+/// Calls, arrays, a constant parameter, loops with early exit and casts.
+#[differentiable(jvp, hessian)]
+fn mixed(p: [f64; 3], xs: &[f64], scale: f64, n: usize) -> f64 {
+    let mut s = bump(p[0], p[1]) * scale;
+    for i in 0..n {
+        if i == xs.len() {
+            break;
+        }
+        let t = xs[i] * p[2] + (i as f64) * 0.5;
+        s += t.tanh() * rosenbrock(&xs[..2]);
+    }
+    s + p[2].max(xs[0]).ln_1p()
+}
+
+#[test]
+fn jvp_is_the_directional_derivative() {
+    let plain = |x: &[f64]| bump(x[0], x[1]);
+    for &(x, y) in &[(0.3, -0.2), (1.1, 0.9), (-0.7, 0.4)] {
+        let g = fd_grad(&plain, &[x, y]);
+        let (v, d) = bump_jvp(x, y, 0.6, -1.3);
+        assert_eq!(v.to_bits(), bump(x, y).to_bits(), "value bit for bit");
+        assert_close("bump jvp", d, 0.6 * g[0] - 1.3 * g[1], TOL);
+    }
+    let x = [0.5, 0.7, -0.3, 1.2];
+    let t = [1.0, -0.5, 0.25, 2.0];
+    let (v, d) = rosenbrock_jvp(&x, &t);
+    assert_eq!(v.to_bits(), rosenbrock(&x).to_bits());
+    let g = fd_grad(&|x: &[f64]| rosenbrock(x), &x);
+    let want: f64 = g.iter().zip(&t).map(|(g, t)| g * t).sum();
+    assert_close("rosenbrock jvp", d, want, TOL);
+}
+
+#[test]
+fn hvp_and_hessian_match_differences_of_the_gradient() {
+    let x = [0.5, 0.7, -0.3, 1.2];
+    let (v, g, h) = rosenbrock_hessian(&x);
+    let (v2, g2) = rosenbrock_grad(&x);
+    assert_eq!(
+        (v.to_bits(), g.clone()),
+        (v2.to_bits(), g2),
+        "value and gradient as _grad's"
+    );
+    let grad = |x: &[f64]| rosenbrock_grad(x).1;
+    check_hessian("rosenbrock", &h, &grad, &x);
+    // H v against the dense Hessian.
+    let w = [0.3, -1.0, 0.5, 2.0];
+    let (v3, g3, hv) = rosenbrock_hvp(&x, &w);
+    assert_eq!(v3.to_bits(), v.to_bits());
+    assert_eq!(g3, g);
+    for i in 0..4 {
+        let want: f64 = (0..4).map(|j| h[i][j] * w[j]).sum();
+        assert_close("hvp", hv[i], want, 1e-12);
+    }
+
+    for &(x, y) in &[(0.3, -0.2), (1.1, 0.9)] {
+        let (v, g, h) = bump_hessian(x, y);
+        assert_eq!(v.to_bits(), bump(x, y).to_bits());
+        let (_, gx, gy) = bump_grad(x, y);
+        assert_eq!(g, vec![gx, gy]);
+        let grad = |p: &[f64]| {
+            let (_, a, b) = bump_grad(p[0], p[1]);
+            vec![a, b]
+        };
+        check_hessian("bump", &h, &grad, &[x, y]);
+        let (_, _, _, hx, hy) = bump_hvp(x, y, 1.0, 0.0);
+        assert_close("hvp x", hx, h[0][0], 1e-12);
+        assert_close("hvp y", hy, h[1][0], 1e-12);
+    }
+}
+
+#[test]
+fn hessian_through_calls_arrays_and_constants() {
+    let p = [0.4, -0.3, 0.8];
+    let xs = [0.2, 0.5, -0.4];
+    let (v, g, h) = mixed_hessian(p, &xs, 1.5, 3);
+    assert_eq!(v.to_bits(), mixed(p, &xs, 1.5, 3).to_bits());
+    // Inputs flattened in parameter order: p (3), xs (3), scale (1); `n` is a constant.
+    assert_eq!(g.len(), 7);
+    let grad = |z: &[f64]| {
+        let (_, gp, gx, gs) = mixed_grad([z[0], z[1], z[2]], &z[3..6], z[6], 3);
+        let mut out = gp.to_vec();
+        out.extend(gx);
+        out.push(gs);
+        out
+    };
+    let z = [p[0], p[1], p[2], xs[0], xs[1], xs[2], 1.5];
+    assert_eq!(g, grad(&z));
+    check_hessian("mixed", &h, &grad, &z);
+    let (v2, d) = mixed_jvp(p, &xs, 1.5, 3, [1.0, 0.0, 0.0], &[0.0, 0.0, 1.0], 0.5);
+    assert_eq!(v2.to_bits(), v.to_bits());
+    assert_close("mixed jvp", d, g[0] + g[5] + 0.5 * g[6], TOL);
+}
+
+#[differentiable(hessian, wrt(w))]
+fn ridge(w: &[f64], xs: &[f64], ys: &[f64], lambda: f64) -> f64 {
+    let d = w.len();
+    let mut s = 0.0;
+    for k in 0..ys.len() {
+        let mut z = 0.0;
+        for j in 0..d {
+            z += w[j] * xs[k * d + j];
+        }
+        let e = z.tanh() - ys[k];
+        s += e * e;
+    }
+    let mut r = 0.0;
+    for j in 0..d {
+        r += w[j] * w[j];
+    }
+    s / ys.len() as f64 + lambda * r
+}
+
+#[test]
+fn hessian_with_respect_to_some_parameters() {
+    let w = [0.3, -0.2];
+    let xs = [1.0, 0.5, -0.3, 2.0, 0.7, -1.1];
+    let ys = [0.2, -0.4, 0.1];
+    let (v, g, h) = ridge_hessian(&w, &xs, &ys, 0.01);
+    assert_eq!(v.to_bits(), ridge(&w, &xs, &ys, 0.01).to_bits());
+    assert_eq!(g.len(), 2);
+    let grad = |w: &[f64]| ridge_grad(w, &xs, &ys, 0.01).1;
+    check_hessian("ridge", &h, &grad, &w);
+    let (_, _, hv) = ridge_hvp(&w, &xs, &ys, 0.01, &[1.0, 1.0]);
+    assert_close("ridge hvp", hv[0], h[0][0] + h[0][1], 1e-12);
+}
+
+#[differentiable(jvp, hessian)]
+fn generic_energy<T: Real>(q: &[T], k: T) -> T {
+    let mut e = T::ZERO;
+    for i in 0..q.len() {
+        e += k * q[i].powi(2) * T::from_f64(0.5) + (q[i] * k).cos();
+    }
+    e
+}
+
+#[test]
+fn generic_functions_at_f64_and_f32() {
+    let q = [0.3f64, -0.8, 1.1];
+    let (v, g, h) = generic_energy_hessian(&q, 2.0);
+    assert_eq!(v.to_bits(), generic_energy(&q, 2.0).to_bits());
+    let grad = |z: &[f64]| {
+        let (_, gq, gk) = generic_energy_grad(&z[..3], z[3]);
+        let mut out = gq;
+        out.push(gk);
+        out
+    };
+    check_hessian("generic f64", &h, &grad, &[0.3, -0.8, 1.1, 2.0]);
+    let q32 = [0.3f32, -0.8, 1.1];
+    let (v32, g32, h32) = generic_energy_hessian(&q32, 2.0f32);
+    assert_eq!(v32.to_bits(), generic_energy(&q32, 2.0f32).to_bits());
+    for i in 0..4 {
+        assert_close("generic f32 gradient", f64::from(g32[i]), g[i], 1e-4);
+        for j in 0..4 {
+            assert_close("generic f32 hessian", f64::from(h32[i][j]), h[i][j], 1e-3);
+        }
+    }
+    let (_, d) = generic_energy_jvp(&q, 2.0, &[1.0, 0.0, 0.0], 0.0);
+    assert_close("generic jvp", d, g[0], TOL);
+}
+
+#[differentiable(hessian)]
+fn narrow(x: f32, y: f32) -> f32 {
+    (x * y).exp() + x.powi(3) * 0.5
+}
+
+#[test]
+fn f32_functions() {
+    let (v, g, h) = narrow_hessian(0.5, -0.25);
+    assert_eq!(v.to_bits(), narrow(0.5, -0.25).to_bits());
+    let e = (0.5f64 * -0.25).exp();
+    assert_close("f32 hxx", f64::from(h[0][0]), 0.0625 * e + 1.5, 1e-5);
+    assert_close("f32 hxy", f64::from(h[0][1]), e * (1.0 - 0.125), 1e-5);
+    assert_close("f32 hyy", f64::from(h[1][1]), 0.25 * e, 1e-5);
+    assert_close("f32 gx", f64::from(g[0]), -0.25 * e + 0.375, 1e-5);
+}
+
+/// A function returning an array: `_vjp` and `_jacobian` come with plain `#[differentiable]`.
+#[differentiable]
+fn trajectory(p: &[f64], v0: f64, n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n];
+    let mut x = 0.0;
+    let mut v = v0;
+    for i in 0..n {
+        v += (p[0] - p[1] * x).sin() * 0.1;
+        x += v * 0.1;
+        out[i] = x;
+    }
+    out
+}
+
+#[differentiable]
+fn polar(r: f64, theta: f64) -> [f64; 2] {
+    [r * theta.cos(), r * theta.sin()]
+}
+
+#[test]
+fn vjp_and_jacobian_of_array_valued_functions() {
+    let p = [0.7, 1.3];
+    let (value, jac) = trajectory_jacobian(&p, 0.4, 5);
+    assert_eq!(value, trajectory(&p, 0.4, 5));
+    assert_eq!(jac.len(), 5);
+    for i in 0..5 {
+        let f = |z: &[f64]| trajectory(&z[..2], z[2], 5)[i];
+        let want = fd_grad(&f, &[0.7, 1.3, 0.4]);
+        assert_eq!(jac[i].len(), 3);
+        for j in 0..3 {
+            assert_close(&format!("jacobian[{i}][{j}]"), jac[i][j], want[j], TOL);
+        }
+    }
+    let w = [0.5, -1.0, 0.0, 2.0, 0.25];
+    let (v, gp, gv) = trajectory_vjp(&p, 0.4, 5, &w);
+    assert_eq!(v, value);
+    for j in 0..2 {
+        let want: f64 = (0..5).map(|i| w[i] * jac[i][j]).sum();
+        assert_close("vjp p", gp[j], want, 1e-12);
+    }
+    let want: f64 = (0..5).map(|i| w[i] * jac[i][2]).sum();
+    assert_close("vjp v0", gv, want, 1e-12);
+
+    let (v, j) = polar_jacobian(2.0, 0.3);
+    assert_eq!(v, polar(2.0, 0.3));
+    let want = [
+        [0.3f64.cos(), -2.0 * 0.3f64.sin()],
+        [0.3f64.sin(), 2.0 * 0.3f64.cos()],
+    ];
+    for i in 0..2 {
+        for k in 0..2 {
+            assert_close("polar", j[i][k], want[i][k], 1e-15);
+        }
+    }
+    let (_, dr, dt) = polar_vjp(2.0, 0.3, [1.0, 1.0]);
+    assert_close("polar vjp r", dr, want[0][0] + want[1][0], 1e-15);
+    assert_close("polar vjp theta", dt, want[0][1] + want[1][1], 1e-15);
+}
