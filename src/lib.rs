@@ -151,6 +151,9 @@
 //!   [`dot`] draws the graph (DOT text, or SVG without Graphviz with the default `svg`
 //!   feature). The companion's rustdoc lists the code the macro generated.
 //! - [`check`] compares any gradient with central finite differences.
+//! - [`Dual`] numbers: forward mode. A generic function at `Dual<f64>` gives a directional
+//!   derivative, and its generic companion at `Dual<f64>` a Hessian-vector product (the
+//!   gradient in the values, `H v` in the tangents; `tests/dual.rs`).
 //! - [`Differentiable`](trait@Differentiable) and `#[derive(Differentiable)]`: structs of
 //!   parameters whose gradient is a value of the same struct (zeroed floats, constants carried
 //!   over), with what training loops need: `zero_like`, `accumulate`, `axpy`, `flatten`.

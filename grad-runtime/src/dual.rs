@@ -24,7 +24,7 @@
 //!
 //! - **Values** are computed by exactly the operation plain code performs on `v`, so the
 //!   value part is bit for bit that of the same code run on `f64` (or `f32`).
-//! - **Tangents** come from [`rules`](crate::rules), the one derivative rule per primitive:
+//! - **Tangents** come from [`rules`], the one derivative rule per primitive:
 //!   `d = Σ ∂ᵢ · dᵢ` with the partials `∂ᵢ` the rule gives at the values, so kinks, ties and
 //!   edges are those the rules define (`abs'(0) = 0`, ties of `max` go to `self`, ...).
 //! - **Strong zeros**: a term whose partial or tangent is zero contributes nothing, even
@@ -74,7 +74,8 @@ use std::collections::HashMap;
 /// let want = 1.0_f64.exp() * (2.0 - 0.5) - 1.0; // ∂x·1 + ∂y·(-1); max picks y
 /// assert!((r.d - want).abs() < 1e-15);
 ///
-/// assert_eq!(Dual::new(2.0, 1.0).sqrt().to_string(), format!("{} + {}ε", 2.0_f64.sqrt(), 0.5 / 2.0_f64.sqrt()));
+/// // Display: `v + dε`.
+/// assert_eq!(Dual::new(4.0, 1.0).sqrt().to_string(), "2 + 0.25ε");
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Dual<F> {

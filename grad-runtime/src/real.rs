@@ -5,8 +5,9 @@ use crate::float::Float;
 use core::iter::{Product, Sum};
 use core::ops::{AddAssign, DivAssign, MulAssign, Rem, RemAssign, SubAssign};
 
-/// The float type of generic code, implemented for `f32` and `f64`, in scope through
-/// `grad::prelude::*`; plus the activation functions `relu` and `sigmoid`.
+/// The float type of generic code, implemented for `f32`, `f64` and their [`Dual`](crate::Dual)
+/// numbers, in scope through `grad::prelude::*`; plus the activation functions `relu` and
+/// `sigmoid`.
 ///
 /// With `T: Real` a function has everything a concrete float body uses:
 ///
