@@ -314,3 +314,61 @@ fn vjp_and_jacobian_of_array_valued_functions() {
     assert_close("polar vjp r", dr, want[0][0] + want[1][0], 1e-15);
     assert_close("polar vjp theta", dt, want[0][1] + want[1][1], 1e-15);
 }
+
+#[differentiable(jvp)]
+fn flow(p: &[f64], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n];
+    let mut x = p[0];
+    for i in 0..n {
+        x = x + (p[1] * x).sin() * 0.25;
+        out[i] = x * x;
+    }
+    out
+}
+
+#[differentiable(jvp)]
+fn rotate(a: f64, v: [f64; 2]) -> [f64; 2] {
+    [
+        a.cos() * v[0] - a.sin() * v[1],
+        a.sin() * v[0] + a.cos() * v[1],
+    ]
+}
+
+#[differentiable(jvp, hessian)]
+fn through_arrays(p: &[f64]) -> f64 {
+    let y = flow(p, 3);
+    let r = rotate(p[1], [y[0], y[2]]);
+    r[0] * r[1] + y[1]
+}
+
+#[test]
+fn jvp_of_array_valued_functions_and_calls_of_them() {
+    let p = [0.3, 1.7];
+    let t = [1.0, -0.5];
+    let (v, d) = flow_jvp(&p, 4, &t);
+    assert_eq!(v, flow(&p, 4));
+    let (_, jac) = flow_jacobian(&p, 4);
+    for i in 0..4 {
+        assert_close("flow jvp", d[i], jac[i][0] - 0.5 * jac[i][1], 1e-12);
+    }
+    let (v, d) = rotate_jvp(0.4, [1.0, 2.0], 1.0, [0.0, 0.0]);
+    assert_eq!(v, rotate(0.4, [1.0, 2.0]));
+    assert_close(
+        "rotate jvp 0",
+        d[0],
+        -(0.4f64.sin()) - 2.0 * 0.4f64.cos(),
+        1e-15,
+    );
+    assert_close(
+        "rotate jvp 1",
+        d[1],
+        0.4f64.cos() - 2.0 * 0.4f64.sin(),
+        1e-15,
+    );
+
+    let (v, g, h) = through_arrays_hessian(&p);
+    assert_eq!(v.to_bits(), through_arrays(&p).to_bits());
+    let grad = |p: &[f64]| through_arrays_grad(p).1;
+    assert_eq!(g, grad(&p));
+    check_hessian("through arrays", &h, &grad, &p);
+}

@@ -68,11 +68,13 @@ pub fn callee(path: &syn::Path) -> syn::Path {
 /// A float constant written for the original float type (`2.0`, `PI`, `n as f64`), as a value
 /// of the twin's float type `t`; unchanged outside a twin.
 pub fn lift_const(t: &syn::Type, value: TokenStream) -> TokenStream {
+    // Constants the macro writes itself ([`lit`]) already have the twin's type.
+    let generated = param().is_some_and(|p| value.to_string().starts_with(&format!("< {p} as")));
     match twin() {
-        Some(original) => {
+        Some(original) if !generated => {
             quote!(<#t as ::grad::__private::Lift<#original>>::lift(#value))
         }
-        None => value,
+        _ => value,
     }
 }
 

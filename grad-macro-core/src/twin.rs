@@ -141,8 +141,28 @@ fn forward_fn(
     f: &crate::ir::Function,
     plan: &crate::adjoint::Plan,
 ) -> TokenStream {
-    let body = crate::codegen::grad_body(f, plan);
     let name = &sig.ident;
+    if let crate::ir::Returns::Array(_) = f.returns {
+        // The pullback's code returns the array; with nothing differentiated, its reverse
+        // sweep is empty and reads no adjoint of the result.
+        let body = crate::codegen::pullback_body(f, plan);
+        let output = &sig.output;
+        let (generics, _, where_clause) = sig.generics.split_for_impl();
+        let Shell { inputs, allow, .. } = shell;
+        let dout = crate::codegen::dout();
+        let t = param();
+        return quote! {
+            #[doc(hidden)]
+            #allow
+            #[inline]
+            #vis fn #name #generics (#inputs) #output #where_clause {
+                let #dout: &[#t] = &[];
+                let _ = #dout;
+                #body
+            }
+        };
+    }
+    let body = crate::codegen::grad_body(f, plan);
     let output = &sig.output;
     let (generics, _, where_clause) = sig.generics.split_for_impl();
     let Shell { inputs, allow, .. } = shell;
