@@ -39,6 +39,7 @@ impl Layer {
     }
 
     /// `out = relu(W x + b)`.
+    #[allow(clippy::needless_range_loop)] // index loops read like the math
     #[differentiable]
     fn forward(&self, x: &[f64], out: &mut [f64]) {
         for j in 0..self.b.len() {
@@ -71,6 +72,7 @@ impl Mlp {
     }
 
     /// The score of the point `x`: positive means label `+1`.
+    #[allow(clippy::needless_range_loop)]
     #[differentiable]
     pub fn score(&self, x: &[f64]) -> f64 {
         let mut h1 = [0.0; H];

@@ -28,8 +28,9 @@ pub mod forward;
 pub mod gmm;
 pub mod gmm_peers;
 pub mod lstm;
+// The example includes `examples/moons/data.rs` too.
 #[path = "../../examples/mlp_struct.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 pub mod mlp_struct;
 #[path = "../../examples/moons/data.rs"]
 #[allow(dead_code)]
