@@ -94,11 +94,12 @@ impl Mlp {
         for i in 0..ys.len() {
             data_loss += (1.0 - ys[i] * self.score(&xs[2 * i..2 * i + 2])).relu();
         }
-        let mut reg = 0.0;
+        let mut reg = 0.0; // neuron by neuron, in the flat loss's order (the same sum to the bit)
         for layer in &self.layers {
             for j in 0..layer.b.len() {
                 for i in 0..layer.n_in {
-                    reg += layer.w[j * layer.n_in + i] * layer.w[j * layer.n_in + i];
+                    let w = layer.w[j * layer.n_in + i];
+                    reg += w * w;
                 }
                 reg += layer.b[j] * layer.b[j];
             }
