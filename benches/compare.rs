@@ -1,10 +1,10 @@
 //! `cargo bench --bench compare`: every variant of every workload in one run, one Markdown
 //! table: the plain function, the compiled gradient, the hand-written gradient, the tape engine
 //! and forward mode (`num-dual`), the last two where they apply. For the programs written with
-//! helpers (the LSTM over `&mut` slices, the RK4 projectile with array-returning steps), the
-//! compiled gradient is that of the natural form, and the table also times the compiled gradient
-//! of the same computation inlined by hand into one function (column `compiled/inlined`: the
-//! cost of passing through the helpers).
+//! helpers (the LSTM over `&mut` slices, the RK4 projectile with array-returning steps, the
+//! moons MLP as structs with methods), the compiled gradient is that of the natural form, and
+//! the table also times the compiled gradient of the same computation inlined by hand into one
+//! function (column `compiled/inlined`: the cost of passing through the helpers).
 //!
 //! The timer is deliberately simple. Each variant runs in batches sized to take about
 //! [`BATCH`]; a round runs one batch of each of a workload's variants, starting from a
@@ -276,10 +276,44 @@ fn workloads() -> Vec<Workload> {
         })),
     );
 
+    out.push(moons_struct_workload());
     out.extend(GMM_SIZES.map(gmm_workload));
     out.push(lstm_workload());
     out.push(rk4_workload());
     out
+}
+
+/// The moons batch again, written as structs and methods (`examples/mlp_struct.rs`: `Layer`
+/// with a `forward` method, `Mlp::score` calling it, `Mlp::loss` calling `score`), against the
+/// flat-slice loss of the row above as the inlined form.
+fn moons_struct_workload() -> Workload {
+    let (p, moons) = moons_setup();
+    let mlp = moons_struct_setup();
+    let data = Rc::new((p, mlp, moons));
+    let [d0, d1, d2, d3] = [(); 4].map(|_| Rc::clone(&data));
+    Workload::with_helpers(
+        format!("MLP 2-16-16-1, moons batch of {MOONS_N}, as structs with methods"),
+        [
+            batch(move || {
+                let (_, s, m) = black_box(&*d0);
+                s.loss(&m.xs, &m.ys)
+            }),
+            batch(move || {
+                let (_, s, m) = black_box(&*d1);
+                s.loss_grad(&m.xs, &m.ys)
+            }),
+            batch(move || {
+                let (p, _, m) = black_box(&*d2);
+                moons_loss_grad(p, &m.xs, &m.ys)
+            }),
+        ],
+    )
+    .hand(batch(move || {
+        let (p, _, m) = black_box(&*d3);
+        moons_hand(p, &m.xs, &m.ys)
+    }))
+    .without(TAPE, "the same as the flat moons row")
+    .without(FORWARD, "the same as the flat moons row")
 }
 
 /// ADBench's LSTM objective: the natural form (helpers over `&mut` slices) against the same
@@ -601,9 +635,11 @@ fn main() {
     println!();
     println!(
         "Compiled/inlined: for a program written with helpers (the LSTM's `lstm_model` over \
-         `&mut` slices, RK4's array-returning `rk4_step`), the compiled gradient of the natural \
-         form over the compiled gradient of the same computation inlined by hand into one \
-         function: what passing through the helpers' pullbacks costs."
+         `&mut` slices, RK4's array-returning `rk4_step`, the moons MLP as structs whose \
+         methods call each other), the compiled gradient of the natural form over the compiled \
+         gradient of the same computation inlined by hand into one function (for the structs, \
+         the flat-slice `moons_loss` of the row above): what passing through the helpers' \
+         pullbacks costs."
     );
     let missing: Vec<String> = workloads
         .iter()

@@ -142,6 +142,17 @@ fn moons_loss_allocates_its_gradient_only() {
     assert_eq!(counts, (1, 0));
 }
 
+/// The moons loss written as structs with methods (`examples/mlp_struct.rs`): its gradient,
+/// an `Mlp` (the `Vec` of three layers and each layer's `w` and `b`), and the gradients of the
+/// points and labels; the pullbacks' stacks and snapshots are recycled per thread.
+#[test]
+fn moons_as_structs_allocates_its_gradients_only() {
+    let (_, moons) = moons_setup();
+    let mlp = moons_struct_setup();
+    let counts = steady("Mlp::loss_grad", || mlp.loss_grad(&moons.xs, &moons.ys));
+    assert_eq!(counts, (1 + 3 * 2 + 2, 0));
+}
+
 #[test]
 fn gmm_allocates_its_locals_their_adjoints_and_its_three_gradients() {
     for (d, k) in [(2, 5), (10, 5)] {

@@ -63,6 +63,12 @@ fn moons_variants_agree() {
 }
 
 #[test]
+fn moons_as_structs_agrees_with_the_flat_loss() {
+    // `examples/mlp_struct.rs`: the same start, the value bit for bit, the gradient to 1e-12.
+    check_moons_struct();
+}
+
+#[test]
 fn moons_workload_is_the_examples() {
     // The same data and starting point as `cargo run --example moons`.
     let (p, moons) = moons_setup();

@@ -28,6 +28,10 @@ pub mod forward;
 pub mod gmm;
 pub mod gmm_peers;
 pub mod lstm;
+// The example includes `examples/moons/data.rs` too.
+#[path = "../../examples/mlp_struct.rs"]
+#[allow(dead_code, clippy::duplicate_mod)]
+pub mod mlp_struct;
 #[path = "../../examples/moons/data.rs"]
 #[allow(dead_code)]
 pub mod moons_data;
@@ -650,6 +654,83 @@ pub fn moons_forward(p: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
     dual_passes(p, |p| moons_dual(p, xs, ys))
 }
 
+/// The moons workload's network as structs (`examples/mlp_struct.rs`: a `Layer` with a
+/// `forward` method, an `Mlp` of layers), at the same parameters as [`moons_setup`]'s.
+pub fn moons_struct_setup() -> mlp_struct::Mlp {
+    mlp_struct::Mlp::new(1)
+}
+
+/// `p` flattened in [`mlp_struct::Mlp`]'s order (layer by layer, all the weights then all the
+/// biases) rearranged into [`moons_loss`]'s (neuron by neuron, the weights then the bias).
+pub fn moons_struct_to_flat(s: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s;
+    for (n_in, n_out) in [(2, 16), (16, 16), (16, 1)] {
+        let (w, tail) = rest.split_at(n_in * n_out);
+        let (b, tail) = tail.split_at(n_out);
+        for (neuron, bias) in w.chunks_exact(n_in).zip(b) {
+            out.extend_from_slice(neuron);
+            out.push(*bias);
+        }
+        rest = tail;
+    }
+    assert!(rest.is_empty(), "an MLP(2, [16, 16, 1]) has 337 parameters");
+    out
+}
+
+/// `|a - b| <= 1e-12 · max(|a|, |b|)`, and equal when either is zero.
+fn close_relative(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+/// The moons workload as structs: the same parameters as the flat one, the value bit for bit
+/// that of [`moons_loss`] (the same operations in the same order), the gradient, flattened,
+/// that of [`moons_loss_grad`] to `1e-12` relative (and so the hand-written one's to `1e-10`),
+/// and the gradients of the points and labels those of central differences.
+pub fn check_moons_struct() {
+    let (p, moons) = moons_setup();
+    let (xs, ys) = (&moons.xs, &moons.ys);
+    let mlp = moons_struct_setup();
+    let mut flat = Vec::new();
+    mlp.flatten(&mut flat);
+    assert_eq!(
+        moons_struct_to_flat(&flat),
+        p,
+        "moons struct: the same start"
+    );
+    let (v, g, dxs, dys) = mlp.loss_grad(xs, ys);
+    let (fv, fg) = moons_loss_grad(&p, xs, ys);
+    assert_eq!(
+        v.to_bits(),
+        fv.to_bits(),
+        "moons struct: the value of the flat compiled gradient"
+    );
+    assert_eq!(
+        mlp.loss(xs, ys).to_bits(),
+        moons_loss(&p, xs, ys).to_bits(),
+        "moons struct: the value of the flat plain function"
+    );
+    let mut sg = Vec::new();
+    g.flatten(&mut sg);
+    let sg = moons_struct_to_flat(&sg);
+    for (i, (a, b)) in sg.iter().zip(&fg).enumerate() {
+        assert!(
+            close_relative(*a, *b),
+            "moons struct: gradient entry {i} is {a:e}, the flat compiled one {b:e}"
+        );
+    }
+    let (_, hg) = moons_hand(&p, xs, ys);
+    assert_close("moons struct", "compiled", &sg, &hg);
+    // The points and labels are differentiated too (`loss_grad` returns their gradients).
+    let mut at = xs.clone();
+    at.extend_from_slice(ys);
+    let mut d = dxs;
+    d.extend(dys);
+    let n = xs.len();
+    grad::check::check_gradient(|z| mlp.loss(&z[..n], &z[n..]), &at, &d, 1e-6)
+        .expect("moons struct: gradients of the points and labels");
+}
+
 // ------------------------------------------------------------------------------------------
 // 7. ADBench's GMM objective (in `gmm.rs`; tape and forward mode in `gmm_peers.rs`)
 // ------------------------------------------------------------------------------------------
@@ -716,6 +797,7 @@ pub fn check_all() {
     check_mlp();
     let (p, moons) = moons_setup();
     check_moons(&p, &moons.xs, &moons.ys, true);
+    check_moons_struct();
     for (d, k) in GMM_SIZES {
         check_gmm_workload(d, k);
     }
