@@ -157,29 +157,9 @@ pub(crate) fn companions(
 ) -> TokenStream {
     let target = Target::new(parsed);
     let mut out = TokenStream::new();
-    let unsupported = parsed
-        .params
-        .iter()
-        .find(|p| p.mut_ref || matches!(p.class, ParamClass::Struct | ParamClass::ScalarRef));
-    if jvp || hessian {
-        if let Some(p) = unsupported {
-            errors.on(
-                &p.ty,
-                "`jvp` and `hessian` support float, slice and array parameters (and constants) \
-                 for now; take this parameter's values as a slice, or remove the argument",
-            );
-            return out;
-        }
-        let array = matches!(parsed.ret, RetClass::Array(_));
-        if parsed.ret == RetClass::Unit || (hessian && array) {
-            errors.at(
-                parsed.item.sig.ident.span(),
-                "`hessian` needs a function returning a float, and `jvp` one returning a float \
-                 or an array; for an array-valued function use `_jacobian` (generated for \
-                 every function returning an array) or `hessian` on each output's function",
-            );
-            return out;
-        }
+    let unsupported = unsupported(parsed).is_some();
+    if !check(parsed, jvp, hessian, errors) {
+        return out;
     }
     if jvp {
         out.extend(jvp_fn(&target));
@@ -188,11 +168,46 @@ pub(crate) fn companions(
         out.extend(hvp_fn(&target));
         out.extend(hessian_fn(&target));
     }
-    if matches!(parsed.ret, RetClass::Array(_)) && unsupported.is_none() {
+    if matches!(parsed.ret, RetClass::Array(_)) && !unsupported {
         out.extend(vjp_fn(&target));
         out.extend(jacobian_fn(&target));
     }
     out
+}
+
+/// A parameter the wrappers cannot take yet.
+fn unsupported(parsed: &Parsed) -> Option<&crate::parse::ParsedParam> {
+    parsed
+        .params
+        .iter()
+        .find(|p| p.mut_ref || matches!(p.class, ParamClass::Struct | ParamClass::ScalarRef))
+}
+
+/// Whether `jvp` / `hessian` apply to this function (else the errors say why). Reports once:
+/// the pipeline asks before it builds the twins, the wrappers after.
+pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Errors) -> bool {
+    if !(jvp || hessian) {
+        return true;
+    }
+    if let Some(p) = unsupported(parsed) {
+        errors.on(
+            &p.ty,
+            "`jvp` and `hessian` support float, slice and array parameters (and constants) \
+             for now; take this parameter's values as a slice, or remove the argument",
+        );
+        return false;
+    }
+    let array = matches!(parsed.ret, RetClass::Array(_));
+    if parsed.ret == RetClass::Unit || (hessian && array) {
+        errors.at(
+            parsed.item.sig.ident.span(),
+            "`hessian` needs a function returning a float, and `jvp` one returning a float \
+             or an array; for an array-valued function use `_jacobian` (generated for \
+             every function returning an array) or `hessian` on each output's function",
+        );
+        return false;
+    }
+    true
 }
 
 fn lints() -> TokenStream {

@@ -103,15 +103,26 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut extra = TokenStream::new();
     let wants_duals = attr.jvp || attr.hessian;
     if errors.is_empty() {
-        if wants_duals && crate::generic::param().is_none() && compiled_ok {
+        let ok = crate::higher::check(&parsed, attr.jvp, attr.hessian, &mut errors);
+        if ok && wants_duals && crate::generic::param().is_none() && compiled_ok {
             extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
         }
-        extra.extend(crate::higher::companions(
-            &parsed,
-            attr.jvp,
-            attr.hessian,
-            &mut errors,
-        ));
+        if ok {
+            extra.extend(crate::higher::companions(
+                &parsed,
+                attr.jvp && ok,
+                attr.hessian && ok,
+                &mut errors,
+            ));
+        } else {
+            // `_vjp` / `_jacobian` still come with an array-valued function.
+            extra.extend(crate::higher::companions(
+                &parsed,
+                false,
+                false,
+                &mut errors,
+            ));
+        }
     }
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without

@@ -18,9 +18,10 @@ pub const HESSIAN_SUFFIX: &str = "_hessian";
 pub const VJP_SUFFIX: &str = "_vjp";
 /// The suffix of the Jacobian of an array-valued function (`f` → `f_jacobian`).
 pub const JACOBIAN_SUFFIX: &str = "_jacobian";
-/// The suffix of a function's twin over a generic float type (`f` → `f__twin`), which `jvp`
-/// and `hessian` run on dual numbers; a twin calls its callees' twins.
-pub const TWIN_SUFFIX: &str = "__twin";
+/// The suffix of a function's twin over a generic float type, which `jvp` and `hessian` run
+/// on dual numbers; a twin calls its callees' twins. Named so that rustc's error for a callee
+/// without one (`cannot find function `g__needs_jvp_or_hessian``) says what to add.
+pub const TWIN_SUFFIX: &str = "__needs_jvp_or_hessian";
 /// The suffix of a companion function (`loss` → `loss_grad`).
 pub const GRAD_SUFFIX: &str = "_grad";
 /// The suffix of the graph function (`loss` → `loss_graph`).
