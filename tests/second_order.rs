@@ -372,3 +372,77 @@ fn jvp_of_array_valued_functions_and_calls_of_them() {
     assert_eq!(g, grad(&p));
     check_hessian("through arrays", &h, &grad, &p);
 }
+
+#[differentiable(hessian)]
+fn closed_form(x: f64, y: f64) -> f64 {
+    x * x * y + (x * y).sin()
+}
+
+#[test]
+fn symbolic_references_and_exact_zeros() {
+    // f = x²y + sin(xy): f_xx = 2y - y² sin(xy), f_xy = 2x + cos(xy) - xy sin(xy),
+    // f_yy = -x² sin(xy).
+    for &(x, y) in &[(0.3, -1.2), (1.5, 0.25), (-0.8, 2.0)] {
+        let (_, _, h) = closed_form_hessian(x, y);
+        let s = (x * y).sin();
+        assert_close("f_xx", h[0][0], 2.0 * y - y * y * s, 1e-14);
+        assert_close("f_xy", h[0][1], 2.0 * x + (x * y).cos() - x * y * s, 1e-14);
+        assert_close("f_yy", h[1][1], -x * x * s, 1e-14);
+    }
+    // Rosenbrock's Hessian is tridiagonal, exactly.
+    let x: Vec<f64> = (0..12).map(|i| 0.1 * i as f64 - 0.4).collect();
+    let (_, _, h) = rosenbrock_hessian(&x);
+    for i in 0..12usize {
+        for j in 0..12usize {
+            if i.abs_diff(j) > 1 {
+                assert_eq!(
+                    h[i][j].to_bits(),
+                    0.0f64.to_bits(),
+                    "H[{i}][{j}] is exactly zero"
+                );
+            }
+        }
+        // The closed form: 2 + 1200 x_i² - 400 x_{i+1} (i < n-1), plus 200 (i > 0).
+        let mut want = 0.0;
+        if i + 1 < 12 {
+            want += 2.0 + 1200.0 * x[i] * x[i] - 400.0 * x[i + 1];
+        }
+        if i > 0 {
+            want += 200.0;
+            assert_close("H[i][i-1]", h[i][i - 1], -400.0 * x[i - 1], 1e-13);
+        }
+        assert_close("H[i][i]", h[i][i], want, 1e-13);
+    }
+}
+
+/// Two inputs, many outputs: with `jvp`, the Jacobian takes one forward sweep per input.
+#[differentiable(jvp)]
+fn samples(p: [f64; 2], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n];
+    for i in 0..n {
+        let t = i as f64 * 0.1;
+        out[i] = p[0] * (p[1] * t).exp();
+    }
+    out
+}
+
+#[test]
+fn jacobian_by_forward_sweeps_where_cheaper() {
+    let p = [1.5, -0.7];
+    let (v, j) = samples_jacobian(p, 8);
+    assert_eq!(v, samples(p, 8));
+    for i in 0..8 {
+        let t = i as f64 * 0.1;
+        let e = (p[1] * t).exp();
+        assert_close("d/dp0", j[i][0], e, 1e-15);
+        assert_close("d/dp1", j[i][1], p[0] * t * e, 1e-15);
+    }
+    // The reverse sweeps give the same matrix.
+    for i in 0..8 {
+        let mut w = vec![0.0; 8];
+        w[i] = 1.0;
+        let (_, g) = samples_vjp(p, 8, &w);
+        assert_close("row vs vjp 0", j[i][0], g[0], 1e-15);
+        assert_close("row vs vjp 1", j[i][1], g[1], 1e-15);
+    }
+}

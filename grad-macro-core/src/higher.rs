@@ -170,7 +170,7 @@ pub(crate) fn companions(
     }
     if matches!(parsed.ret, RetClass::Array(_)) && !unsupported {
         out.extend(vjp_fn(&target));
-        out.extend(jacobian_fn(&target));
+        out.extend(jacobian_fn(&target, jvp));
     }
     out
 }
@@ -416,44 +416,9 @@ fn hessian_fn(t: &Target) -> TokenStream {
     let float = &t.float;
     let inputs = t.inputs();
     let wrt = t.wrt();
-    let one = quote!(<#float as ::grad::__private::Float>::ONE);
     let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
-    // The offset of each differentiable parameter in the flattened inputs.
-    let mut sizes = TokenStream::new();
-    let offsets: Vec<syn::Ident> = (0..wrt.len())
-        .map(|k| format_ident!("__grad_o{}", k))
-        .collect();
-    let mut total = quote!(0usize);
-    for ((_, ident, class), o) in wrt.iter().zip(&offsets) {
-        let size = match class {
-            ParamClass::Scalar => quote!(1usize),
-            _ => quote!(#ident.len()),
-        };
-        sizes.extend(quote!(let #o: usize = #total;));
-        total = quote!(#o + #size);
-    }
-    let mut prep = TokenStream::new();
-    let mut args = Vec::new();
-    for (i, p) in t.parsed.params.iter().enumerate() {
-        let o = wrt
-            .iter()
-            .position(|(j, _, _)| *j == i)
-            .map(|k| offsets[k].clone());
-        let f = o.map(|o| {
-            let (one, zero) = (one.clone(), zero.clone());
-            let scalar = matches!(p.class, ParamClass::Scalar);
-            move |k: TokenStream| {
-                let at = if scalar { quote!(#o) } else { quote!(#o + #k) };
-                quote!(if #at == __grad_col { #one } else { #zero })
-            }
-        });
-        let (bind, arg) = t.dual_arg(
-            i,
-            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
-        );
-        prep.extend(bind);
-        args.push(arg);
-    }
+    let (sizes, offsets, total) = offsets(t);
+    let (prep, args) = unit_args(t, &offsets);
     let callee = t.on_duals(GRAD_SUFFIX);
     let flat = |field: &str| -> TokenStream {
         let field = format_ident!("{}", field);
@@ -613,8 +578,59 @@ fn vjp_fn(t: &Target) -> TokenStream {
     }
 }
 
-/// `<name>_jacobian(args...) -> (value, rows)`: one reverse sweep per output.
-fn jacobian_fn(t: &Target) -> TokenStream {
+/// The flattened offsets of the differentiable parameters, and the expression of their total.
+fn offsets(t: &Target) -> (TokenStream, Vec<syn::Ident>, TokenStream) {
+    let wrt = t.wrt();
+    let mut sizes = TokenStream::new();
+    let offsets: Vec<syn::Ident> = (0..wrt.len())
+        .map(|k| format_ident!("__grad_o{}", k))
+        .collect();
+    let mut total = quote!(0usize);
+    for ((_, ident, class), o) in wrt.iter().zip(&offsets) {
+        let size = match class {
+            ParamClass::Scalar => quote!(1usize),
+            _ => quote!(#ident.len()),
+        };
+        sizes.extend(quote!(let #o: usize = #total;));
+        total = quote!(#o + #size);
+    }
+    (sizes, offsets, total)
+}
+
+/// The arguments on duals whose tangent is the unit vector of flattened input `__grad_col`.
+fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStream>) {
+    let float = &t.float;
+    let one = quote!(<#float as ::grad::__private::Float>::ONE);
+    let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
+    let wrt = t.wrt();
+    let mut prep = TokenStream::new();
+    let mut args = Vec::new();
+    for (i, p) in t.parsed.params.iter().enumerate() {
+        let o = wrt
+            .iter()
+            .position(|(j, _, _)| *j == i)
+            .map(|k| offsets[k].clone());
+        let f = o.map(|o| {
+            let (one, zero) = (one.clone(), zero.clone());
+            let scalar = matches!(p.class, ParamClass::Scalar);
+            move |k: TokenStream| {
+                let at = if scalar { quote!(#o) } else { quote!(#o + #k) };
+                quote!(if #at == __grad_col { #one } else { #zero })
+            }
+        });
+        let (bind, arg) = t.dual_arg(
+            i,
+            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
+        );
+        prep.extend(bind);
+        args.push(arg);
+    }
+    (prep, args)
+}
+
+/// `<name>_jacobian(args...) -> (value, rows)`: one reverse sweep per output or, where the
+/// function has `jvp` and fewer inputs than outputs, one forward sweep per input.
+fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JACOBIAN_SUFFIX);
     let pullback = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX);
@@ -639,12 +655,35 @@ fn jacobian_fn(t: &Target) -> TokenStream {
         syn::ReturnType::Type(_, ty) => quote!(#ty),
         syn::ReturnType::Default => quote!(()),
     };
+    let forward_branch = if forward {
+        let (sizes, offs, total) = offsets(t);
+        let (prep, dual_args) = unit_args(t, &offs);
+        let callee = t.on_duals("");
+        quote! {
+            #sizes
+            let __grad_n: usize = #total;
+            if __grad_n < __grad_m {
+                let mut __grad_rows = ::std::vec![::std::vec![#zero; __grad_n]; __grad_m];
+                for __grad_col in 0..__grad_n {
+                    #prep
+                    let __grad_r = #callee(#(#dual_args),*);
+                    for (__grad_i, __grad_x) in __grad_r.iter().enumerate() {
+                        __grad_rows[__grad_i][__grad_col] = __grad_x.d;
+                    }
+                }
+                return (__grad_value, __grad_rows);
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
     let doc = format!(
         "Value and Jacobian of [`{0}`]: `(value, rows)`, one row per output, one column per \
          differentiable input flattened in parameter order (a slice of `n` counts `n`). One \
-         reverse sweep per output. Generated by `#[differentiable]` for a function returning \
-         an array.",
+         reverse sweep per output or, with `jvp` and fewer inputs than outputs, one forward \
+         sweep per input (as JAX's `jacrev` / `jacfwd`). Generated by `#[differentiable]` for \
+         a function returning an array.",
         sig.ident
     );
     quote! {
@@ -655,6 +694,7 @@ fn jacobian_fn(t: &Target) -> TokenStream {
         {
             let __grad_value = #plain(#(#args),*);
             let __grad_m = __grad_value.len();
+            #forward_branch
             let mut __grad_rows = ::std::vec::Vec::with_capacity(__grad_m);
             let mut __grad_w = ::std::vec![#zero; __grad_m];
             for __grad_i in 0..__grad_m {
