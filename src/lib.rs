@@ -143,6 +143,41 @@
 //! assert!(mlp.loss(&[1.0, 2.0], 0.5) < loss);
 //! ```
 //!
+//! # Every derivative
+//!
+//! `#[differentiable(jvp)]` adds `<name>_jvp` (forward mode), `#[differentiable(hessian)]` adds
+//! `<name>_hvp` and `<name>_hessian` (forward over reverse, on [`Dual`] numbers), and a
+//! function returning an array gets `<name>_vjp` and `<name>_jacobian`:
+//!
+//! ```
+//! use grad::prelude::*;
+//!
+//! #[differentiable(jvp, hessian)]
+//! fn energy(q: &[f64], k: f64) -> f64 {
+//!     let mut e = 0.0;
+//!     for i in 0..q.len() {
+//!         e += 0.5 * k * q[i] * q[i] + (q[i] * k).cos();
+//!     }
+//!     e
+//! }
+//!
+//! let (e, de) = energy_jvp(&[0.3, -0.8], 2.0, &[1.0, 0.0], 0.0); // along q0
+//! let (e2, g, h) = energy_hessian(&[0.3, -0.8], 2.0); // 3 x 3: q0, q1, k
+//! assert_eq!((e, e2), (energy(&[0.3, -0.8], 2.0), e));
+//! assert!((de - g[0]).abs() < 1e-15); // forward and reverse mode agree
+//! assert!((h[0][0] - (2.0 - 4.0 * 0.6f64.cos())).abs() < 1e-12);
+//! assert_eq!(h[0][1], 0.0); // q0 and q1 do not interact: an exact zero
+//! assert_eq!(h[0][2], h[2][0]); // exactly symmetric
+//!
+//! #[differentiable]
+//! fn polar(r: f64, theta: f64) -> [f64; 2] {
+//!     [r * theta.cos(), r * theta.sin()]
+//! }
+//! let (xy, j) = polar_jacobian(2.0, 0.5);
+//! assert_eq!(xy, polar(2.0, 0.5));
+//! assert_eq!(j[0], vec![0.5f64.cos(), -2.0 * 0.5f64.sin()]);
+//! ```
+//!
 //! # Beyond `_grad`
 //!
 //! - [`tape`]: micrograd's engine in Rust, computing the same gradients at run time with the
