@@ -625,3 +625,94 @@ fn methods_returning_arrays_and_enumerated_fields() {
         m.through_apply(x)
     });
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Gate {
+    w: [f64; 3],
+    bias: f64,
+    enabled: bool,
+    order: u32,
+}
+
+#[differentiable]
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
+impl Gate {
+    #[differentiable]
+    fn forward(&self, x: &[f64]) -> f64 {
+        let mut s = sq(self.bias);
+        if self.enabled {
+            for i in 0..self.w.len() {
+                s += self.w[i] * x[i];
+            }
+        }
+        s.powi(self.order as i32)
+    }
+}
+
+/// A free function calling a method of its struct parameter, by reference.
+#[differentiable]
+fn gate_loss(g: &Gate, x: &[f64], y: f64) -> f64 {
+    let e = g.forward(x) - y;
+    e * e
+}
+
+#[test]
+fn boolean_and_integer_fields_and_free_functions_calling_methods() {
+    let g = Gate {
+        w: [0.2, -0.4, 0.6],
+        bias: 0.3,
+        enabled: true,
+        order: 2,
+    };
+    let x = [1.0, 0.5, -1.5];
+    let (v, dg, dx, dy) = gate_loss_grad(&g, &x, 0.25);
+    assert_eq!((dg.enabled, dg.order), (true, 2));
+    let mut rest = x.to_vec();
+    rest.push(0.25);
+    let mut d_rest = dx;
+    d_rest.push(dy);
+    check_struct("gate", &g, &rest, (v, dg, d_rest), |g, r| {
+        gate_loss(g, &r[..3], r[3])
+    });
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Casts {
+    count: usize,
+    scale: f64,
+    w: Vec<f64>,
+}
+
+/// Fields read only through `as f64`: the macro cannot tell `count` (an integer, no
+/// derivative) from `scale` (a float, whose derivative must flow) by their use.
+#[differentiable]
+fn casts(c: &Casts, x: f64) -> f64 {
+    let n = c.count as f64;
+    let k = c.scale as f64;
+    let m = c.w[0] as f64;
+    x * k / n + m * m
+}
+
+#[test]
+fn fields_read_only_through_casts() {
+    let c = Casts {
+        count: 4,
+        scale: 1.5,
+        w: vec![0.7],
+    };
+    let (v, dc, dx) = casts_grad(&c, 2.0);
+    assert_eq!(dc.count, 4);
+    assert_close_struct(dc.scale, 2.0 / 4.0);
+    assert_close_struct(dc.w[0], 1.4);
+    assert_close_struct(dx, 1.5 / 4.0);
+    check_struct("casts", &c, &[2.0], (v, dc, vec![dx]), |c, r| {
+        casts(c, r[0])
+    });
+}
+
+fn assert_close_struct(got: f64, want: f64) {
+    common::assert_close("cast field", got, want, 1e-15);
+}

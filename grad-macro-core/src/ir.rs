@@ -178,6 +178,10 @@ pub enum Seg {
     Field(syn::Member),
     /// `[i]` with an integer value.
     Index(Value),
+    /// `as F` at the end of a read (`self.n as f64` of a field the body uses nowhere else):
+    /// the macro cannot tell an integer field from a float one, so the adjoint is added
+    /// through `grad::__private::add_adjoint`, which adds into a float and ignores an integer.
+    Cast(Box<syn::Type>),
 }
 
 impl Place {
@@ -187,7 +191,7 @@ impl Place {
             .iter()
             .filter_map(|s| match s {
                 Seg::Index(v) => Some(*v),
-                Seg::Field(_) => None,
+                Seg::Field(_) | Seg::Cast(_) => None,
             })
             .collect()
     }
@@ -202,6 +206,7 @@ impl Place {
                 .map(|s| match s {
                     Seg::Index(v) => Seg::Index(f(*v)),
                     Seg::Field(m) => Seg::Field(m.clone()),
+                    Seg::Cast(t) => Seg::Cast(t.clone()),
                 })
                 .collect(),
         }
@@ -214,6 +219,7 @@ impl Place {
         for seg in &self.segs {
             match seg {
                 Seg::Field(m) => s.push_str(&format!(".{}", quote::ToTokens::to_token_stream(m))),
+                Seg::Cast(_) => s.push_str(" as"),
                 Seg::Index(_) => s.push_str("[_]"),
             }
         }
@@ -665,6 +671,7 @@ impl fmt::Display for Place {
         for seg in &self.segs {
             match seg {
                 Seg::Field(m) => write!(f, ".{}", tokens(m))?,
+                Seg::Cast(t) => write!(f, " as {}", tokens(t))?,
                 Seg::Index(v) => write!(f, "[{v}]")?,
             }
         }

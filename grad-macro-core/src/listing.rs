@@ -203,6 +203,7 @@ impl<'a> Lister<'a> {
                     out.push_str(&m.to_token_stream().to_string());
                 }
                 Seg::Index(v) => out.push_str(&format!("[{}]", index(*v))),
+                Seg::Cast(t) => out.push_str(&format!(" as {}", t.to_token_stream())),
             }
         }
         out

@@ -483,3 +483,42 @@ mod tests {
         vec![0.0_f64; 2].accumulate(&vec![1.0; 3]);
     }
 }
+
+/// The adjoint of a field read as `field as F` where the macro cannot tell whether the field
+/// is a float (the derivative flows: it is added) or an integer (no derivative: nothing
+/// happens). Used by generated code.
+pub trait CastAdjoint<F> {
+    /// Adds `d` into `self` if `self` is a float of type `F`.
+    fn add_adjoint(&mut self, d: F);
+}
+
+impl CastAdjoint<f64> for f64 {
+    #[inline(always)]
+    fn add_adjoint(&mut self, d: f64) {
+        *self += d;
+    }
+}
+
+impl CastAdjoint<f32> for f32 {
+    #[inline(always)]
+    fn add_adjoint(&mut self, d: f32) {
+        *self += d;
+    }
+}
+
+macro_rules! integer_cast_adjoints {
+    ($($t:ty),*) => {$(
+        impl<F> CastAdjoint<F> for $t {
+            #[inline(always)]
+            fn add_adjoint(&mut self, _: F) {}
+        }
+    )*};
+}
+
+integer_cast_adjoints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);
+
+/// [`CastAdjoint::add_adjoint`] as a function, for generated code.
+#[inline(always)]
+pub fn add_adjoint<F, T: CastAdjoint<F>>(x: &mut T, d: F) {
+    x.add_adjoint(d);
+}

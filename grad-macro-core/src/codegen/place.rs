@@ -34,6 +34,34 @@ impl Gen<'_> {
         out
     }
 
+    /// `to += from` for the adjoint [`Adj::Field`] `k`: for a cast read, through
+    /// `add_adjoint` (see [`Seg::Cast`]).
+    pub(crate) fn field_acc(&self, k: u32, from: TokenStream) -> TokenStream {
+        let (p, _) = &self.plan.fields[k as usize];
+        if matches!(p.segs.last(), Some(Seg::Cast(_))) {
+            let mut base = p.clone();
+            base.segs.pop();
+            let at = self.field_adj_of(&base, k);
+            return quote!(::grad::__private::add_adjoint(&mut #at, #from););
+        }
+        let to = self.field_adj(k);
+        quote!(#to += #from;)
+    }
+
+    /// The adjoint of `p`, the place of [`Adj::Field`] `k` (or a prefix of it).
+    fn field_adj_of(&self, p: &Place, k: u32) -> TokenStream {
+        let (full, saves) = &self.plan.fields[k as usize];
+        let at: Vec<(Value, Save)> = full
+            .indices()
+            .into_iter()
+            .zip(saves.iter().copied())
+            .collect();
+        self.place_adj(p, &|x| match at.iter().find(|(y, _)| *y == x) {
+            Some((_, s)) => self.saved(*s),
+            None => quote!(0usize),
+        })
+    }
+
     /// The adjoint [`Adj::Field`] names.
     pub(crate) fn field_adj(&self, k: u32) -> TokenStream {
         let (p, saves) = &self.plan.fields[k as usize];
@@ -79,6 +107,10 @@ pub(crate) fn owned(i: usize) -> Ident {
 fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenStream) {
     for seg in &p.segs {
         match seg {
+            Seg::Cast(t) => {
+                let inner = std::mem::take(out);
+                out.extend(quote!((#inner as #t)));
+            }
             Seg::Field(m) => out.extend(quote!(.#m)),
             Seg::Index(v) => {
                 let i = index(*v);

@@ -168,6 +168,21 @@ impl Gen<'_> {
                         }
                     }
                 }
+                Rev::Acc {
+                    to: Adj::Field(k),
+                    from,
+                    by,
+                } => {
+                    let from = self.adj(*from);
+                    let from = match by {
+                        Some(sv) => {
+                            let by = self.saved(*sv);
+                            quote!(#from * #by)
+                        }
+                        None => from,
+                    };
+                    self.field_acc(*k, from)
+                }
                 Rev::Acc { to, from, by } => {
                     let elem = matches!(to, Adj::Elem(..));
                     let (to, from) = (self.adj(*to), self.adj(*from));

@@ -299,8 +299,13 @@ impl Lowerer<'_> {
     }
 
     fn cast(&mut self, c: &syn::ExprCast, span: Span) -> Option<Value> {
-        let a = self.expr(&c.expr)?;
         let target = ty_of_type(&c.ty);
+        if target == Ty::Float {
+            if let Some(v) = self.place_cast(c, span) {
+                return v;
+            }
+        }
+        let a = self.expr(&c.expr)?;
         if target == Ty::Float {
             if crate::parse::float_of(&c.ty) != Some(self.float)
                 && !crate::generic::is_twin_float(&c.ty)

@@ -91,6 +91,26 @@ impl Lowerer<'_> {
         )))
     }
 
+    /// [`Place::shape`] of the place `e` names, without lowering anything.
+    fn place_shape(&self, e: &syn::Expr) -> Option<String> {
+        match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Place(id)) => Some(self.places[id].shape()),
+                _ => None,
+            },
+            syn::Expr::Field(f) => {
+                let m = &f.member;
+                Some(format!(
+                    "{}.{}",
+                    self.place_shape(&f.base)?,
+                    quote::quote!(#m)
+                ))
+            }
+            syn::Expr::Index(ix) => Some(format!("{}[_]", self.place_shape(&ix.expr)?)),
+            _ => None,
+        }
+    }
+
     /// The place `e` names, with its indices lowered.
     pub(crate) fn place_at(&mut self, e: &syn::Expr) -> Option<Place> {
         match strip(e) {
@@ -111,6 +131,24 @@ impl Lowerer<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `place as F` (the function's float type) for a place of unknown use: a read whose
+    /// adjoint goes where the field is a float and nowhere where it is an integer
+    /// ([`Seg::Cast`]). `None` if `e` is not such a place.
+    pub(crate) fn place_cast(&mut self, c: &syn::ExprCast, span: Span) -> Option<Option<Value>> {
+        if !self.is_place(&c.expr) {
+            return None;
+        }
+        let shape = self.place_shape(&c.expr)?;
+        if self.place_types.as_ref()?.contains_key(&shape) {
+            return None;
+        }
+        let Some(mut p) = self.place_at(&c.expr) else {
+            return Some(None);
+        };
+        p.segs.push(Seg::Cast(Box::new((*c.ty).clone())));
+        Some(Some(self.def(Op::Field(p), Ty::Float, span, None)))
     }
 
     /// The type of the values at places of `p`'s shape: unknown while the evidence is
@@ -318,10 +356,11 @@ impl Lowerer<'_> {
                 evidence.push((n + s, *t));
             }
         }
+        let mut weak = Vec::new();
         let mut stack = vec![self.regions.first()];
         while let Some(Some(r)) = stack.pop() {
             for node in &r.nodes {
-                gather(node, n, &mut uf, &mut evidence, &mut stack);
+                gather(node, n, &mut uf, &mut evidence, &mut weak, &mut stack);
             }
         }
         let mut class_ty: HashMap<usize, Ty> = HashMap::new();
@@ -333,18 +372,28 @@ impl Lowerer<'_> {
                 *e = Ty::Int;
             }
         }
-        let mut out: HashMap<String, Ty> = HashMap::new();
+        // Strength of what is known of a shape: an integer use, a float use, only a cast to
+        // an integer (no derivative passes one, so reading it as what it is loses none).
+        let rank = |t: Ty, weak: bool| match (t, weak) {
+            (Ty::Int, false) => 3,
+            (Ty::Float | Ty::Bool, _) => 2,
+            (_, true) => 1,
+            _ => 0,
+        };
+        let mut out: HashMap<String, (Ty, u8)> = HashMap::new();
         for (v, shape) in self.place_reads.iter().chain(&self.place_writes) {
-            let t = class_ty
-                .get(&uf.find(v.0 as usize))
-                .copied()
-                .unwrap_or(Ty::Float);
-            let e = out.entry(shape.clone()).or_insert(t);
-            if t == Ty::Int {
-                *e = Ty::Int;
+            let root = uf.find(v.0 as usize);
+            let (t, r) = match class_ty.get(&root) {
+                Some(&t) => (t, rank(t, false)),
+                None if weak.iter().any(|&w| uf.find(w) == root) => (Ty::Int, rank(Ty::Int, true)),
+                None => continue,
+            };
+            let e = out.entry(shape.clone()).or_insert((t, r));
+            if r > e.1 {
+                *e = (t, r);
             }
         }
-        out
+        out.into_iter().map(|(k, (t, _))| (k, t)).collect()
     }
 }
 
@@ -354,6 +403,7 @@ fn gather<'r>(
     n: usize,
     uf: &mut UnionFind,
     evidence: &mut Vec<(usize, Ty)>,
+    weak: &mut Vec<usize>,
     stack: &mut Vec<Option<&'r Region>>,
 ) {
     let int = |v: &Value, e: &mut Vec<(usize, Ty)>| e.push((v.0 as usize, Ty::Int));
@@ -385,6 +435,11 @@ fn gather<'r>(
             }
             Op::Plain(Plain::Unary(_), args) => uf.union(v.0 as usize, args[0].0 as usize),
             Op::Plain(Plain::Range { .. }, args) => args.iter().for_each(|a| int(a, evidence)),
+            Op::Plain(Plain::Cast(t), args)
+                if super::scope::ty_of_type(t) == Ty::Int && !args.is_empty() =>
+            {
+                weak.push(args[0].0 as usize)
+            }
             Op::Load(_, i) => int(i, evidence),
             Op::Field(p) | Op::FieldLen(p) => p.indices().iter().for_each(|i| int(i, evidence)),
             Op::Read(s) => uf.union(v.0 as usize, n + s.0 as usize),
