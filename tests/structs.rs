@@ -9,7 +9,8 @@
     clippy::explicit_counter_loop,
     clippy::redundant_closure,
     clippy::type_complexity,
-    clippy::useless_vec
+    clippy::useless_vec,
+    clippy::unnecessary_cast
 )]
 
 mod common;
