@@ -561,6 +561,7 @@ impl Builder<'_> {
                         self.avail.remove(x);
                     }
                     let (scalars, arrays) = fuse::targets(b, &rb, acc);
+                    let structs = fuse::struct_targets(&rb, &self.fields);
                     self.fused_loops.insert(
                         ord,
                         FusedLoop {
@@ -568,6 +569,7 @@ impl Builder<'_> {
                             body: rb,
                             scalars,
                             arrays,
+                            structs,
                         },
                     );
                     body.push(Rev::Fused(ord));

@@ -265,6 +265,24 @@ impl Gen<'_> {
             });
             enter.extend(quote!(let #real: &mut [#float] = &mut *#scratch;));
         }
+        for &root in &fl.structs {
+            // A scratch gradient of the struct; the body's places reach it through the
+            // parameter's slot name, shadowed.
+            let (scratch, slot) = (fused_struct(my, root), slot(root));
+            let p = &self.f.params[root];
+            if let ParamKind::Struct { ty, by_ref, .. } = &p.kind {
+                let ident = &p.ident;
+                let arg = if *by_ref {
+                    quote!(#ident)
+                } else {
+                    quote!(&#ident)
+                };
+                init.extend(quote! {
+                    let mut #scratch = <#ty as #rt::Differentiable>::zero_like(#arg);
+                });
+                enter.extend(quote!(let #slot = &mut #scratch;));
+            }
+        }
         let acc = ds(fl.acc);
         self.in_fused.set(true);
         let body = self.rev_list(&fl.body);

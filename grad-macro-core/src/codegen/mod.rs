@@ -147,6 +147,11 @@ pub(crate) fn fused_scalar(ord: usize, a: Adj) -> Ident {
     }
 }
 
+/// The scratch gradient, for the fused loop at `ord`, of struct parameter `root`.
+pub(crate) fn fused_struct(ord: usize, root: usize) -> Ident {
+    id("fzs", format!("{ord}_{root}"))
+}
+
 /// The scratch adjoint, for the fused loop at `ord`, of an array from outside it.
 pub(crate) fn fused_array(ord: usize, a: Array) -> Ident {
     id("fz", format!("{ord}_{}", a.0))

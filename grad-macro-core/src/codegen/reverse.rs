@@ -302,6 +302,19 @@ impl Gen<'_> {
             let (real, scratch) = (self.adj(*a), fused_scalar(ord, *a));
             out.extend(quote!(#real += #acc * #scratch;));
         }
+        for &root in &fl.structs {
+            let (scratch, slot) = (fused_struct(ord, root), slot(root));
+            if let ParamKind::Struct { ty, .. } = &self.f.params[root].kind {
+                let rt = rt();
+                out.extend(quote! {
+                    <#ty as #rt::Differentiable>::axpy(
+                        &mut *#slot,
+                        #rt::Float::to_f64(#acc),
+                        &#scratch,
+                    );
+                });
+            }
+        }
         for a in &fl.arrays {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
             let (x, t) = (id("a", ""), id("t", ""));

@@ -37,6 +37,9 @@ pub struct FusedLoop {
     pub scalars: Vec<Adj>,
     /// Parameter arrays whose adjoints the body accumulates into.
     pub arrays: Vec<Array>,
+    /// Struct parameters (by position) whose gradients the body accumulates into: a scratch
+    /// gradient each (`zero_like`), added in with `axpy` where the reverse reaches the loop.
+    pub structs: Vec<usize>,
 }
 
 /// What a region defines: values, variables and arrays introduced in it (at any depth).
@@ -182,8 +185,9 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     let inside = Defined::of(body);
     let mut e = Effects::default();
     effects(body, &inside, true, &mut e);
-    // Adjoints inside structs are accumulated in place: never into scratch copies.
-    if e.calls || reads_fields(body) {
+    // Reads of struct fields gather into a scratch gradient; writes (`&mut` structs) and
+    // calls are not fused.
+    if e.calls {
         return None;
     }
     if e.stores.iter().any(|a| act.array[a.0 as usize]) {
@@ -225,14 +229,32 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     once.then_some(acc)
 }
 
-/// Whether the region reads a float inside a struct parameter.
-fn reads_fields(r: &Region) -> bool {
-    r.nodes.iter().any(|n| match n {
-        Node::Let(_, Op::Field(_)) => true,
-        Node::If { then, els, .. } => reads_fields(then) || reads_fields(els),
-        Node::Loop { body, .. } => reads_fields(body),
-        _ => false,
-    })
+/// The struct parameters whose places the reverse `rev` accumulates into (`fields`: the
+/// plan's places, which [`Adj::Field`] indexes).
+pub fn struct_targets(rev: &[Rev], fields: &[(Place, Vec<crate::adjoint::Save>)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    fn walk(rev: &[Rev], fields: &[(Place, Vec<crate::adjoint::Save>)], out: &mut Vec<usize>) {
+        for step in rev {
+            match step {
+                Rev::Acc {
+                    to: Adj::Field(k), ..
+                } => {
+                    let root = fields[*k as usize].0.root;
+                    if !out.contains(&root) {
+                        out.push(root);
+                    }
+                }
+                Rev::If { then, els, .. } => {
+                    walk(then, fields, out);
+                    walk(els, fields, out);
+                }
+                Rev::Loop { body, .. } => walk(body, fields, out),
+                _ => {}
+            }
+        }
+    }
+    walk(rev, fields, &mut out);
+    out
 }
 
 /// The adjoints from outside the body that its reverse accumulates into, except the
