@@ -47,32 +47,43 @@
 //! [`Objective::with_hessian`] adds a function returning `(value, gradient, Hessian)` (or the
 //! Hessian alone, as `Vec<Vec<F>>`), and the problem then implements [`Hessian`] too, for
 //! argmin's `NewtonCG` (its `Newton` needs a matrix inverse, which argmin-math has for
-//! ndarray and nalgebra but not for `Vec`). That is the shape of the `<name>_hessian` companion of
-//! `#[differentiable(hessian)]` to come; until then, any function of that shape works:
+//! ndarray and nalgebra but not for `Vec`). That is the shape of the `<name>_hessian` companion
+//! of `#[differentiable(hessian)]`: the dense, exactly symmetric Hessian over the
+//! differentiable inputs, so with `wrt(p)` over `p` alone:
 //!
 //! ```
 //! use argmin::core::{Executor, State};
 //! use argmin::solver::linesearch::MoreThuenteLineSearch;
 //! use argmin::solver::newton::NewtonCG;
+//! use grad::prelude::*;
 //!
-//! // f(p) = (p0 - 1)² + 10 (p1 + 2)², its gradient and its Hessian, written by hand.
-//! fn f(p: &[f64]) -> f64 {
-//!     (p[0] - 1.0).powi(2) + 10.0 * (p[1] + 2.0).powi(2)
-//! }
-//! fn f_hessian(p: &[f64]) -> (f64, Vec<f64>, Vec<Vec<f64>>) {
-//!     let gradient = vec![2.0 * (p[0] - 1.0), 20.0 * (p[1] + 2.0)];
-//!     (f(p), gradient, vec![vec![2.0, 0.0], vec![0.0, 20.0]])
+//! /// Squared error of the model y = a·exp(b·t) on the data (ts, ys); p = [a, b].
+//! #[differentiable(hessian, wrt(p))]
+//! fn sse(p: &[f64], ts: &[f64], ys: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..ts.len() {
+//!         let r = p[0] * (p[1] * ts[i]).exp() - ys[i];
+//!         s += r * r;
+//!     }
+//!     s
 //! }
 //!
-//! let problem = grad::argmin::Objective::new(f, |p| f_hessian(p).1).with_hessian(f_hessian);
+//! let ts: Vec<f64> = (0..20).map(|i| f64::from(i) / 10.0).collect();
+//! let ys: Vec<f64> = ts.iter().map(|t| 2.0 * (-1.5 * t).exp()).collect();
+//!
+//! let problem = grad::argmin::Objective::new(|p| sse(p, &ts, &ys), |p| sse_grad(p, &ts, &ys))
+//!     .with_hessian(|p| sse_hessian(p, &ts, &ys));
+//!
 //! let solver = NewtonCG::new(MoreThuenteLineSearch::new());
 //! let result = Executor::new(problem, solver)
-//!     .configure(|state| state.param(vec![0.0, 0.0]).max_iters(10))
+//!     .configure(|state| state.param(vec![1.0, -1.0]).max_iters(50))
 //!     .run()?;
 //! let best = result.state().get_best_param().unwrap();
-//! assert!((best[0] - 1.0).abs() < 1e-6 && (best[1] + 2.0).abs() < 1e-6);
+//! assert!((best[0] - 2.0).abs() < 1e-6 && (best[1] + 1.5).abs() < 1e-6);
 //! # Ok::<(), argmin::core::Error>(())
 //! ```
+//!
+//! Any other function of that shape works too, a hand-written Hessian included.
 //!
 //! # Why these names
 //!
@@ -255,7 +266,7 @@ mod tests {
     use ::argmin::solver::quasinewton::LBFGS;
 
     /// Logistic regression's mean negative log-likelihood, labels in {0, 1}, 2 features + bias.
-    #[differentiable(wrt(w))]
+    #[differentiable(hessian, wrt(w))]
     fn nll(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
         let n = ys.len();
         let mut s = 0.0;
@@ -299,6 +310,25 @@ mod tests {
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7);
         let result = Executor::new(problem, solver)
             .configure(|s| s.param(vec![0.0; 3]).max_iters(200))
+            .run()
+            .unwrap();
+        let best = result.state().get_best_param().unwrap();
+        let (_, g) = nll_grad(best, &xs, &ys);
+        assert!(
+            g.iter().all(|d| d.abs() < 1e-6),
+            "gradient at the optimum: {g:?}"
+        );
+    }
+
+    #[test]
+    fn newton_cg_on_the_compiled_hessian_reaches_a_stationary_point() {
+        let (xs, ys) = data();
+        let problem = Objective::new(|w| nll(w, &xs, &ys), |w| nll_grad(w, &xs, &ys))
+            .with_hessian(|w| nll_hessian(w, &xs, &ys));
+        let w = vec![0.3, -0.2, 0.1];
+        assert_eq!(problem.hessian(&w).unwrap(), nll_hessian(&w, &xs, &ys).2);
+        let result = Executor::new(problem, NewtonCG::new(MoreThuenteLineSearch::new()))
+            .configure(|s| s.param(vec![0.0; 3]).max_iters(50))
             .run()
             .unwrap();
         let best = result.state().get_best_param().unwrap();
