@@ -446,3 +446,44 @@ fn jacobian_by_forward_sweeps_where_cheaper() {
         assert_close("row vs vjp 1", j[i][1], g[1], 1e-15);
     }
 }
+
+/// A helper writing through `&mut` and one returning an array: with `hessian` they get what
+/// their callers need (no wrappers of their own).
+#[differentiable(hessian)]
+fn cell(w: &[f64], h: &mut [f64], x: f64) {
+    for j in 0..h.len() {
+        h[j] = (w[j] * h[j] + w[j + h.len()] * x).tanh();
+    }
+}
+
+#[differentiable(hessian)]
+fn pair(a: f64, b: f64) -> [f64; 2] {
+    [a * b, a.exp() - b]
+}
+
+#[differentiable(hessian)]
+fn recurrent(w: &[f64], xs: &[f64]) -> f64 {
+    let mut h = [0.1, -0.2];
+    for t in 0..xs.len() {
+        cell(w, &mut h, xs[t]);
+    }
+    let q: [f64; 2] = pair(h[0], h[1]);
+    q[0] + q[1] * q[1]
+}
+
+#[test]
+fn hessians_through_mut_and_array_valued_helpers() {
+    let w = [0.5, -0.3, 0.8, 0.4];
+    let xs = [0.3, -0.6, 0.9];
+    let (v, g, h) = recurrent_hessian(&w, &xs);
+    assert_eq!(v.to_bits(), recurrent(&w, &xs).to_bits());
+    let grad = |z: &[f64]| {
+        let (_, gw, gx) = recurrent_grad(&z[..4], &z[4..]);
+        let mut out = gw;
+        out.extend(gx);
+        out
+    };
+    let z: Vec<f64> = w.iter().chain(&xs).copied().collect();
+    assert_eq!(g, grad(&z));
+    check_hessian("recurrent", &h, &grad, &z);
+}

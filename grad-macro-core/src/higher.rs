@@ -161,10 +161,10 @@ pub(crate) fn companions(
     if !check(parsed, jvp, hessian, errors) {
         return out;
     }
-    if jvp {
+    if jvp && wrappers(parsed, false) {
         out.extend(jvp_fn(&target));
     }
-    if hessian {
+    if hessian && wrappers(parsed, true) {
         out.extend(hvp_fn(&target));
         out.extend(hessian_fn(&target));
     }
@@ -189,25 +189,32 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     if !(jvp || hessian) {
         return true;
     }
-    if let Some(p) = unsupported(parsed) {
+    if let Some(p) = parsed
+        .params
+        .iter()
+        .find(|p| matches!(p.class, ParamClass::Struct))
+    {
         errors.on(
             &p.ty,
-            "`jvp` and `hessian` support float, slice and array parameters (and constants) \
-             for now; take this parameter's values as a slice, or remove the argument",
-        );
-        return false;
-    }
-    let array = matches!(parsed.ret, RetClass::Array(_));
-    if parsed.ret == RetClass::Unit || (hessian && array) {
-        errors.at(
-            parsed.item.sig.ident.span(),
-            "`hessian` needs a function returning a float, and `jvp` one returning a float \
-             or an array; for an array-valued function use `_jacobian` (generated for \
-             every function returning an array) or `hessian` on each output's function",
+            "`jvp` and `hessian` support float, slice and array parameters (`&mut` ones too) \
+             and constants for now, not structs; pass the struct's floats as a slice, or \
+             remove the argument",
         );
         return false;
     }
     true
+}
+
+/// Whether the wrappers (`_jvp`, `_hvp`, `_hessian`) apply: a function with `&mut`
+/// parameters, or returning `()` (or an array, for `_hvp`/`_hessian`), gets only its twins,
+/// which its callers with `jvp`/`hessian` need.
+fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
+    unsupported(parsed).is_none()
+        && match parsed.ret {
+            RetClass::Float => true,
+            RetClass::Array(_) => !hessian,
+            RetClass::Unit => false,
+        }
 }
 
 fn lints() -> TokenStream {
