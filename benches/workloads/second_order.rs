@@ -1,7 +1,8 @@
 //! Derivatives beyond the gradient (issue 14), for the second table of `benches/compare.rs`:
 //!
 //! - `_jvp` (forward mode on `grad::Dual`) against the plain function, on [`seed`] and
-//!   [`rosen`] (the attributes in `mod.rs` ask for `jvp`/`hessian`);
+//!   [`rosen`] (the attributes in `mod.rs` ask for `jvp`/`hessian`), and on [`rosen`] against
+//!   one pass of `num-dual`'s `Dual64` too;
 //! - `_hvp` (forward over reverse) against `_grad`, on [`seed`], [`rosen`], [`mlp`] and
 //!   [`gmm::gmm_objective`];
 //! - `_hessian` (one `_hvp` sweep per column) against `num_dual::hessian` (second-order
@@ -41,6 +42,19 @@ pub const HVP_GMM: (usize, usize) = (2, 5);
 pub fn direction(n: usize) -> Vec<f64> {
     let mut rng = Rng(0xd1b5_4a32_d192_ed03 ^ n as u64);
     (0..n).map(|_| rng.uniform()).collect()
+}
+
+// ------------------------------------------------------------------------------------------
+// _jvp against num-dual's Dual64
+// ------------------------------------------------------------------------------------------
+
+/// `num-dual`'s forward mode on [`rosen`] along `t`: one pass of `Dual64` (no strong zeros),
+/// the inputs built into a vector as `rosen_jvp` builds its `grad::Dual`s. The dual-number
+/// bound for `_jvp`: what forward mode costs on this loop without the compiled code.
+pub fn rosen_jvp_num_dual(x: &[f64], t: &[f64]) -> (f64, f64) {
+    let xs: Vec<Dual64> = x.iter().zip(t).map(|(&x, &t)| Dual64::new(x, t)).collect();
+    let r = rosen_dual(&xs);
+    (r.re, r.eps)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -294,6 +308,8 @@ pub fn check_jvp() {
     let xs: Vec<Dual64> = x.iter().zip(&t).map(|(&x, &t)| Dual64::new(x, t)).collect();
     let r = rosen_dual(&xs);
     assert_close("rosen n = 1000", "jvp", &[v, d], &[r.re, r.eps]);
+    let (nv, nd) = rosen_jvp_num_dual(&x, &t);
+    assert_eq!((nv, nd), (r.re, r.eps), "rosen n = 1000: num-dual jvp");
 }
 
 /// `_hvp` against [`hvp_reference`] (and that against central differences of `_grad`), its
