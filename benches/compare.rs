@@ -23,6 +23,41 @@
 //! `COMPARE_SECS=<s>` changes the time per workload; `COMPARE_DEBUG=1` prints the batch sizes;
 //! `COMPARE_ONLY=lstm,rk4` measures only the workloads whose name contains one of the
 //! comma-separated words (case-insensitive; every gradient is still checked first).
+//!
+//! A second table (issue 14) times the derivatives beyond the gradient against a baseline each
+//! (`benches/workloads/second_order.rs`): `_jvp` over the plain function (target ≤ 2), `_hvp`
+//! over `_grad` (target ≤ 3), `_hessian` over `num_dual::hessian` and `_jacobian` over
+//! `num_dual::jacobian`. Its rows are named after the derivative (`COMPARE_ONLY=jvp,hvp,
+//! hessian,jacobian` selects them all, and none of the first table's).
+//!
+//! Its figures on the 2-core development machine (December 2026, after `grad::Dual`'s
+//! one-NaN-test-per-operation tangents; 8 s a row):
+//!
+//! | derivative | workload | time | baseline | derivative/baseline | target |
+//! |---|---|---:|---|---:|---:|
+//! | `_jvp` | seed | 19.4 ns | primal (10.9 ns) | 1.78 | ≤ 2, met |
+//! | `_jvp` | Rosenbrock, n = 1,000 | 3.02 µs | primal (710 ns) | 4.26 | ≤ 2, missed |
+//! | `_jvp` | Rosenbrock, n = 1,000 | 3.05 µs | num-dual `Dual64` pass (2.17 µs) | 1.40 | — |
+//! | `_hvp` | seed | 28.3 ns | `_grad` (16.4 ns) | 1.73 | ≤ 3, met |
+//! | `_hvp` | Rosenbrock, n = 1,000 | 8.78 µs | `_grad` (1.74 µs) | 5.05 | ≤ 3, missed |
+//! | `_hvp` | MLP 2-16-16-1, one sample | 1.55 µs | `_grad` (257 ns) | 6.03 | ≤ 3, missed |
+//! | `_hvp` | GMM d = 2, K = 5, n = 1,000 | 261 µs | `_grad` (179 µs) | 1.46 | ≤ 3, met |
+//! | `_hessian` | seed | 147 ns | `num_dual::hessian` (56.3 ns) | 2.60 | — |
+//! | `_hessian` | Rosenbrock, n = 100 | 96.4 µs | `num_dual::hessian` (6.51 ms) | 0.015 | — |
+//! | `_jacobian` | spherical (3 × 3) | 62.1 ns | `num_dual::jacobian` (25.9 ns) | 2.40 | — |
+//! | `_jacobian` | Bratu residual (100 × 100) | 108 µs | `num_dual::jacobian` (30.0 µs) | 3.57 | — |
+//!
+//! Where a target is missed, the cost is the dual arithmetic, not the generated code: the
+//! `_jvp` twin of Rosenbrock runs as fast as the same loop written by hand on `grad::Dual`, and
+//! `num-dual`'s own `Dual64` pass is 3.0× the primal (the primal's loop is bound by the latency
+//! of its one running sum; a dual loop does three multiplications and an addition per
+//! multiplication, and is bound by throughput). `_hvp` runs `_grad` on duals, so every
+//! multiplication of the reverse sweep costs the same, including those by the constant
+//! partials `±1` of additions (folded away on `f64`, not on duals: `x · 0` may be NaN or -0);
+//! the wrapper also builds the dual inputs and two output vectors (about 0.7 µs of the 8.8 µs).
+//! Where the work is in `exp`/`ln`/`sin` (the seed, the GMM) the ratios are well inside the
+//! targets. `_jacobian` runs one whole pullback (forward and reverse) per output, so the
+//! Bratu residual's 100 `exp` are recomputed 100 times; `num_dual::jacobian` makes one pass.
 
 mod workloads;
 
@@ -101,6 +136,16 @@ impl Workload {
         Workload {
             name: name.into(),
             variants: [Some(p), Some(c), None, None, None, Some(i)],
+            missing: Vec::new(),
+        }
+    }
+
+    /// A row of the second table: a derivative (in the compiled column) against its baseline
+    /// (in the primal column).
+    fn pair(name: impl Into<String>, baseline: Batch, derivative: Batch) -> Workload {
+        Workload {
+            name: name.into(),
+            variants: [Some(baseline), Some(derivative), None, None, None, None],
             missing: Vec::new(),
         }
     }
@@ -280,6 +325,173 @@ fn workloads() -> Vec<Workload> {
     out.extend(GMM_SIZES.map(gmm_workload));
     out.push(lstm_workload());
     out.push(rk4_workload());
+    out
+}
+
+/// A row of the second table: the derivative against its baseline.
+struct Pair {
+    /// `_jvp`, `_hvp`, `_hessian` or `_jacobian`.
+    derivative: &'static str,
+    /// What the baseline is.
+    baseline: &'static str,
+    /// The target for derivative/baseline, if the issue sets one.
+    target: Option<f64>,
+    /// The baseline in the primal slot, the derivative in the compiled slot; its name is
+    /// `<derivative>: <workload>` (what `COMPARE_ONLY` matches).
+    workload: Workload,
+}
+
+impl Pair {
+    fn new(
+        derivative: &'static str,
+        workload: impl std::fmt::Display,
+        (baseline_name, baseline): (&'static str, Batch),
+        target: Option<f64>,
+        b: Batch,
+    ) -> Pair {
+        Pair {
+            derivative,
+            baseline: baseline_name,
+            target,
+            workload: Workload::pair(format!("{derivative}: {workload}"), baseline, b),
+        }
+    }
+}
+
+/// The rows of the second table (`benches/workloads/second_order.rs`).
+fn second_order_pairs() -> Vec<Pair> {
+    use workloads::second_order::*;
+    let bb = black_box::<f64>;
+    let mut out = Vec::new();
+    let (x1, x2, x3) = SEED_X;
+    let (t1, t2, t3) = SEED_T;
+    let seed_name = "seed: ln(x1 x2) + sin(x1 x3) + x2 x3";
+    let rosen_name = format!("Rosenbrock, n = {}", thousands(JVP_ROSEN_N));
+
+    // _jvp over the primal.
+    out.push(Pair::new(
+        "_jvp",
+        seed_name,
+        ("primal", batch(move || seed(bb(x1), bb(x2), bb(x3)))),
+        Some(2.0),
+        batch(move || seed_jvp(bb(x1), bb(x2), bb(x3), bb(t1), bb(t2), bb(t3))),
+    ));
+    let x = Rc::new(rosen_x(JVP_ROSEN_N));
+    let t = Rc::new(direction(JVP_ROSEN_N));
+    {
+        let (x0, x1, t1) = (Rc::clone(&x), Rc::clone(&x), Rc::clone(&t));
+        out.push(Pair::new(
+            "_jvp",
+            &rosen_name,
+            ("primal", batch(move || rosen(black_box(&x0)))),
+            Some(2.0),
+            batch(move || rosen_jvp(black_box(&x1), black_box(&t1))),
+        ));
+        let (x0, x1, t0, t1) = (Rc::clone(&x), Rc::clone(&x), Rc::clone(&t), Rc::clone(&t));
+        out.push(Pair::new(
+            "_jvp",
+            &rosen_name,
+            (
+                "num-dual `Dual64` pass",
+                batch(move || rosen_jvp_num_dual(black_box(&x0), black_box(&t0))),
+            ),
+            None,
+            batch(move || rosen_jvp(black_box(&x1), black_box(&t1))),
+        ));
+    }
+
+    // _hvp over _grad.
+    out.push(Pair::new(
+        "_hvp",
+        seed_name,
+        ("_grad", batch(move || seed_grad(bb(x1), bb(x2), bb(x3)))),
+        Some(3.0),
+        batch(move || seed_hvp(bb(x1), bb(x2), bb(x3), bb(t1), bb(t2), bb(t3))),
+    ));
+    {
+        let (x0, x1) = (Rc::clone(&x), Rc::clone(&x));
+        out.push(Pair::new(
+            "_hvp",
+            &rosen_name,
+            ("_grad", batch(move || rosen_grad(black_box(&x0)))),
+            Some(3.0),
+            batch(move || rosen_hvp(black_box(&x1), black_box(&t))),
+        ));
+    }
+    let (p, xm, y) = mlp_data();
+    let p = Rc::new(p);
+    let tm = Rc::new(direction(MLP_PARAMS));
+    let p1 = Rc::clone(&p);
+    out.push(Pair::new(
+        "_hvp",
+        "MLP 2-16-16-1 (337 parameters), one sample",
+        (
+            "_grad",
+            batch(move || mlp_grad(black_box(&p), black_box(&xm), bb(y))),
+        ),
+        Some(3.0),
+        batch(move || mlp_hvp(black_box(&p1), black_box(&xm), bb(y), black_box(&tm))),
+    ));
+    let (d, k) = HVP_GMM;
+    let g = Rc::new(gmm_data(d, k));
+    let tg = Rc::new(direction(g.params().len()));
+    let g1 = Rc::clone(&g);
+    out.push(Pair::new(
+        "_hvp",
+        format!("GMM d = {d}, K = {k}, n = {}", thousands(GMM_N)),
+        ("_grad", batch(move || black_box(&*g).compiled())),
+        Some(3.0),
+        batch(move || gmm_hvp(black_box(&g1), black_box(&tg))),
+    ));
+
+    // _hessian over num_dual::hessian.
+    out.push(Pair::new(
+        "_hessian",
+        seed_name,
+        (
+            "num_dual::hessian",
+            batch(move || seed_hessian_num_dual(bb(x1), bb(x2), bb(x3))),
+        ),
+        None,
+        batch(move || seed_hessian(bb(x1), bb(x2), bb(x3))),
+    ));
+    let xh = Rc::new(rosen_x(HESSIAN_ROSEN_N));
+    let xh1 = Rc::clone(&xh);
+    out.push(Pair::new(
+        "_hessian",
+        format!("Rosenbrock, n = {HESSIAN_ROSEN_N}"),
+        (
+            "num_dual::hessian",
+            batch(move || rosen_hessian_num_dual(black_box(&xh))),
+        ),
+        None,
+        batch(move || rosen_hessian(black_box(&xh1))),
+    ));
+
+    // _jacobian over num_dual::jacobian.
+    let (r, th, ph) = SPHERICAL_X;
+    out.push(Pair::new(
+        "_jacobian",
+        "spherical to Cartesian (3 × 3)",
+        (
+            "num_dual::jacobian",
+            batch(move || spherical_jacobian_num_dual(bb(r), bb(th), bb(ph))),
+        ),
+        None,
+        batch(move || spherical_jacobian(bb(r), bb(th), bb(ph))),
+    ));
+    let u = Rc::new(bratu_x());
+    let u1 = Rc::clone(&u);
+    out.push(Pair::new(
+        "_jacobian",
+        format!("Bratu residual ({BRATU_N} × {BRATU_N})"),
+        (
+            "num_dual::jacobian",
+            batch(move || bratu_jacobian_num_dual(black_box(&u))),
+        ),
+        None,
+        batch(move || bratu_jacobian(black_box(&u1), bb(BRATU_LAMBDA))),
+    ));
     out
 }
 
@@ -570,25 +782,93 @@ fn main() {
                 .collect()
         })
         .unwrap_or_default();
+    let selected = |name: &str| {
+        let name = name.to_lowercase();
+        only.is_empty() || only.iter().any(|o| name.contains(o.as_str()))
+    };
     let workloads: Vec<Workload> = workloads()
         .into_iter()
-        .filter(|w| {
-            let name = w.name.to_lowercase();
-            only.is_empty() || only.iter().any(|o| name.contains(o.as_str()))
-        })
+        .filter(|w| selected(&w.name))
+        .collect();
+    let pairs: Vec<Pair> = second_order_pairs()
+        .into_iter()
+        .filter(|p| selected(&p.workload.name))
         .collect();
     let mut rows = Vec::new();
     for w in &workloads {
         eprintln!("measuring {} ...", w.name);
         rows.push(measure(w, budget));
     }
+    let mut pair_rows = Vec::new();
+    for p in &pairs {
+        eprintln!("measuring {} ...", p.workload.name);
+        pair_rows.push(measure(&p.workload, budget));
+    }
+    if !workloads.is_empty() {
+        print_main_table(&workloads, &rows, budget);
+    }
+    if !pairs.is_empty() {
+        print_second_order_table(&pairs, &pair_rows, budget);
+    }
+    eprintln!("total {:.0} s", start.elapsed().as_secs_f64());
+}
+
+/// The second table: each derivative beyond the gradient against its baseline.
+fn print_second_order_table(pairs: &[Pair], rows: &[Row], budget: Duration) {
+    println!();
+    println!("| derivative | workload | time | baseline | baseline time | derivative/baseline | target |");
+    println!("|---|---|---:|---|---:|---:|---:|");
+    for (p, r) in pairs.iter().zip(rows) {
+        let workload = p
+            .workload
+            .name
+            .split_once(": ")
+            .map_or(p.workload.name.as_str(), |(_, w)| w);
+        let ratio = r.compiled_over_primal;
+        let target = match p.target {
+            None => "—".to_string(),
+            Some(t) if ratio <= t => format!("≤ {t} (met)"),
+            Some(t) => format!("≤ {t} (missed)"),
+        };
+        println!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            p.derivative,
+            workload,
+            fmt_time(r.ns[COMPILED].expect("always measured")),
+            p.baseline,
+            fmt_time(r.ns[PRIMAL].expect("always measured")),
+            fmt_ratio(Some(ratio)),
+            target,
+        );
+    }
+    println!();
+    println!(
+        "Timed as the first table (paired rounds, {:.0} s a row, medians; rounds per row: {}). \
+         `_jvp`: one pass on `grad::Dual`. `_hvp`: forward over reverse (one reverse sweep on \
+         `grad::Dual`, returning the value, the gradient and H v). `_hessian`: one `_hvp` \
+         sweep per input; the second Rosenbrock `_jvp` row: `num-dual`'s forward mode, one \
+         pass of `Dual64` (building its inputs as `_jvp` does). `num_dual::hessian`: one pass of \
+         `Dual2SVec64<3>` for the seed and of \
+         `Dual2DVec64` (heap-allocated partials, as a static `Dual2SVec64<100>` input would \
+         take 8 MB of stack) for Rosenbrock. `_jacobian`: one reverse sweep per output; \
+         `num_dual::jacobian`: one pass of `DualSVec64<N>` (N = 3 and 100).",
+        budget.as_secs_f64(),
+        rows.iter()
+            .map(|r| r.rounds.to_string())
+            .collect::<Vec<_>>()
+            .join("/"),
+    );
+}
+
+/// The first table, with its notes.
+fn print_main_table(workloads: &[Workload], rows: &[Row], budget: Duration) {
     println!();
     println!(
         "| workload | primal | compiled grad | compiled/hand-written | compiled/inlined \
          | compiled/primal | hand-written/primal | tape/compiled | forward mode/compiled |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (w, r) in workloads.iter().zip(&rows) {
+    for (w, r) in workloads.iter().zip(rows) {
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             w.name,
@@ -609,7 +889,7 @@ fn main() {
          different one), or ratios of the medians for a variant with fewer than {MIN_PAIRED} \
          samples. Rounds per workload: {}. A slow variant stops after its share of the \
          {:.0} s budget and {MIN_SAMPLES} samples (one if a call takes {} s or more); fewest \
-         samples per workload: {}. Total {:.0} s.",
+         samples per workload: {}.",
         BATCH.as_millis(),
         rows.iter()
             .map(|r| r.rounds.to_string())
@@ -621,7 +901,6 @@ fn main() {
             .map(|r| r.fewest.to_string())
             .collect::<Vec<_>>()
             .join("/"),
-        start.elapsed().as_secs_f64()
     );
     println!();
     println!(

@@ -37,7 +37,7 @@ use grad::prelude::*;
 /// `Qtimesx`, `logsumexp`, `log_wishart_prior`) are inlined, because a differentiable function
 /// cannot pass a slice on to another one yet.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-#[differentiable(wrt(alphas, means, icf))]
+#[differentiable(hessian, wrt(alphas, means, icf))]
 pub fn gmm_objective(
     alphas: &[f64],
     means: &[f64],

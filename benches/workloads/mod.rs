@@ -39,13 +39,15 @@ pub mod moons_data;
 #[allow(dead_code)]
 pub mod moons_model;
 pub mod rk4;
+pub mod second_order;
 
 // ------------------------------------------------------------------------------------------
 // 1. seed: L = ln(x1 x2) + sin(x1 x3) + x2 x3
 // ------------------------------------------------------------------------------------------
 
-/// The seed example: `ln(x1 x2) + sin(x1 x3) + x2 x3`.
-#[differentiable]
+/// The seed example: `ln(x1 x2) + sin(x1 x3) + x2 x3` (with `_jvp`, `_hvp` and `_hessian`,
+/// measured in [`second_order`]).
+#[differentiable(jvp, hessian)]
 pub fn seed(x1: f64, x2: f64, x3: f64) -> f64 {
     let a = x1 * x2;
     a.ln() + (x1 * x3).sin() + x2 * x3
@@ -235,8 +237,9 @@ pub const MORE_OPS_X: (f64, f64) = (-4.0, 2.0);
 /// The numbers of variables of the Rosenbrock workloads.
 pub const ROSEN_SIZES: [usize; 3] = [10, 1000, 100_000];
 
-/// The extended Rosenbrock function, written as a user would.
-#[differentiable]
+/// The extended Rosenbrock function, written as a user would (with `_jvp`, `_hvp` and
+/// `_hessian`, measured in [`second_order`]).
+#[differentiable(jvp, hessian)]
 pub fn rosen(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() - 1 {
@@ -331,7 +334,7 @@ pub const MLP_PARAMS: usize = 337;
 /// contiguously; as in micrograd, the activation starts from the bias and adds `w_k in_k`.
 /// Written with index loops, as a user would (the lint allowed here prefers iterators).
 #[allow(clippy::needless_range_loop)]
-#[differentiable(wrt(p))]
+#[differentiable(hessian, wrt(p))]
 pub fn mlp(p: &[f64], x: &[f64; 2], y: f64) -> f64 {
     let mut h1 = [0.0; 16];
     for j in 0..16 {
@@ -804,6 +807,7 @@ pub fn check_all() {
     check_gmm_reference();
     check_lstm();
     check_rk4();
+    second_order::check_second_order();
 }
 
 /// The seed workload: compiled, tape and forward mode against the hand-written gradient, and

@@ -141,20 +141,36 @@ fn lift1<F: Float>((v, p): (F, F), x: Dual<F>) -> Dual<F> {
 }
 
 /// A two-argument rule's `(value, ∂a, ∂b)`, with the tangents of `a` and `b` pushed through.
+///
+/// The plain sum of the products first, kept unless it is NaN: then neither product is NaN,
+/// [`term`] would return each unchanged, and the sum is the same bit for bit. Only a NaN sum
+/// goes through [`term`] term by term (one test per operation in the common case instead of
+/// one per term, which the hot loops of `_jvp` and `_hvp` pay for).
 #[inline(always)]
 fn lift2<F: Float>((v, pa, pb): (F, F, F), a: Dual<F>, b: Dual<F>) -> Dual<F> {
+    let d = pa * a.d + pb * b.d;
     Dual {
         v,
-        d: term(pa, a.d) + term(pb, b.d),
+        d: if d.is_nan() {
+            term(pa, a.d) + term(pb, b.d)
+        } else {
+            d
+        },
     }
 }
 
-/// A three-argument rule's `(value, ∂a, ∂b, ∂c)`, with the tangents pushed through.
+/// A three-argument rule's `(value, ∂a, ∂b, ∂c)`, with the tangents pushed through (the
+/// plain sum kept unless it is NaN, as in [`lift2`]).
 #[inline(always)]
 fn lift3<F: Float>((v, pa, pb, pc): (F, F, F, F), a: Dual<F>, b: Dual<F>, c: Dual<F>) -> Dual<F> {
+    let d = pa * a.d + pb * b.d + pc * c.d;
     Dual {
         v,
-        d: term(pa, a.d) + term(pb, b.d) + term(pc, c.d),
+        d: if d.is_nan() {
+            term(pa, a.d) + term(pb, b.d) + term(pc, c.d)
+        } else {
+            d
+        },
     }
 }
 
