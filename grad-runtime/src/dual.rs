@@ -292,6 +292,15 @@ macro_rules! unary_methods {
 }
 
 impl<F: Float> Float for Dual<F> {
+    /// `c` is a constant: its tangent is zero, so the product's tangent is `d · c`.
+    #[inline(always)]
+    fn mul_const(self, c: Self) -> Self {
+        Dual {
+            v: self.v.mul_const(c.v),
+            d: self.d.mul_const(c.v),
+        }
+    }
+
     const ZERO: Self = Dual::constant(F::ZERO);
     const NEG_ZERO: Self = Dual::new(F::NEG_ZERO, F::NEG_ZERO);
     const ONE: Self = Dual::constant(F::ONE);

@@ -103,6 +103,14 @@ pub trait Float:
     fn min(self, other: Self) -> Self;
     /// The inherent `clamp` (panics, as the inherent one does, if `lo > hi` or either is NaN).
     fn clamp(self, lo: Self, hi: Self) -> Self;
+
+    /// `self * c` for a constant `c` (a partial that depends on no value, such as the `±1` of
+    /// `a + b`): the same product, and for a dual number one that skips the constant's zero
+    /// tangent. Generated code scales adjoints by constant partials with it.
+    #[inline(always)]
+    fn mul_const(self, c: Self) -> Self {
+        self * c
+    }
 }
 
 macro_rules! impl_float {

@@ -175,6 +175,10 @@ impl Gen<'_> {
                 } => {
                     let from = self.adj(*from);
                     let from = match by {
+                        Some(sv) if self.plan.save(*sv).storage == Storage::Constant => {
+                            let (by, rt) = (self.saved(*sv), rt());
+                            quote!(#rt::Float::mul_const(#from, #by))
+                        }
                         Some(sv) => {
                             let by = self.saved(*sv);
                             quote!(#from * #by)
@@ -187,6 +191,12 @@ impl Gen<'_> {
                     let elem = matches!(to, Adj::Elem(..));
                     let (to, from) = (self.adj(*to), self.adj(*from));
                     let mut t = match by {
+                        // A constant partial (`±1`): the same product, and on dual numbers one
+                        // that skips the constant's zero tangent.
+                        Some(sv) if self.plan.save(*sv).storage == Storage::Constant => {
+                            let (by, rt) = (self.saved(*sv), rt());
+                            quote!(#to += #rt::Float::mul_const(#from, #by);)
+                        }
                         Some(sv) => {
                             let by = self.saved(*sv);
                             quote!(#to += #from * #by;)
