@@ -221,11 +221,10 @@ fn lints() -> TokenStream {
     quote!(#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)])
 }
 
-/// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
-fn jvp_fn(t: &Target) -> TokenStream {
-    let sig = &t.parsed.item.sig;
-    let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
-    let vis = &t.parsed.item.vis;
+/// The wrapper's parameters (the function's, then one `<prefix>_<param>` per differentiable
+/// parameter, of its type; `&[F]` for a slice), the duals built from them, and the arguments
+/// on duals.
+fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec<TokenStream>) {
     let float = &t.float;
     let mut inputs = t.inputs();
     let mut prep = TokenStream::new();
@@ -236,7 +235,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
             .iter()
             .find(|(j, _, _)| *j == i)
             .map(|(_, ident, class)| {
-                let tname = format_ident!("tangent_{}", ident);
+                let tname = format_ident!("{}_{}", prefix, ident);
                 let ty = match class {
                     ParamClass::Slice => quote!(&[#float]),
                     _ => {
@@ -265,6 +264,16 @@ fn jvp_fn(t: &Target) -> TokenStream {
         prep.extend(bind);
         args.push(arg);
     }
+    (inputs, prep, args)
+}
+
+/// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
+fn jvp_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
+    let vis = &t.parsed.item.vis;
+    let float = &t.float;
+    let (inputs, prep, args) = tangent_args(t, "tangent");
     let callee = t.on_duals("");
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
     let doc = format!(
@@ -346,44 +355,8 @@ fn hvp_fn(t: &Target) -> TokenStream {
     let name = format_ident!("{}{}", sig.ident, HVP_SUFFIX);
     let vis = &t.parsed.item.vis;
     let float = &t.float;
-    let mut inputs = t.inputs();
-    let mut prep = TokenStream::new();
+    let (inputs, prep, args) = tangent_args(t, "v");
     let wrt = t.wrt();
-    let mut args = Vec::new();
-    for (i, p) in t.parsed.params.iter().enumerate() {
-        let v = wrt
-            .iter()
-            .find(|(j, _, _)| *j == i)
-            .map(|(_, ident, class)| {
-                let vname = format_ident!("v_{}", ident);
-                let ty = match class {
-                    ParamClass::Slice => quote!(&[#float]),
-                    _ => {
-                        let ty = &p.ty;
-                        quote!(#ty)
-                    }
-                };
-                inputs.push(quote!(#vname: #ty));
-                vname
-            });
-        let f = v.as_ref().map(|vname| {
-            let vname = vname.clone();
-            let scalar = matches!(p.class, ParamClass::Scalar);
-            move |k: TokenStream| {
-                if scalar {
-                    quote!(#vname)
-                } else {
-                    quote!(#vname[#k])
-                }
-            }
-        });
-        let (bind, arg) = t.dual_arg(
-            i,
-            f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
-        );
-        prep.extend(bind);
-        args.push(arg);
-    }
     let callee = t.on_duals(GRAD_SUFFIX);
     let n = wrt.len();
     let gs: Vec<TokenStream> = (0..n)
