@@ -37,7 +37,7 @@ pub fn generate(
 
 /// The share of the programs that can be built with `#[differentiable(jvp, hessian)]`
 /// ([`render::second_order_eligible`]) that are.
-pub const SECOND_ORDER_SHARE: f64 = 0.5;
+pub const SECOND_ORDER_SHARE: f64 = 0.25;
 
 /// Whether program `index` is built with `jvp, hessian` (drawn from a stream of its own, so
 /// that the programs themselves are the same as without).
