@@ -7,9 +7,9 @@
 //! - `GRAD_FUZZ_START`: the index of the first program (default 0). Program `k` of a seed is
 //!   the same whatever the count, so `GRAD_FUZZ_START=k GRAD_FUZZ_PROGRAMS=1` rebuilds just
 //!   program `k` of a failing run.
-//! - `GRAD_FUZZ_KNOWN_BUGS=all` (or a comma-separated list of `exits`, `consts`, `nested`,
-//!   `unused`, `callinit`): also generate the constructs the macro is known to get wrong (see
-//!   the README), to check a fix.
+//! - `GRAD_FUZZ_KNOWN_BUGS=all` (or a comma-separated list of `exits`, `consts`, `twins`,
+//!   `nested`, `unused`, `callinit`): also generate the constructs the macro is known to get
+//!   wrong (see the README), to check a fix.
 //!
 //! It also writes `$OUT_DIR/large.rs` (one function of `GRAD_FUZZ_LARGE_STATEMENTS`
 //! statements, default 1,000) and `$OUT_DIR/deep.rs` (expressions nested

@@ -663,11 +663,15 @@ pub struct KnownBugs {
     /// A user constant as a value flowing into a float variable, array or if-expression: the
     /// expansion does not compile.
     pub consts: bool,
+    /// Programs built with `jvp, hessian` although they use a construct whose twin on dual
+    /// numbers does not compile (see `render::TWIN_BUGS`): otherwise such programs get no
+    /// second-order companions.
+    pub twins: bool,
 }
 
 impl KnownBugs {
     /// From `GRAD_FUZZ_KNOWN_BUGS`: `1` or `all`, or a comma-separated list of `exits`,
-    /// `consts`, `nested`, `unused`, `callinit`.
+    /// `consts`, `twins`, `nested`, `unused`, `callinit`.
     pub fn parse(v: &str) -> KnownBugs {
         // `nested`, `unused` and `callinit` were fixed in the macro when found: always
         // generated.
@@ -683,18 +687,20 @@ impl KnownBugs {
                 "1" | "all" => {
                     k.exits = true;
                     k.consts = true;
+                    k.twins = true;
                     k.nested = true;
                     k.unused = true;
                     k.callinit = true;
                 }
                 "exits" => k.exits = true,
                 "consts" => k.consts = true,
+                "twins" => k.twins = true,
                 "nested" => k.nested = true,
                 "unused" => k.unused = true,
                 "callinit" => k.callinit = true,
                 other => panic!(
                     "GRAD_FUZZ_KNOWN_BUGS: unknown `{other}` (expected `all`, `exits`, `consts`, \
-                     `nested`, `unused`, `callinit`)"
+                     `twins`, `nested`, `unused`, `callinit`)"
                 ),
             }
         }
@@ -702,7 +708,7 @@ impl KnownBugs {
     }
 
     pub fn any(self) -> bool {
-        self.exits || self.consts
+        self.exits || self.consts || self.twins
     }
 }
 

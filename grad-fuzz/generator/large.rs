@@ -1009,7 +1009,7 @@ pub fn test_module(functions: &[Generated], seed: u64, file: &str) -> String {
             "Program {{ name: \"{name}\", index: {index}, source: \"(`{name}` in grad-fuzz's \
              $OUT_DIR/{file})\", scalars: {scalars}, plain: {name}_plain, \
              compiled: {name}_compiled, unoptimized: None, disabled: \"\", \
-             tape: {name}_on_tape, points: &[{points}] }}",
+             tape: {name}_on_tape, points: &[{points}], second: None }}",
             scalars = f.scalars,
             points = points.join(", "),
         ));

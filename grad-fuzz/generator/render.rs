@@ -122,6 +122,11 @@ struct R<'a> {
     /// The program's name and its generated helpers (named `{prog}_{suffix}`).
     prog: &'a str,
     helpers: &'a [GenHelper],
+    /// Spelled so that the twins compile (see [`plain_source`]).
+    twin_spelling: bool,
+    /// Set on a construct of [`TWIN_BUGS`] not told by the text: a call of a helper over
+    /// arrays with a constant float argument.
+    twin_bug: std::cell::Cell<bool>,
 }
 
 // ===== shared: integers =======================================================================
@@ -190,14 +195,30 @@ impl R<'_> {
         self.pos(p, !p.typed())
     }
 
+    /// User constant `k`: its name, or with `twin_spelling` its value (the twins do not lift
+    /// user constants, see [`TWIN_BUGS`]).
+    fn user_const(&self, k: usize) -> String {
+        let (name, value) = USER_CONSTS[k];
+        if self.twin_spelling {
+            lit(value, true)
+        } else {
+            name.to_string()
+        }
+    }
+
     fn fx(&self, e: &FExpr, force: bool) -> String {
         match e {
             FExpr::Lit(v) => lit(*v, force),
             FExpr::Const(i) => CONSTS[*i].0.to_string(),
-            FExpr::UserConstBare(k) => USER_CONSTS[*k].0.to_string(),
+            FExpr::UserConstBare(k) => self.user_const(*k),
             FExpr::FromInt(i) => format!("f64::from({} as u32)", self.int(i)),
             FExpr::UserConst(k, op, e) => {
-                format!("({} {} {})", USER_CONSTS[*k].0, op.sym(), self.fx(e, false))
+                format!(
+                    "({} {} {})",
+                    self.user_const(*k),
+                    op.sym(),
+                    self.fx(e, false)
+                )
             }
             FExpr::Var(id) => match self.vars[*id].kind {
                 Kind::Float {
@@ -286,6 +307,9 @@ impl R<'_> {
                 format!("{f}({})", args.join(", "))
             }
             FExpr::SliceCall(h, arrs, x) => {
+                if x.constant() {
+                    self.twin_bug.set(true);
+                }
                 let mut args: Vec<String> = arrs.iter().map(|a| self.slice_arg(a, false)).collect();
                 args.push(self.fx(x, false));
                 format!("{}({})", self.helper(*h), args.join(", "))
@@ -375,12 +399,19 @@ impl R<'_> {
                 annotate,
                 init,
             } => {
-                let ty = if *annotate { ": f64" } else { "" };
+                // Without the annotation: an initializer Rust knows is an `f64` as it is, a
+                // bare literal with the suffix `f64`.
+                let (ty, init) = match init {
+                    FExpr::Lit(v) if *annotate && self.twin_spelling => ("", lit(*v, true)),
+                    _ if *annotate && !(self.twin_spelling && init.typed()) => {
+                        (": f64", self.fx(init, false))
+                    }
+                    _ => ("", self.fx(init, false)),
+                };
                 let l = format!(
-                    "{} {}{ty} = {};",
+                    "{} {}{ty} = {init};",
                     Self::let_kw(*mutable),
-                    self.name(*id),
-                    self.fx(init, false)
+                    self.name(*id)
                 );
                 Self::line(out, ind, &l);
             }
@@ -569,6 +600,9 @@ impl R<'_> {
                 assign,
                 fold,
             } => {
+                if x.constant() {
+                    self.twin_bug.set(true);
+                }
                 let call = format!(
                     "{}({}, {})",
                     self.helper(*helper),
@@ -1228,12 +1262,56 @@ impl R<'_> {
 
 // ===== the program =============================================================================
 
-/// The plain function (with its attribute), as the failure report shows it.
-pub fn plain_source(p: &Program) -> String {
+/// Constructs whose twins on dual numbers (`jvp`, `hessian`) do not compile (macro bugs, see
+/// the README), as they appear in a program's source. A program built with `jvp, hessian` is
+/// spelled without the first two where it can ([`plain_source`] with `twin_spelling`: the same
+/// computation); one that still has any of them gets no second-order companions, unless
+/// `GRAD_FUZZ_KNOWN_BUGS=twins` (which also keeps the usual spelling). The bugs:
+///
+/// - `let v: f64 = e;` is refused ("mixed `f32` and `f64` are not supported"; `let v: f64;`,
+///   `let h: [f64; 3] = ..` and `let w: Vec<f64> = ..` compile): spelled `let v = e;` where
+///   `e` has a type without it, `let v = 0.5f64;` for a literal;
+/// - a user constant (`K0`) in arithmetic with a float (`f64 - __GradT`, E0277) or starting a
+///   float variable (E0308): spelled as its value (`0.75f64`);
+/// - `.is_sign_negative()` (`__GradT` has no such method);
+/// - a call of a helper over arrays (`p_dot(xs, &h, 0.5)`, `p_step(h, 0.1)`) with a constant
+///   float argument, passed to the callee's twin as an `f64` (E0308); not in the text, see
+///   `R::twin_bug`.
+pub const TWIN_BUGS: &[&str] = &[": f64 =", "K0", "K1", "K2", ".is_sign_negative()"];
+
+/// Whether program `p` can be built with `#[differentiable(jvp, hessian)]`: it calls no
+/// function without a twin on dual numbers, that is no `&mut` helper (`upd`, `acc`: `jvp`
+/// and `hessian` refuse `&mut` parameters) and not `softplus` (a hand-written rule), and
+/// (unless `twins`) has none of the [`TWIN_BUGS`] once spelled with `twin_spelling`. Every
+/// program returns a float and has only float, slice and integer parameters.
+pub fn second_order_eligible(p: &Program, twins: bool) -> bool {
+    let mut_helper = p
+        .helpers
+        .iter()
+        .any(|g| g.used && matches!(g.kind, HelperKind::Upd | HelperKind::Acc));
+    let (source, twin_bug) = plain_source_and_twin_bug(p, false, !twins);
+    !mut_helper
+        && !source.contains("softplus")
+        && (twins || !(twin_bug || TWIN_BUGS.iter().any(|text| source.contains(text))))
+}
+
+/// The plain function (with its attribute, `jvp, hessian` when `second`), as the failure
+/// report shows it. With `twin_spelling`, the same program spelled so that its twins on dual
+/// numbers compile (see [`TWIN_BUGS`]): a float `let` without `: f64` where Rust knows the
+/// type without it (a bare literal gets the suffix `f64`), user constants as their values.
+pub fn plain_source(p: &Program, second: bool, twin_spelling: bool) -> String {
+    plain_source_and_twin_bug(p, second, twin_spelling).0
+}
+
+/// [`plain_source`], and whether a helper over arrays is called with a constant float
+/// argument (see [`TWIN_BUGS`]).
+fn plain_source_and_twin_bug(p: &Program, second: bool, twin_spelling: bool) -> (String, bool) {
     let r = R {
         vars: &p.vars,
         prog: &p.name,
         helpers: &p.helpers,
+        twin_spelling,
+        twin_bug: Default::default(),
     };
     let params: Vec<String> = p
         .params
@@ -1248,14 +1326,18 @@ pub fn plain_source(p: &Program) -> String {
         })
         .collect();
     let mut out = String::new();
-    out.push_str("#[differentiable]\n");
+    out.push_str(if second {
+        "#[differentiable(jvp, hessian)]\n"
+    } else {
+        "#[differentiable]\n"
+    });
     writeln!(out, "pub fn {}({}) -> f64 {{", p.name, params.join(", ")).expect("string");
     r.block(&p.body, 1, &mut out);
     if let Some(t) = &p.tail {
         R::line(&mut out, 1, &r.fx(t, false));
     }
     out.push_str("}\n");
-    out
+    (out, r.twin_bug.get())
 }
 
 /// The tape twin: `fn name_tape(sc: &[Value], xs: &[Value], n: usize) -> Value`.
@@ -1264,6 +1346,8 @@ pub fn tape_source(p: &Program) -> String {
         vars: &p.vars,
         prog: &p.name,
         helpers: &p.helpers,
+        twin_spelling: false,
+        twin_bug: Default::default(),
     };
     let mut out = String::new();
     let xs = if p.params.iter().any(|q| matches!(q, Param::Slice { .. })) {
@@ -1309,8 +1393,9 @@ fn f64_list(xs: &[f64]) -> String {
 }
 
 /// The wrappers giving the plain function and the companion the table's packed signature
-/// (named functions: a table of thousands of closures is slow to type-check).
-pub fn wrappers(p: &Program) -> String {
+/// (named functions: a table of thousands of closures is slow to type-check), and with `second`
+/// those of `_hvp` and `_jvp` (see `grad_fuzz::SecondOrder`).
+pub fn wrappers(p: &Program, second: bool) -> String {
     // Arguments in parameter order, from the packed scalars `s`, the slice and `n`.
     let args: Vec<String> = p
         .params
@@ -1345,7 +1430,7 @@ pub fn wrappers(p: &Program) -> String {
     } else {
         ""
     };
-    format!(
+    let mut out = format!(
         "fn {name}_plain(s: &[f64], xs: &[f64], n: usize) -> f64 {{ {name}({args}) }}\n\
          fn {name}_compiled(s: &[f64], xs: &[f64], n: usize) -> (f64, Vec<f64>) {{ \
          let ({tuple}) = {name}_grad({args}); let mut g = vec![{slots}];{extend} (v, g) }}\n\
@@ -1355,7 +1440,43 @@ pub fn wrappers(p: &Program) -> String {
         name = p.name,
         tuple = names.join(", "),
         slots = scalar_slots.join(", "),
-    )
+    );
+    if second {
+        // The direction packed like the gradient: scalars first, then the slice.
+        let dirs: Vec<String> = p
+            .params
+            .iter()
+            .filter_map(|q| match q {
+                Param::Scalar { index, .. } => Some(format!("v[{index}]")),
+                Param::Slice { .. } => Some(format!("&v[{}..]", p.scalars)),
+                Param::N { .. } => None,
+            })
+            .collect();
+        let hv: Vec<String> = names[1..].iter().map(|d| format!("h{d}")).collect();
+        let hv_slots: Vec<String> = scalar_slots.iter().map(|d| format!("h{d}")).collect();
+        let hv_extend = if slice {
+            " h.extend_from_slice(&hdxs);"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "fn {name}_hvp_packed(s: &[f64], xs: &[f64], n: usize, v: &[f64]) -> (f64, Vec<f64>, \
+             Vec<f64>) {{ let ({tuple}, {hv}) = {name}_hvp({args}, {dirs}); \
+             let mut g = vec![{slots}];{extend} let mut h = vec![{hv_slots}];{hv_extend} \
+             (v, g, h) }}\n\
+             fn {name}_jvp_packed(s: &[f64], xs: &[f64], n: usize, v: &[f64]) -> (f64, f64) {{ \
+             {name}_jvp({args}, {dirs}) }}",
+            name = p.name,
+            tuple = names.join(", "),
+            hv = hv.join(", "),
+            dirs = dirs.join(", "),
+            slots = scalar_slots.join(", "),
+            hv_slots = hv_slots.join(", "),
+        )
+        .expect("string");
+    }
+    out
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
@@ -1377,9 +1498,10 @@ pub fn disabled_passes(index: usize) -> String {
         .map_or_else(|| PASSES.join(", "), |p| p.to_string())
 }
 
-/// The same function built with some optimizing passes off, in a module of its own.
-pub fn unoptimized_source(p: &Program, index: usize) -> String {
-    let plain = plain_source(p);
+/// The same function built with some optimizing passes off, in a module of its own (spelled
+/// as in [`plain_source`] with `twin_spelling`).
+pub fn unoptimized_source(p: &Program, index: usize, twin_spelling: bool) -> String {
+    let plain = plain_source(p, false, twin_spelling);
     let body = plain.strip_prefix("#[differentiable]\n").unwrap_or(&plain);
     format!(
         "mod {name}_off {{\nuse super::*;\n#[differentiable(disable({off}))]\n{body}}}\n",
@@ -1389,7 +1511,7 @@ pub fn unoptimized_source(p: &Program, index: usize) -> String {
 }
 
 /// The program's entry in the table.
-pub fn table_entry(p: &Program, index: usize) -> String {
+pub fn table_entry(p: &Program, index: usize, second: bool) -> String {
     let points: Vec<String> = p
         .points
         .iter()
@@ -1406,7 +1528,15 @@ pub fn table_entry(p: &Program, index: usize) -> String {
         "Program {{ name: \"{name}\", index: {index}, source: SOURCE_{name}, \
          scalars: {scalars}, plain: {name}_plain, compiled: {name}_compiled, \
          unoptimized: Some({name}_unoptimized), disabled: \"{off}\", \
-         tape: {name}_tape, points: &[{points}] }}",
+         tape: {name}_tape, points: &[{points}], second: {second} }}",
+        second = if second {
+            format!(
+                "Some(grad_fuzz::SecondOrder {{ hvp: {name}_hvp_packed, jvp: {name}_jvp_packed }})",
+                name = p.name
+            )
+        } else {
+            "None".to_string()
+        },
         off = disabled_passes(index),
         name = p.name,
         scalars = p.scalars,
@@ -1416,8 +1546,10 @@ pub fn table_entry(p: &Program, index: usize) -> String {
 
 // ===== the generated helpers ===================================================================
 
-/// The program's helpers as `#[differentiable]` functions (shown with the program on failure).
-pub fn helpers_source(p: &Program) -> String {
+/// The program's helpers as `#[differentiable]` functions (shown with the program on failure);
+/// with `second`, `jvp, hessian` on those returning a float and `jvp` on those returning an
+/// array (`hessian` needs a float result).
+pub fn helpers_source(p: &Program, second: bool) -> String {
     let mut out = String::new();
     for g in p.helpers.iter().filter(|g| g.used) {
         let name = format!("{}_{}", p.name, g.kind.suffix());
@@ -1428,7 +1560,11 @@ pub fn helpers_source(p: &Program) -> String {
             lit(g.c3, false),
         );
         let op = g.op.name();
-        out.push_str("#[differentiable]\n");
+        out.push_str(match (second, g.kind) {
+            (false, _) => "#[differentiable]\n",
+            (true, HelperKind::Step { .. }) => "#[differentiable(jvp)]\n",
+            (true, _) => "#[differentiable(jvp, hessian)]\n",
+        });
         match g.kind {
             HelperKind::Sum => writeln!(
                 out,

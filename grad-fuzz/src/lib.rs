@@ -14,18 +14,19 @@ use std::panic::catch_unwind;
 
 /// Fixed `#[differentiable]` functions the generated programs call (by name and by path).
 /// Their tape twins are in [`tape_helpers`]; the generator's table of them is in
-/// `generator/ast.rs` (`HELPERS`).
+/// `generator/ast.rs` (`HELPERS`). All but `softplus` (a hand-written rule, which has no twin
+/// on dual numbers) carry `jvp, hessian`, so that the programs built with them may call them.
 pub mod helpers {
     use grad::prelude::*;
 
     /// Straight-line code.
-    #[differentiable]
+    #[differentiable(jvp, hessian)]
     pub fn mix(a: f64, b: f64) -> f64 {
         (a * b).tanh() + 0.5 * a.sin() - b / (a * a + 1.0)
     }
 
     /// A loop whose trip count is an integer argument.
-    #[differentiable]
+    #[differentiable(jvp, hessian)]
     pub fn horner(x: f64, k: usize) -> f64 {
         let mut acc = 0.5;
         for j in 0..k {
@@ -35,7 +36,7 @@ pub mod helpers {
     }
 
     /// An early return.
-    #[differentiable]
+    #[differentiable(jvp, hessian)]
     pub fn kink(x: f64, y: f64) -> f64 {
         if x > y {
             return x.tanh() * y.sin();
@@ -45,7 +46,7 @@ pub mod helpers {
     }
 
     /// A local array and a `while` loop: log-sum-exp of three values.
-    #[differentiable]
+    #[differentiable(jvp, hessian)]
     pub fn lse3(a: f64, b: f64, c: f64) -> f64 {
         let mut h = [0.0; 3];
         h[0] = a;
@@ -75,7 +76,7 @@ pub mod helpers {
     }
 
     /// A call of another differentiable function.
-    #[differentiable]
+    #[differentiable(jvp, hessian)]
     pub fn chain(x: f64) -> f64 {
         mix(x, 0.5) * 0.5 + x.sigmoid()
     }
@@ -85,7 +86,7 @@ pub mod helpers {
         use grad::prelude::*;
 
         /// A loop with a `continue` and an integer argument.
-        #[differentiable]
+        #[differentiable(jvp, hessian)]
         pub fn bump(x: f64, y: f64, k: usize) -> f64 {
             let mut s = x;
             for j in 0..k {
@@ -170,6 +171,19 @@ pub struct Point {
 /// gradient of the scalars first, then of the slice.
 pub type Compiled = fn(&[f64], &[f64], usize) -> (f64, Vec<f64>);
 
+/// A program's `_hvp`, packed like [`Compiled`] with a direction `v` (one component per
+/// input, scalars first): `(scalars, slice, n, v) -> (value, gradient, H v)`.
+pub type Hvp = fn(&[f64], &[f64], usize, &[f64]) -> (f64, Vec<f64>, Vec<f64>);
+
+/// A program's `_jvp`, packed the same way: `(scalars, slice, n, v) -> (value, gradient · v)`.
+pub type Jvp = fn(&[f64], &[f64], usize, &[f64]) -> (f64, f64);
+
+/// The second-order companions of a program built with `#[differentiable(jvp, hessian)]`.
+pub struct SecondOrder {
+    pub hvp: Hvp,
+    pub jvp: Jvp,
+}
+
 /// A generated program: the plain function, its compiled gradient and its tape twin, all
 /// taking `(scalars, slice, n)` (parameters a program lacks are ignored).
 pub struct Program {
@@ -189,6 +203,9 @@ pub struct Program {
     pub disabled: &'static str,
     pub tape: fn(&[Value], &[Value], usize) -> Value,
     pub points: &'static [Point],
+    /// `_hvp` and `_jvp`, for the programs built with `jvp, hessian` (a share of those that
+    /// return a float and call no function without a twin: see the README).
+    pub second: Option<SecondOrder>,
 }
 
 /// How many units in the last place the compiled value of a program that uses `powi` may differ
@@ -205,6 +222,9 @@ pub const FD_TOL: f64 = 1e-5;
 /// Central differences with steps `h` and `h/4` must agree this well for the point to count
 /// as locally smooth (otherwise the comparison with finite differences is skipped).
 pub const SMOOTH_TOL: f64 = 1e-6;
+/// `_jvp`'s derivative vs `_grad · v`: `|a - b| <= JVP_TOL * max(1, |a|, |b|, Σ |g_i v_i|)`
+/// (forward and reverse mode sum the same products in different orders).
+pub const JVP_TOL: f64 = 1e-12;
 /// The largest share of finite-difference comparisons that may be skipped as non-smooth
 /// before the run counts as a generator problem (checked from [`MIN_FOR_SHARE`] comparisons on,
 /// so that rebuilding a single program does not trip it).
@@ -231,6 +251,13 @@ pub struct Report {
     /// plain value but not equal: `powi`'s precision is not deterministic (the optimizer may
     /// fold it differently in the plain function and in the companion).
     pub powi_ulps: usize,
+    /// Programs with [`Program::second`], and their points (checked with `_hvp` and `_jvp`).
+    pub second_programs: usize,
+    pub second_points: usize,
+    /// `H v` components compared with central differences of `_grad` along `v`.
+    pub hvp_compared: usize,
+    /// `H v` components not compared (steps `h` and `h/4` disagree).
+    pub hvp_skipped: usize,
     pub failures: Vec<Failure>,
 }
 
@@ -278,6 +305,9 @@ pub fn check_all(programs: &[Program]) -> Report {
     let mut report = Report::default();
     for p in programs {
         report.programs += 1;
+        if p.second.is_some() {
+            report.second_programs += 1;
+        }
         for pt in p.points {
             report.points += 1;
             if verbose {
@@ -414,6 +444,127 @@ fn check_point(p: &Program, pt: &Point, report: &mut Report) -> Result<(), Strin
             ));
         }
     }
+
+    // 5. Second order, for the programs built with `jvp, hessian`.
+    if let Some(second) = &p.second {
+        check_second(p, second, pt, plain, &grad, report)?;
+    }
+    Ok(())
+}
+
+/// The direction of `_hvp` and `_jvp` at a point of program `index`: components of magnitude
+/// 0.4 to 1.4, both signs, shifted per program.
+fn direction(index: usize, dim: usize) -> Vec<f64> {
+    const V: [f64; 8] = [0.7, -1.1, 0.4, 1.3, -0.6, 0.9, -1.4, 0.5];
+    (0..dim).map(|i| V[(i + index) % V.len()]).collect()
+}
+
+/// A value of a second-order companion against the plain value: bit for bit, up to `powi`'s
+/// precision as in check 1.
+fn same_value(
+    p: &Program,
+    what: &str,
+    value: f64,
+    plain: f64,
+    report: &mut Report,
+) -> Result<(), String> {
+    if value.to_bits() == plain.to_bits() {
+        return Ok(());
+    }
+    if p.source.contains(".powi(") && ulps(value, plain) <= POWI_ULPS {
+        report.powi_ulps += 1;
+        return Ok(());
+    }
+    Err(format!(
+        "MACRO: {what} value {value:e} is not the plain value {plain:e} bit for bit"
+    ))
+}
+
+/// `_hvp` and `_jvp` at one point, along [`direction`]: their values are the plain value and
+/// `_hvp`'s gradient is `_grad`'s (bit for bit); `H v` matches central differences of `_grad`
+/// along `v` (as check 4, where steps `h` and `h/4` agree); `_jvp`'s derivative is
+/// `_grad · v` (to [`JVP_TOL`]).
+fn check_second(
+    p: &Program,
+    second: &SecondOrder,
+    pt: &Point,
+    plain: f64,
+    grad: &[f64],
+    report: &mut Report,
+) -> Result<(), String> {
+    let (s, xs, n) = (pt.s, pt.xs, pt.n);
+    let dim = s.len() + xs.len();
+    let v = direction(p.index, dim);
+    report.second_points += 1;
+
+    let (value, g, hv) = catch_unwind(|| (second.hvp)(s, xs, n, &v))
+        .map_err(|e| format!("MACRO: _hvp panicked: {}", panic_message(&*e)))?;
+    same_value(p, "_hvp's", value, plain, report)?;
+    if g.len() != dim || hv.len() != dim {
+        return Err(format!(
+            "MACRO: _hvp returned {} gradient and {} H v components, expected {dim}",
+            g.len(),
+            hv.len()
+        ));
+    }
+    for i in 0..dim {
+        if g[i].to_bits() != grad[i].to_bits() {
+            return Err(format!(
+                "MACRO: _hvp's gradient d[{i}] = {:e}, _grad's {:e} (not bit for bit)",
+                g[i], grad[i]
+            ));
+        }
+    }
+
+    // Central differences of `_grad` along `v`, with steps `h` and `h/4`.
+    let x: Vec<f64> = s.iter().chain(xs).copied().collect();
+    let h0 = f64::EPSILON.cbrt() * x.iter().fold(1.0f64, |m, a| m.max(a.abs()));
+    let along = |h: f64| -> Result<Vec<f64>, String> {
+        let at = |t: f64| {
+            let y: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + t * b).collect();
+            catch_unwind(|| (p.compiled)(&y[..s.len()], &y[s.len()..], n).1).map_err(|e| {
+                format!(
+                    "MACRO: _grad panicked near the point: {}",
+                    panic_message(&*e)
+                )
+            })
+        };
+        let (above, below) = (at(h)?, at(-h)?);
+        Ok(above
+            .iter()
+            .zip(&below)
+            .map(|(a, b)| (a - b) / (2.0 * h))
+            .collect())
+    };
+    let (fd, fd4) = (along(h0)?, along(h0 / 4.0)?);
+    for i in 0..dim {
+        if !(fd[i].is_finite() && fd4[i].is_finite() && close(fd[i], fd4[i], SMOOTH_TOL)) {
+            report.hvp_skipped += 1;
+            continue;
+        }
+        report.hvp_compared += 1;
+        if !close(hv[i], fd[i], FD_TOL) {
+            return Err(format!(
+                "MACRO: (H v)[{i}] = {:e}, central differences of _grad along v {:e} (h/4: {:e}; \
+                 v = {v:?}, H v = {hv:?})",
+                hv[i], fd[i], fd4[i]
+            ));
+        }
+    }
+
+    let (value, d) = catch_unwind(|| (second.jvp)(s, xs, n, &v))
+        .map_err(|e| format!("MACRO: _jvp panicked: {}", panic_message(&*e)))?;
+    same_value(p, "_jvp's", value, plain, report)?;
+    let dot: f64 = grad.iter().zip(&v).map(|(g, t)| g * t).sum();
+    let size: f64 = grad.iter().zip(&v).map(|(g, t)| (g * t).abs()).sum();
+    let scale = 1.0f64.max(d.abs()).max(dot.abs()).max(size);
+    // Written so that a NaN fails.
+    let agree = (d - dot).abs() <= JVP_TOL * scale;
+    if !agree {
+        return Err(format!(
+            "MACRO: _jvp's derivative {d:e}, _grad · v {dot:e} (v = {v:?})"
+        ));
+    }
     Ok(())
 }
 
@@ -431,7 +582,9 @@ impl Report {
             "grad-fuzz shard {shard}/{shards}: {} programs (#{}..#{} of seed {seed:#x}), {} \
              points: {} gradient components ({} exactly zero) vs the tape engine, {} vs a build \
              with optimizing passes off, {} vs central differences, {} of {} ({:.1}%) skipped as \
-             not locally smooth; {} failure(s){}",
+             not locally smooth; {} points of {} programs with `jvp, hessian`: {} H v components \
+             vs central differences of _grad ({} skipped), _jvp and _hvp vs _grad; {} \
+             failure(s){}",
             self.programs,
             range.start,
             range.end,
@@ -443,6 +596,10 @@ impl Report {
             self.fd_skipped,
             total,
             100.0 * self.skipped_share(),
+            self.second_points,
+            self.second_programs,
+            self.hvp_compared,
+            self.hvp_skipped,
             self.failures.len(),
             if self.powi_ulps > 0 {
                 format!(
