@@ -487,3 +487,44 @@ fn hessians_through_mut_and_array_valued_helpers() {
     assert_eq!(g, grad(&z));
     check_hessian("recurrent", &h, &grad, &z);
 }
+
+const K: f64 = 0.75;
+
+#[differentiable(hessian)]
+fn dot3(a: &[f64], b: &[f64], scale: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s * scale
+}
+
+/// What the random programs found missing on dual numbers: typed float `let`s, constants of
+/// the surrounding scope, float tests, constant float arguments to callees taking slices.
+#[differentiable(hessian)]
+fn twin_corners(x: f64, ys: &[f64]) -> f64 {
+    let y: f64 = x * 2.0;
+    let mut s = K - y + x.max(K);
+    if (y - 1.0).is_sign_negative() {
+        s += y * y;
+    }
+    s + dot3(ys, ys, 0.5) * x
+}
+
+#[test]
+fn twins_of_typed_lets_constants_float_tests_and_constant_arguments() {
+    for &x in &[0.2, 0.9] {
+        let ys = [0.5, -1.0];
+        let (v, g, h) = twin_corners_hessian(x, &ys);
+        assert_eq!(v.to_bits(), twin_corners(x, &ys).to_bits());
+        let grad = |z: &[f64]| {
+            let (_, gx, gy) = twin_corners_grad(z[0], &z[1..]);
+            let mut out = vec![gx];
+            out.extend(gy);
+            out
+        };
+        let z = [x, ys[0], ys[1]];
+        assert_eq!(g, grad(&z));
+        check_hessian("twin corners", &h, &grad, &z);
+    }
+}

@@ -325,6 +325,30 @@ impl<F: Float> Float for Dual<F> {
     fn is_nan(self) -> bool {
         self.v.is_nan()
     }
+    #[inline(always)]
+    fn is_finite(self) -> bool {
+        self.v.is_finite()
+    }
+    #[inline(always)]
+    fn is_infinite(self) -> bool {
+        self.v.is_infinite()
+    }
+    #[inline(always)]
+    fn is_normal(self) -> bool {
+        self.v.is_normal()
+    }
+    #[inline(always)]
+    fn is_subnormal(self) -> bool {
+        self.v.is_subnormal()
+    }
+    #[inline(always)]
+    fn is_sign_negative(self) -> bool {
+        self.v.is_sign_negative()
+    }
+    #[inline(always)]
+    fn is_sign_positive(self) -> bool {
+        self.v.is_sign_positive()
+    }
 
     unary_methods!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,

@@ -80,6 +80,18 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// `true` if the value is NaN.
     fn is_nan(self) -> bool;
+    /// The inherent `is_finite`.
+    fn is_finite(self) -> bool;
+    /// The inherent `is_infinite`.
+    fn is_infinite(self) -> bool;
+    /// The inherent `is_normal`.
+    fn is_normal(self) -> bool;
+    /// The inherent `is_subnormal`.
+    fn is_subnormal(self) -> bool;
+    /// The inherent `is_sign_negative`.
+    fn is_sign_negative(self) -> bool;
+    /// The inherent `is_sign_positive`.
+    fn is_sign_positive(self) -> bool;
 
     float_methods!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,
@@ -139,6 +151,30 @@ macro_rules! impl_float {
             #[inline(always)]
             fn is_nan(self) -> bool {
                 $t::is_nan(self)
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                $t::is_finite(self)
+            }
+            #[inline(always)]
+            fn is_infinite(self) -> bool {
+                $t::is_infinite(self)
+            }
+            #[inline(always)]
+            fn is_normal(self) -> bool {
+                $t::is_normal(self)
+            }
+            #[inline(always)]
+            fn is_subnormal(self) -> bool {
+                $t::is_subnormal(self)
+            }
+            #[inline(always)]
+            fn is_sign_negative(self) -> bool {
+                $t::is_sign_negative(self)
+            }
+            #[inline(always)]
+            fn is_sign_positive(self) -> bool {
+                $t::is_sign_positive(self)
             }
             forward_methods!(
                 sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2,

@@ -177,6 +177,9 @@ impl Gen<'_> {
                 let t = match s {
                     Some(s) => self.saved(*s),
                     None => match self.defs.get(&x) {
+                        Some(Op::Const(t)) if self.is_float(x) => {
+                            crate::generic::lift_const(&self.f.float, t.clone())
+                        }
                         Some(Op::Const(t)) => t.clone(),
                         _ => {
                             let vx = v(x);

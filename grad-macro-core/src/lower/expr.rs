@@ -235,6 +235,13 @@ impl Lowerer<'_> {
         let (ta, tb) = (self.ty(a), self.ty(b));
         let float = ta == Ty::Float || tb == Ty::Float;
         if float {
+            // A constant of a type the macro cannot see (`K`) in float arithmetic is a float
+            // (the plain function compiles only then).
+            for x in [a, b] {
+                if self.ty(x) == Ty::Unknown && self.constants.contains(&x) {
+                    self.value_ty[x.0 as usize] = Ty::Float;
+                }
+            }
             if let Some(prim) = prims::binary(op) {
                 return Some(self.def(
                     Op::Prim {
@@ -596,6 +603,12 @@ impl Lowerer<'_> {
             Syntax::PowI => (vec![recv], Some(args[0])),
             _ => (std::iter::once(recv).chain(args).collect(), None),
         };
+        // Constants of types the macro cannot see are floats here (`x.max(K)`).
+        for x in &fargs {
+            if self.ty(*x) == Ty::Unknown && self.constants.contains(x) {
+                self.value_ty[x.0 as usize] = Ty::Float;
+            }
+        }
         Some(self.def(
             Op::Prim {
                 prim,

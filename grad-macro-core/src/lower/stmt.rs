@@ -259,7 +259,7 @@ impl Lowerer<'_> {
         };
         let declared = ty.map(ty_of_type);
         if let (Some(Ty::Float), Some(t)) = (declared, ty) {
-            if crate::parse::float_of(t) != Some(self.float) {
+            if crate::parse::float_of(t) != Some(self.float) && !crate::generic::is_twin_float(t) {
                 self.errors.on(
                     t,
                     "mixed `f32` and `f64` are not supported; use the function's float type",
