@@ -528,3 +528,42 @@ fn twins_of_typed_lets_constants_float_tests_and_constant_arguments() {
         check_hessian("twin corners", &h, &grad, &z);
     }
 }
+
+const STEPS: usize = 3;
+const GAIN: f64 = 1.25;
+
+#[differentiable(hessian)]
+fn scaled(x: f64, k: f64, n: usize) -> f64 {
+    x * k * n as f64
+}
+
+#[differentiable(hessian)]
+fn spread(xs: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        s += xs[i] * xs[i] * k;
+    }
+    s
+}
+
+/// Constants of the surrounding scope passed to callees, on dual numbers.
+#[differentiable(hessian)]
+fn with_constant_arguments(x: f64, ys: &[f64]) -> f64 {
+    scaled(x, GAIN, STEPS) * x + spread(ys, GAIN) * x
+}
+
+#[test]
+fn constant_arguments_of_unknown_type_in_twins() {
+    let ys = [0.5, -0.25];
+    let (v, g, h) = with_constant_arguments_hessian(0.7, &ys);
+    assert_eq!(v.to_bits(), with_constant_arguments(0.7, &ys).to_bits());
+    let grad = |z: &[f64]| {
+        let (_, gx, gy) = with_constant_arguments_grad(z[0], &z[1..]);
+        let mut out = vec![gx];
+        out.extend(gy);
+        out
+    };
+    let z = [0.7, 0.5, -0.25];
+    assert_eq!(g, grad(&z));
+    check_hessian("constant arguments", &h, &grad, &z);
+}

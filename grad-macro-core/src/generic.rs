@@ -65,6 +65,17 @@ pub fn callee(path: &syn::Path) -> syn::Path {
     p
 }
 
+/// A call argument of unknown type (a constant such as `K`) as generated code passes it: on
+/// dual numbers through `grad::__private::TwinArg` (a float constant lifted, an integer
+/// unchanged); unchanged outside a twin.
+pub fn twin_arg(t: &syn::Type, arg: TokenStream) -> TokenStream {
+    if twin().is_some() {
+        quote!(<_ as ::grad::__private::TwinArg<#t>>::arg(#arg))
+    } else {
+        arg
+    }
+}
+
 /// A float constant written for the original float type (`2.0`, `PI`, `n as f64`), as a value
 /// of the twin's float type `t`; unchanged outside a twin.
 pub fn lift_const(t: &syn::Type, value: TokenStream) -> TokenStream {

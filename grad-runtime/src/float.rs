@@ -54,6 +54,7 @@ pub trait Float:
     + Div<Output = Self>
     + Neg<Output = Self>
     + crate::stack::Recycled
+    + crate::stack::Sink<Slot = Self>
     + 'static
 {
     /// Zero.

@@ -25,7 +25,7 @@ pub mod tape;
 pub use differentiable::Differentiable;
 pub use dual::Dual;
 pub use float::Float;
-pub use lift::Lift;
+pub use lift::{Lift, TwinArg};
 pub use real::Real;
 
 /// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`) and

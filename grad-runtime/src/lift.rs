@@ -37,3 +37,43 @@ impl<F: crate::Float> Lift<F> for crate::dual::Dual<F> {
         crate::dual::Dual::constant(x)
     }
 }
+
+/// A constant argument of a call in code generated on dual numbers, of a type the macro cannot
+/// see (`f(x, K)`): a float constant becomes a value of the float type `T` ([`Lift`]); an
+/// integer or a `bool` stays what it is.
+pub trait TwinArg<T> {
+    /// What the argument becomes.
+    type Out;
+    /// Converts the argument.
+    fn arg(self) -> Self::Out;
+}
+
+impl<T: Lift<f64>> TwinArg<T> for f64 {
+    type Out = T;
+    #[inline(always)]
+    fn arg(self) -> T {
+        T::lift(self)
+    }
+}
+
+impl<T: Lift<f32>> TwinArg<T> for f32 {
+    type Out = T;
+    #[inline(always)]
+    fn arg(self) -> T {
+        T::lift(self)
+    }
+}
+
+macro_rules! unchanged_args {
+    ($($t:ty),*) => {$(
+        impl<T> TwinArg<T> for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn arg(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+
+unchanged_args!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);

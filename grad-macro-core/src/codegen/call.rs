@@ -109,6 +109,9 @@ impl Gen<'_> {
             .args
             .iter()
             .map(|arg| match arg {
+                CallArg::Value(x, ArgKind::Constant) => {
+                    crate::generic::twin_arg(&self.f.float, value(*x))
+                }
                 CallArg::Value(x, _) => value(*x),
                 CallArg::Var { var, .. } => {
                     let sv = s(*var);
@@ -220,7 +223,11 @@ impl Gen<'_> {
                 }
                 CallArg::Value(x, kind) => {
                     let e = value(*x);
-                    args.push(e.clone());
+                    args.push(if *kind == ArgKind::Constant {
+                        crate::generic::twin_arg(float, e.clone())
+                    } else {
+                        e.clone()
+                    });
                     match kind {
                         ArgKind::Float => {
                             let acc = id("acc", k);
@@ -234,6 +241,7 @@ impl Gen<'_> {
                         }
                         ArgKind::NotFloat => slots.push(quote!(&mut ())),
                         ArgKind::Constant => {
+                            let e = crate::generic::twin_arg(float, e.clone());
                             slots.push(quote!(&mut (&#rt::SinkProbe(&(#e))).grad_sink()))
                         }
                     }

@@ -457,12 +457,21 @@ impl Gen<'_> {
                 float: kinds,
             } => {
                 let a: Vec<Ident> = args.iter().map(|y| v(*y)).collect();
+                // Constants of unknown type, as a twin passes them.
+                let passed: Vec<TokenStream> = a
+                    .iter()
+                    .zip(kinds)
+                    .map(|(y, k)| match k {
+                        ArgKind::Constant => crate::generic::twin_arg(&float, quote!(#y)),
+                        _ => quote!(#y),
+                    })
+                    .collect();
                 let path = &crate::generic::callee(path);
                 if !self.active(x) {
-                    return one(quote_spanned!(span=> #path(#(#a),*)));
+                    return one(quote_spanned!(span=> #path(#(#passed),*)));
                 }
                 let gpath = companion_path(path);
-                let call = quote_spanned!(span=> #gpath(#(#a),*));
+                let call = quote_spanned!(span=> #gpath(#(#passed),*));
                 if kinds.contains(&ArgKind::Constant) {
                     return Def::Code(self.bind_call(x, &vx, call, &a, kinds));
                 }
