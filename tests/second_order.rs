@@ -567,3 +567,23 @@ fn constant_arguments_of_unknown_type_in_twins() {
     assert_eq!(g, grad(&z));
     check_hessian("constant arguments", &h, &grad, &z);
 }
+
+fn plain_helper(k: f64) -> f64 {
+    k * k + 1.0
+}
+
+/// A plain helper of constants gives a constant float, lifted on dual numbers.
+#[differentiable(hessian)]
+fn with_plain_helper(x: f64) -> f64 {
+    let c = plain_helper(GAIN) * 0.5;
+    (x * c).sin()
+}
+
+#[test]
+fn plain_helpers_of_constants_in_twins() {
+    let (v, g, h) = with_plain_helper_hessian(0.4);
+    let c = plain_helper(GAIN) * 0.5;
+    assert_eq!(v.to_bits(), with_plain_helper(0.4).to_bits());
+    assert_close("g", g[0], c * (0.4 * c).cos(), 1e-15);
+    assert_close("h", h[0][0], -c * c * (0.4 * c).sin(), 1e-15);
+}

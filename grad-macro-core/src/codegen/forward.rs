@@ -406,6 +406,11 @@ impl Gen<'_> {
                         return one(quote!(::grad::__private::Float::to_f64(#a0) as #target));
                     }
                 }
+                // A float computed from constants only (a plain helper `chain(K)`): the
+                // original float type's value, lifted in a twin.
+                if self.is_float(x) && !args.iter().any(|y| self.is_float(*y)) {
+                    return one(crate::generic::lift_const(&float, plain_expr(pl, &a)));
+                }
                 one(plain_expr(pl, &a))
             }
             Op::Prim { prim, args, int } => {
