@@ -663,9 +663,9 @@ pub struct KnownBugs {
     /// A user constant as a value flowing into a float variable, array or if-expression: the
     /// expansion does not compile.
     pub consts: bool,
-    /// Programs built with `jvp, hessian` although they use a construct whose twin on dual
-    /// numbers does not compile (see `render::TWIN_BUGS`): otherwise such programs get no
-    /// second-order companions.
+    /// Constructs whose twins on dual numbers (`jvp`, `hessian`) did not compile (typed
+    /// float `let`s, user constants, `is_sign_negative`, constant float arguments): fixed,
+    /// always generated.
     pub twins: bool,
 }
 

@@ -41,9 +41,9 @@ pub const SECOND_ORDER_SHARE: f64 = 0.25;
 
 /// Whether program `index` is built with `jvp, hessian` (drawn from a stream of its own, so
 /// that the programs themselves are the same as without).
-fn second_order(p: &ast::Program, seed: u64, index: usize, twins: bool) -> bool {
+fn second_order(p: &ast::Program, seed: u64, index: usize) -> bool {
     let mut rng = rng::Rng::for_program(seed ^ 0x5EC0_2D0D, index as u64);
-    rng.chance(SECOND_ORDER_SHARE) && render::second_order_eligible(p, twins)
+    rng.chance(SECOND_ORDER_SHARE) && render::second_order_eligible(p)
 }
 
 /// One shard: the programs `range`, their tape twins, wrappers and table.
@@ -85,12 +85,9 @@ fn shard(seed: u64, k: usize, range: std::ops::Range<usize>, known_bugs: ast::Kn
     for index in range {
         let (mut p, mut rng) = gen::program(seed, index, known_bugs);
         bounds::fix(&mut p, &mut rng);
-        let second = second_order(&p, seed, index, known_bugs.twins);
+        let second = second_order(&p, seed, index);
         let helpers = render::helpers_source(&p, second);
-        // The twins refuse `let v: f64 = e;` and user constants: programs built with them are
-        // spelled without (unless the known bugs are asked for; see `render::TWIN_BUGS`).
-        let twin_spelling = second && !known_bugs.twins;
-        let plain = render::plain_source(&p, second, twin_spelling);
+        let plain = render::plain_source(&p, second);
         assert!(!plain.contains("\"#"), "raw string delimiter in a program");
         writeln!(
             out,
@@ -101,7 +98,7 @@ fn shard(seed: u64, k: usize, range: std::ops::Range<usize>, known_bugs: ast::Kn
         out.push_str(&helpers);
         out.push_str(&render::helpers_tape_source(&p));
         out.push_str(&plain);
-        out.push_str(&render::unoptimized_source(&p, index, twin_spelling));
+        out.push_str(&render::unoptimized_source(&p, index));
         out.push_str(&render::tape_source(&p));
         out.push_str(&render::wrappers(&p, second));
         entries.push(render::table_entry(&p, index, second));

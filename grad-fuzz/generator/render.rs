@@ -122,11 +122,6 @@ struct R<'a> {
     /// The program's name and its generated helpers (named `{prog}_{suffix}`).
     prog: &'a str,
     helpers: &'a [GenHelper],
-    /// Spelled so that the twins compile (see [`plain_source`]).
-    twin_spelling: bool,
-    /// Set on a construct of [`TWIN_BUGS`] not told by the text: a call of a helper over
-    /// arrays with a constant float argument.
-    twin_bug: std::cell::Cell<bool>,
 }
 
 // ===== shared: integers =======================================================================
@@ -195,15 +190,9 @@ impl R<'_> {
         self.pos(p, !p.typed())
     }
 
-    /// User constant `k`: its name, or with `twin_spelling` its value (the twins do not lift
-    /// user constants, see [`TWIN_BUGS`]).
+    /// User constant `k`: its name.
     fn user_const(&self, k: usize) -> String {
-        let (name, value) = USER_CONSTS[k];
-        if self.twin_spelling {
-            lit(value, true)
-        } else {
-            name.to_string()
-        }
+        USER_CONSTS[k].0.to_string()
     }
 
     fn fx(&self, e: &FExpr, force: bool) -> String {
@@ -307,9 +296,6 @@ impl R<'_> {
                 format!("{f}({})", args.join(", "))
             }
             FExpr::SliceCall(h, arrs, x) => {
-                if x.constant() {
-                    self.twin_bug.set(true);
-                }
                 let mut args: Vec<String> = arrs.iter().map(|a| self.slice_arg(a, false)).collect();
                 args.push(self.fx(x, false));
                 format!("{}({})", self.helper(*h), args.join(", "))
@@ -402,10 +388,7 @@ impl R<'_> {
                 // Without the annotation: an initializer Rust knows is an `f64` as it is, a
                 // bare literal with the suffix `f64`.
                 let (ty, init) = match init {
-                    FExpr::Lit(v) if *annotate && self.twin_spelling => ("", lit(*v, true)),
-                    _ if *annotate && !(self.twin_spelling && init.typed()) => {
-                        (": f64", self.fx(init, false))
-                    }
+                    _ if *annotate => (": f64", self.fx(init, false)),
                     _ => ("", self.fx(init, false)),
                 };
                 let l = format!(
@@ -600,9 +583,6 @@ impl R<'_> {
                 assign,
                 fold,
             } => {
-                if x.constant() {
-                    self.twin_bug.set(true);
-                }
                 let call = format!(
                     "{}({}, {})",
                     self.helper(*helper),
@@ -1262,56 +1242,25 @@ impl R<'_> {
 
 // ===== the program =============================================================================
 
-/// Constructs whose twins on dual numbers (`jvp`, `hessian`) do not compile (macro bugs, see
-/// the README), as they appear in a program's source. A program built with `jvp, hessian` is
-/// spelled without the first two where it can ([`plain_source`] with `twin_spelling`: the same
-/// computation); one that still has any of them gets no second-order companions, unless
-/// `GRAD_FUZZ_KNOWN_BUGS=twins` (which also keeps the usual spelling). The bugs:
-///
-/// - `let v: f64 = e;` is refused ("mixed `f32` and `f64` are not supported"; `let v: f64;`,
-///   `let h: [f64; 3] = ..` and `let w: Vec<f64> = ..` compile): spelled `let v = e;` where
-///   `e` has a type without it, `let v = 0.5f64;` for a literal;
-/// - a user constant (`K0`) in arithmetic with a float (`f64 - __GradT`, E0277) or starting a
-///   float variable (E0308): spelled as its value (`0.75f64`);
-/// - `.is_sign_negative()` (`__GradT` has no such method);
-/// - a call of a helper over arrays (`p_dot(xs, &h, 0.5)`, `p_step(h, 0.1)`) with a constant
-///   float argument, passed to the callee's twin as an `f64` (E0308); not in the text, see
-///   `R::twin_bug`.
-pub const TWIN_BUGS: &[&str] = &[": f64 =", "K0", "K1", "K2", ".is_sign_negative()"];
-
 /// Whether program `p` can be built with `#[differentiable(jvp, hessian)]`: it calls no
-/// function without a twin on dual numbers, that is no `&mut` helper (`upd`, `acc`: `jvp`
-/// and `hessian` refuse `&mut` parameters) and not `softplus` (a hand-written rule), and
-/// (unless `twins`) has none of the [`TWIN_BUGS`] once spelled with `twin_spelling`. Every
+/// function without a twin on dual numbers, that is no `&mut` helper (`upd`, `acc`, whose
+/// `&mut` parameters the wrappers do not take) and not `softplus` (a hand-written rule). Every
 /// program returns a float and has only float, slice and integer parameters.
-pub fn second_order_eligible(p: &Program, twins: bool) -> bool {
+pub fn second_order_eligible(p: &Program) -> bool {
     let mut_helper = p
         .helpers
         .iter()
         .any(|g| g.used && matches!(g.kind, HelperKind::Upd | HelperKind::Acc));
-    let (source, twin_bug) = plain_source_and_twin_bug(p, false, !twins);
-    !mut_helper
-        && !source.contains("softplus")
-        && (twins || !(twin_bug || TWIN_BUGS.iter().any(|text| source.contains(text))))
+    !mut_helper && !plain_source(p, false).contains("softplus")
 }
 
 /// The plain function (with its attribute, `jvp, hessian` when `second`), as the failure
-/// report shows it. With `twin_spelling`, the same program spelled so that its twins on dual
-/// numbers compile (see [`TWIN_BUGS`]): a float `let` without `: f64` where Rust knows the
-/// type without it (a bare literal gets the suffix `f64`), user constants as their values.
-pub fn plain_source(p: &Program, second: bool, twin_spelling: bool) -> String {
-    plain_source_and_twin_bug(p, second, twin_spelling).0
-}
-
-/// [`plain_source`], and whether a helper over arrays is called with a constant float
-/// argument (see [`TWIN_BUGS`]).
-fn plain_source_and_twin_bug(p: &Program, second: bool, twin_spelling: bool) -> (String, bool) {
+/// report shows it.
+pub fn plain_source(p: &Program, second: bool) -> String {
     let r = R {
         vars: &p.vars,
         prog: &p.name,
         helpers: &p.helpers,
-        twin_spelling,
-        twin_bug: Default::default(),
     };
     let params: Vec<String> = p
         .params
@@ -1337,7 +1286,7 @@ fn plain_source_and_twin_bug(p: &Program, second: bool, twin_spelling: bool) -> 
         R::line(&mut out, 1, &r.fx(t, false));
     }
     out.push_str("}\n");
-    (out, r.twin_bug.get())
+    out
 }
 
 /// The tape twin: `fn name_tape(sc: &[Value], xs: &[Value], n: usize) -> Value`.
@@ -1346,8 +1295,6 @@ pub fn tape_source(p: &Program) -> String {
         vars: &p.vars,
         prog: &p.name,
         helpers: &p.helpers,
-        twin_spelling: false,
-        twin_bug: Default::default(),
     };
     let mut out = String::new();
     let xs = if p.params.iter().any(|q| matches!(q, Param::Slice { .. })) {
@@ -1498,10 +1445,9 @@ pub fn disabled_passes(index: usize) -> String {
         .map_or_else(|| PASSES.join(", "), |p| p.to_string())
 }
 
-/// The same function built with some optimizing passes off, in a module of its own (spelled
-/// as in [`plain_source`] with `twin_spelling`).
-pub fn unoptimized_source(p: &Program, index: usize, twin_spelling: bool) -> String {
-    let plain = plain_source(p, false, twin_spelling);
+/// The same function built with some optimizing passes off, in a module of its own.
+pub fn unoptimized_source(p: &Program, index: usize) -> String {
+    let plain = plain_source(p, false);
     let body = plain.strip_prefix("#[differentiable]\n").unwrap_or(&plain);
     format!(
         "mod {name}_off {{\nuse super::*;\n#[differentiable(disable({off}))]\n{body}}}\n",

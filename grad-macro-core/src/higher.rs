@@ -147,20 +147,12 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Every extra companion the attribute asks for (and `_vjp`/`_jacobian` for functions
-/// returning arrays), or errors saying what is not supported.
-pub(crate) fn companions(
-    parsed: &Parsed,
-    jvp: bool,
-    hessian: bool,
-    errors: &mut Errors,
-) -> TokenStream {
+/// Every extra companion the attribute asks for (`jvp`/`hessian` having passed [`check`]),
+/// and `_vjp`/`_jacobian` for functions returning arrays.
+pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStream {
     let target = Target::new(parsed);
     let mut out = TokenStream::new();
     let unsupported = unsupported(parsed).is_some();
-    if !check(parsed, jvp, hessian, errors) {
-        return out;
-    }
     if jvp && wrappers(parsed, false) {
         out.extend(jvp_fn(&target));
     }

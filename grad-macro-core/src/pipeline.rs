@@ -107,22 +107,13 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         if ok && wants_duals && crate::generic::param().is_none() && compiled_ok {
             extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
         }
-        if ok {
-            extra.extend(crate::higher::companions(
-                &parsed,
-                attr.jvp && ok,
-                attr.hessian && ok,
-                &mut errors,
-            ));
-        } else {
-            // `_vjp` / `_jacobian` still come with an array-valued function.
-            extra.extend(crate::higher::companions(
-                &parsed,
-                false,
-                false,
-                &mut errors,
-            ));
-        }
+        // Where `jvp`/`hessian` are refused, `_vjp` / `_jacobian` still come with an
+        // array-valued function.
+        extra.extend(crate::higher::companions(
+            &parsed,
+            attr.jvp && ok,
+            attr.hessian && ok,
+        ));
     }
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without

@@ -64,12 +64,7 @@ impl Gen<'_> {
 
     /// The adjoint [`Adj::Field`] names.
     pub(crate) fn field_adj(&self, k: u32) -> TokenStream {
-        let (p, saves) = &self.plan.fields[k as usize];
-        let at: Vec<(Value, Save)> = p.indices().into_iter().zip(saves.iter().copied()).collect();
-        self.place_adj(p, &|x| match at.iter().find(|(y, _)| *y == x) {
-            Some((_, s)) => self.saved(*s),
-            None => quote!(0usize),
-        })
+        self.field_adj_of(&self.plan.fields[k as usize].0, k)
     }
 
     /// The prologue of the companion for its struct parameters: each gradient starts as

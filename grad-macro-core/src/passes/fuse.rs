@@ -112,6 +112,8 @@ struct Effects {
     uses: std::collections::HashMap<Value, usize>,
     /// Whether the body calls a function through its pullback (not fused).
     calls: bool,
+    /// Whether the body writes a field of a `&mut` struct parameter (not fused).
+    field_stores: bool,
 }
 
 fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
@@ -145,7 +147,7 @@ fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
             Node::FieldStore { place, value } => {
                 used.extend(place.indices());
                 used.push(*value);
-                e.calls = true;
+                e.field_stores = true;
             }
             Node::DeclArray(_, ArrayInit::Repeat { fill, .. }) => used.push(*fill),
             Node::DeclArray(_, ArrayInit::Vec { fill, len }) => used.extend([*fill, *len]),
@@ -187,7 +189,7 @@ pub fn accumulator(f: &Function, node: &Node, act: &Activity) -> Option<Var> {
     effects(body, &inside, true, &mut e);
     // Reads of struct fields gather into a scratch gradient; writes (`&mut` structs) and
     // calls are not fused.
-    if e.calls {
+    if e.calls || e.field_stores {
         return None;
     }
     if e.stores.iter().any(|a| act.array[a.0 as usize]) {
