@@ -153,7 +153,9 @@ pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStre
     let target = Target::new(parsed);
     let mut out = TokenStream::new();
     let unsupported = unsupported(parsed).is_some();
-    if jvp && wrappers(parsed, false) {
+    if jvp && by_reverse(parsed) {
+        out.extend(jvp_by_reverse_fn(&target));
+    } else if jvp && wrappers(parsed, false) {
         out.extend(jvp_fn(&target));
     }
     if hessian && wrappers(parsed, true) {
@@ -181,20 +183,120 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     if !(jvp || hessian) {
         return true;
     }
-    if let Some(p) = parsed
+    let Some(p) = parsed
         .params
         .iter()
-        .find(|p| matches!(p.class, ParamClass::Struct))
-    {
+        .find(|p| p.wrt && matches!(p.class, ParamClass::Struct))
+    else {
+        return true;
+    };
+    let message = if hessian {
+        "`hessian` supports float, slice and array parameters (`&mut` ones too) and constants \
+         for now, not structs (`jvp` alone does); pass the struct's floats as a slice, or \
+         remove the argument"
+    } else if parsed.ret != RetClass::Float {
+        "`jvp` of a function with struct parameters needs a float result; pass the struct's \
+         floats as a slice, or remove the argument"
+    } else if let Some(p) = parsed.params.iter().find(|p| is_mut_ref(&p.ty) && p.wrt) {
         errors.on(
             &p.ty,
-            "`jvp` and `hessian` support float, slice and array parameters (`&mut` ones too) \
-             and constants for now, not structs; pass the struct's floats as a slice, or \
-             remove the argument",
+            "`jvp` of a function with struct parameters takes them by value or `&`, not \
+             `&mut`; leave this one out with `wrt(...)`, or remove the argument",
         );
         return false;
+    } else {
+        return true;
+    };
+    errors.on(&p.ty, message);
+    false
+}
+
+fn is_mut_ref(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if r.mutability.is_some())
+}
+
+/// Whether `_jvp` comes from the gradient (a function with struct parameters: they have no
+/// dual-number twin). For a float result the directional derivative is `∇f · v`, exactly.
+pub(crate) fn by_reverse(parsed: &Parsed) -> bool {
+    parsed
+        .params
+        .iter()
+        .any(|p| p.wrt && matches!(p.class, ParamClass::Struct))
+}
+
+/// `<name>_jvp` of a function with struct parameters: `_grad`, then `∇f · v` summed over the
+/// differentiable parameters in order (structs through `Differentiable::flatten`).
+fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
+    let sig = &t.parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
+    let grad = format_ident!("{}{}", sig.ident, GRAD_SUFFIX);
+    let (vis, float) = (&t.parsed.item.vis, &t.float);
+    let mut inputs = t.inputs();
+    let (mut args, mut grads, mut terms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut method = false;
+    for (k, p) in t.parsed.params.iter().enumerate() {
+        let ident = &p.ident;
+        if ident == "self" {
+            method = true;
+        } else {
+            args.push(quote!(#ident));
+        }
+        if !p.wrt
+            || !matches!(
+                p.class,
+                ParamClass::Scalar | ParamClass::Slice | ParamClass::Array(_) | ParamClass::Struct
+            )
+        {
+            continue;
+        }
+        let (tname, g) = (
+            format_ident!("tangent_{}", ident),
+            format_ident!("__grad_g{}", k),
+        );
+        let rt = quote!(::grad::__private);
+        let (ty, term) = match &p.class {
+            ParamClass::Scalar => (quote!(#float), quote!(#g * #tname)),
+            ParamClass::Slice => (quote!(&[#float]), quote!(#rt::dot(&#g[..], #tname))),
+            ParamClass::Array(_) => {
+                let ty = &p.ty;
+                (quote!(#ty), quote!(#rt::dot(&#g[..], &#tname[..])))
+            }
+            _ => {
+                let inner = match &p.ty {
+                    syn::Type::Reference(r) => &*r.elem,
+                    ty => ty,
+                };
+                (
+                    quote!(&#inner),
+                    quote!(#rt::dot_differentiable::<_, #float>(&#g, #tname)),
+                )
+            }
+        };
+        inputs.push(quote!(#tname: #ty));
+        grads.push(g);
+        terms.push(term);
     }
-    true
+    let call = if method {
+        quote!(self.#grad(#(#args),*))
+    } else {
+        quote!(#grad(#(#args),*))
+    };
+    let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let doc = format!(
+        "Value and directional derivative of [`{0}`]: `(value, d_value)` along the tangents \
+         (one per differentiable parameter, in order; a struct's tangent is a value of its \
+         type), as `∇{0} · tangent` from [`{0}_grad`] (struct parameters have no dual-number \
+         form). Generated by `#[differentiable(jvp)]`.",
+        sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #lints
+        #vis fn #name #generics (#(#inputs),*) -> (#float, #float) #where_clause {
+            let (__grad_v, #(#grads),*) = #call;
+            (__grad_v, <#float as ::grad::__private::Float>::ZERO #(+ #terms)*)
+        }
+    }
 }
 
 /// Whether the wrappers (`_jvp`, `_hvp`, `_hessian`) apply: a function with `&mut`

@@ -104,7 +104,12 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let wants_duals = attr.jvp || attr.hessian;
     if errors.is_empty() {
         let ok = crate::higher::check(&parsed, attr.jvp, attr.hessian, &mut errors);
-        if ok && wants_duals && crate::generic::param().is_none() && compiled_ok {
+        if ok
+            && wants_duals
+            && !crate::higher::by_reverse(&parsed)
+            && crate::generic::param().is_none()
+            && compiled_ok
+        {
             extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
         }
         // Where `jvp`/`hessian` are refused, `_vjp` / `_jacobian` still come with an

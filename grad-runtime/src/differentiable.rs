@@ -522,3 +522,21 @@ integer_cast_adjoints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, 
 pub fn add_adjoint<F, T: CastAdjoint<F>>(x: &mut T, d: F) {
     x.add_adjoint(d);
 }
+
+/// `a · b` over the floats of two values of one type (`flatten` order): the directional
+/// derivative a `_jvp` gets from a gradient `a` and a tangent `b` (generated code).
+#[doc(hidden)]
+pub fn dot_differentiable<D: Differentiable, F: crate::Float>(a: &D, b: &D) -> F {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    a.flatten(&mut x);
+    b.flatten(&mut y);
+    same_len("dot", x.len(), y.len());
+    F::from_f64(x.iter().zip(&y).map(|(p, q)| p * q).sum())
+}
+
+/// `a · b` for slices of one length (generated code).
+#[doc(hidden)]
+pub fn dot<F: crate::Float>(a: &[F], b: &[F]) -> F {
+    same_len("dot", a.len(), b.len());
+    a.iter().zip(b).fold(F::ZERO, |s, (&p, &q)| s + p * q)
+}
