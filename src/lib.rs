@@ -294,9 +294,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
-    pub use grad_runtime::differentiable::add_adjoint;
+    pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable};
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
+    pub use grad_runtime::segment::segment;
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };

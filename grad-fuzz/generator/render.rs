@@ -1445,14 +1445,22 @@ pub fn disabled_passes(index: usize) -> String {
         .map_or_else(|| PASSES.join(", "), |p| p.to_string())
 }
 
-/// The same function built with some optimizing passes off, in a module of its own.
+/// The segment size of program `index`'s second build: 1 to 4 IR steps, so its code is cut
+/// into as many segments as it can be (large functions are, at the default size).
+pub fn segment_size(index: usize) -> usize {
+    1 + index % 4
+}
+
+/// The same function built with some optimizing passes off and its code in small segments,
+/// in a module of its own.
 pub fn unoptimized_source(p: &Program, index: usize) -> String {
     let plain = plain_source(p, false);
     let body = plain.strip_prefix("#[differentiable]\n").unwrap_or(&plain);
     format!(
-        "mod {name}_off {{\nuse super::*;\n#[differentiable(disable({off}))]\n{body}}}\n",
+        "mod {name}_off {{\nuse super::*;\n#[differentiable(disable({off}), segment({seg}))]\n{body}}}\n",
         name = p.name,
         off = disabled_passes(index),
+        seg = segment_size(index),
     )
 }
 

@@ -224,6 +224,8 @@ pub struct Plan {
     /// `(call position, argument)` of each place a callee may change: the forward sweep
     /// pushes a copy of it on a stack of its own before the call.
     pub place_snaps: Vec<(usize, usize)>,
+    /// The segment size of the generated code ([`crate::passes::Passes::segment`]).
+    pub segment: usize,
 }
 
 impl Plan {
@@ -279,6 +281,10 @@ pub(crate) struct Builder<'a> {
     pub(crate) loop_depth: usize,
     pub(crate) branch_depth: usize,
     pub(crate) passes: Passes,
+    /// The function is split into segments ([`crate::passes::Passes::segment`]): what the
+    /// reverse sweep needs goes on the stacks outside loops too, so it does not cross the
+    /// segments as locals of the enclosing function.
+    pub(crate) segmented: bool,
     pub(crate) fused_loops: HashMap<usize, FusedLoop>,
     pub(crate) snapshots: HashMap<usize, Vec<bool>>,
     pub(crate) out_lens: HashSet<usize>,
@@ -286,7 +292,7 @@ pub(crate) struct Builder<'a> {
 
 impl Builder<'_> {
     fn storage(&self) -> Storage {
-        if self.loop_depth > 0 {
+        if self.loop_depth > 0 || self.segmented {
             Storage::Stack
         } else if self.branch_depth > 0 {
             Storage::Hoisted
@@ -791,6 +797,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         loop_depth: 0,
         branch_depth: 0,
         passes,
+        segmented: crate::codegen::is_split(f.body.weight(), passes.segment),
         fused_loops: HashMap::new(),
         snapshots: HashMap::new(),
         out_lens: HashSet::new(),
@@ -824,6 +831,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         node_saves,
         loop_var_saves,
         reverse,
+        segment: passes.segment,
     };
     if passes.reserve {
         plan.reserve = crate::passes::reserve::per_iteration(f, &plan);

@@ -453,6 +453,25 @@ pub struct Region {
     pub nodes: Vec<Node>,
 }
 
+impl Region {
+    /// Nodes in the region, nested ones included (calls count four: their code is larger).
+    pub fn weight(&self) -> usize {
+        self.nodes.iter().map(Node::weight).sum()
+    }
+}
+
+impl Node {
+    /// Nodes in this one, nested ones included (see [`Region::weight`]).
+    pub fn weight(&self) -> usize {
+        match self {
+            Node::If { then, els, .. } => 1 + then.weight() + els.weight(),
+            Node::Loop { body, .. } => 1 + body.weight(),
+            Node::Call(_) => 4,
+            _ => 1,
+        }
+    }
+}
+
 /// What a parameter is.
 #[derive(Clone)]
 pub enum ParamKind {

@@ -94,6 +94,7 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
     let mut disabled = Vec::new();
     let mut empty = None;
     let (mut jvp, mut hessian) = (false, false);
+    let mut segment = None;
     let parser = syn::meta::parser(|meta| {
         let list = |meta: &syn::meta::ParseNestedMeta| {
             let content;
@@ -116,10 +117,24 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident(HESSIAN) {
             hessian = true;
             Ok(())
+        } else if meta.path.is_ident("segment") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let n: syn::LitInt = content.parse()?;
+            match n.base10_parse::<usize>() {
+                Ok(v) if v > 0 => segment = Some(v),
+                _ => {
+                    return Err(syn::Error::new(
+                        n.span(),
+                        "`segment(N)` takes a positive size",
+                    ))
+                }
+            }
+            Ok(())
         } else {
             Err(meta.error(
                 "unknown argument; the arguments are `wrt(a, b, ...)`, `disable(pass, ...)`, \
-                 `jvp` and `hessian`",
+                 `jvp`, `hessian` and `segment(N)`",
             ))
         }
     });
@@ -134,6 +149,9 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
         );
     }
     let mut passes = Passes::default();
+    if let Some(n) = segment {
+        passes.segment = n;
+    }
     for name in &disabled {
         passes.disable(name, errors);
     }

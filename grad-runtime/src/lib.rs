@@ -19,6 +19,7 @@ pub mod real;
 #[doc(hidden)]
 pub mod record;
 pub mod rules;
+pub mod segment;
 pub mod stack;
 pub mod tape;
 

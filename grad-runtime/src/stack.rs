@@ -87,10 +87,24 @@ impl<T: Recycled> Tape<T> {
         self.stack.pop()
     }
 
-    /// Pushes a run of items (a snapshot of an array argument).
+    /// Pushes a run of items (a snapshot of an array argument, or the saves of a segment of a
+    /// large function).
     #[inline]
     pub fn push_slice(&mut self, items: &[T]) {
         self.stack.items.extend_from_slice(items);
+    }
+
+    /// Pops the last `N` items pushed, in the order they were pushed (the last one pushed is
+    /// the last element): `N` pops at once, for a segment of a large function.
+    #[inline]
+    pub fn pop_array<const N: usize>(&mut self) -> [T; N] {
+        let items = &mut self.stack.items;
+        let Some(start) = items.len().checked_sub(N) else {
+            underflow()
+        };
+        let out = core::array::from_fn(|i| items[start + i]);
+        items.truncate(start);
+        out
     }
 }
 
@@ -477,6 +491,27 @@ mod tests {
             vec![4, 3, 2, 1, 0]
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn batches_are_the_single_pushes_and_pops() {
+        let mut t = Tape::<f64>::take();
+        t.push(1.0);
+        t.push_slice(&[2.0, 3.0, 4.0]);
+        let [a, b] = t.pop_array::<2>();
+        assert_eq!((a, b), (3.0, 4.0));
+        assert_eq!(t.pop(), 2.0);
+        let [c] = t.pop_array::<1>();
+        assert_eq!(c, 1.0);
+        assert_eq!(t.pop_array::<0>(), [0.0f64; 0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "popped more than")]
+    fn popping_more_than_pushed_at_once_panics() {
+        let mut t = Tape::<f64>::take();
+        t.push(1.0);
+        t.pop_array::<2>();
     }
 
     #[test]

@@ -192,7 +192,9 @@ const PROFILES: [Profile; 3] = [
 
 /// The outcome of a timed build.
 enum Build {
-    Took(Duration),
+    /// The wall time, and the peak resident memory of a process of the build (bytes; 0 where
+    /// `/proc` cannot tell).
+    Took(Duration, u64),
     Failed(&'static str),
     TimedOut(Duration),
 }
@@ -253,7 +255,9 @@ fn timed_build(dir: &Path, target: &Path, profile: Profile, limit: Duration) -> 
     std::os::unix::process::CommandExt::process_group(&mut c, 0);
     let start = Instant::now();
     let mut child = c.spawn().expect("cargo runs");
+    let mut peak = 0;
     let status = loop {
+        peak = peak.max(group_peak_rss(child.id()));
         if let Some(status) = child.try_wait().expect("cargo runs") {
             break status;
         }
@@ -271,7 +275,7 @@ fn timed_build(dir: &Path, target: &Path, profile: Profile, limit: Duration) -> 
     };
     let took = start.elapsed();
     if status.success() {
-        return Build::Took(took);
+        return Build::Took(took, peak);
     }
     let mut err = String::new();
     if let Some(mut e) = child.stderr.take() {
@@ -330,7 +334,7 @@ fn builds(n: usize, function: &str, o: &Options) -> Vec<(Profile, Build, Build)>
 
 fn cell(b: &Build) -> String {
     match b {
-        Build::Took(d) => format!("{:.1}", d.as_secs_f64()),
+        Build::Took(d, _) => format!("{:.1}", d.as_secs_f64()),
         Build::Failed(why) => why.to_string(),
         Build::TimedOut(d) => format!("> {:.0}", d.as_secs_f64()),
     }
@@ -338,9 +342,56 @@ fn cell(b: &Build) -> String {
 
 fn added(plain: &Build, grad: &Build) -> String {
     match (plain, grad) {
-        (Build::Took(p), Build::Took(g)) => format!("{:+.1}", g.as_secs_f64() - p.as_secs_f64()),
+        (Build::Took(p, _), Build::Took(g, _)) => {
+            format!("{:+.1}", g.as_secs_f64() - p.as_secs_f64())
+        }
         _ => "-".into(),
     }
+}
+
+fn peak(b: &Build) -> String {
+    match b {
+        Build::Took(_, bytes) if *bytes > 0 => {
+            format!("{:.2}", *bytes as f64 / (1u64 << 30) as f64)
+        }
+        _ => "-".into(),
+    }
+}
+
+/// The largest peak resident set (`VmHWM`, bytes) among the live processes of process group
+/// `group` (cargo and its rustc), read from `/proc`; 0 elsewhere.
+fn group_peak_rss(group: u32) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut peak = 0;
+    for entry in dir.flatten() {
+        let path = entry.path();
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: the fields after the command's closing parenthesis.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let pgrp = rest
+            .split_whitespace()
+            .nth(2)
+            .and_then(|f| f.parse::<u32>().ok());
+        if pgrp != Some(group) {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(path.join("status")) else {
+            continue;
+        };
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        peak = peak.max(hwm * 1024);
+    }
+    peak
 }
 
 fn deep(depth: usize, runs: usize, parse_only: bool) {
@@ -429,18 +480,20 @@ fn main() {
     if o.build {
         println!(
             "\n| statements | profile | build without the macro (s) | with `#[differentiable]` (s) \
-             | added (s) |"
+             | added (s) | peak memory without / with (GB) |"
         );
-        println!("|---:|---|---:|---:|---:|");
+        println!("|---:|---|---:|---:|---:|---:|");
         for r in &rows {
             for (profile, plain, grad) in &r.builds {
                 println!(
-                    "| {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} / {} |",
                     r.n,
                     profile.name,
                     cell(plain),
                     cell(grad),
-                    added(plain, grad)
+                    added(plain, grad),
+                    peak(plain),
+                    peak(grad)
                 );
             }
         }

@@ -80,6 +80,41 @@ fn graph_companions() {
     }
 }
 
+/// The companions run on a thread with a default 2 MB stack: large ones are split into
+/// segments, each a function with a frame of its own, so the frame of `_grad` holds only the
+/// values live across segments (issue 16). Same values and gradients, bit for bit, as on the
+/// large stack.
+#[test]
+fn compiled_gradients_run_on_a_default_thread() {
+    let on_large = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(all_compiled)
+        .expect("a thread")
+        .join()
+        .expect("the companions run");
+    let on_default = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(all_compiled)
+        .expect("a thread")
+        .join()
+        .expect("the companions run on a 2 MB stack");
+    assert_eq!(on_default, on_large);
+    assert!(!on_default.is_empty());
+}
+
+/// Every program's value and gradient at each point, as bits.
+fn all_compiled() -> Vec<u64> {
+    let mut bits = Vec::new();
+    for p in generated::PROGRAMS {
+        for pt in p.points {
+            let (value, grad) = (p.compiled)(pt.s, pt.xs, 0);
+            bits.push(value.to_bits());
+            bits.extend(grad.iter().map(|g| g.to_bits()));
+        }
+    }
+    bits
+}
+
 fn leaves(root: &Value) -> Vec<&Value> {
     root.topological_order()
         .into_iter()

@@ -1,23 +1,55 @@
 //! The forward sweep: the user's computation, keeping what the reverse sweep needs.
 
-use super::declare::{declare, Binding, Decl};
+use super::declare::{Binding, Decl};
+use super::segment::Unit;
 use super::*;
 use crate::lower::{JUMP_BREAK, JUMP_CONTINUE};
 
 impl Gen<'_> {
     /// A block of the forward sweep. Its values are declared at its top, in groups
     /// ([`super::declare`]), and assigned where they are computed.
+    /// Heavy blocks are split into segments ([`super::segment`]).
     pub(crate) fn region(&self, region: &Region, ord: &mut usize) -> TokenStream {
-        let mut decls: Vec<Decl> = Vec::new();
-        let mut out = TokenStream::new();
+        let units = self.region_units(region, ord);
+        self.join(units, TokenStream::new())
+    }
+
+    /// The nodes of a block, each with the values it declares and its weight.
+    pub(crate) fn region_units(&self, region: &Region, ord: &mut usize) -> Vec<Unit> {
+        let mut units = Vec::with_capacity(region.nodes.len());
         for node in &region.nodes {
             let my = *ord;
             *ord += 1;
-            out.extend(self.node(node, my, ord, &mut decls));
+            let mut decls: Vec<Decl> = Vec::new();
+            let code = self.node(node, my, ord, &mut decls);
+            let weight = self.node_weight(node);
+            units.push(Unit {
+                decls,
+                code,
+                weight,
+            });
         }
-        let mut code = declare(&decls);
-        code.extend(out);
-        code
+        units
+    }
+
+    /// IR nodes in `node`, nested ones included (memoized per block: blocks nest deeply).
+    fn node_weight(&self, node: &Node) -> usize {
+        match node {
+            Node::If { then, els, .. } => 1 + self.region_weight(then) + self.region_weight(els),
+            Node::Loop { body, .. } => 1 + self.region_weight(body),
+            Node::Call(_) => 4,
+            _ => 1,
+        }
+    }
+
+    fn region_weight(&self, region: &Region) -> usize {
+        let key = region as *const Region as usize;
+        if let Some(&w) = self.weights.borrow().get(&key) {
+            return w;
+        }
+        let w = region.nodes.iter().map(|n| self.node_weight(n)).sum();
+        self.weights.borrow_mut().insert(key, w);
+        w
     }
 
     /// The forward code that stores a node's saves (after the node itself).
@@ -153,7 +185,9 @@ impl Gen<'_> {
                 quote!(if #c { #t } else { #e })
             }
             Node::Loop { head, body, jump } => {
-                let b = self.region(body, ord);
+                // The body's block ends with the fused reverse, which reads its values.
+                let (fused_init, fused_rev) = self.fused_parts(my);
+                let body_units = self.region_units(body, ord);
                 let counted = !self.graph && self.plan.node_saves.contains_key(&my);
                 let counter = n(my);
                 let (mut init, mut incr) = if counted {
@@ -211,13 +245,11 @@ impl Gen<'_> {
                     }
                     LoopHead::Forever => quote!(loop),
                 };
-                let (fused_init, fused_rev) = self.fused_parts(my);
+                let b = self.join(body_units, quote!(#fused_rev #exit));
                 let run = own_body(quote! {
                     #head {
                         #incr
                         #b
-                        #fused_rev
-                        #exit
                     }
                 });
                 quote! {

@@ -18,6 +18,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         graph: true,
         in_fused: Default::default(),
         pullback: false,
+        weights: Default::default(),
     };
     let rec = rec_path();
     let recording = id("recording", "");
@@ -40,19 +41,24 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         }
     }
     let mut ord = 0;
-    let forward = g.region(&f.body, &mut ord);
+    let forward = g.region_units(&f.body, &mut ord);
     let (result, root) = (v(f.result), id("root", ""));
     let items = &f.items;
+    let forward = g.join(
+        forward,
+        quote! {
+            let #root = #recording.finish(#result);
+            if #root.label().is_empty() {
+                #root.set_label(#name);
+            }
+            #root.backward();
+            #root
+        },
+    );
     quote! {
         #(#items)*
         #prologue
         #forward
-        let #root = #recording.finish(#result);
-        if #root.label().is_empty() {
-            #root.set_label(#name);
-        }
-        #root.backward();
-        #root
     }
 }
 

@@ -22,6 +22,14 @@ mod forward;
 mod graph;
 mod place;
 mod reverse;
+mod segment;
+
+pub use segment::DEFAULT as DEFAULT_SEGMENT;
+
+/// Whether a function body of `weight` IR steps is split into segments of `size`.
+pub fn is_split(weight: usize, size: usize) -> bool {
+    weight > segment::split_above(size)
+}
 
 pub use graph::graph_body;
 
@@ -195,6 +203,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         graph: false,
         in_fused: Default::default(),
         pullback,
+        weights: Default::default(),
     };
     let float = &f.float;
     let rt = rt();
@@ -275,11 +284,12 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         prologue.extend(g.struct_gradients());
     }
     let mut ord = 0;
-    let forward = g.region(&f.body, &mut ord);
-    let reverse = g.rev_list(&plan.reverse);
+    let mut sweeps = g.region_units(&f.body, &mut ord);
+    let reverse = g.rev_units(&plan.reverse);
     if pullback {
-        return g.pullback_tail(prologue, forward, reverse);
+        return g.pullback_tail(prologue, sweeps, reverse);
     }
+    sweeps.extend(reverse);
 
     let result = v(f.result);
     let mut grads = Vec::new();
@@ -324,12 +334,11 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         });
     }
     let items = &f.items;
+    let sweeps = g.join(sweeps, quote!((#result, #(#grads),*)));
     quote! {
         #(#items)*
         #prologue
-        #forward
-        #reverse
-        (#result, #(#grads),*)
+        #sweeps
     }
 }
 
@@ -343,17 +352,25 @@ pub(crate) struct Gen<'a> {
     pub in_fused: std::cell::Cell<bool>,
     /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
     pub pullback: bool,
+    /// Weights (IR steps, nested ones included) of the blocks seen so far, by address
+    /// ([`segment`]).
+    pub weights: std::cell::RefCell<std::collections::HashMap<usize, usize>>,
 }
 
 impl Gen<'_> {
+    /// A block from its steps and the code after them ([`segment::join`]).
+    pub(crate) fn join(&self, units: Vec<segment::Unit>, after: TokenStream) -> TokenStream {
+        segment::join(units, after, self.plan.segment)
+    }
+
     /// The pullback's body around its sweeps: the result's adjoint seeded from `d_out` (for
     /// an array result; a float result is seeded by the plan's `Seed`), the scalar adjoints
     /// added into their slots, and the value returned.
     fn pullback_tail(
         &self,
         prologue: TokenStream,
-        forward: TokenStream,
-        reverse: TokenStream,
+        forward: Vec<segment::Unit>,
+        reverse: Vec<segment::Unit>,
     ) -> TokenStream {
         let f = self.f;
         let mut seed = TokenStream::new();
@@ -390,14 +407,20 @@ impl Gen<'_> {
             }
         }
         let items = &f.items;
+        let mut sweeps = forward;
+        let one = |code| segment::Unit {
+            decls: Vec::new(),
+            code,
+            weight: 1,
+        };
+        sweeps.push(one(seed));
+        sweeps.extend(reverse);
+        sweeps.push(one(slots));
+        let sweeps = self.join(sweeps, value);
         quote! {
             #(#items)*
             #prologue
-            #forward
-            #seed
-            #reverse
-            #slots
-            #value
+            #sweeps
         }
     }
 

@@ -1,6 +1,8 @@
 //! The reverse sweep: adjoints accumulated from the plan's reverse program.
 
+use super::segment::Unit;
 use super::*;
+use std::collections::HashSet;
 
 impl Gen<'_> {
     /// The local holding the last value of the loop variable, for loops whose reverse steps
@@ -102,36 +104,60 @@ impl Gen<'_> {
         }
     }
 
+    /// Heavy lists are split into segments ([`super::segment`]).
     pub(crate) fn rev_list(&self, list: &[Rev]) -> TokenStream {
+        let units = self.rev_units(list);
+        self.join(units, TokenStream::new())
+    }
+
+    /// The steps of a list of the reverse sweep, each with its weight. In a list heavy enough
+    /// to be split, each zero adjoint is declared where the list first mentions it rather than
+    /// at its top, so a segment declares (and returns) only the adjoints it touches first.
+    pub(crate) fn rev_units(&self, list: &[Rev]) -> Vec<Unit> {
         let float = &self.f.float;
-        let mut out = TokenStream::new();
+        let lazy = self.rev_weight(list) > super::segment::split_above(self.plan.segment);
+        let mut units: Vec<Unit> = Vec::with_capacity(list.len());
         // Adjoints that start at zero, declared in groups ([`super::declare`]) where a run of
         // them ends.
         let mut zeros: Vec<Ident> = Vec::new();
-        let flush = |zeros: &mut Vec<Ident>, out: &mut TokenStream| {
+        let zero_unit = |names: &[Ident]| Unit {
+            decls: Vec::new(),
             // -0.0 is the additive identity (-0.0 + x == x for every x, +0.0 included), so
             // the first `+=` into an adjoint folds away.
-            out.extend(super::declare::declare_mut(
-                zeros,
-                float,
-                &crate::generic::lit("-0.0"),
-            ));
-            zeros.clear();
+            code: super::declare::declare_mut(names, float, &crate::generic::lit("-0.0")),
+            weight: 1,
         };
+        let flush = |zeros: &mut Vec<Ident>, units: &mut Vec<Unit>| {
+            if !zeros.is_empty() {
+                units.push(zero_unit(zeros));
+                zeros.clear();
+            }
+        };
+        let mut lazy_zeros = LazyZeros::default();
         for step in list {
             if let Rev::Zero(a) = step {
-                match a {
-                    Adj::Value(x) => zeros.push(d(*x)),
-                    Adj::Var(x) => zeros.push(ds(*x)),
+                let name = match a {
+                    Adj::Value(x) => d(*x),
+                    Adj::Var(x) => ds(*x),
                     // Elements of arrays are zeroed with their array, never one by one.
-                    Adj::Elem(..) | Adj::Field(_) => out.extend(quote! {
-                        ::core::compile_error!("grad: internal error: an element zeroed alone");
-                    }),
+                    Adj::Elem(..) | Adj::Field(_) => {
+                        units.push(Unit {
+                            decls: Vec::new(),
+                            code: quote! {
+                                ::core::compile_error!("grad: internal error: an element zeroed alone");
+                            },
+                            weight: 1,
+                        });
+                        continue;
+                    }
+                };
+                if !(lazy && lazy_zeros.postpone(&name)) {
+                    zeros.push(name);
                 }
                 continue;
             }
-            flush(&mut zeros, &mut out);
-            out.extend(match step {
+            flush(&mut zeros, &mut units);
+            let code = match step {
                 Rev::Zero(_) => continue,
                 Rev::Seed(x) => {
                     let dx = d(*x);
@@ -294,10 +320,46 @@ impl Gen<'_> {
                         }
                     }
                 }
+            };
+            let first = lazy_zeros.mentioned(&code);
+            if !first.is_empty() {
+                units.push(zero_unit(&first));
+            }
+            units.push(Unit {
+                decls: Vec::new(),
+                code,
+                weight: self.rev_step_weight(step),
             });
         }
-        flush(&mut zeros, &mut out);
-        out
+        flush(&mut zeros, &mut units);
+        let rest = lazy_zeros.rest();
+        if !rest.is_empty() {
+            units.push(zero_unit(&rest));
+        }
+        units
+    }
+
+    /// Steps in `list`, nested ones included (memoized per list: lists nest deeply).
+    fn rev_weight(&self, list: &[Rev]) -> usize {
+        let key = list.as_ptr() as usize;
+        if list.is_empty() {
+            return 0;
+        }
+        if let Some(&w) = self.weights.borrow().get(&key) {
+            return w;
+        }
+        let w = list.iter().map(|r| self.rev_step_weight(r)).sum();
+        self.weights.borrow_mut().insert(key, w);
+        w
+    }
+
+    fn rev_step_weight(&self, step: &Rev) -> usize {
+        match step {
+            Rev::If { then, els, .. } => 1 + self.rev_weight(then) + self.rev_weight(els),
+            Rev::Loop { body, .. } => 1 + self.rev_weight(body),
+            Rev::Call { .. } => 4,
+            _ => 1,
+        }
     }
 
     /// Where the reverse sweep reaches a fused loop: its gathered contributions times the
@@ -335,5 +397,60 @@ impl Gen<'_> {
             }));
         }
         out
+    }
+}
+
+/// Zero adjoints whose declaration waits for the first step that mentions them.
+#[derive(Default)]
+struct LazyZeros {
+    order: Vec<Ident>,
+    pending: HashSet<String>,
+    declared: HashSet<String>,
+}
+
+impl LazyZeros {
+    /// Whether `name` waits (a second zero of a name already declared is a step in place).
+    fn postpone(&mut self, name: &Ident) -> bool {
+        let key = name.to_string();
+        if self.declared.contains(&key) || self.pending.contains(&key) {
+            return false;
+        }
+        self.pending.insert(key);
+        self.order.push(name.clone());
+        true
+    }
+
+    /// The waiting names `code` mentions, now declared, in the order it mentions them.
+    fn mentioned(&mut self, code: &TokenStream) -> Vec<Ident> {
+        let mut out = Vec::new();
+        if !self.pending.is_empty() {
+            self.scan(code, &mut out);
+        }
+        out
+    }
+
+    fn scan(&mut self, code: &TokenStream, out: &mut Vec<Ident>) {
+        for tt in code.clone() {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    let key = i.to_string();
+                    if self.pending.remove(&key) {
+                        self.declared.insert(key);
+                        out.push(i);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => self.scan(&g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+
+    /// The names still waiting, in the order they came.
+    fn rest(self) -> Vec<Ident> {
+        let pending = self.pending;
+        self.order
+            .into_iter()
+            .filter(|n| pending.contains(&n.to_string()))
+            .collect()
     }
 }

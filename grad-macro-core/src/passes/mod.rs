@@ -39,6 +39,10 @@ pub struct Passes {
     pub reserve: bool,
     /// [`fuse`].
     pub fuse: bool,
+    /// Blocks of more than three times this many IR steps are split into segments of about
+    /// this many, each optimized as a function of its own ([`crate::codegen`]'s `segment`):
+    /// `segment(N)` sets it, `disable(segment)` never splits.
+    pub segment: usize,
 }
 
 impl Default for Passes {
@@ -51,16 +55,22 @@ impl Default for Passes {
             sincos: true,
             reserve: true,
             fuse: true,
+            segment: crate::codegen::DEFAULT_SEGMENT,
         }
     }
 }
 
 /// The names accepted by `disable(...)`, for messages.
-pub const NAMES: &str = "`fold`, `cse`, `prune`, `recompute`, `fuse`, `sincos`, `reserve`";
+pub const NAMES: &str =
+    "`fold`, `cse`, `prune`, `recompute`, `fuse`, `sincos`, `reserve`, `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
     pub fn disable(&mut self, name: &syn::Ident, errors: &mut Errors) {
+        if name == "segment" {
+            self.segment = usize::MAX;
+            return;
+        }
         let flag = match name.to_string().as_str() {
             "fold" => &mut self.fold,
             "cse" => &mut self.cse,
