@@ -195,11 +195,15 @@ fn single_pop(st: &[TokenTree], tape: &str) -> Option<Ident> {
 }
 
 fn mentions(tokens: &[TokenTree], name: &str) -> bool {
-    tokens.iter().any(|tt| match tt {
-        TokenTree::Ident(i) => i == name,
-        TokenTree::Group(g) => mentions(&g.stream().into_iter().collect::<Vec<_>>(), name),
+    tokens.iter().any(|tt| mentioned(tt, name))
+}
+
+fn mentioned(tt: &TokenTree, name: &str) -> bool {
+    match tt {
+        TokenTree::Ident(i) => i.to_string() == name,
+        TokenTree::Group(g) => g.stream().into_iter().any(|t| mentioned(&t, name)),
         _ => false,
-    })
+    }
 }
 
 /// A segment's pushes of names on the float stack, and its pops of it into names, in runs:
@@ -304,10 +308,6 @@ impl Shadowed {
         }
     }
 
-    fn has(&self, name: &Ident) -> bool {
-        self.count.get(&name.to_string()).is_some_and(|&c| c > 0)
-    }
-
     /// Forgets the names declared since the log had `mark` entries (a block ends).
     fn undo(&mut self, mark: usize) {
         for key in self.log.drain(mark..) {
@@ -331,29 +331,36 @@ enum Let {
 fn reads(code: TokenStream, shadowed: &mut Shadowed, out: &mut HashSet<String>) {
     let mut state = Let::Outside;
     for tt in code {
-        match (&tt, &mut state) {
-            (TokenTree::Ident(i), _) if i == "let" || i == "for" => {
-                state = Let::Pattern(Vec::new(), i == "for");
+        // One string per identifier: inside rustc each one is a call across the macro bridge.
+        let word = match &tt {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        };
+        match (&tt, word, &mut state) {
+            (_, Some(w), _) if w == "let" || w == "for" => {
+                state = Let::Pattern(Vec::new(), w == "for");
             }
-            (TokenTree::Punct(p), Let::Pattern(names, false))
+            (TokenTree::Punct(p), _, Let::Pattern(names, false))
                 if matches!(p.as_char(), ':' | '=') =>
             {
                 state = Let::Rest(std::mem::take(names), false);
             }
-            (TokenTree::Ident(i), Let::Pattern(names, true)) if i == "in" => {
+            (_, Some(w), Let::Pattern(names, true)) if w == "in" => {
                 state = Let::Rest(std::mem::take(names), true);
             }
-            (TokenTree::Punct(p), Let::Pattern(names, false) | Let::Rest(names, false))
+            (TokenTree::Punct(p), _, Let::Pattern(names, false) | Let::Rest(names, false))
                 if p.as_char() == ';' =>
             {
                 shadowed.declare(std::mem::take(names));
                 state = Let::Outside;
             }
-            (_, Let::Pattern(names, _)) => pattern_names(&tt, names),
-            (TokenTree::Ident(i), _) if !shadowed.has(i) => {
-                out.insert(i.to_string());
+            (_, _, Let::Pattern(names, _)) => pattern_names(&tt, names),
+            (_, Some(w), _) => {
+                if !shadowed.count.get(&w).is_some_and(|&c| c > 0) {
+                    out.insert(w);
+                }
             }
-            (TokenTree::Group(g), st) => {
+            (TokenTree::Group(g), _, st) => {
                 let mark = shadowed.log.len();
                 // The body of `for x in it { .. }` sees `x`.
                 if let (Let::Rest(names, true), proc_macro2::Delimiter::Brace) =
@@ -376,7 +383,7 @@ fn top_level_lets(code: &TokenStream, out: &mut Vec<Ident>) {
     let mut in_pattern = false;
     for tt in code.clone() {
         match &tt {
-            TokenTree::Ident(i) if i == "let" => in_pattern = true,
+            TokenTree::Ident(i) if !in_pattern => in_pattern = i.to_string() == "let",
             TokenTree::Punct(p) if matches!(p.as_char(), ':' | '=' | ';') => in_pattern = false,
             _ if in_pattern => pattern_names(&tt, out),
             _ => {}
@@ -386,7 +393,11 @@ fn top_level_lets(code: &TokenStream, out: &mut Vec<Ident>) {
 
 fn pattern_names(tt: &TokenTree, out: &mut Vec<Ident>) {
     match tt {
-        TokenTree::Ident(i) if i != "mut" && i != "ref" && i != "_" => out.push(i.clone()),
+        TokenTree::Ident(i) => {
+            if !matches!(i.to_string().as_str(), "mut" | "ref" | "_") {
+                out.push(i.clone());
+            }
+        }
         TokenTree::Group(g) => g.stream().into_iter().for_each(|t| pattern_names(&t, out)),
         _ => {}
     }
