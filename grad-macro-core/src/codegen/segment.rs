@@ -200,7 +200,7 @@ fn mentions(tokens: &[TokenTree], name: &str) -> bool {
 
 fn mentioned(tt: &TokenTree, name: &str) -> bool {
     match tt {
-        TokenTree::Ident(i) => i.to_string() == name,
+        TokenTree::Ident(i) => i == name,
         TokenTree::Group(g) => g.stream().into_iter().any(|t| mentioned(&t, name)),
         _ => false,
     }
