@@ -355,10 +355,8 @@ fn reads(code: TokenStream, shadowed: &mut Shadowed, out: &mut HashSet<String>) 
                 state = Let::Outside;
             }
             (_, _, Let::Pattern(names, _)) => pattern_names(&tt, names),
-            (_, Some(w), _) => {
-                if !shadowed.count.get(&w).is_some_and(|&c| c > 0) {
-                    out.insert(w);
-                }
+            (_, Some(w), _) if !shadowed.count.get(&w).is_some_and(|&c| c > 0) => {
+                out.insert(w);
             }
             (TokenTree::Group(g), _, st) => {
                 let mark = shadowed.log.len();
