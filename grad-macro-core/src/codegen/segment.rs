@@ -381,7 +381,7 @@ fn top_level_lets(code: &TokenStream, out: &mut Vec<Ident>) {
     let mut in_pattern = false;
     for tt in code.clone() {
         match &tt {
-            TokenTree::Ident(i) if !in_pattern => in_pattern = i.to_string() == "let",
+            TokenTree::Ident(i) if !in_pattern => in_pattern = i == "let",
             TokenTree::Punct(p) if matches!(p.as_char(), ':' | '=' | ';') => in_pattern = false,
             _ if in_pattern => pattern_names(&tt, out),
             _ => {}
