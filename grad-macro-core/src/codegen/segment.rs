@@ -391,10 +391,8 @@ fn top_level_lets(code: &TokenStream, out: &mut Vec<Ident>) {
 
 fn pattern_names(tt: &TokenTree, out: &mut Vec<Ident>) {
     match tt {
-        TokenTree::Ident(i) => {
-            if !matches!(i.to_string().as_str(), "mut" | "ref" | "_") {
-                out.push(i.clone());
-            }
+        TokenTree::Ident(i) if !matches!(i.to_string().as_str(), "mut" | "ref" | "_") => {
+            out.push(i.clone());
         }
         TokenTree::Group(g) => g.stream().into_iter().for_each(|t| pattern_names(&t, out)),
         _ => {}
