@@ -1,6 +1,8 @@
 //! `_jvp` of functions with struct parameters (issue 14): the directional derivative
 //! `∇f · v`, from `_grad`, against central differences along the tangent and against `_grad`.
 
+#![allow(clippy::needless_range_loop)] // loops written as users write them
+
 use grad::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
