@@ -315,7 +315,7 @@ fn vjp_and_jacobian_of_array_valued_functions() {
     assert_close("polar vjp theta", dt, want[0][1] + want[1][1], 1e-15);
 }
 
-#[differentiable(jvp)]
+#[differentiable(jvp, hessian)]
 fn flow(p: &[f64], n: usize) -> Vec<f64> {
     let mut out = vec![0.0; n];
     let mut x = p[0];
@@ -326,7 +326,7 @@ fn flow(p: &[f64], n: usize) -> Vec<f64> {
     out
 }
 
-#[differentiable(jvp)]
+#[differentiable(jvp, hessian)]
 fn rotate(a: f64, v: [f64; 2]) -> [f64; 2] {
     [
         a.cos() * v[0] - a.sin() * v[1],

@@ -1501,8 +1501,8 @@ pub fn table_entry(p: &Program, index: usize, second: bool) -> String {
 // ===== the generated helpers ===================================================================
 
 /// The program's helpers as `#[differentiable]` functions (shown with the program on failure);
-/// with `second`, `jvp, hessian` on those returning a float and `jvp` on those returning an
-/// array (`hessian` needs a float result).
+/// with `second`, `jvp, hessian` (on a helper returning an array, `hessian` generates the twins
+/// callers with `hessian` need, and no wrappers).
 pub fn helpers_source(p: &Program, second: bool) -> String {
     let mut out = String::new();
     for g in p.helpers.iter().filter(|g| g.used) {
@@ -1516,7 +1516,6 @@ pub fn helpers_source(p: &Program, second: bool) -> String {
         let op = g.op.name();
         out.push_str(match (second, g.kind) {
             (false, _) => "#[differentiable]\n",
-            (true, HelperKind::Step { .. }) => "#[differentiable(jvp)]\n",
             (true, _) => "#[differentiable(jvp, hessian)]\n",
         });
         match g.kind {

@@ -16,23 +16,48 @@ use std::cell::RefCell;
 thread_local! {
     static PARAM: RefCell<Option<syn::Ident>> = const { RefCell::new(None) };
     static TWIN: RefCell<Option<syn::Type>> = const { RefCell::new(None) };
+    static TWIN_JVP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Runs `f` generating a twin ([`crate::symbol::TWIN_SUFFIX`]): the function's code with its
 /// float type `original` (`f64` or `f32`) replaced by the type parameter. Its literals and
 /// casts to the float type are lifted (`Lift<original>`), and its calls of differentiable
 /// functions call their twins.
-pub fn with_twin<R>(original: syn::Type, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<syn::Type>);
+/// `jvp`: the function also has `jvp`, so its callees have `_jvp` (see [`twin_call`]).
+pub fn with_twin<R>(original: syn::Type, jvp: bool, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<syn::Type>, bool);
     impl Drop for Restore {
         fn drop(&mut self) {
             let old = self.0.take();
             TWIN.with(|p| *p.borrow_mut() = old);
+            TWIN_JVP.with(|p| p.set(self.1));
         }
     }
     let old = TWIN.with(|p| p.replace(Some(original)));
-    let _restore = Restore(old);
+    let old_jvp = TWIN_JVP.with(|p| p.replace(jvp));
+    let _restore = Restore(old, old_jvp);
     f()
+}
+
+/// How a twin calls a differentiable function of float arguments: through the callee's `_jvp`
+/// or `_hvp` on plain floats (its generated one, or a custom rule written by hand), never
+/// through the callee's own twin, so a hand-written `f_jvp` / `f_hvp` next to a plain `f`
+/// serves second order as `f_grad` serves first order.
+pub enum TwinCall {
+    /// The forward twin of a function with `jvp`: `f_jvp(values.., tangents..) -> (v, d)`.
+    Jvp,
+    /// Otherwise: `f_hvp(values.., tangents..) -> (v, gradient.., H·tangent..)`.
+    Hvp,
+}
+
+/// Which of [`TwinCall`] a twin uses, `forward`: whether it is the forward twin (the others
+/// exist only for functions with `hessian`).
+pub fn twin_call(forward: bool) -> TwinCall {
+    if forward && TWIN_JVP.with(std::cell::Cell::get) {
+        TwinCall::Jvp
+    } else {
+        TwinCall::Hvp
+    }
 }
 
 /// The original float type while a twin is generated.

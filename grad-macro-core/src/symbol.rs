@@ -19,8 +19,9 @@ pub const VJP_SUFFIX: &str = "_vjp";
 /// The suffix of the Jacobian of an array-valued function (`f` → `f_jacobian`).
 pub const JACOBIAN_SUFFIX: &str = "_jacobian";
 /// The suffix of a function's twin over a generic float type, which `jvp` and `hessian` run
-/// on dual numbers; a twin calls its callees' twins. Named so that rustc's error for a callee
-/// without one (`cannot find function `g__needs_jvp_or_hessian``) says what to add.
+/// on dual numbers; a twin calls the twins of callees it passes arrays to (and the `_jvp` /
+/// `_hvp` of the others). Named so that rustc's error for a callee without one (`cannot find
+/// function `g__needs_jvp_or_hessian``) says what to add.
 pub const TWIN_SUFFIX: &str = "__needs_jvp_or_hessian";
 /// The suffix of a companion function (`loss` → `loss_grad`).
 pub const GRAD_SUFFIX: &str = "_grad";

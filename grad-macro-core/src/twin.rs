@@ -4,7 +4,9 @@
 //! emit hidden twins of `f` over a type parameter `__GradT` (`f__twin`, the forward sweep;
 //! `f__twin_grad`, the gradient; `f__twin_pullback` where `f` has a pullback), generated from
 //! the same IR as `f_grad` with the float type replaced, literals and casts lifted
-//! (`grad::__private::Lift`) and calls of differentiable functions sent to their twins. Run
+//! (`grad::__private::Lift`), calls of functions of floats sent to the callees' `_jvp` / `_hvp`
+//! (generated or hand-written: [`crate::generic::twin_call`]) and calls passing arrays to the
+//! callees' twins. The gradient twins exist for functions with `hessian`. Run
 //! at `grad::Dual<f64>`, the forward sweep gives directional derivatives and the gradient gives
 //! Hessian-vector products (forward over reverse): the reverse sweep that `_grad` runs, already
 //! verified, differentiated once more, so every rule serves second order too.
@@ -75,10 +77,10 @@ pub(crate) fn twins(
         .generics
         .make_where_clause()
         .predicates
-        .push(syn::parse_quote!(#t: ::grad::__private::Lift<#original>));
+        .push(syn::parse_quote!(#t: ::grad::__private::Tangent<#original>));
 
     crate::generic::with_param(Some(t.clone()), || {
-        crate::generic::with_twin(original, || {
+        crate::generic::with_twin(original, attr.jvp, || {
             let mut inner = Errors::default();
             let all = parse::signature(twin.clone(), None, &mut inner);
             let wrt = parse::signature(twin.clone(), attr.wrt.clone(), &mut inner);
@@ -86,10 +88,12 @@ pub(crate) fn twins(
             for p in &mut off.params {
                 p.wrt = false;
             }
-            let grad = (wrt.ret == parse::RetClass::Float)
+            // The gradient twins serve `_hvp` (and the pullback twin, callers with `hessian`
+            // that pass it arrays); callers call `_jvp` / `_hvp` otherwise.
+            let grad = (attr.hessian && wrt.ret == parse::RetClass::Float)
                 .then(|| compile(&wrt, attr.passes, &mut inner))
                 .flatten();
-            let pullback = needs_pullback(&all)
+            let pullback = (attr.hessian && needs_pullback(&all))
                 .then(|| compile(&all, attr.passes, &mut inner))
                 .flatten();
             let forward = compile(&off, attr.passes, &mut inner);

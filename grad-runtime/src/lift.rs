@@ -38,6 +38,53 @@ impl<F: crate::Float> Lift<F> for crate::dual::Dual<F> {
     }
 }
 
+/// A value of a float type that extends `F` as its value and tangent parts: a dual number's
+/// two parts, or a plain float and a zero tangent. Code generated on dual numbers takes a
+/// call's arguments apart with [`Tangent::parts`] to call the callee's `_jvp` or `_hvp` (its
+/// own or a hand-written custom rule) on plain floats, and builds the result with
+/// [`Tangent::from_parts`].
+///
+/// ```
+/// use grad_runtime::{Dual, Tangent};
+///
+/// assert_eq!(Dual::new(2.0, 0.5).parts(), (2.0, 0.5));
+/// assert_eq!(<f64 as Tangent<f64>>::from_parts(3.0, 1.0), 3.0); // a float has no tangent
+/// ```
+pub trait Tangent<F>: Lift<F> {
+    /// The value and the tangent.
+    fn parts(self) -> (F, F);
+    /// A value with this tangent (a plain float drops it).
+    fn from_parts(value: F, tangent: F) -> Self;
+}
+
+macro_rules! plain_tangent {
+    ($($t:ty),*) => {$(
+        impl Tangent<$t> for $t {
+            #[inline(always)]
+            fn parts(self) -> ($t, $t) {
+                (self, 0.0)
+            }
+            #[inline(always)]
+            fn from_parts(value: $t, _tangent: $t) -> Self {
+                value
+            }
+        }
+    )*};
+}
+
+plain_tangent!(f32, f64);
+
+impl<F: crate::Float> Tangent<F> for crate::dual::Dual<F> {
+    #[inline(always)]
+    fn parts(self) -> (F, F) {
+        (self.v, self.d)
+    }
+    #[inline(always)]
+    fn from_parts(value: F, tangent: F) -> Self {
+        crate::dual::Dual::new(value, tangent)
+    }
+}
+
 /// A constant argument of a call in code generated on dual numbers, of a type the macro cannot
 /// see (`f(x, K)`): a float constant becomes a value of the float type `T` ([`Lift`]); an
 /// integer or a `bool` stays what it is.
