@@ -193,6 +193,23 @@ pub enum Rev {
     },
 }
 
+impl Rev {
+    /// Steps in this one, nested ones included (calls count four), as [`Node::weight`].
+    pub fn weight(&self) -> usize {
+        match self {
+            Rev::If { then, els, .. } => 1 + Rev::weight_of(then) + Rev::weight_of(els),
+            Rev::Loop { body, .. } => 1 + Rev::weight_of(body),
+            Rev::Call { .. } => 4,
+            _ => 1,
+        }
+    }
+
+    /// Steps in `list`, nested ones included.
+    pub fn weight_of(list: &[Rev]) -> usize {
+        list.iter().map(Rev::weight).sum()
+    }
+}
+
 /// The plan for the generated gradient.
 pub struct Plan {
     /// Activity of values, variables and arrays.

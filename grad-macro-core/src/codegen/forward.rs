@@ -22,7 +22,7 @@ impl Gen<'_> {
             *ord += 1;
             let mut decls: Vec<Decl> = Vec::new();
             let code = self.node(node, my, ord, &mut decls);
-            let weight = self.node_weight(node);
+            let weight = node.weight();
             units.push(Unit {
                 decls,
                 code,
@@ -30,26 +30,6 @@ impl Gen<'_> {
             });
         }
         units
-    }
-
-    /// IR nodes in `node`, nested ones included (memoized per block: blocks nest deeply).
-    fn node_weight(&self, node: &Node) -> usize {
-        match node {
-            Node::If { then, els, .. } => 1 + self.region_weight(then) + self.region_weight(els),
-            Node::Loop { body, .. } => 1 + self.region_weight(body),
-            Node::Call(_) => 4,
-            _ => 1,
-        }
-    }
-
-    fn region_weight(&self, region: &Region) -> usize {
-        let key = region as *const Region as usize;
-        if let Some(&w) = self.weights.borrow().get(&key) {
-            return w;
-        }
-        let w = region.nodes.iter().map(|n| self.node_weight(n)).sum();
-        self.weights.borrow_mut().insert(key, w);
-        w
     }
 
     /// The forward code that stores a node's saves (after the node itself).

@@ -18,7 +18,6 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         graph: true,
         in_fused: Default::default(),
         pullback: false,
-        weights: Default::default(),
     };
     let rec = rec_path();
     let recording = id("recording", "");

@@ -203,7 +203,6 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         graph: false,
         in_fused: Default::default(),
         pullback,
-        weights: Default::default(),
     };
     let float = &f.float;
     let rt = rt();
@@ -352,9 +351,6 @@ pub(crate) struct Gen<'a> {
     pub in_fused: std::cell::Cell<bool>,
     /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
     pub pullback: bool,
-    /// Weights (IR steps, nested ones included) of the blocks seen so far, by address
-    /// ([`segment`]).
-    pub weights: std::cell::RefCell<std::collections::HashMap<usize, usize>>,
 }
 
 impl Gen<'_> {

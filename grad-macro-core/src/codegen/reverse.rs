@@ -115,7 +115,7 @@ impl Gen<'_> {
     /// at its top, so a segment declares (and returns) only the adjoints it touches first.
     pub(crate) fn rev_units(&self, list: &[Rev]) -> Vec<Unit> {
         let float = &self.f.float;
-        let lazy = self.rev_weight(list) > super::segment::split_above(self.plan.segment);
+        let lazy = Rev::weight_of(list) > super::segment::split_above(self.plan.segment);
         let mut units: Vec<Unit> = Vec::with_capacity(list.len());
         // Adjoints that start at zero, declared in groups ([`super::declare`]) where a run of
         // them ends.
@@ -328,7 +328,7 @@ impl Gen<'_> {
             units.push(Unit {
                 decls: Vec::new(),
                 code,
-                weight: self.rev_step_weight(step),
+                weight: step.weight(),
             });
         }
         flush(&mut zeros, &mut units);
@@ -337,29 +337,6 @@ impl Gen<'_> {
             units.push(zero_unit(&rest));
         }
         units
-    }
-
-    /// Steps in `list`, nested ones included (memoized per list: lists nest deeply).
-    fn rev_weight(&self, list: &[Rev]) -> usize {
-        let key = list.as_ptr() as usize;
-        if list.is_empty() {
-            return 0;
-        }
-        if let Some(&w) = self.weights.borrow().get(&key) {
-            return w;
-        }
-        let w = list.iter().map(|r| self.rev_step_weight(r)).sum();
-        self.weights.borrow_mut().insert(key, w);
-        w
-    }
-
-    fn rev_step_weight(&self, step: &Rev) -> usize {
-        match step {
-            Rev::If { then, els, .. } => 1 + self.rev_weight(then) + self.rev_weight(els),
-            Rev::Loop { body, .. } => 1 + self.rev_weight(body),
-            Rev::Call { .. } => 4,
-            _ => 1,
-        }
     }
 
     /// Where the reverse sweep reaches a fused loop: its gathered contributions times the
