@@ -78,16 +78,7 @@ pub fn callee(path: &syn::Path) -> syn::Path {
     if twin().is_none() {
         return path.clone();
     }
-    let mut p = path.clone();
-    if let Some(last) = p.segments.last_mut() {
-        last.ident = quote::format_ident!(
-            "{}{}",
-            last.ident,
-            crate::symbol::TWIN_SUFFIX,
-            span = last.ident.span()
-        );
-    }
-    p
+    crate::codegen::suffixed(path, crate::symbol::TWIN_SUFFIX)
 }
 
 /// A call argument of unknown type (a constant such as `K`) as generated code passes it: on

@@ -20,4 +20,15 @@ fn unknown_argument(x: f64) -> f64 {
     x
 }
 
+// `jvp` with a struct goes through the gradient: a float result, the struct not `&mut`.
+#[differentiable(jvp)]
+fn struct_array_result(p: &P, x: f64) -> [f64; 2] {
+    [p.w[0] * x, x]
+}
+
+#[differentiable(jvp)]
+fn struct_by_mut(p: &mut P, x: f64) -> f64 {
+    p.w[0] * x
+}
+
 fn main() {}

@@ -23,6 +23,7 @@ mod graph;
 mod place;
 mod reverse;
 mod segment;
+mod twin_call;
 
 pub use segment::DEFAULT as DEFAULT_SEGMENT;
 
@@ -46,16 +47,16 @@ pub fn has_pullback_calls(r: &Region) -> bool {
 
 /// `path` with its last segment renamed to the companion: `physics::step` → `physics::step_grad`.
 pub(crate) fn companion_path(path: &syn::Path) -> syn::Path {
-    let mut gpath = path.clone();
-    if let Some(last) = gpath.segments.last_mut() {
-        last.ident = format_ident!(
-            "{}{}",
-            last.ident,
-            crate::symbol::GRAD_SUFFIX,
-            span = last.ident.span()
-        );
+    suffixed(path, crate::symbol::GRAD_SUFFIX)
+}
+
+/// `path` with `suffix` added to its last segment: `physics::step` → `physics::step_hvp`.
+pub(crate) fn suffixed(path: &syn::Path, suffix: &str) -> syn::Path {
+    let mut p = path.clone();
+    if let Some(last) = p.segments.last_mut() {
+        last.ident = format_ident!("{}{}", last.ident, suffix, span = last.ident.span());
     }
-    gpath
+    p
 }
 
 /// The path through which generated code reaches the runtime.
