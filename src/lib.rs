@@ -301,5 +301,7 @@ pub mod __private {
     pub use grad_runtime::stack::{
         element, FromSnapshot, Scratch, SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
-    pub use grad_runtime::{Differentiable, Dual, Float, Lift, Real, Tangent, TwinArg};
+    pub use grad_runtime::{
+        add_dual, axpy_dual, Differentiable, Dual, Float, Lift, Real, Tangent, TwinArg, TwinField,
+    };
 }

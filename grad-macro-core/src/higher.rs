@@ -67,7 +67,10 @@ impl<'a> Target<'a> {
                 p.wrt
                     && matches!(
                         p.class,
-                        ParamClass::Scalar | ParamClass::Slice | ParamClass::Array(_)
+                        ParamClass::Scalar
+                            | ParamClass::Slice
+                            | ParamClass::Array(_)
+                            | ParamClass::Struct
                     )
             })
             .map(|(i, p)| (i, &p.ident, &p.class))
@@ -142,6 +145,11 @@ impl<'a> Target<'a> {
                     quote!(#amp #local),
                 )
             }
+            // A struct taken by value is cloned: `_hessian` passes it once per input.
+            ParamClass::Struct if !by_ref => (
+                TokenStream::new(),
+                quote!(::core::clone::Clone::clone(&#ident)),
+            ),
             _ => (TokenStream::new(), quote!(#ident)),
         }
     }
@@ -152,7 +160,7 @@ impl<'a> Target<'a> {
 pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStream {
     let target = Target::new(parsed);
     let mut out = TokenStream::new();
-    let unsupported = unsupported(parsed).is_some();
+    let unsupported = unsupported(parsed, false).is_some();
     if jvp && by_reverse(parsed) {
         out.extend(jvp_by_reverse_fn(&target));
     } else if jvp && wrappers(parsed, false) {
@@ -169,12 +177,15 @@ pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStre
     out
 }
 
-/// A parameter the wrappers cannot take yet.
-fn unsupported(parsed: &Parsed) -> Option<&crate::parse::ParsedParam> {
-    parsed
-        .params
-        .iter()
-        .find(|p| p.mut_ref || matches!(p.class, ParamClass::Struct | ParamClass::ScalarRef))
+/// A parameter the wrappers cannot take yet (`structs`: whether struct parameters taken by
+/// value or `&` can be, as in `_hvp` and `_hessian`).
+fn unsupported(parsed: &Parsed, structs: bool) -> Option<&crate::parse::ParsedParam> {
+    parsed.params.iter().find(|p| {
+        p.mut_ref
+            || matches!(p.class, ParamClass::ScalarRef)
+            || (matches!(p.class, ParamClass::Struct)
+                && !(structs && !is_mut_ref(&p.ty) && p.ident != "self"))
+    })
 }
 
 /// Whether `jvp` / `hessian` apply to this function (else the errors say why). Reports once:
@@ -190,18 +201,25 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     else {
         return true;
     };
-    let message = if hessian {
-        "`hessian` supports float, slice and array parameters (`&mut` ones too) and constants \
-         for now, not structs (`jvp` alone does); pass the struct's floats as a slice, or \
-         remove the argument"
-    } else if parsed.ret != RetClass::Float {
-        "`jvp` of a function with struct parameters needs a float result; pass the struct's \
-         floats as a slice, or remove the argument"
+    let message = if parsed.ret != RetClass::Float {
+        "`jvp` and `hessian` of a function with struct parameters need a float result; pass \
+         the struct's floats as a slice, or remove the argument"
     } else if let Some(p) = parsed.params.iter().find(|p| is_mut_ref(&p.ty) && p.wrt) {
         errors.on(
             &p.ty,
-            "`jvp` of a function with struct parameters takes them by value or `&`, not \
-             `&mut`; leave this one out with `wrt(...)`, or remove the argument",
+            "`jvp` and `hessian` of a function with struct parameters take them by value or \
+             `&`, not `&mut`; leave this one out with `wrt(...)`, or remove the argument",
+        );
+        return false;
+    } else if let (true, Some(p)) = (
+        hessian,
+        parsed.params.iter().find(|p| p.wrt && p.ident == "self"),
+    ) {
+        errors.on(
+            &p.ty,
+            "`hessian` of a method differentiated with respect to `self` is not supported yet; \
+             write it as a function taking the struct (`fn loss(m: &Model, ..)`), or leave \
+             `self` out with `wrt(...)`",
         );
         return false;
     } else {
@@ -303,7 +321,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
 /// parameters, or returning `()` (or an array, for `_hvp`/`_hessian`), gets only its twins,
 /// which its callers with `jvp`/`hessian` need.
 fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
-    unsupported(parsed).is_none()
+    unsupported(parsed, hessian).is_none()
         && match parsed.ret {
             RetClass::Float => true,
             RetClass::Array(_) => !hessian,
@@ -323,7 +341,7 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
     let mut inputs = t.inputs();
     let mut prep = TokenStream::new();
     let wrt = t.wrt();
-    let mut args = Vec::new();
+    let (mut args, mut extra) = (Vec::new(), Vec::new());
     for (i, p) in t.parsed.params.iter().enumerate() {
         let tangent = wrt
             .iter()
@@ -332,6 +350,10 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
                 let tname = format_ident!("{}_{}", prefix, ident);
                 let ty = match class {
                     ParamClass::Slice => quote!(&[#float]),
+                    ParamClass::Struct => {
+                        let s = crate::parse::struct_ty(&p.ty);
+                        quote!(&#s)
+                    }
                     _ => {
                         let ty = &p.ty;
                         quote!(#ty)
@@ -357,8 +379,37 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
         );
         prep.extend(bind);
         args.push(arg);
+        if let (Some(tname), ParamClass::Struct) = (&tangent, &p.class) {
+            let (bind, more) = struct_tangent(p, quote!(#tname));
+            prep.extend(bind);
+            extra.extend(more);
+        }
     }
+    args.extend(extra);
     (inputs, prep, args)
+}
+
+/// For a differentiated struct parameter `p` of the gradient twin, given its tangent (a
+/// `&S`): the shadow's binding and the two extra arguments (tangent, shadow).
+fn struct_tangent(
+    p: &crate::parse::ParsedParam,
+    tangent: TokenStream,
+) -> (TokenStream, [TokenStream; 2]) {
+    let s = crate::parse::struct_ty(&p.ty);
+    let sh = format_ident!("__grad_shadow_{}", p.ident);
+    (
+        quote!(let #sh = <#s as ::grad::__private::Differentiable>::zero_like(#tangent);),
+        [tangent, quote!(&#sh)],
+    )
+}
+
+/// `p` as a `&S` (a struct parameter taken by value or by reference).
+fn struct_ref(p: &crate::parse::ParsedParam) -> TokenStream {
+    let ident = &p.ident;
+    match &p.ty {
+        syn::Type::Reference(_) => quote!(#ident),
+        _ => quote!(&#ident),
+    }
 }
 
 /// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
@@ -423,9 +474,13 @@ fn grad_types(t: &Target) -> Vec<TokenStream> {
     let float = &t.float;
     t.wrt()
         .into_iter()
-        .map(|(_, _, class)| match class {
+        .map(|(i, _, class)| match class {
             ParamClass::Slice => quote!(::std::vec::Vec<#float>),
             ParamClass::Array(n) => quote!([#float; #n]),
+            ParamClass::Struct => {
+                let s = crate::parse::struct_ty(&t.parsed.params[i].ty);
+                quote!(#s)
+            }
             _ => quote!(#float),
         })
         .collect()
@@ -439,8 +494,29 @@ fn part(g: &TokenStream, class: &ParamClass, part: &str) -> TokenStream {
             quote!(#g.iter().map(|__grad_x| __grad_x.#part).collect::<::std::vec::Vec<_>>())
         }
         ParamClass::Array(_) => quote!(#g.map(|__grad_x| __grad_x.#part)),
+        // A struct's gradient and its `H v` come as two values (see `tangent_index`).
+        ParamClass::Struct => quote!(#g),
         _ => quote!(#g.#part),
     }
+}
+
+/// Where the gradient twin's result holds each differentiable parameter's gradient, and,
+/// for a struct, its `H v` (after all the gradients, in parameter order).
+fn result_indices(t: &Target) -> Vec<(syn::Index, syn::Index)> {
+    let wrt = t.wrt();
+    let mut next = wrt.len() + 1;
+    wrt.iter()
+        .enumerate()
+        .map(|(k, (_, _, class))| {
+            let g = syn::Index::from(k + 1);
+            if matches!(class, ParamClass::Struct) {
+                next += 1;
+                (g, syn::Index::from(next - 1))
+            } else {
+                (g.clone(), g)
+            }
+        })
+        .collect()
 }
 
 /// `<name>_hvp(args..., v...) -> (value, gradients..., hv...)`.
@@ -452,15 +528,15 @@ fn hvp_fn(t: &Target) -> TokenStream {
     let (inputs, prep, args) = tangent_args(t, "v");
     let wrt = t.wrt();
     let callee = t.on_duals(GRAD_SUFFIX);
-    let n = wrt.len();
-    let gs: Vec<TokenStream> = (0..n)
-        .map(|k| {
-            let k = syn::Index::from(k + 1);
-            quote!(__grad_r.#k)
-        })
-        .collect();
-    let values = gs.iter().zip(&wrt).map(|(g, (_, _, c))| part(g, c, "v"));
-    let tangents = gs.iter().zip(&wrt).map(|(g, (_, _, c))| part(g, c, "d"));
+    let at = result_indices(t);
+    let values = at
+        .iter()
+        .zip(&wrt)
+        .map(|((g, _), (_, _, c))| part(&quote!(__grad_r.#g), c, "v"));
+    let tangents = at
+        .iter()
+        .zip(&wrt)
+        .map(|((_, d), (_, _, c))| part(&quote!(__grad_r.#d), c, "d"));
     let types = grad_types(t);
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
     let doc = format!(
@@ -494,12 +570,17 @@ fn hessian_fn(t: &Target) -> TokenStream {
     let (sizes, offsets, total) = offsets(t);
     let (prep, args) = unit_args(t, &offsets);
     let callee = t.on_duals(GRAD_SUFFIX);
+    let at = result_indices(t);
     let flat = |field: &str| -> TokenStream {
+        let tangent = field == "d";
         let field = format_ident!("{}", field);
         let mut out = TokenStream::new();
-        for (k, (_, _, class)) in wrt.iter().enumerate() {
-            let g = syn::Index::from(k + 1);
+        for ((g, d), (_, _, class)) in at.iter().zip(&wrt) {
             out.extend(match class {
+                ParamClass::Struct => {
+                    let g = if tangent { d } else { g };
+                    quote!(::grad::__private::Differentiable::flatten(&__grad_r.#g, __grad_out);)
+                }
                 ParamClass::Scalar => quote!(__grad_out.push(__grad_r.#g.#field);),
                 _ => quote!(__grad_out.extend(__grad_r.#g.iter().map(|__grad_x| __grad_x.#field));),
             });
@@ -663,6 +744,11 @@ fn offsets(t: &Target) -> (TokenStream, Vec<syn::Ident>, TokenStream) {
     for ((_, ident, class), o) in wrt.iter().zip(&offsets) {
         let size = match class {
             ParamClass::Scalar => quote!(1usize),
+            ParamClass::Struct => {
+                let p = t.parsed.params.iter().find(|p| p.ident == **ident);
+                let r = p.map(struct_ref).unwrap_or_default();
+                quote!(::grad::__private::Differentiable::param_count(#r))
+            }
             _ => quote!(#ident.len()),
         };
         sizes.extend(quote!(let #o: usize = #total;));
@@ -678,7 +764,7 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
     let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
     let wrt = t.wrt();
     let mut prep = TokenStream::new();
-    let mut args = Vec::new();
+    let (mut args, mut extra) = (Vec::new(), Vec::new());
     for (i, p) in t.parsed.params.iter().enumerate() {
         let o = wrt
             .iter()
@@ -698,7 +784,28 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
         );
         prep.extend(bind);
         args.push(arg);
+        if let (Some(k), ParamClass::Struct) = (wrt.iter().position(|(j, _, _)| *j == i), &p.class)
+        {
+            // The unit tangent: `zero_like`, then a 1 at `__grad_col` if it falls here.
+            let (o, s, r) = (&offsets[k], crate::parse::struct_ty(&p.ty), struct_ref(p));
+            let tan = format_ident!("__grad_unit_{}", p.ident);
+            prep.extend(quote! {
+                let mut #tan = <#s as ::grad::__private::Differentiable>::zero_like(#r);
+                {
+                    let __grad_len = ::grad::__private::Differentiable::param_count(#r);
+                    let mut __grad_unit = ::std::vec![0.0f64; __grad_len];
+                    if __grad_col >= #o && __grad_col < #o + __grad_len {
+                        __grad_unit[__grad_col - #o] = 1.0;
+                    }
+                    ::grad::__private::Differentiable::unflatten(&mut #tan, &mut &__grad_unit[..]);
+                }
+            });
+            let (bind, more) = struct_tangent(p, quote!(&#tan));
+            prep.extend(bind);
+            extra.extend(more);
+        }
     }
+    args.extend(extra);
     (prep, args)
 }
 

@@ -93,7 +93,13 @@ pub(crate) fn twins(
             let grad = (attr.hessian && wrt.ret == parse::RetClass::Float)
                 .then(|| compile(&wrt, attr.passes, &mut inner))
                 .flatten();
-            let pullback = (attr.hessian && needs_pullback(&all))
+            // Struct parameters carry tangents only in the gradient twin, so they have no
+            // pullback twin (callers with `hessian` cannot pass them places yet).
+            let structs = all
+                .params
+                .iter()
+                .any(|p| matches!(p.class, parse::ParamClass::Struct));
+            let pullback = (attr.hessian && needs_pullback(&all) && !structs)
                 .then(|| compile(&all, attr.passes, &mut inner))
                 .flatten();
             let forward = compile(&off, attr.passes, &mut inner);
@@ -121,6 +127,7 @@ pub(crate) fn twins(
             let mut out = TokenStream::new();
             if let Some((f, plan)) = grad {
                 let body = crate::codegen::grad_body(&f, &plan);
+                let shell = Shell::new(&with_tangents(&emitted, &wrt_emitted), false);
                 out.extend(quote!(#[doc(hidden)]));
                 out.extend(companion(&wrt_emitted, &shell, body, ""));
             }
@@ -135,6 +142,24 @@ pub(crate) fn twins(
             out
         })
     })
+}
+
+/// The gradient twin's signature: `sig` and, for each differentiated struct parameter `p`,
+/// its tangent and the tangent's shadow (`__grad_tan_p: &S, __grad_sh_p: &S`, see
+/// `grad::__private::TwinField`).
+fn with_tangents(sig: &syn::Signature, parsed: &Parsed) -> syn::Signature {
+    let mut out = sig.clone();
+    for p in &parsed.params {
+        if !(p.wrt && matches!(p.class, parse::ParamClass::Struct)) {
+            continue;
+        }
+        let ty = parse::struct_ty(&p.ty);
+        let tan = crate::codegen::place::tangent_param(&p.ident);
+        let sh = crate::codegen::place::shadow_param(&p.ident);
+        out.inputs.push(syn::parse_quote!(#tan: &#ty));
+        out.inputs.push(syn::parse_quote!(#sh: &#ty));
+    }
+    out
 }
 
 /// `<name>__twin`: the forward sweep alone (the function's value) over the generic type.

@@ -26,7 +26,7 @@ pub mod tape;
 pub use differentiable::Differentiable;
 pub use dual::Dual;
 pub use float::Float;
-pub use lift::{Lift, Tangent, TwinArg};
+pub use lift::{add_dual, axpy_dual, Lift, Tangent, TwinArg, TwinField};
 pub use real::Real;
 
 /// What `use grad::prelude::*` brings into scope: the [`Real`] trait (`relu`, `sigmoid`) and

@@ -124,3 +124,78 @@ macro_rules! unchanged_args {
 }
 
 unchanged_args!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);
+
+/// A field of a differentiated struct parameter read in code generated on dual numbers
+/// (`_hvp`, `_hessian` of a function taking `p: &S`): a float field becomes a dual number
+/// whose tangent is the tangent struct's field; an integer or a `bool` stays what it is.
+///
+/// The tangent of a field is `tangent - shadow`, where the shadow is `zero_like` of the
+/// tangent struct: zero for a differentiated float, and equal to the tangent's own value for
+/// a `#[grad(skip)]` constant, whose tangent is therefore exactly zero (compared bit for bit,
+/// so a NaN or infinite constant gives zero too).
+pub trait TwinField<T> {
+    /// What the field becomes.
+    type Out;
+    /// The field as a value of the twin, from its value, its tangent and its shadow.
+    fn field(self, tangent: Self, shadow: Self) -> Self::Out;
+}
+
+macro_rules! float_fields {
+    ($($t:ty),*) => {$(
+        impl<T: Tangent<$t>> TwinField<T> for $t {
+            type Out = T;
+            #[inline(always)]
+            fn field(self, tangent: $t, shadow: $t) -> T {
+                let d = if tangent.to_bits() == shadow.to_bits() { 0.0 } else { tangent - shadow };
+                T::from_parts(self, d)
+            }
+        }
+    )*};
+}
+
+float_fields!(f32, f64);
+
+macro_rules! unchanged_fields {
+    ($($t:ty),*) => {$(
+        impl<T> TwinField<T> for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn field(self, _tangent: $t, _shadow: $t) -> $t {
+                self
+            }
+        }
+    )*};
+}
+
+unchanged_fields!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);
+
+/// Adds an adjoint on dual numbers into a struct field's gradient (`value`) and the field's
+/// Hessian-vector product (`tangent`): the two parts of `x`, through
+/// [`crate::differentiable::CastAdjoint`] (so an integer field read through a cast takes
+/// nothing).
+#[inline(always)]
+pub fn add_dual<F, A, T>(value: &mut A, tangent: &mut A, x: T)
+where
+    T: Tangent<F>,
+    A: crate::differentiable::CastAdjoint<F>,
+{
+    let (v, d) = x.parts();
+    value.add_adjoint(v);
+    tangent.add_adjoint(d);
+}
+
+/// `(value, tangent) += alpha (x, x_tangent)` for struct gradients on dual numbers: a fused
+/// loop's scratch gradient added in by the gradient twin. The value part is exactly
+/// `value.axpy(alpha.value, x)`, as the plain gradient adds it.
+#[inline]
+pub fn axpy_dual<S, F, T>(value: &mut S, tangent: &mut S, alpha: T, x: &S, x_tangent: &S)
+where
+    S: crate::Differentiable,
+    F: crate::Float,
+    T: Tangent<F>,
+{
+    let (a, b) = alpha.parts();
+    value.axpy(a.to_f64(), x);
+    tangent.axpy(b.to_f64(), x);
+    tangent.axpy(a.to_f64(), x_tangent);
+}

@@ -6,8 +6,21 @@ struct P {
 }
 
 #[differentiable(hessian)]
-fn with_struct(p: &P, x: f64) -> f64 {
+fn helper(p: &P, x: f64) -> f64 {
     p.w[0] * x * x
+}
+
+// A differentiated struct is read where it is a parameter, not passed on (yet).
+#[differentiable(hessian)]
+fn struct_to_call(p: &P, x: f64) -> f64 {
+    helper(p, x) + x
+}
+
+impl P {
+    #[differentiable(hessian)]
+    fn method(&self, x: f64) -> f64 {
+        self.w[0] * x * x
+    }
 }
 
 #[differentiable(hessian)]

@@ -293,6 +293,15 @@ impl Gen<'_> {
                     let mut #scratch = <#ty as #rt::Differentiable>::zero_like(#arg);
                 });
                 enter.extend(quote!(let #slot = &mut #scratch;));
+                if self.twin_tangents(root) {
+                    // On duals, the tangent part gathers in a second scratch gradient.
+                    let (scratch, slot) =
+                        (place::fused_tangent(my, root), place::tangent_slot(root));
+                    init.extend(quote! {
+                        let mut #scratch = <#ty as #rt::Differentiable>::zero_like(#arg);
+                    });
+                    enter.extend(quote!(let #slot = &mut #scratch;));
+                }
             }
         }
         let acc = ds(fl.acc);
@@ -387,7 +396,7 @@ impl Gen<'_> {
                 one(quote_spanned!(span=> #a[#i]))
             }
             Op::Len(a) => one(self.array_len(*a)),
-            Op::Field(p) => one(self.place_expr(p, &|i| {
+            Op::Field(p) => one(self.field_read(p, &|i| {
                 let vi = v(i);
                 quote_spanned!(span=> #vi)
             })),

@@ -20,7 +20,7 @@ mod call;
 mod declare;
 mod forward;
 mod graph;
-mod place;
+pub(crate) mod place;
 mod reverse;
 mod segment;
 mod twin_call;
@@ -332,6 +332,21 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
             }
             ParamKind::Constant => continue,
         });
+    }
+    // The gradient twin returns the Hessian-vector products of struct parameters last.
+    for (i, p) in f.params.iter().enumerate() {
+        if let (true, ParamKind::Struct { ty, by_ref, .. }) = (g.twin_tangents(i), &p.kind) {
+            let (owned, ident) = (place::owned_tangent(i), &p.ident);
+            let primal = if *by_ref {
+                quote!(#ident)
+            } else {
+                quote!(&#ident)
+            };
+            grads.push(quote!({
+                <#ty as #rt::Differentiable>::restore_constants(&mut #owned, #primal);
+                #owned
+            }));
+        }
     }
     let items = &f.items;
     let sweeps = g.join(sweeps, quote!((#result, #(#grads),*)));

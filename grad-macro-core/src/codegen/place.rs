@@ -5,6 +5,12 @@
 //! (`grad::Differentiable::zero_like` of the argument); the adjoint of `p.layers[l].w[k]` is
 //! `d_p.layers[l].w[k]`, reached through the parameter's slot (a `&mut S`: the pullback's
 //! argument, or the companion's own gradient value).
+//!
+//! In the gradient twin on dual numbers (`_hvp`, `_hessian`), a differentiated struct
+//! parameter `p` comes with a tangent `__grad_tan_p: &S` and its shadow `__grad_sh_p: &S`
+//! (see `grad::__private::TwinField`): a float field reads as a dual number, and its adjoint
+//! splits into the gradient (`d_p`) and the Hessian-vector product (a second `S`). A struct
+//! left out of `wrt(...)` reads as constants.
 
 use super::*;
 
@@ -26,6 +32,38 @@ impl Gen<'_> {
         out
     }
 
+    /// A field read by the forward sweep: the place itself, or in a twin a dual number (a
+    /// differentiated struct) or a lifted constant.
+    pub(crate) fn field_read(
+        &self,
+        p: &Place,
+        index: &dyn Fn(Value) -> TokenStream,
+    ) -> TokenStream {
+        let value = self.place_expr(p, index);
+        let Some(t) = crate::generic::param() else {
+            return value;
+        };
+        if crate::generic::twin().is_none() {
+            return value;
+        }
+        if !self.twin_tangents(p.root) {
+            return quote!(<_ as ::grad::__private::TwinArg<#t>>::arg(#value));
+        }
+        let ident = &self.f.params[p.root].ident;
+        let (tan, sh) = (tangent_param(ident), shadow_param(ident));
+        let (mut at, mut ats) = (quote!((*#tan)), quote!((*#sh)));
+        extend_path(&mut at, p, index);
+        extend_path(&mut ats, p, index);
+        quote!(<_ as ::grad::__private::TwinField<#t>>::field(#value, #at, #ats))
+    }
+
+    /// Whether struct parameter `root` comes with a tangent: a differentiated struct in a
+    /// twin (the gradient twin; the forward twin differentiates nothing).
+    pub(crate) fn twin_tangents(&self, root: usize) -> bool {
+        let p = &self.f.params[root];
+        crate::generic::twin().is_some() && p.wrt && matches!(p.kind, ParamKind::Struct { .. })
+    }
+
     /// The place's adjoint, with its indices named by `index`.
     pub(crate) fn place_adj(&self, p: &Place, index: &dyn Fn(Value) -> TokenStream) -> TokenStream {
         let slot = slot(p.root);
@@ -38,10 +76,22 @@ impl Gen<'_> {
     /// `add_adjoint` (see [`Seg::Cast`]).
     pub(crate) fn field_acc(&self, k: u32, from: TokenStream) -> TokenStream {
         let (p, _) = &self.plan.fields[k as usize];
+        if self.twin_tangents(p.root) {
+            // On duals: the two parts into the gradient and the Hessian-vector product.
+            let mut base = p.clone();
+            if matches!(base.segs.last(), Some(Seg::Cast(_))) {
+                base.segs.pop();
+            }
+            let (sl, ts) = (slot(p.root), tangent_slot(p.root));
+            let at = self.field_adj_of(&base, k, &quote!((*#sl)));
+            let tat = self.field_adj_of(&base, k, &quote!((*#ts)));
+            return quote!(::grad::__private::add_dual(&mut #at, &mut #tat, #from););
+        }
         if matches!(p.segs.last(), Some(Seg::Cast(_))) {
             let mut base = p.clone();
             base.segs.pop();
-            let at = self.field_adj_of(&base, k);
+            let sl = slot(p.root);
+            let at = self.field_adj_of(&base, k, &quote!((*#sl)));
             return quote!(::grad::__private::add_adjoint(&mut #at, #from););
         }
         let to = self.field_adj(k);
@@ -49,22 +99,26 @@ impl Gen<'_> {
     }
 
     /// The adjoint of `p`, the place of [`Adj::Field`] `k` (or a prefix of it).
-    fn field_adj_of(&self, p: &Place, k: u32) -> TokenStream {
+    fn field_adj_of(&self, p: &Place, k: u32, root: &TokenStream) -> TokenStream {
         let (full, saves) = &self.plan.fields[k as usize];
         let at: Vec<(Value, Save)> = full
             .indices()
             .into_iter()
             .zip(saves.iter().copied())
             .collect();
-        self.place_adj(p, &|x| match at.iter().find(|(y, _)| *y == x) {
+        let mut out = root.clone();
+        extend_path(&mut out, p, &|x| match at.iter().find(|(y, _)| *y == x) {
             Some((_, s)) => self.saved(*s),
             None => quote!(0usize),
-        })
+        });
+        out
     }
 
     /// The adjoint [`Adj::Field`] names.
     pub(crate) fn field_adj(&self, k: u32) -> TokenStream {
-        self.field_adj_of(&self.plan.fields[k as usize].0, k)
+        let (p, _) = &self.plan.fields[k as usize];
+        let sl = slot(p.root);
+        self.field_adj_of(p, k, &quote!((*#sl)))
     }
 
     /// The prologue of the companion for its struct parameters: each gradient starts as
@@ -89,6 +143,13 @@ impl Gen<'_> {
                 let mut #owned = <#ty as #rt::Differentiable>::zero_like(#arg);
                 let #sl = &mut #owned;
             });
+            if self.twin_tangents(i) {
+                let (owned, sl) = (owned_tangent(i), tangent_slot(i));
+                out.extend(quote! {
+                    let mut #owned = <#ty as #rt::Differentiable>::zero_like(#arg);
+                    let #sl = &mut #owned;
+                });
+            }
         }
         out
     }
@@ -97,6 +158,33 @@ impl Gen<'_> {
 /// The companion's gradient value for struct parameter `i`.
 pub(crate) fn owned(i: usize) -> Ident {
     id("dgrad", i)
+}
+
+/// In the gradient twin, the Hessian-vector product for struct parameter `i` (the tangent
+/// part of its gradient).
+pub(crate) fn owned_tangent(i: usize) -> Ident {
+    id("dgradt", i)
+}
+
+/// The slot of [`owned_tangent`].
+pub(crate) fn tangent_slot(i: usize) -> Ident {
+    id("dpt", i)
+}
+
+/// In the gradient twin, the scratch tangent gradient of struct parameter `root` for the
+/// fused loop at `ord` (beside [`super::fused_struct`]).
+pub(crate) fn fused_tangent(ord: usize, root: usize) -> Ident {
+    id("fzst", format!("{ord}_{root}"))
+}
+
+/// The gradient twin's parameter holding the tangent of struct parameter `p`.
+pub(crate) fn tangent_param(p: &Ident) -> Ident {
+    quote::format_ident!("__grad_tan_{}", p)
+}
+
+/// The gradient twin's parameter holding the shadow of [`tangent_param`] (its `zero_like`).
+pub(crate) fn shadow_param(p: &Ident) -> Ident {
+    quote::format_ident!("__grad_sh_{}", p)
 }
 
 fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenStream) {

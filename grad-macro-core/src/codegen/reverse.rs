@@ -353,7 +353,16 @@ impl Gen<'_> {
         }
         for &root in &fl.structs {
             let (scratch, slot) = (fused_struct(ord, root), slot(root));
-            if let ParamKind::Struct { ty, .. } = &self.f.params[root].kind {
+            if let (true, ParamKind::Struct { .. }) =
+                (self.twin_tangents(root), &self.f.params[root].kind)
+            {
+                // On duals: (v, d) += (a, b) (x, x'), the value part exactly as `_grad` adds it.
+                let (tscratch, tslot) =
+                    (place::fused_tangent(ord, root), place::tangent_slot(root));
+                out.extend(quote! {
+                    ::grad::__private::axpy_dual(&mut *#slot, &mut *#tslot, #acc, &#scratch, &#tscratch);
+                });
+            } else if let ParamKind::Struct { ty, .. } = &self.f.params[root].kind {
                 let rt = rt();
                 out.extend(quote! {
                     <#ty as #rt::Differentiable>::axpy(

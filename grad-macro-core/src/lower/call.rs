@@ -222,6 +222,19 @@ impl Lowerer<'_> {
         for a in &c.args {
             if self.is_place_arg(a) {
                 match self.place_arg(a) {
+                    Some((p, _))
+                        if crate::generic::twin().is_some()
+                            && self.wrt_params.get(p.root) == Some(&true) =>
+                    {
+                        // The twin's errors are reported once, prefixed with what they are for.
+                        self.errors.on(
+                            a,
+                            "a differentiated struct cannot be passed to a call or a method \
+                             here yet; read its fields in this function, or leave the struct \
+                             out with `wrt(...)`",
+                        );
+                        ok = false;
+                    }
                     Some((p, mutable)) => args.push(CallArg::Place(p, mutable)),
                     None => ok = false,
                 }

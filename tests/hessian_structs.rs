@@ -1,0 +1,250 @@
+//! `_hvp` and `_hessian` of functions with struct parameters (issue 14): the struct's floats
+//! are inputs like any other (flattened in `Differentiable::flatten` order for `_hessian`),
+//! `#[grad(skip)]` fields and integer fields are constants. Checked against closed forms,
+//! central differences of `_grad`, and `_grad` itself (the gradient in `_hvp` bit for bit).
+
+#![allow(clippy::needless_range_loop)] // loops written as users write them
+
+use grad::prelude::*;
+
+#[derive(Clone, Debug, Differentiable)]
+struct Layer {
+    w: Vec<f64>,
+    b: f64,
+    #[grad(skip)]
+    scale: f64,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Model {
+    layers: Vec<Layer>,
+    out: [f64; 2],
+    steps: usize,
+}
+
+/// `(b + scale Σ w_i x_i)²`: every second derivative has a closed form.
+#[differentiable(jvp, hessian)]
+fn square(layer: &Layer, x: &[f64]) -> f64 {
+    let mut a = layer.b;
+    for i in 0..x.len() {
+        a += layer.w[i] * x[i] * layer.scale;
+    }
+    a * a
+}
+
+/// A two-layer network over a `Vec` of structs, an array field, an integer field and a
+/// branch, the model taken by value (the target `t` a constant).
+#[differentiable(hessian, wrt(m, x))]
+fn network(m: Model, x: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for (k, layer) in m.layers.iter().enumerate() {
+        let mut a = layer.b;
+        for (w, xi) in layer.w.iter().zip(x) {
+            a += w * xi;
+        }
+        let h = if a > 0.0 { a.tanh() } else { 0.5 * a.sin() };
+        s += m.out[k] * h * layer.scale;
+    }
+    let reps = m.steps as f64;
+    (s - t).powi(2) * reps + (m.out[0] * m.out[1]).exp()
+}
+
+/// The struct left out: only `x` is differentiated, the struct's floats are constants.
+#[differentiable(hessian, wrt(x))]
+fn constant_struct(layer: &Layer, x: &[f64]) -> f64 {
+    let mut a = layer.b;
+    for i in 0..x.len() {
+        a += (layer.w[i] * x[i]).sin();
+    }
+    a * x[0]
+}
+
+fn layer() -> Layer {
+    Layer {
+        w: vec![0.3, -0.7, 1.1],
+        b: 0.2,
+        scale: 0.9,
+    }
+}
+
+fn model() -> Model {
+    Model {
+        layers: vec![
+            Layer {
+                w: vec![0.4, -0.3],
+                b: 0.1,
+                scale: 1.5,
+            },
+            Layer {
+                w: vec![-0.6, 0.2],
+                b: -0.5,
+                scale: 0.7,
+            },
+        ],
+        out: [0.8, -0.4],
+        steps: 3,
+    }
+}
+
+/// The struct's floats, then the slice.
+fn flat<S: Differentiable>(s: &S, x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    s.flatten(&mut out);
+    out.extend_from_slice(x);
+    out
+}
+
+fn unflat<S: Differentiable>(s: &S, q: &[f64]) -> (S, Vec<f64>) {
+    let mut out = s.clone();
+    let mut rest = q;
+    out.unflatten(&mut rest);
+    (out, rest.to_vec())
+}
+
+/// Central differences of a flattened gradient.
+fn fd_hessian(g: &dyn Fn(&[f64]) -> Vec<f64>, q: &[f64]) -> Vec<Vec<f64>> {
+    let n = q.len();
+    let mut h = vec![vec![0.0; n]; n];
+    for j in 0..n {
+        let e = 1e-6 * q[j].abs().max(1.0);
+        let (mut a, mut b) = (q.to_vec(), q.to_vec());
+        a[j] += e;
+        b[j] -= e;
+        let (ga, gb) = (g(&a), g(&b));
+        for i in 0..n {
+            h[i][j] = (ga[i] - gb[i]) / (2.0 * e);
+        }
+    }
+    h
+}
+
+fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0),
+        "{what}: {a} vs {b}"
+    );
+}
+
+#[test]
+fn hessian_with_a_struct_matches_the_closed_form() {
+    let (l, x) = (layer(), [0.5, 1.5, -0.25]);
+    let (value, gradient, h) = square_hessian(&l, &x);
+    assert_eq!(value.to_bits(), square(&l, &x).to_bits());
+    // Inputs: w0 w1 w2 b x0 x1 x2 (the skipped scale is a constant).
+    let c = l.scale;
+    let a = l.b + c * (0..3).map(|i| l.w[i] * x[i]).sum::<f64>();
+    let mut u = [0.0; 7]; // ∂a/∂input
+    for i in 0..3 {
+        u[i] = c * x[i];
+        u[4 + i] = c * l.w[i];
+    }
+    u[3] = 1.0;
+    for i in 0..7 {
+        assert_close(gradient[i], 2.0 * a * u[i], 1e-14, "gradient");
+        for j in 0..7 {
+            // ∂²(a²) = 2 u uᵀ + 2 a ∂²a, and ∂²a/∂w_i∂x_i = scale.
+            let mut expect = 2.0 * u[i] * u[j];
+            if (i < 3 && j == i + 4) || (j < 3 && i == j + 4) {
+                expect += 2.0 * a * c;
+            }
+            assert_close(h[i][j], expect, 1e-14, &format!("H[{i}][{j}]"));
+            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
+        }
+    }
+    // Inputs that do not interact give exact zeros: w0 with w1, x0 with x1.
+    assert_eq!(h[0][1], 2.0 * u[0] * u[1]);
+    assert_eq!(h[4][5], 2.0 * u[4] * u[5]);
+}
+
+#[test]
+fn hvp_with_a_struct_is_the_hessian_times_the_direction() {
+    let (l, x) = (layer(), [0.5, 1.5, -0.25]);
+    // The direction's skipped field holds anything: a constant is not a direction.
+    let v = Layer {
+        w: vec![0.5, 0.25, -1.0],
+        b: -0.4,
+        scale: 123.0,
+    };
+    let vx = [0.1, -0.2, 0.3];
+    let (value, d_l, d_x, hv_l, hv_x) = square_hvp(&l, &x, &v, &vx);
+    let (value_g, d_l_g, d_x_g) = square_grad(&l, &x);
+    assert_eq!(value.to_bits(), value_g.to_bits());
+    assert_eq!(
+        flat(&d_l, &d_x),
+        flat(&d_l_g, &d_x_g),
+        "the gradient is _grad's"
+    );
+    // The constant comes back as in `_grad`'s gradient.
+    assert_eq!(hv_l.scale, l.scale);
+    let (_, _, h) = square_hessian(&l, &x);
+    let dir = {
+        let mut d = Vec::new();
+        v.flatten(&mut d);
+        d.extend_from_slice(&vx);
+        d
+    };
+    let hv = flat(&hv_l, &hv_x);
+    for i in 0..7 {
+        let expect: f64 = (0..7).map(|j| h[i][j] * dir[j]).sum();
+        assert_close(hv[i], expect, 1e-13, &format!("(H v)[{i}]"));
+    }
+    // `_jvp` (from the gradient) agrees with the same direction.
+    let (_, dv) = square_jvp(&l, &x, &v, &vx);
+    let g = flat(&d_l, &d_x);
+    assert_close(dv, (0..7).map(|i| g[i] * dir[i]).sum(), 1e-14, "jvp");
+}
+
+#[test]
+fn hessian_of_a_network_of_structs_matches_differences_of_the_gradient() {
+    let (m, x, t) = (model(), [0.7, -1.2], 0.3);
+    let (value, gradient, h) = network_hessian(m.clone(), &x, t);
+    assert_eq!(value.to_bits(), network(m.clone(), &x, t).to_bits());
+    let q = flat(&m, &x);
+    assert_eq!(h.len(), q.len());
+    assert_eq!(q.len(), 2 * 3 + 2 + 2, "two layers of (w0, w1, b), out, x");
+    let grad_at = |q: &[f64]| {
+        let (mq, xq) = unflat(&m, q);
+        let (_, dm, dx) = network_grad(mq, &xq, t);
+        flat(&dm, &dx)
+    };
+    assert_eq!(gradient, grad_at(&q), "the gradient is _grad's");
+    let fd = fd_hessian(&grad_at, &q);
+    for i in 0..q.len() {
+        for j in 0..q.len() {
+            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
+            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
+        }
+    }
+    // The branch's other side: the second layer's activation goes negative.
+    let mut m2 = m.clone();
+    m2.layers[0].b = -3.0;
+    let q2 = flat(&m2, &x);
+    let grad_at2 = |q: &[f64]| {
+        let (mq, xq) = unflat(&m2, q);
+        let (_, dm, dx) = network_grad(mq, &xq, t);
+        flat(&dm, &dx)
+    };
+    let (_, _, h2) = network_hessian(m2.clone(), &x, t);
+    let fd2 = fd_hessian(&grad_at2, &q2);
+    for i in 0..q2.len() {
+        for j in 0..q2.len() {
+            assert_close(h2[i][j], fd2[i][j], 1e-6, &format!("H2[{i}][{j}]"));
+        }
+    }
+}
+
+#[test]
+fn a_struct_left_out_of_wrt_is_a_constant_in_the_hessian() {
+    let (l, x) = (layer(), [0.5, 1.5, -0.25]);
+    let (value, gradient, h) = constant_struct_hessian(&l, &x);
+    assert_eq!(value.to_bits(), constant_struct(&l, &x).to_bits());
+    assert_eq!(h.len(), 3);
+    let grad_at = |q: &[f64]| constant_struct_grad(&l, q).1;
+    assert_eq!(gradient, grad_at(&x));
+    let fd = fd_hessian(&grad_at, &x);
+    for i in 0..3 {
+        for j in 0..3 {
+            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
+        }
+    }
+}
