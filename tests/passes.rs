@@ -1,5 +1,5 @@
 //! Every optimizing pass can be turned off (`#[differentiable(disable(...))]`) without changing
-//! a number: each workload below is compiled nine times (all passes, each pass off, none) and
+//! a number: each workload below is compiled ten times (all passes, each pass off, none) and
 //! every variant must give the plain function's value bit for bit and the same gradient as
 //! the default build: bit for bit, except with `cse` or `fuse` off, where adjoints are summed
 //! in another order, which may move the last bits (checked to 1e-13). The default build is
@@ -26,9 +26,10 @@ macro_rules! under_every_setting {
             no_prune: [disable(prune)];
             no_recompute: [disable(recompute)];
             no_fuse: [disable(fuse)];
+            no_freeze: [disable(freeze)];
             no_sincos: [disable(sincos)];
             no_reserve: [disable(reserve)];
-            none: [disable(fold, cse, prune, recompute, fuse, sincos, reserve)]
+            none: [disable(fold, cse, prune, recompute, fuse, freeze, sincos, reserve)]
         );
     };
     (@variants ($x:ident, $a:ident, $b:ident) $body:block; $($m:ident: [$($attr:tt)*]);*) => {
@@ -168,6 +169,30 @@ mod batch {
     });
 }
 
+mod workspace {
+    use super::*;
+    // A work array rewritten for every `i` and read by a triangular double loop (as GMM's
+    // `xcentered`): `freeze` saves it once per triangle instead of once per read.
+    under_every_setting!(fn(x, a, b) {
+        let n = x.len();
+        let mut c = vec![0.0; n];
+        let mut s = 0.0;
+        for i in 0..n {
+            for j in 0..n {
+                c[j] = (x[j] - x[i] * a).sin();
+            }
+            let mut t = 0.0;
+            for p in 0..n {
+                for q in p..n {
+                    t += c[p] * c[q] * b + (c[q] * x[p]).cos();
+                }
+            }
+            s += t * x[i];
+        }
+        s
+    });
+}
+
 const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("seed", seed::VARIANTS),
     ("trig", trig::VARIANTS),
@@ -175,6 +200,7 @@ const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("carried", carried::VARIANTS),
     ("arrays", arrays::VARIANTS),
     ("batch", batch::VARIANTS),
+    ("workspace", workspace::VARIANTS),
 ];
 
 /// Inputs where every workload is smooth (positive, so `ln` is defined).

@@ -1427,13 +1427,14 @@ pub fn wrappers(p: &Program, second: bool) -> String {
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
-/// pass `k % 8`, or all of them when that is 7).
-const PASSES: [&str; 7] = [
+/// pass `k % 9`, or all of them when that is 8).
+const PASSES: [&str; 8] = [
     "fold",
     "cse",
     "prune",
     "recompute",
     "fuse",
+    "freeze",
     "sincos",
     "reserve",
 ];

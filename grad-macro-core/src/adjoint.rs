@@ -188,6 +188,9 @@ pub enum Rev {
         var: Option<(Value, VarReplay)>,
         /// Values of the body recomputed at the start of each reverse iteration, in order.
         replay: Vec<Value>,
+        /// Arrays popped back to what the forward loop read, before the reverse loop
+        /// ([`crate::passes::freeze`]).
+        restore: Vec<Array>,
         /// Reverse of the body.
         body: Vec<Rev>,
     },
@@ -243,6 +246,9 @@ pub struct Plan {
     pub place_snaps: Vec<(usize, usize)>,
     /// The segment size of the generated code ([`crate::passes::Passes::segment`]).
     pub segment: usize,
+    /// Per loop (by position): the arrays the forward sweep pushes whole after it, for its
+    /// reverse to read them again ([`crate::passes::freeze`]).
+    pub frozen_loops: HashMap<usize, Vec<Array>>,
 }
 
 impl Plan {
@@ -256,6 +262,9 @@ impl Plan {
         // Calls push snapshots (floats) and their lengths (indices), and the length of an
         // array they return.
         if self.snapshots.values().any(|s| s.contains(&true)) || !self.out_lens.is_empty() {
+            return true;
+        }
+        if kind_is_float && !self.frozen_loops.is_empty() {
             return true;
         }
         self.saves.iter().any(|s| {
@@ -305,6 +314,11 @@ pub(crate) struct Builder<'a> {
     pub(crate) fused_loops: HashMap<usize, FusedLoop>,
     pub(crate) snapshots: HashMap<usize, Vec<bool>>,
     pub(crate) out_lens: HashSet<usize>,
+    /// Arrays an enclosing loop's reverse restores ([`crate::passes::freeze`]): their reads
+    /// inside it are replayed.
+    pub(crate) restored: HashSet<Array>,
+    /// See [`Plan::frozen_loops`].
+    pub(crate) frozen_loops: HashMap<usize, Vec<Array>>,
 }
 
 impl Builder<'_> {
@@ -603,6 +617,8 @@ impl Builder<'_> {
                 // What the body's reverse can recompute instead of storing. Added to `avail`
                 // and taken out again after the body (not a copy of `avail`, which holds every
                 // top-level value: a copy per loop is quadratic in the function's size).
+                let frozen = self.frozen_by_loop(b);
+                self.restored.extend(frozen.iter().copied());
                 let mut added: Vec<Value> =
                     var.filter(|v| self.avail.insert(*v)).into_iter().collect();
                 let mut candidates = Vec::new();
@@ -623,6 +639,9 @@ impl Builder<'_> {
                 let mut needed = std::mem::replace(&mut self.needed, outer_needed);
                 for x in &added {
                     self.avail.remove(x);
+                }
+                for a in &frozen {
+                    self.restored.remove(a);
                 }
                 // Close over operands: a replayed value needs its operands replayed too.
                 let cand: HashSet<Value> = candidates.iter().copied().collect();
@@ -673,10 +692,14 @@ impl Builder<'_> {
                             (Trips::Count(s), var_save)
                         }
                     };
+                    if !frozen.is_empty() {
+                        self.frozen_loops.insert(ord, frozen.clone());
+                    }
                     body.push(Rev::Loop {
                         trips,
                         var: var_save,
                         replay,
+                        restore: frozen,
                         body: rb,
                     });
                 }
@@ -818,6 +841,8 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         fused_loops: HashMap::new(),
         snapshots: HashMap::new(),
         out_lens: HashSet::new(),
+        restored: HashSet::new(),
+        frozen_loops: HashMap::new(),
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse
@@ -829,7 +854,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
     let (saves, node_saves, loop_var_saves) = (b.saves, b.node_saves, b.loop_var_saves);
     let fused_loops = b.fused_loops;
     let (snapshots, out_lens, fields) = (b.snapshots, b.out_lens, b.fields);
-    let place_snaps = b.place_snaps;
+    let (place_snaps, frozen_loops) = (b.place_snaps, b.frozen_loops);
     let sincos_pairs = if passes.sincos {
         crate::passes::sincos::pairs(f, &act)
     } else {
@@ -849,6 +874,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         loop_var_saves,
         reverse,
         segment: passes.segment,
+        frozen_loops,
     };
     if passes.reserve {
         plan.reserve = crate::passes::reserve::per_iteration(f, &plan);

@@ -466,8 +466,16 @@ impl<'a> Lister<'a> {
                     trips,
                     var,
                     replay,
+                    restore,
                     body,
                 } => {
+                    for a in restore {
+                        let _ = writeln!(
+                            out,
+                            "{p}{} = as the loop below read it (popped: freeze)",
+                            self.array_names[a.0 as usize]
+                        );
+                    }
                     let head = match (trips, var) {
                         (Trips::Rerun(chain), Some((v, _))) => {
                             let it = chain.last().map(|x| self.name(*x)).unwrap_or_default();

@@ -94,6 +94,18 @@ impl<T: Recycled> Tape<T> {
         self.stack.items.extend_from_slice(items);
     }
 
+    /// Pops the last `out.len()` items pushed into `out`, in the order they were pushed: the
+    /// reverse of [`Tape::push_slice`] (an array restored as it was when it was pushed).
+    #[inline]
+    pub fn pop_into(&mut self, out: &mut [T]) {
+        let items = &mut self.stack.items;
+        let Some(start) = items.len().checked_sub(out.len()) else {
+            underflow()
+        };
+        out.copy_from_slice(&items[start..]);
+        items.truncate(start);
+    }
+
     /// Pops the last `N` items pushed, in the order they were pushed (the last one pushed is
     /// the last element): `N` pops at once, for a segment of a large function.
     #[inline]

@@ -240,6 +240,15 @@ impl Gen<'_> {
             }
         };
         let mut out = code;
+        if let Some(frozen) = self.plan.frozen_loops.get(&my).filter(|_| !self.graph) {
+            // What the loop read, for its reverse (`freeze`): pushed before the node's own
+            // saves, so popped after them, just before the reverse loop.
+            let tf = tape_f();
+            for a in frozen {
+                let a = self.array_ident(*a);
+                out.extend(quote!(#tf.push_slice(&#a[..]);));
+            }
+        }
         out.extend(self.store_saves(my));
         out
     }

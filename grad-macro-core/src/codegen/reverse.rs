@@ -273,9 +273,19 @@ impl Gen<'_> {
                     trips,
                     var,
                     replay,
+                    restore,
                     body,
                 } => {
                     let b = self.rev_list(body);
+                    // The arrays the forward loop read, as it read them (`freeze`).
+                    let tf = tape_f();
+                    let restore: TokenStream = restore
+                        .iter()
+                        .map(|a| {
+                            let a = self.array_ident(*a);
+                            quote!(#tf.pop_into(&mut #a[..]);)
+                        })
+                        .collect();
                     let k = id("k", "");
                     let (before, each) = match var {
                         Some((x, VarReplay::PerIteration(sv))) => {
@@ -303,7 +313,7 @@ impl Gen<'_> {
                         Trips::Count(count) => {
                             let c = self.saved(*count);
                             let run = own_body(quote!(for #k in 0..#c { #each #replay #b }));
-                            quote!(#before #run)
+                            quote!(#restore #before #run)
                         }
                         Trips::Rerun(chain) => {
                             let rebuild: TokenStream = chain
@@ -316,7 +326,7 @@ impl Gen<'_> {
                                 None => k.clone(),
                             };
                             let run = own_body(quote!(for #x in #it.rev() { #replay #b }));
-                            quote!({ #rebuild #run })
+                            quote!({ #restore #rebuild #run })
                         }
                     }
                 }

@@ -3,7 +3,8 @@
 //! IR → IR, after lowering: [`fold`] (constant folding), [`cse`] (common subexpressions).
 //! Activity: [`prune`] (no adjoints for values the result does not depend on).
 //! Plan, while the reverse sweep is built: [`recompute`] (recompute loop values and rerun
-//! ranges instead of storing them), [`fuse`] (an accumulating loop's reverse runs inside its
+//! ranges instead of storing them), [`freeze`] (an array a nested loop reads is saved once
+//! per loop, not once per read), [`fuse`] (an accumulating loop's reverse runs inside its
 //! forward sweep), [`sincos`] (a `sin`'s partial is the `cos` computed
 //! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
 //! trip count).
@@ -14,6 +15,7 @@
 
 pub mod cse;
 pub mod fold;
+pub mod freeze;
 pub mod fuse;
 pub mod prune;
 pub mod recompute;
@@ -39,6 +41,8 @@ pub struct Passes {
     pub reserve: bool,
     /// [`fuse`].
     pub fuse: bool,
+    /// [`freeze`].
+    pub freeze: bool,
     /// Blocks of more than three times this many IR steps are split into segments of about
     /// this many, each optimized as a function of its own ([`crate::codegen`]'s `segment`):
     /// `segment(N)` sets it, `disable(segment)` never splits.
@@ -55,6 +59,7 @@ impl Default for Passes {
             sincos: true,
             reserve: true,
             fuse: true,
+            freeze: true,
             segment: crate::codegen::DEFAULT_SEGMENT,
         }
     }
@@ -62,7 +67,7 @@ impl Default for Passes {
 
 /// The names accepted by `disable(...)`, for messages.
 pub const NAMES: &str =
-    "`fold`, `cse`, `prune`, `recompute`, `fuse`, `sincos`, `reserve`, `segment`";
+    "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `sincos`, `reserve`, `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -79,6 +84,7 @@ impl Passes {
             "sincos" => &mut self.sincos,
             "reserve" => &mut self.reserve,
             "fuse" => &mut self.fuse,
+            "freeze" => &mut self.freeze,
             _ => {
                 errors.on(
                     name,

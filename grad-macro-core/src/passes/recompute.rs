@@ -150,7 +150,10 @@ impl Builder<'_> {
             Op::Prim { .. } | Op::Plain(..) | Op::Copy(_) => {
                 op.operands().iter().all(|x| avail.contains(x))
             }
-            Op::Load(a, i) => (is_param_array(a) || self.frozen(*a)) && avail.contains(i),
+            Op::Load(a, i) => {
+                (is_param_array(a) || self.frozen(*a) || self.restored.contains(a))
+                    && avail.contains(i)
+            }
             Op::Len(a) => is_param_array(a) || self.frozen(*a),
             // Struct parameters are never written: their fields read the same again.
             Op::Field(p) | Op::FieldLen(p) => {
