@@ -1,5 +1,5 @@
 //! Every optimizing pass can be turned off (`#[differentiable(disable(...))]`) without changing
-//! a number: each workload below is compiled ten times (all passes, each pass off, none) and
+//! a number: each workload below is compiled eleven times (all passes, each pass off, none) and
 //! every variant must give the plain function's value bit for bit and the same gradient as
 //! the default build: bit for bit, except with `cse` or `fuse` off, where adjoints are summed
 //! in another order, which may move the last bits (checked to 1e-13). The default build is
@@ -10,7 +10,7 @@
 mod common;
 
 use common::assert_close;
-use grad::differentiable;
+use grad::{differentiable, Real};
 
 /// `(plain value, companion value, gradient [d_x..., d_a, d_b])`.
 type Run = fn(&[f64], f64, f64) -> (f64, f64, Vec<f64>);
@@ -27,9 +27,10 @@ macro_rules! under_every_setting {
             no_recompute: [disable(recompute)];
             no_fuse: [disable(fuse)];
             no_freeze: [disable(freeze)];
+            no_skip: [disable(skip)];
             no_sincos: [disable(sincos)];
             no_reserve: [disable(reserve)];
-            none: [disable(fold, cse, prune, recompute, fuse, freeze, sincos, reserve)]
+            none: [disable(fold, cse, prune, recompute, fuse, freeze, skip, sincos, reserve)]
         );
     };
     (@variants ($x:ident, $a:ident, $b:ident) $body:block; $($m:ident: [$($attr:tt)*]);*) => {
@@ -193,6 +194,30 @@ mod workspace {
     });
 }
 
+mod dead_units {
+    use super::*;
+    // ReLU units, some dead at every point: `skip` leaves out the reverse of their sums.
+    under_every_setting!(fn(x, a, b) {
+        let mut loss = 0.0;
+        for i in 0..x.len() {
+            let mut act = b - 0.5 * i as f64;
+            for j in 0..x.len() {
+                act += x[j] * (a - 0.3 * j as f64) * x[i];
+            }
+            loss += act.relu() * a;
+        }
+        let mut h = 0.0;
+        for i in 0..x.len() {
+            let mut z = a - 0.2 * i as f64;
+            for j in 0..i {
+                z += x[j] * b;
+            }
+            h = h * 0.5 + z.relu();
+        }
+        loss + h
+    });
+}
+
 const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("seed", seed::VARIANTS),
     ("trig", trig::VARIANTS),
@@ -201,6 +226,7 @@ const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("arrays", arrays::VARIANTS),
     ("batch", batch::VARIANTS),
     ("workspace", workspace::VARIANTS),
+    ("dead_units", dead_units::VARIANTS),
 ];
 
 /// Inputs where every workload is smooth (positive, so `ln` is defined).

@@ -587,3 +587,37 @@ fn plain_helpers_of_constants_in_twins() {
     assert_close("g", g[0], c * (0.4 * c).cos(), 1e-15);
     assert_close("h", h[0][0], -c * c * (0.4 * c).sin(), 1e-15);
 }
+
+/// At `x = (1, 1, 1)` every inner sum is exactly zero, so its adjoint is zero while its
+/// tangent is not: the reverse of the inner loop must still run on dual numbers (the `skip`
+/// pass tests both parts).
+#[differentiable(hessian)]
+fn zero_sums(x: &[f64]) -> f64 {
+    let mut out = 0.0;
+    for i in 0..2 {
+        let mut s = 0.0;
+        for j in 0..x.len() {
+            s += x[j] * (j as f64 - 1.0);
+        }
+        out += s * s * (i as f64 + 1.0);
+    }
+    out
+}
+
+#[test]
+fn a_zero_gradient_with_a_nonzero_tangent_still_flows_back() {
+    let x = [1.0, 1.0, 1.0];
+    let (value, gradient, h) = zero_sums_hessian(&x);
+    assert_eq!(value, 0.0);
+    assert_eq!(gradient, vec![0.0; 3]);
+    // H = Σ_i 2 (i + 1) c cᵀ with c = (-1, 0, 1): 6 c cᵀ, exactly.
+    let c = [-1.0, 0.0, 1.0];
+    for i in 0..3 {
+        for j in 0..3 {
+            assert_eq!(h[i][j], 6.0 * c[i] * c[j], "H[{i}][{j}]");
+        }
+    }
+    let (_, g, hv) = zero_sums_hvp(&x, &[1.0, 0.0, 0.0]);
+    assert_eq!(g, vec![0.0; 3]);
+    assert_eq!(hv, vec![6.0, 0.0, -6.0]);
+}

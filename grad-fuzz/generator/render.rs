@@ -1427,14 +1427,15 @@ pub fn wrappers(p: &Program, second: bool) -> String {
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
-/// pass `k % 9`, or all of them when that is 8).
-const PASSES: [&str; 8] = [
+/// pass `k % 10`, or all of them when that is 9).
+const PASSES: [&str; 9] = [
     "fold",
     "cse",
     "prune",
     "recompute",
     "fuse",
     "freeze",
+    "skip",
     "sincos",
     "reserve",
 ];

@@ -249,6 +249,9 @@ pub struct Plan {
     /// Per loop (by position): the arrays the forward sweep pushes whole after it, for its
     /// reverse to read them again ([`crate::passes::freeze`]).
     pub frozen_loops: HashMap<usize, Vec<Array>>,
+    /// Whether loops' reverses are skipped when what flows into them is zero
+    /// ([`crate::passes::skip`]).
+    pub skip: bool,
 }
 
 impl Plan {
@@ -875,6 +878,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         reverse,
         segment: passes.segment,
         frozen_loops,
+        skip: passes.skip,
     };
     if passes.reserve {
         plan.reserve = crate::passes::reserve::per_iteration(f, &plan);

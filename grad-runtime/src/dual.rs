@@ -301,6 +301,11 @@ impl<F: Float> Float for Dual<F> {
         }
     }
 
+    #[inline(always)]
+    fn is_zero_adjoint(self) -> bool {
+        self.v.is_zero_adjoint() && self.d.is_zero_adjoint()
+    }
+
     const ZERO: Self = Dual::constant(F::ZERO);
     const NEG_ZERO: Self = Dual::new(F::NEG_ZERO, F::NEG_ZERO);
     const ONE: Self = Dual::constant(F::ONE);

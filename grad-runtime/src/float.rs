@@ -124,6 +124,14 @@ pub trait Float:
     fn mul_const(self, c: Self) -> Self {
         self * c
     }
+
+    /// Whether an adjoint is exactly zero (either sign), so that a loop's reverse it alone
+    /// feeds adds nothing and is skipped (the `skip` pass). For a dual number both parts
+    /// must be zero: a zero gradient can still carry a Hessian-vector product.
+    #[inline(always)]
+    fn is_zero_adjoint(self) -> bool {
+        self == Self::ZERO
+    }
 }
 
 macro_rules! impl_float {

@@ -309,11 +309,27 @@ impl Gen<'_> {
                         .iter()
                         .filter_map(|x| self.defs.get(x).map(|op| self.let_(*x, op)))
                         .collect();
+                    // `skip`: run only if an adjoint flowing in is non-zero.
+                    let live = crate::passes::skip::incoming(
+                        self.plan,
+                        var.as_ref().map(|(_, r)| r),
+                        body,
+                    )
+                    .map(|ins| {
+                        let ins = ins.iter().map(|a| self.adj(*a));
+                        let rt = rt();
+                        quote!(#(!#rt::Float::is_zero_adjoint(#ins))||*)
+                    });
+                    let gated = |run: TokenStream| match &live {
+                        Some(live) => quote!(if #live { #run }),
+                        None => run,
+                    };
                     match trips {
                         Trips::Count(count) => {
                             let c = self.saved(*count);
                             let run = own_body(quote!(for #k in 0..#c { #each #replay #b }));
-                            quote!(#restore #before #run)
+                            let run = gated(quote!(#before #run));
+                            quote!(#restore #run)
                         }
                         Trips::Rerun(chain) => {
                             let rebuild: TokenStream = chain
@@ -326,7 +342,8 @@ impl Gen<'_> {
                                 None => k.clone(),
                             };
                             let run = own_body(quote!(for #x in #it.rev() { #replay #b }));
-                            quote!({ #restore #rebuild #run })
+                            let run = gated(quote!(#rebuild #run));
+                            quote!({ #restore #run })
                         }
                     }
                 }

@@ -5,13 +5,16 @@
 //! Plan, while the reverse sweep is built: [`recompute`] (recompute loop values and rerun
 //! ranges instead of storing them), [`freeze`] (an array a nested loop reads is saved once
 //! per loop, not once per read), [`fuse`] (an accumulating loop's reverse runs inside its
-//! forward sweep), [`sincos`] (a `sin`'s partial is the `cos` computed
+//! forward sweep),
+//! [`skip`] (a loop's reverse runs only if an adjoint flowing into it is non-zero), [`sincos`] (a `sin`'s partial is the `cos` computed
 //! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
 //! trip count).
 //!
 //! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
 //! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
-//! taken in another order (`cse` and `fuse` only; the others change no bit). `tests/passes.rs` and `grad-fuzz` check both.
+//! taken in another order (`cse` and `fuse` only; the others change no bit, except that
+//! `skip` gives zero where a zero adjoint meets an infinite partial, as hand-written code
+//! does, and the code without it NaN). `tests/passes.rs` and `grad-fuzz` check both.
 
 pub mod cse;
 pub mod fold;
@@ -21,6 +24,7 @@ pub mod prune;
 pub mod recompute;
 pub mod reserve;
 pub mod sincos;
+pub mod skip;
 
 use crate::error::Errors;
 
@@ -43,6 +47,8 @@ pub struct Passes {
     pub fuse: bool,
     /// [`freeze`].
     pub freeze: bool,
+    /// [`skip`].
+    pub skip: bool,
     /// Blocks of more than three times this many IR steps are split into segments of about
     /// this many, each optimized as a function of its own ([`crate::codegen`]'s `segment`):
     /// `segment(N)` sets it, `disable(segment)` never splits.
@@ -60,6 +66,7 @@ impl Default for Passes {
             reserve: true,
             fuse: true,
             freeze: true,
+            skip: true,
             segment: crate::codegen::DEFAULT_SEGMENT,
         }
     }
@@ -67,7 +74,8 @@ impl Default for Passes {
 
 /// The names accepted by `disable(...)`, for messages.
 pub const NAMES: &str =
-    "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `sincos`, `reserve`, `segment`";
+    "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `skip`, `sincos`, `reserve`, \
+     `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -85,6 +93,7 @@ impl Passes {
             "reserve" => &mut self.reserve,
             "fuse" => &mut self.fuse,
             "freeze" => &mut self.freeze,
+            "skip" => &mut self.skip,
             _ => {
                 errors.on(
                     name,
