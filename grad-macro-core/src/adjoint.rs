@@ -602,6 +602,7 @@ impl Builder<'_> {
                     }
                     let (scalars, arrays) = fuse::targets(b, &rb, acc);
                     let structs = fuse::struct_targets(&rb, &self.fields);
+                    let direct = fuse::returned_as_is(self.f, self.top_pos, acc);
                     self.fused_loops.insert(
                         ord,
                         FusedLoop {
@@ -610,6 +611,7 @@ impl Builder<'_> {
                             scalars,
                             arrays,
                             structs,
+                            direct,
                         },
                     );
                     body.push(Rev::Fused(ord));

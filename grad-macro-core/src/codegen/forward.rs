@@ -273,6 +273,10 @@ impl Gen<'_> {
             leave.extend(quote!(#scratch = #real;));
         }
         for a in &fl.arrays {
+            if self.fused_direct(fl) {
+                // Straight into the real adjoint (`FusedLoop::direct`).
+                continue;
+            }
             let (real, scratch) = (da(*a), fused_array(my, *a));
             let len = match &self.f.arrays[a.0 as usize].1 {
                 ArrayKind::Fixed(n) => quote!(#n),

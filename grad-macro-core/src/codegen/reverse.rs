@@ -366,6 +366,13 @@ impl Gen<'_> {
         units
     }
 
+    /// Whether a fused loop's array contributions go straight into the real adjoints: the
+    /// accumulator is returned as it is and this is a gradient, whose seed is one
+    /// ([`crate::passes::fuse::FusedLoop::direct`]).
+    pub(crate) fn fused_direct(&self, fl: &crate::passes::fuse::FusedLoop) -> bool {
+        fl.direct && !self.pullback
+    }
+
     /// Where the reverse sweep reaches a fused loop: its gathered contributions times the
     /// accumulator's adjoint (which the loop passes on unchanged).
     fn apply_fused(&self, ord: usize) -> TokenStream {
@@ -400,7 +407,7 @@ impl Gen<'_> {
                 });
             }
         }
-        for a in &fl.arrays {
+        for a in fl.arrays.iter().filter(|_| !self.fused_direct(fl)) {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
             let (x, t) = (id("a", ""), id("t", ""));
             out.extend(own_body(quote! {

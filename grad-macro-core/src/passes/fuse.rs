@@ -40,6 +40,11 @@ pub struct FusedLoop {
     /// Struct parameters (by position) whose gradients the body accumulates into: a scratch
     /// gradient each (`zero_like`), added in with `axpy` where the reverse reaches the loop.
     pub structs: Vec<usize>,
+    /// The function returns the accumulator as it is after the loop, so where the reverse
+    /// reaches the loop its adjoint is exactly the seed, one: in a gradient (not a pullback,
+    /// whose seed is the caller's) the parameter arrays' contributions go straight into
+    /// their adjoints, with no scratch copy and no pass to scale it.
+    pub direct: bool,
 }
 
 /// What a region defines: values, variables and arrays introduced in it (at any depth).
@@ -171,6 +176,45 @@ fn effects(r: &Region, inside: &Defined, top: bool, e: &mut Effects) {
         for u in used {
             *e.uses.entry(u).or_default() += 1;
         }
+    }
+}
+
+/// Whether the function returns `acc` as the top-level loop at `pos` leaves it: after the loop
+/// nothing mentions `acc` but the result's own read, and nothing uses the result.
+pub fn returned_as_is(f: &Function, pos: usize, acc: Var) -> bool {
+    if !matches!(f.returns, Returns::Float) {
+        return false;
+    }
+    let rest = &f.body.nodes[pos + 1..];
+    let read_at_top = rest
+        .iter()
+        .filter(|n| matches!(n, Node::Let(v, Op::Read(s)) if *v == f.result && *s == acc))
+        .count();
+    read_at_top == 1 && rest.iter().all(|n| quiet(n, acc, f.result))
+}
+
+/// Whether `node` (at any depth) neither mentions `acc` (but as `result = acc`) nor uses
+/// `result`.
+fn quiet(node: &Node, acc: Var, result: Value) -> bool {
+    let region = |r: &Region| r.nodes.iter().all(|n| quiet(n, acc, result));
+    match node {
+        Node::Let(v, Op::Read(s)) if *s == acc => *v == result,
+        Node::Let(_, op) => !op.operands().contains(&result),
+        Node::Assign { var, value, .. } => *var != acc && *value != result,
+        Node::Store { index, value, .. } => *index != result && *value != result,
+        Node::FieldStore { value, .. } => *value != result,
+        Node::Call(c) => !c.written_vars().any(|s| s == acc) && !c.operands().contains(&result),
+        Node::If { cond, then, els } => *cond != result && region(then) && region(els),
+        Node::Loop { head, body, .. } => {
+            let head_ok = match head {
+                LoopHead::For { iter, .. } => *iter != result,
+                LoopHead::Forever => true,
+            };
+            head_ok && region(body)
+        }
+        Node::DeclArray(_, ArrayInit::Repeat { fill, .. }) => *fill != result,
+        Node::DeclArray(_, ArrayInit::Vec { fill, len }) => *fill != result && *len != result,
+        Node::DeclVar(var) => *var != acc,
     }
 }
 
