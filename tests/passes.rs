@@ -218,6 +218,35 @@ mod dead_units {
     });
 }
 
+mod counter {
+    use super::*;
+    // A running counter as index (`l += 1`, as GMM walks its packed triangle): the partial
+    // `x[k]` is read again through the saved index (`recompute`'s reload), in a fused loop and
+    // in one that is not.
+    under_every_setting!(fn(x, a, b) {
+        let n = x.len();
+        let mut k = 0;
+        let mut s = 0.0;
+        for i in 0..n {
+            for j in i..n {
+                let w = x[k % n];
+                s += w * (x[j] * a).sin() + b * w * x[i];
+                k += 1;
+            }
+        }
+        let mut t = 1.0;
+        let mut m = 1;
+        for i in 0..n {
+            for _j in 0..i {
+                t = t * 0.9 + x[m % n] * (t * b).cos();
+                m += 2;
+            }
+            t += x[i] * a;
+        }
+        s + t
+    });
+}
+
 const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("seed", seed::VARIANTS),
     ("trig", trig::VARIANTS),
@@ -227,6 +256,7 @@ const WORKLOADS: &[(&str, &[(&str, Run)])] = &[
     ("batch", batch::VARIANTS),
     ("workspace", workspace::VARIANTS),
     ("dead_units", dead_units::VARIANTS),
+    ("counter", counter::VARIANTS),
 ];
 
 /// Inputs where every workload is smooth (positive, so `ln` is defined).

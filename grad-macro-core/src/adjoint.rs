@@ -133,6 +133,14 @@ pub enum Rev {
     Seed(Value),
     /// Makes a saved quantity available (pops it when it is on a stack).
     Restore(Save),
+    /// Binds the value of a load again, from the array and the load's saved index (restored
+    /// just before): [`crate::passes::reload`].
+    Reload {
+        /// The loaded value.
+        value: Value,
+        /// The save of its index.
+        index: Save,
+    },
     /// `to += from * by` (`by` absent: `to += from`).
     Acc {
         /// Accumulated into.
@@ -322,6 +330,16 @@ pub(crate) struct Builder<'a> {
     pub(crate) restored: HashSet<Array>,
     /// See [`Plan::frozen_loops`].
     pub(crate) frozen_loops: HashMap<usize, Vec<Array>>,
+    /// Loads whose index the forward sweep pushes ([`crate::passes::reload`]).
+    pub(crate) saved_loads: HashMap<Value, crate::passes::reload::SavedLoad>,
+    /// Values the node being processed reads again from their saved indices.
+    pub(crate) reloads: Vec<(Value, Save)>,
+    /// Index saves popped early by a reload (their loads' own restores are dropped).
+    pub(crate) hoisted: HashSet<Save>,
+    /// The block (region) being processed, numbered from one.
+    pub(crate) block: usize,
+    /// How many blocks were entered.
+    pub(crate) blocks: usize,
 }
 
 impl Builder<'_> {
@@ -400,6 +418,9 @@ impl Builder<'_> {
         let fused_body =
             self.fused_frame.is_some() && self.region_depth == 1 && self.loop_depth == 1;
         self.region_depth += 1;
+        let outer_block = self.block;
+        self.blocks += 1;
+        self.block = self.blocks;
         for (pos, node) in region.nodes.iter().enumerate() {
             if top {
                 self.top_pos = pos;
@@ -431,9 +452,21 @@ impl Builder<'_> {
             per_node.push(self.node(node, ord));
         }
         self.region_depth -= 1;
+        self.block = outer_block;
         let mut out = head;
+        // An index popped early for a reload is not popped again where its load is reversed.
+        let (mut popped, mut bound) = (HashSet::new(), HashSet::new());
         for steps in per_node.into_iter().rev() {
-            out.extend(steps);
+            for step in steps {
+                let again = match &step {
+                    Rev::Restore(s) if self.hoisted.contains(s) => !popped.insert(*s),
+                    Rev::Reload { value, .. } => !bound.insert(*value),
+                    _ => false,
+                };
+                if !again {
+                    out.push(step);
+                }
+            }
         }
         out
     }
@@ -456,6 +489,24 @@ impl Builder<'_> {
                             });
                         }
                     }
+                    let mut reload = Vec::new();
+                    for (x, index) in std::mem::take(&mut self.reloads) {
+                        if reload
+                            .iter()
+                            .any(|r| matches!(r, Rev::Reload { value, .. } if *value == x))
+                        {
+                            continue;
+                        }
+                        self.hoisted.insert(index);
+                        reload.push(Rev::Restore(index));
+                        reload.push(Rev::Reload { value: x, index });
+                    }
+                    if !reload.is_empty() {
+                        let mut out = reload;
+                        out.extend(saved.iter().rev().map(|s| Rev::Restore(*s)));
+                        out.extend(body);
+                        return out;
+                    }
                 }
                 Op::Copy(a) => body.push(Rev::Acc {
                     to: Adj::Value(*a),
@@ -469,6 +520,7 @@ impl Builder<'_> {
                 }),
                 Op::Load(a, i) => {
                     let s = self.save(ord, SaveKind::Index, SaveSource::IndexOf(*i));
+                    self.note_load(*v, *a, s);
                     saved.push(s);
                     body.push(Rev::Acc {
                         to: Adj::Elem(*a, s),
@@ -602,7 +654,13 @@ impl Builder<'_> {
                     }
                     let (scalars, arrays) = fuse::targets(b, &rb, acc);
                     let structs = fuse::struct_targets(&rb, &self.fields);
-                    let direct = fuse::returned_as_is(self.f, self.top_pos, acc);
+                    // Straight into read-only parameters' adjoints only: what comes after the
+                    // loop can then only add to them (a store into a `&mut` slice, or a callee
+                    // changing it, would move or clear what the loop already added).
+                    let read_only = arrays.iter().all(|a| {
+                        !self.f.array_mut[a.0 as usize] && !self.f.scalar_ref[a.0 as usize]
+                    });
+                    let direct = read_only && fuse::returned_as_is(self.f, self.top_pos, acc);
                     self.fused_loops.insert(
                         ord,
                         FusedLoop {
@@ -848,6 +906,11 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         out_lens: HashSet::new(),
         restored: HashSet::new(),
         frozen_loops: HashMap::new(),
+        saved_loads: HashMap::new(),
+        reloads: Vec::new(),
+        hoisted: HashSet::new(),
+        block: 0,
+        blocks: 0,
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse

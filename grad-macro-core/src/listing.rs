@@ -407,6 +407,17 @@ impl<'a> Lister<'a> {
                         let _ = writeln!(out, "{p}pop {}", self.saved(*s));
                     }
                 }
+                Rev::Reload { value, index } => {
+                    if let Some(Op::Load(a, _)) = self.defs.get(value) {
+                        let _ = writeln!(
+                            out,
+                            "{p}{} = {}[{}] (read again: reload)",
+                            self.name(*value),
+                            self.array_names[a.0 as usize],
+                            self.saved(*index)
+                        );
+                    }
+                }
                 Rev::Acc { to, from, by } => {
                     let by = match by {
                         Some(s) => format!(" * {}", self.saved(*s)),

@@ -169,6 +169,13 @@ impl Gen<'_> {
                         quote!(#dx = #lit1;)
                     }
                 }
+                Rev::Reload { value, index } => {
+                    let Some(Op::Load(a, _)) = self.defs.get(value) else {
+                        continue;
+                    };
+                    let (x, a, i) = (v(*value), self.array_ident(*a), self.saved(*index));
+                    quote!(let #x = #a[#i];)
+                }
                 Rev::Restore(sv) => {
                     let info = self.plan.save(*sv);
                     if info.storage != Storage::Stack {

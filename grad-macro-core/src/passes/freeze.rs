@@ -16,7 +16,8 @@
 //! the whole reverse sweep), with no elements of another type read, read inside a loop nested
 //! in this one (there the reads outnumber the elements: a loop reading each element once
 //! gains nothing), and not already readable in the reverse sweep (frozen, or restored by an
-//! enclosing loop). Functions cut into segments are left as they are.
+//! enclosing loop). Functions cut into segments, and loops inside a fused loop (whose reverse
+//! runs in the forward sweep), are left as they are.
 //!
 //! Off, the elements read are stored one by one. The reverse sweep reads the same values
 //! either way, so the gradient is the same to the bit.
@@ -27,7 +28,9 @@ use crate::ir::*;
 impl Builder<'_> {
     /// The arrays the reverse sweep of the loop with body `body` restores before it runs.
     pub(crate) fn frozen_by_loop(&self, body: &Region) -> Vec<Array> {
-        if !self.passes.freeze || self.segmented {
+        // In a fused loop's body the reverse runs at the end of each forward iteration, where
+        // restoring the array would undo what the rest of the iteration wrote to it.
+        if !self.passes.freeze || self.segmented || self.fused_frame.is_some() {
             return Vec::new();
         }
         let mut uses = Uses::default();

@@ -22,6 +22,7 @@ pub mod freeze;
 pub mod fuse;
 pub mod prune;
 pub mod recompute;
+pub mod reload;
 pub mod reserve;
 pub mod sincos;
 pub mod skip;

@@ -58,12 +58,24 @@ impl Builder<'_> {
             return false;
         };
         let needed: Vec<Value> = reads.iter().map(|&i| args[i]).collect();
-        if !needed.iter().all(|a| self.avail.contains(a)) {
-            return false;
+        // Operands the reverse sweep cannot name may be read again from a saved index
+        // ([`crate::passes::reload`]).
+        let mut reloads = Vec::new();
+        for a in &needed {
+            if self.avail.contains(a) {
+                continue;
+            }
+            match self.reload_index(*a) {
+                Some(s) => reloads.push((*a, s)),
+                None => return false,
+            }
         }
         for a in needed {
-            self.replayable_value(a);
+            if !reloads.iter().any(|(x, _)| *x == a) {
+                self.replayable_value(a);
+            }
         }
+        self.reloads.extend(reloads);
         true
     }
 

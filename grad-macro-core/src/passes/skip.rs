@@ -31,9 +31,18 @@ pub fn incoming(plan: &Plan, var: Option<&VarReplay>, body: &[Rev]) -> Option<Ve
         plan,
         declared: HashSet::new(),
         reads: Vec::new(),
+        resets: Vec::new(),
     };
     w.walk(body)?;
     let declared = w.declared;
+    let read: HashSet<(u8, u32)> = w.reads.iter().map(key).collect();
+    if w.resets
+        .iter()
+        .any(|a| !declared.contains(&key(a)) && !read.contains(&key(a)))
+    {
+        // A skipped loop would leave an adjoint from outside that it resets as it was.
+        return None;
+    }
     let mut out: Vec<Adj> = Vec::new();
     for a in w.reads {
         if !declared.contains(&key(&a)) && !out.iter().any(|b| key(b) == key(&a)) {
@@ -58,6 +67,8 @@ struct Walk<'a> {
     declared: HashSet<(u8, u32)>,
     /// Scalar adjoints read.
     reads: Vec<Adj>,
+    /// Scalar adjoints reset.
+    resets: Vec<Adj>,
 }
 
 impl Walk<'_> {
@@ -77,7 +88,11 @@ impl Walk<'_> {
                     Adj::Value(_) | Adj::Var(_) => self.reads.push(*from),
                     Adj::Elem(..) | Adj::Field(_) => return None,
                 },
-                Rev::Reset(_) => {}
+                // Resetting an adjoint from outside is harmless only if the gate reads it (then
+                // it is zero already); checked at the end, when every read is known.
+                Rev::Reset(a @ (Adj::Value(_) | Adj::Var(_))) => self.resets.push(*a),
+                Rev::Reset(Adj::Elem(..) | Adj::Field(_)) => return None,
+                Rev::Reload { .. } => {}
                 Rev::Loop {
                     var, restore, body, ..
                 } => {
