@@ -340,6 +340,8 @@ pub(crate) struct Builder<'a> {
     pub(crate) block: usize,
     /// How many blocks were entered.
     pub(crate) blocks: usize,
+    /// How many saves so far go on a stack other than the float stack.
+    pub(crate) index_pushes: usize,
 }
 
 impl Builder<'_> {
@@ -397,6 +399,9 @@ impl Builder<'_> {
     pub(crate) fn save(&mut self, node: usize, kind: SaveKind, source: SaveSource) -> Save {
         let s = Save(self.saves.len() as u32);
         let storage = self.storage_for(&source);
+        if storage == Storage::Stack && kind != SaveKind::Float {
+            self.index_pushes += 1;
+        }
         self.saves.push(SaveInfo {
             kind,
             storage,
@@ -826,6 +831,8 @@ impl Builder<'_> {
         if matches!(c.out, CallOut::NewArray(_) | CallOut::IntoArray(_)) {
             self.out_lens.insert(ord);
         }
+        // Snapshots' lengths and a returned array's length go on the index stack.
+        self.index_pushes += 1;
         let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
         for (k, a) in c.args.iter().enumerate() {
             if let CallArg::Place(_, true) = a {
@@ -911,6 +918,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         hoisted: HashSet::new(),
         block: 0,
         blocks: 0,
+        index_pushes: 0,
     };
     let mut reverse = b.region(&f.body);
     let declared = reverse

@@ -18,7 +18,7 @@
 //! Part of `recompute` (off with it): the same rule on the same value, so the gradient is the
 //! same to the bit.
 
-use crate::adjoint::{Builder, Save, SaveKind, Storage};
+use crate::adjoint::{Builder, Save, Storage};
 use crate::ir::*;
 
 /// A load whose index the forward sweep pushes: the save of the index and the block it is in.
@@ -28,6 +28,8 @@ pub(crate) struct SavedLoad {
     pub index: Save,
     /// The block of the load ([`Builder::block`]).
     pub block: usize,
+    /// [`Builder::index_pushes`] after the load.
+    pub pushes: usize,
 }
 
 impl Builder<'_> {
@@ -45,6 +47,7 @@ impl Builder<'_> {
                 SavedLoad {
                     index,
                     block: self.block,
+                    pushes: self.index_pushes,
                 },
             );
         }
@@ -61,10 +64,7 @@ impl Builder<'_> {
             return None;
         }
         // Nothing pushed on the index stack since the load.
-        let later = &self.saves[load.index.0 as usize + 1..];
-        let clear = later
-            .iter()
-            .all(|s| s.storage != Storage::Stack || s.kind == SaveKind::Float);
+        let clear = self.index_pushes == load.pushes;
         clear.then_some(load.index)
     }
 
