@@ -59,6 +59,28 @@ fn constant_struct(layer: &Layer, x: &[f64]) -> f64 {
     a * x[0]
 }
 
+impl Layer {
+    /// A method: `self` is differentiated like a struct parameter.
+    #[differentiable(jvp, hessian)]
+    fn energy(&self, x: &[f64], k: f64) -> f64 {
+        let mut e = self.b * k;
+        for i in 0..x.len() {
+            e += (self.w[i] * x[i] * self.scale).sin() * k * k;
+        }
+        e
+    }
+
+    /// `self` by value, left out of the differentiation.
+    #[differentiable(hessian, wrt(x))]
+    fn weighted(self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += self.w[i] * x[i] * x[i] * x[0];
+        }
+        s
+    }
+}
+
 fn layer() -> Layer {
     Layer {
         w: vec![0.3, -0.7, 1.1],
@@ -245,6 +267,55 @@ fn a_struct_left_out_of_wrt_is_a_constant_in_the_hessian() {
     for i in 0..3 {
         for j in 0..3 {
             assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
+        }
+    }
+}
+
+#[test]
+fn methods_take_self_like_a_struct_parameter() {
+    let (l, x, k) = (layer(), [0.5, 1.5, -0.25], 0.8);
+    let (value, gradient, h) = l.energy_hessian(&x, k);
+    assert_eq!(value.to_bits(), l.energy(&x, k).to_bits());
+    // Inputs: self (w0 w1 w2 b), x0 x1 x2, k.
+    let mut q = flat(&l, &x);
+    q.push(k);
+    let grad_at = |q: &[f64]| {
+        let (lq, rest) = unflat(&l, q);
+        let (_, dl, dx, dk) = lq.energy_grad(&rest[..3], rest[3]);
+        let mut g = flat(&dl, &dx);
+        g.push(dk);
+        g
+    };
+    assert_eq!(gradient, grad_at(&q), "the gradient is _grad's");
+    let fd = fd_hessian(&grad_at, &q);
+    for i in 0..q.len() {
+        for j in 0..q.len() {
+            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
+            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
+        }
+    }
+    // `_hvp` along self's direction only: the column combination of the Hessian.
+    let v = Layer {
+        w: vec![0.0, 1.0, 0.0],
+        b: 2.0,
+        scale: -50.0,
+    };
+    let (_, _, _, _, hv_self, hv_x, hv_k) = l.energy_hvp(&x, k, &v, &[0.0; 3], 0.0);
+    let mut hv = flat(&hv_self, &hv_x);
+    hv.push(hv_k);
+    for i in 0..q.len() {
+        assert_close(
+            hv[i],
+            h[i][1] + 2.0 * h[i][3],
+            1e-13,
+            &format!("(H v)[{i}]"),
+        );
+    }
+    let (_, _, hx) = l.clone().weighted_hessian(&x);
+    let fdx = fd_hessian(&|q: &[f64]| l.clone().weighted_grad(q).1, &x);
+    for i in 0..3 {
+        for j in 0..3 {
+            assert_close(hx[i][j], fdx[i][j], 1e-6, &format!("Hx[{i}][{j}]"));
         }
     }
 }

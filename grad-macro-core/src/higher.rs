@@ -48,12 +48,18 @@ impl<'a> Target<'a> {
     }
 
     /// The function run on duals: its twin `name__twin<suffix>`, or itself for a generic one.
-    fn on_duals(&self, suffix: &str) -> syn::Ident {
+    fn on_duals(&self, suffix: &str) -> TokenStream {
         let name = &self.parsed.item.sig.ident;
-        if self.generic {
+        let f = if self.generic {
             format_ident!("{}{}", name, suffix)
         } else {
             format_ident!("{}{}{}", name, TWIN_SUFFIX, suffix)
+        };
+        // A method's twins are associated functions beside it, taking `self` first.
+        if self.parsed.params.iter().any(|p| p.ident == "self") {
+            quote!(Self::#f)
+        } else {
+            quote!(#f)
         }
     }
 
@@ -183,8 +189,7 @@ fn unsupported(parsed: &Parsed, structs: bool) -> Option<&crate::parse::ParsedPa
     parsed.params.iter().find(|p| {
         p.mut_ref
             || matches!(p.class, ParamClass::ScalarRef)
-            || (matches!(p.class, ParamClass::Struct)
-                && !(structs && !is_mut_ref(&p.ty) && p.ident != "self"))
+            || (matches!(p.class, ParamClass::Struct) && !(structs && !is_mut_ref(&p.ty)))
     })
 }
 
@@ -209,17 +214,6 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
             &p.ty,
             "`jvp` and `hessian` of a function with struct parameters take them by value or \
              `&`, not `&mut`; leave this one out with `wrt(...)`, or remove the argument",
-        );
-        return false;
-    } else if let (true, Some(p)) = (
-        hessian,
-        parsed.params.iter().find(|p| p.wrt && p.ident == "self"),
-    ) {
-        errors.on(
-            &p.ty,
-            "`hessian` of a method differentiated with respect to `self` is not supported yet; \
-             write it as a function taking the struct (`fn loss(m: &Model, ..)`), or leave \
-             `self` out with `wrt(...)`",
         );
         return false;
     } else {

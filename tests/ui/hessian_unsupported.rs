@@ -18,7 +18,7 @@ fn struct_to_call(p: &P, x: f64) -> f64 {
 
 impl P {
     #[differentiable(hessian)]
-    fn method(&self, x: f64) -> f64 {
+    fn method(&mut self, x: f64) -> f64 {
         self.w[0] * x * x
     }
 }
