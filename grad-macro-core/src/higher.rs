@@ -189,7 +189,7 @@ fn unsupported(parsed: &Parsed, structs: bool) -> Option<&crate::parse::ParsedPa
     parsed.params.iter().find(|p| {
         p.mut_ref
             || matches!(p.class, ParamClass::ScalarRef)
-            || (matches!(p.class, ParamClass::Struct) && !(structs && !is_mut_ref(&p.ty)))
+            || (matches!(p.class, ParamClass::Struct) && (!structs || is_mut_ref(&p.ty)))
     })
 }
 
