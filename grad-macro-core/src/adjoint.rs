@@ -663,7 +663,10 @@ impl Builder<'_> {
                     // loop can then only add to them (a store into a `&mut` slice, or a callee
                     // changing it, would move or clear what the loop already added).
                     let read_only = arrays.iter().all(|a| {
-                        !self.f.array_mut[a.0 as usize] && !self.f.scalar_ref[a.0 as usize]
+                        let i = a.0 as usize;
+                        self.f.array_param[i].is_some()
+                            && !self.f.array_mut[i]
+                            && !self.f.scalar_ref[i]
                     });
                     let direct = read_only && fuse::returned_as_is(self.f, self.top_pos, acc);
                     self.fused_loops.insert(

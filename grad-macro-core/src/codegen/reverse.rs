@@ -171,6 +171,13 @@ impl Gen<'_> {
                 }
                 Rev::Reload { value, index } => {
                     let Some(Op::Load(a, _)) = self.defs.get(value) else {
+                        units.push(Unit {
+                            decls: Vec::new(),
+                            code: quote! {
+                                ::core::compile_error!("grad: internal error: a reload of a value that is not a load");
+                            },
+                            weight: 1,
+                        });
                         continue;
                     };
                     let (x, a, i) = (v(*value), self.array_ident(*a), self.saved(*index));
