@@ -290,7 +290,12 @@ impl Gen<'_> {
                     restore,
                     body,
                 } => {
+                    // The fence of fused loops (below, in `Rev::Acc`) is for the neighbouring
+                    // elements two iterations of the fused loop itself update; a loop nested
+                    // in its body updates one element per iteration, better left free.
+                    let fused = self.in_fused.replace(false);
                     let b = self.rev_list(body);
+                    self.in_fused.set(fused);
                     // The arrays the forward loop read, as it read them (`freeze`).
                     let tf = tape_f();
                     let restore: TokenStream = restore
