@@ -140,6 +140,19 @@ fn fd_hessian(g: &dyn Fn(&[f64]) -> Vec<f64>, q: &[f64]) -> Vec<Vec<f64>> {
     h
 }
 
+/// `h` against central differences of the flattened gradient `g` at `q` (to 1e-6), and
+/// exactly symmetric.
+fn assert_hessian_of(h: &[Vec<f64>], g: &dyn Fn(&[f64]) -> Vec<f64>, q: &[f64]) {
+    assert_eq!(h.len(), q.len());
+    let fd = fd_hessian(g, q);
+    for i in 0..q.len() {
+        for j in 0..q.len() {
+            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
+            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
+        }
+    }
+}
+
 fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
     assert!(
         (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0),
@@ -230,13 +243,7 @@ fn hessian_of_a_network_of_structs_matches_differences_of_the_gradient() {
         flat(&dm, &dx)
     };
     assert_eq!(gradient, grad_at(&q), "the gradient is _grad's");
-    let fd = fd_hessian(&grad_at, &q);
-    for i in 0..q.len() {
-        for j in 0..q.len() {
-            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
-            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
-        }
-    }
+    assert_hessian_of(&h, &grad_at, &q);
     // The branch's other side: the second layer's activation goes negative.
     let mut m2 = m.clone();
     m2.layers[0].b = -3.0;
@@ -247,12 +254,7 @@ fn hessian_of_a_network_of_structs_matches_differences_of_the_gradient() {
         flat(&dm, &dx)
     };
     let (_, _, h2) = network_hessian(m2.clone(), &x, t);
-    let fd2 = fd_hessian(&grad_at2, &q2);
-    for i in 0..q2.len() {
-        for j in 0..q2.len() {
-            assert_close(h2[i][j], fd2[i][j], 1e-6, &format!("H2[{i}][{j}]"));
-        }
-    }
+    assert_hessian_of(&h2, &grad_at2, &q2);
 }
 
 #[test]
@@ -263,12 +265,7 @@ fn a_struct_left_out_of_wrt_is_a_constant_in_the_hessian() {
     assert_eq!(h.len(), 3);
     let grad_at = |q: &[f64]| constant_struct_grad(&l, q).1;
     assert_eq!(gradient, grad_at(&x));
-    let fd = fd_hessian(&grad_at, &x);
-    for i in 0..3 {
-        for j in 0..3 {
-            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
-        }
-    }
+    assert_hessian_of(&h, &grad_at, &x);
 }
 
 #[test]
@@ -287,13 +284,7 @@ fn methods_take_self_like_a_struct_parameter() {
         g
     };
     assert_eq!(gradient, grad_at(&q), "the gradient is _grad's");
-    let fd = fd_hessian(&grad_at, &q);
-    for i in 0..q.len() {
-        for j in 0..q.len() {
-            assert_close(h[i][j], fd[i][j], 1e-6, &format!("H[{i}][{j}]"));
-            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits(), "symmetric");
-        }
-    }
+    assert_hessian_of(&h, &grad_at, &q);
     // `_hvp` along self's direction only: the column combination of the Hessian.
     let v = Layer {
         w: vec![0.0, 1.0, 0.0],
@@ -312,10 +303,5 @@ fn methods_take_self_like_a_struct_parameter() {
         );
     }
     let (_, _, hx) = l.clone().weighted_hessian(&x);
-    let fdx = fd_hessian(&|q: &[f64]| l.clone().weighted_grad(q).1, &x);
-    for i in 0..3 {
-        for j in 0..3 {
-            assert_close(hx[i][j], fdx[i][j], 1e-6, &format!("Hx[{i}][{j}]"));
-        }
-    }
+    assert_hessian_of(&hx, &|q: &[f64]| l.clone().weighted_grad(q).1, &x);
 }
