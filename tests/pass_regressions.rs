@@ -31,19 +31,18 @@ fn check(what: &str, got: &[f64], want: &[f64], tol: f64) {
 
 // `skip`: a loop whose reverse resets an adjoint from outside (`t = 2.0`) must run even where
 // the adjoints it reads are zero.
-#[differentiable(hessian)]
-fn skip_reset(x: &[f64]) -> f64 {
-    let mut t = x[0];
-    let mut s = 0.0;
-    for i in 0..x.len() {
-        s += x[i];
-        t = 2.0;
-    }
-    t * x[1] + s.relu()
+/// The same body built with the pass (`$on`) and without it (`$off`).
+macro_rules! with_and_without {
+    ($on:ident, $off:ident, $pass:ident, fn($x:ident) $body:block) => {
+        #[differentiable(hessian)]
+        fn $on($x: &[f64]) -> f64 $body
+
+        #[differentiable(hessian, disable($pass))]
+        fn $off($x: &[f64]) -> f64 $body
+    };
 }
 
-#[differentiable(hessian, disable(skip))]
-fn skip_reset_off(x: &[f64]) -> f64 {
+with_and_without!(skip_reset, skip_reset_off, skip, fn(x) {
     let mut t = x[0];
     let mut s = 0.0;
     for i in 0..x.len() {
@@ -51,7 +50,7 @@ fn skip_reset_off(x: &[f64]) -> f64 {
         t = 2.0;
     }
     t * x[1] + s.relu()
-}
+});
 
 #[differentiable]
 fn skip_reset_elem(x: &[f64]) -> f64 {

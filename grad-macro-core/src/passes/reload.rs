@@ -41,7 +41,7 @@ impl Builder<'_> {
                 && !self.f.scalar_ref[a.0 as usize];
             param || self.frozen(a) || self.restored.contains(&a)
         };
-        if readable_again && self.plan_storage(index) == Storage::Stack {
+        if readable_again && self.saves[index.0 as usize].storage == Storage::Stack {
             self.saved_loads.insert(
                 v,
                 SavedLoad {
@@ -66,9 +66,5 @@ impl Builder<'_> {
         // Nothing pushed on the index stack since the load.
         let clear = self.index_pushes == load.pushes;
         clear.then_some(load.index)
-    }
-
-    fn plan_storage(&self, s: Save) -> Storage {
-        self.saves[s.0 as usize].storage
     }
 }
