@@ -269,8 +269,9 @@ fn log_slope<T: Float>(x: T, ln_base: T) -> T {
     if x < T::ZERO {
         T::NAN
     } else {
-        // `abs` changes nothing but the sign of `-0`.
-        T::ONE / (x.abs() * ln_base)
+        // Adding `+0` changes nothing but the sign of `-0` (not `abs`: a dual number's tangent
+        // through `abs` at 0 is 0, and the second derivative `-1 / x²` would be lost).
+        T::ONE / ((x + T::ZERO) * ln_base)
     }
 }
 
@@ -320,8 +321,9 @@ pub fn ln_1p<T: Float>(x: T) -> (T, T) {
 #[inline(always)]
 pub fn sqrt<T: Float>(x: T) -> (T, T) {
     let v = x.sqrt();
-    // `sqrt(-0) = -0`; `abs` makes its slope `+inf` like that of `+0`, and changes nothing else.
-    (v, T::ONE / (v + v).abs())
+    // `sqrt(-0) = -0`; adding `+0` makes its slope `+inf` like that of `+0`, and changes
+    // nothing else (not `abs`, whose tangent at 0 is 0: the second derivative would be lost).
+    (v, T::ONE / (v + v + T::ZERO))
 }
 
 /// `x.cbrt()`: `1 / (3 cbrt² x)` (`+inf` at ±0, from both sides).
