@@ -166,17 +166,21 @@ impl<'a> Target<'a> {
 pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStream {
     let target = Target::new(parsed);
     let mut out = TokenStream::new();
-    let unsupported = unsupported(parsed, false).is_some();
+    // Struct parameters by value or `&` go through the pullback; a method's `self` cannot (a
+    // free path to its pullback would need `Self::`).
+    let no_vjp =
+        unsupported(parsed, true).is_some() || parsed.params.iter().any(|p| p.ident == "self");
     if jvp && by_reverse(parsed) {
         out.extend(jvp_by_reverse_fn(&target));
-    } else if jvp && wrappers(parsed, false) {
+    } else if jvp && unsupported(parsed, true).is_none() && parsed.ret != RetClass::Unit {
+        // Struct parameters here are constants (left out by `wrt(...)`): read as they are.
         out.extend(jvp_fn(&target));
     }
     if hessian && wrappers(parsed, true) {
         out.extend(hvp_fn(&target));
         out.extend(hessian_fn(&target));
     }
-    if matches!(parsed.ret, RetClass::Array(_)) && !unsupported {
+    if matches!(parsed.ret, RetClass::Array(_)) && !no_vjp {
         out.extend(vjp_fn(&target));
         out.extend(jacobian_fn(&target, jvp));
     }
@@ -206,7 +210,10 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     else {
         return true;
     };
-    let message = if parsed.ret != RetClass::Float {
+    let message = if hessian && crate::generic::param().is_some() {
+        "`hessian` of a generic function with struct parameters is not supported yet: write \
+         it for a float type (`p: &S<f64>`), or leave the struct out with `wrt(...)`"
+    } else if parsed.ret != RetClass::Float {
         "`jvp` and `hessian` of a function with struct parameters need a float result; pass \
          the struct's floats as a slice, or remove the argument"
     } else if let Some(p) = parsed.params.iter().find(|p| is_mut_ref(&p.ty) && p.wrt) {
@@ -657,11 +664,27 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
                 );
                 slots.push(quote!(&mut #g[..]));
             }
+            ParamClass::Struct if p.wrt => {
+                // The gradient starts as `zero_like` (a `#[grad(skip)]` field keeps its
+                // value: the pullback adds into it and `restore_constants` puts it back).
+                let (ty, r) = (crate::parse::struct_ty(&p.ty), struct_ref(p));
+                decl.extend(
+                    quote!(let mut #g: #ty = ::grad::__private::Differentiable::zero_like(#r);),
+                );
+                slots.push(quote!(&mut #g));
+            }
             _ => slots.push(quote!(&mut ())),
         }
         if p.wrt {
             match &p.class {
                 ParamClass::Scalar | ParamClass::Slice => grads.push(quote!(#g)),
+                ParamClass::Struct => {
+                    let r = struct_ref(p);
+                    grads.push(quote! {{
+                        ::grad::__private::Differentiable::restore_constants(&mut #g, #r);
+                        #g
+                    }});
+                }
                 ParamClass::Array(n) => grads.push(quote! {{
                     let mut __grad_a = [#zero; #n];
                     __grad_a.copy_from_slice(&#g);
@@ -823,6 +846,16 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
         flat.extend(match p.class {
             ParamClass::Scalar => quote!(__grad_row.push(#g);),
             ParamClass::Slice | ParamClass::Array(_) => quote!(__grad_row.extend_from_slice(&#g);),
+            ParamClass::Struct => {
+                // A skipped field is not an input: its column is not flattened.
+                let r = struct_ref(p);
+                quote! {
+                    ::grad::__private::Differentiable::restore_constants(&mut #g, #r);
+                    let mut __grad_f = ::std::vec::Vec::new();
+                    ::grad::__private::Differentiable::flatten(&#g, &mut __grad_f);
+                    __grad_row.extend(__grad_f.into_iter().map(<#float as ::grad::__private::Float>::from_f64));
+                }
+            }
             _ => TokenStream::new(),
         });
     }

@@ -62,7 +62,15 @@ pub(crate) fn twins(
     twin.sig.ident = format_ident!("{}{}", item.sig.ident, TWIN_SUFFIX);
     for input in &mut twin.sig.inputs {
         if let syn::FnArg::Typed(pt) = input {
-            *pt.ty = retype(&pt.ty, &float_name, &t);
+            // A struct (or tuple, or `GP<f64>`) keeps its type: its float fields become dual
+            // numbers where they are read (`TwinField`), not in the type.
+            let is_struct = parsed.params.iter().any(|p| {
+                matches!(p.class, parse::ParamClass::Struct)
+                    && matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == p.ident)
+            });
+            if !is_struct {
+                *pt.ty = retype(&pt.ty, &float_name, &t);
+            }
         }
     }
     if let syn::ReturnType::Type(_, ty) = &mut twin.sig.output {

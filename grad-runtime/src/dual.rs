@@ -396,6 +396,10 @@ impl<F: Float> Float for Dual<F> {
     fn clamp(self, lo: Self, hi: Self) -> Self {
         lift3(rules::clamp(self.v, lo.v, hi.v), self, lo, hi)
     }
+    #[inline(always)]
+    fn total_cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.v.total_cmp(&other.v)
+    }
 }
 
 impl<F: Real> Real for Dual<F> {

@@ -116,6 +116,9 @@ pub trait Float:
     fn min(self, other: Self) -> Self;
     /// The inherent `clamp` (panics, as the inherent one does, if `lo > hi` or either is NaN).
     fn clamp(self, lo: Self, hi: Self) -> Self;
+    /// The inherent `total_cmp` (IEEE 754 total order; a dual number compares its value), so
+    /// `max_by(|a, b| a.total_cmp(b))` is written the same in generic code.
+    fn total_cmp(&self, other: &Self) -> core::cmp::Ordering;
 
     /// `self * c` for a constant `c` (a partial that depends on no value, such as the `±1` of
     /// `a + b`): the same product, and for a dual number one that skips the constant's zero
@@ -225,6 +228,10 @@ macro_rules! impl_float {
             #[inline(always)]
             fn clamp(self, lo: Self, hi: Self) -> Self {
                 $t::clamp(self, lo, hi)
+            }
+            #[inline(always)]
+            fn total_cmp(&self, other: &Self) -> core::cmp::Ordering {
+                $t::total_cmp(self, other)
             }
         }
     };

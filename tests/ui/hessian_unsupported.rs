@@ -44,4 +44,16 @@ fn struct_by_mut(p: &mut P, x: f64) -> f64 {
     p.w[0] * x
 }
 
+#[derive(Clone, Differentiable)]
+struct G<T: Real> {
+    a: T,
+}
+
+// `hessian` of a generic function instantiates it at dual numbers; a struct of `T` cannot
+// carry its tangent there.
+#[differentiable(hessian)]
+fn generic_struct<T: Real>(p: &G<T>, x: T) -> T {
+    p.a * x * x
+}
+
 fn main() {}

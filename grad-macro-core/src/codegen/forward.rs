@@ -405,8 +405,15 @@ impl Gen<'_> {
                 one(quote!(*#a))
             }
             Op::Load(a, i) => {
+                // A `const` array of the surrounding scope holds the original float type: in
+                // a twin its elements are lifted, as a `const` scalar is.
+                let outer = matches!(self.f.arrays[a.0 as usize].1, ArrayKind::Constant);
                 let (a, i) = (self.array_ident_at(*a, span), v(*i));
-                one(quote_spanned!(span=> #a[#i]))
+                let load = quote_spanned!(span=> #a[#i]);
+                if outer && self.is_float(x) {
+                    return one(crate::generic::lift_const(&float, load));
+                }
+                one(load)
             }
             Op::Len(a) => one(self.array_len(*a)),
             Op::Field(p) => one(self.field_read(p, &|i| {

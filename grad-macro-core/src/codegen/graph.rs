@@ -138,6 +138,14 @@ impl Gen<'_> {
                 let sv = s(*var);
                 quote!(let #vx = #sv;)
             }
+            // An element of a `const` array of the surrounding scope: a constant node.
+            Op::Load(arr, i)
+                if self.is_float(x)
+                    && matches!(self.f.arrays[arr.0 as usize].1, ArrayKind::Constant) =>
+            {
+                let (arr, i) = (self.array_ident(*arr), v(*i));
+                quote_spanned!(span=> let #vx = #rec::constant(#arr[#i]);)
+            }
             Op::Load(arr, i) => {
                 let (arr, i) = (self.array_ident(*arr), v(*i));
                 quote_spanned!(span=> let #vx = #arr[#i];)

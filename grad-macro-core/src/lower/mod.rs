@@ -460,7 +460,14 @@ impl<'a> Lowerer<'a> {
     /// Defines a value by `op` in the current region.
     pub fn def(&mut self, op: Op, ty: Ty, span: Span, name: Option<String>) -> Value {
         let v = self.def_raw(ty, span, name);
-        if matches!(op, Op::Const(_)) {
+        // An element of a `const` array (`K[i]`) is a constant of a type the macro cannot
+        // see, as `K` is: a float where float arithmetic uses it.
+        let constant = match &op {
+            Op::Const(_) => true,
+            Op::Load(a, _) => matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant),
+            _ => false,
+        };
+        if constant {
             self.constants.insert(v);
         }
         self.push(Node::Let(v, op));

@@ -1,0 +1,220 @@
+//! Shapes of functions that users bring to `jvp`, `hessian`, `_vjp` and `_jacobian` (issue 14)
+//! and that an independent probe of the API found missing: `const` arrays read in the body,
+//! `total_cmp`, tuples and generic structs at `f64` as parameters, a struct left out by
+//! `wrt(...)` in `_jvp`, struct parameters of array-valued functions, and second derivatives
+//! at the edge of a domain. Each against a closed form.
+
+use grad::prelude::*;
+
+const A: [f64; 3] = [2.0, -1.0, 0.5];
+
+/// `A[1] x² + C[0] sin(x y)`: constants from a module-level and a body-level `const` array.
+#[differentiable(jvp, hessian)]
+fn with_consts(x: f64, y: f64) -> f64 {
+    const C: [f64; 2] = [1.5, 3.0];
+    A[1] * x * x + C[0] * (x * y).sin()
+}
+
+#[test]
+fn const_arrays_are_constants_in_every_companion() {
+    let (x, y): (f64, f64) = (0.7, -1.3);
+    let s = (x * y).sin();
+    let c = (x * y).cos();
+    let (v, g, h) = with_consts_hessian(x, y);
+    assert_eq!(v.to_bits(), with_consts(x, y).to_bits());
+    close(g[0], -2.0 * x + 1.5 * y * c);
+    close(g[1], 1.5 * x * c);
+    close(h[0][0], -2.0 - 1.5 * y * y * s);
+    close(h[1][1], -1.5 * x * x * s);
+    close(h[0][1], 1.5 * (c - x * y * s));
+    assert_eq!(h[0][1].to_bits(), h[1][0].to_bits());
+    let (vj, dv) = with_consts_jvp(x, y, 1.0, 2.0);
+    assert_eq!(vj.to_bits(), v.to_bits());
+    close(dv, g[0] + 2.0 * g[1]);
+    // `_graph` reads the constants as constant nodes.
+    let root = with_consts_graph(x, y);
+    close(root.data(), v);
+}
+
+/// `max(x)²` through `max_by(total_cmp)`, and in generic code.
+#[differentiable(jvp, hessian)]
+fn max_sq(x: &[f64]) -> f64 {
+    let m = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    m * m
+}
+
+#[differentiable(hessian)]
+fn max_sq_generic<T: Real>(x: &[T]) -> T {
+    let m = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    m * m
+}
+
+#[test]
+fn total_cmp_works_on_dual_numbers() {
+    let x = [1.0, 3.0, -2.0];
+    let (v, g, h) = max_sq_hessian(&x);
+    assert_eq!(v, 9.0);
+    assert_eq!(g, vec![0.0, 6.0, 0.0]);
+    assert_eq!(h[1][1], 2.0);
+    assert_eq!(h.iter().flatten().filter(|&&e| e != 0.0).count(), 1);
+    assert_eq!(max_sq_jvp(&x, &[1.0, 1.0, 1.0]), (9.0, 6.0));
+    let (vg, _, hg) = max_sq_generic_hessian(&x);
+    assert_eq!((vg, hg), (v, h));
+}
+
+/// `a x + a b x²` with `(a, b)` a tuple parameter.
+#[differentiable(jvp, hessian)]
+fn tuple_param(p: &(f64, f64), x: f64) -> f64 {
+    p.0 * x + p.1 * p.0 * x * x
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Gen<T: Real> {
+    a: T,
+    b: T,
+}
+
+/// A generic struct at `f64`: `a x² + exp(b x)`.
+#[differentiable(hessian)]
+fn generic_struct_f64(p: &Gen<f64>, x: f64) -> f64 {
+    p.a * x * x + (p.b * x).exp()
+}
+
+#[test]
+fn tuples_and_generic_structs_at_f64_take_hessians() {
+    let (a, b, x) = (1.5, -0.5, 2.0);
+    // inputs: a, b, x
+    let (v, g, h) = tuple_param_hessian(&(a, b), x);
+    assert_eq!(v.to_bits(), tuple_param(&(a, b), x).to_bits());
+    close(g[0], x + b * x * x);
+    close(g[1], a * x * x);
+    close(g[2], a + 2.0 * a * b * x);
+    let want = [
+        [0.0, x * x, 1.0 + 2.0 * b * x],
+        [x * x, 0.0, 2.0 * a * x],
+        [1.0 + 2.0 * b * x, 2.0 * a * x, 2.0 * a * b],
+    ];
+    for i in 0..3 {
+        for j in 0..3 {
+            close(h[i][j], want[i][j]);
+            assert_eq!(h[i][j].to_bits(), h[j][i].to_bits());
+        }
+    }
+    let p = Gen { a, b };
+    let e = (b * x).exp();
+    let (v, g, h) = generic_struct_f64_hessian(&p, x);
+    assert_eq!(v.to_bits(), generic_struct_f64(&p, x).to_bits());
+    close(g[2], 2.0 * a * x + b * e);
+    close(h[0][2], 2.0 * x);
+    close(h[1][1], x * x * e);
+    close(h[1][2], e + b * x * e);
+    close(h[2][2], 2.0 * a + b * b * e);
+    assert_eq!(h[0][0], 0.0);
+    assert_eq!(h[0][1], 0.0);
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Spring {
+    k: f64,
+}
+
+/// The struct is left out by `wrt(...)`: a constant of `_jvp`.
+#[differentiable(jvp, wrt(x))]
+fn spring_energy(s: &Spring, x: f64) -> f64 {
+    0.5 * s.k * x * x
+}
+
+impl Spring {
+    #[differentiable(jvp, wrt(x))]
+    fn energy(&self, x: f64) -> f64 {
+        0.5 * self.k * x * x
+    }
+}
+
+#[test]
+fn jvp_with_a_struct_left_out_by_wrt() {
+    let s = Spring { k: 3.0 };
+    assert_eq!(spring_energy_jvp(&s, 2.0, 0.5), (6.0, 3.0));
+    assert_eq!(s.energy_jvp(2.0, 0.5), (6.0, 3.0));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Affine {
+    w: [f64; 2],
+    b: f64,
+    #[grad(skip)]
+    scale: f64,
+}
+
+/// `[scale (w0 x + b), w1 x²]`: an array result with a struct parameter.
+#[differentiable]
+fn affine(p: &Affine, x: f64) -> [f64; 2] {
+    [p.scale * (p.w[0] * x + p.b), p.w[1] * x * x]
+}
+
+#[test]
+fn vjp_and_jacobian_take_struct_parameters() {
+    let p = Affine {
+        w: [2.0, -3.0],
+        b: 0.25,
+        scale: 1.5,
+    };
+    let x = 1.5;
+    // columns: w0, w1, b (the skipped `scale` is not an input), x
+    let (v, j) = affine_jacobian(&p, x);
+    assert_eq!(v, affine(&p, x));
+    let want = [
+        [1.5 * x, 0.0, 1.5, 1.5 * 2.0],
+        [0.0, x * x, 0.0, 2.0 * -3.0 * x],
+    ];
+    assert_eq!(j.len(), 2);
+    for (row, want) in j.iter().zip(want) {
+        assert_eq!(row.len(), 4);
+        for (&got, want) in row.iter().zip(want) {
+            close(got, want);
+        }
+    }
+    let (v2, gp, gx) = affine_vjp(&p, x, [1.0, 2.0]);
+    assert_eq!(v2, v);
+    close(gp.w[0], j[0][0] + 2.0 * j[1][0]);
+    close(gp.w[1], j[0][1] + 2.0 * j[1][1]);
+    close(gp.b, j[0][2] + 2.0 * j[1][2]);
+    assert_eq!(gp.scale, p.scale, "a skipped field keeps its value");
+    close(gx, j[0][3] + 2.0 * j[1][3]);
+}
+
+#[differentiable(hessian)]
+fn root(x: f64) -> f64 {
+    x.sqrt()
+}
+
+#[differentiable(hessian)]
+fn logs(x: f64) -> f64 {
+    x.ln() + x.log2()
+}
+
+#[test]
+fn second_derivatives_at_the_edge_of_the_domain_are_the_limits_from_inside() {
+    // sqrt'' = -x^(-3/2) / 4 and ln'' = -1/x² go to -inf as x -> 0+; the first derivatives
+    // are +inf there (also at -0, the same point).
+    for zero in [0.0, -0.0] {
+        let (_, g, h) = root_hessian(zero);
+        assert_eq!((g[0], h[0][0]), (f64::INFINITY, f64::NEG_INFINITY));
+        let (_, g, h) = logs_hessian(zero);
+        assert_eq!((g[0], h[0][0]), (f64::INFINITY, f64::NEG_INFINITY));
+    }
+    // And the ordinary points are unchanged.
+    let x: f64 = 0.3;
+    close(root_hessian(x).2[0][0], -0.25 * x.powf(-1.5));
+    close(
+        logs_hessian(x).2[0][0],
+        -1.0 / (x * x) * (1.0 + 1.0 / std::f64::consts::LN_2),
+    );
+}
+
+fn close(got: f64, want: f64) {
+    assert!(
+        (got - want).abs() <= 1e-12 * (1.0 + want.abs()),
+        "got {got}, want {want}"
+    );
+}
