@@ -36,6 +36,34 @@ fn const_arrays_are_constants_in_every_companion() {
     close(root.data(), v);
 }
 
+#[differentiable(jvp, hessian)]
+fn scaled_square(x: f64, k: f64) -> f64 {
+    k * x * x
+}
+
+/// `Σ_i A[i] x²` through a helper that takes the constant as an argument.
+#[differentiable(jvp, hessian)]
+fn const_arguments(x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..A.len() {
+        s += scaled_square(x, A[i]);
+    }
+    s
+}
+
+#[test]
+fn const_array_elements_are_constant_arguments_of_calls() {
+    let x = 1.25;
+    let k: f64 = A.iter().sum();
+    let (v, g, h) = const_arguments_hessian(x);
+    assert_eq!(v.to_bits(), const_arguments(x).to_bits());
+    close(v, k * x * x);
+    close(g[0], 2.0 * k * x);
+    close(h[0][0], 2.0 * k);
+    assert_eq!(const_arguments_grad(x).1.to_bits(), g[0].to_bits());
+    close(const_arguments_jvp(x, 0.5).1, k * x);
+}
+
 /// `max(x)²` through `max_by(total_cmp)`, and in generic code.
 #[differentiable(jvp, hessian)]
 fn max_sq(x: &[f64]) -> f64 {
