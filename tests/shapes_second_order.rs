@@ -246,3 +246,21 @@ fn close(got: f64, want: f64) {
         "got {got}, want {want}"
     );
 }
+
+/// Parameters named as the wrappers' own (`w` of `_vjp`, `tangent_x` of `_jvp`).
+#[differentiable(jvp)]
+fn named_like_wrappers(x: f64, w: f64, tangent_x: f64) -> [f64; 2] {
+    [x * w, x + tangent_x * w]
+}
+
+#[test]
+fn parameters_named_like_the_wrappers_own_do_not_clash() {
+    let (x, w, t) = (1.5, 2.0, -0.5);
+    let (v, j) = named_like_wrappers_jacobian(x, w, t);
+    assert_eq!(v, named_like_wrappers(x, w, t));
+    assert_eq!(j, vec![vec![w, x, 0.0], vec![1.0, t, w]]);
+    let (_, gx, gw, gt) = named_like_wrappers_vjp(x, w, t, [1.0, 10.0]);
+    assert_eq!((gx, gw, gt), (w + 10.0, x + 10.0 * t, 10.0 * w));
+    let (_, d) = named_like_wrappers_jvp(x, w, t, 1.0, 0.0, 0.0);
+    assert_eq!(d, [w, 1.0]);
+}

@@ -330,6 +330,17 @@ fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
         }
 }
 
+/// `name`, or `__grad_<name>` where the function has a parameter of that name (a weight `w`,
+/// a parameter called `tangent_x`): a wrapper's own parameters must not clash with its
+/// function's.
+fn unclashed(t: &Target, name: syn::Ident) -> syn::Ident {
+    if t.parsed.params.iter().any(|p| p.ident == name) {
+        format_ident!("__grad_{}", name)
+    } else {
+        name
+    }
+}
+
 fn lints() -> TokenStream {
     quote!(#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)])
 }
@@ -348,7 +359,7 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
             .iter()
             .find(|(j, _, _)| *j == i)
             .map(|(_, ident, class)| {
-                let tname = format_ident!("{}_{}", prefix, ident);
+                let tname = unclashed(t, format_ident!("{}_{}", prefix, ident));
                 let ty = match class {
                     ParamClass::Slice => quote!(&[#float]),
                     ParamClass::Struct => {
@@ -717,14 +728,15 @@ fn vjp_fn(t: &Target) -> TokenStream {
     let vis = &t.parsed.item.vis;
     let float = &t.float;
     let mut inputs = t.inputs();
+    let w_name = unclashed(t, format_ident!("w"));
     let (w_ty, w) = match &t.parsed.ret {
         RetClass::Array(Some(n)) => {
             let n: TokenStream = n.parse().unwrap_or_default();
-            (quote!([#float; #n]), quote!(&w[..]))
+            (quote!([#float; #n]), quote!(&#w_name[..]))
         }
-        _ => (quote!(&[#float]), quote!(w)),
+        _ => (quote!(&[#float]), quote!(#w_name)),
     };
-    inputs.push(quote!(w: #w_ty));
+    inputs.push(quote!(#w_name: #w_ty));
     let (decl, slots, grads) = slots(t);
     let args = call_args(t);
     let types = grad_types(t);

@@ -21,6 +21,7 @@ mod declare;
 mod forward;
 mod graph;
 pub(crate) mod place;
+mod reads;
 mod reverse;
 mod segment;
 mod twin_call;

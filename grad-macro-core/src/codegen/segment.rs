@@ -22,7 +22,7 @@
 use super::declare::{declare, Decl};
 use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::quote;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// One step of a block: the names it declares ahead (forward sweep), its code, its weight
 /// (IR steps, nested ones included).
@@ -83,13 +83,13 @@ pub(crate) fn join(units: Vec<Unit>, after: TokenStream, size: usize) -> TokenSt
         .collect();
     // From the last piece back: the names each segment returns.
     let mut used = HashSet::new();
-    idents(&after, &mut used);
+    super::reads::reads(&after, &mut used);
     let mut live = vec![Vec::new(); pieces.len()];
     for (k, (wrapped, code)) in pieces.iter().enumerate().rev() {
         if *wrapped {
             live[k] = returned(code, &used);
         }
-        idents(code, &mut used);
+        super::reads::reads(code, &mut used);
     }
     let rt = super::rt();
     let mut out = TokenStream::new();
@@ -282,97 +282,6 @@ fn returned(code: &TokenStream, used: &HashSet<String>) -> Vec<Ident> {
             used.contains(&name) && seen.insert(name)
         })
         .collect()
-}
-
-/// The identifiers `code` reads from before it: every identifier at any depth, except those
-/// of a pattern and those a `let` (or `for`) inside `code` declared before them. A name the
-/// code only declares again (the reverse sweep rebuilds a loop's range under its name) is not
-/// read, so a segment does not return a value the code before it moved.
-fn idents(code: &TokenStream, out: &mut HashSet<String>) {
-    reads(code.clone(), &mut Shadowed::default(), out);
-}
-
-/// Names declared so far inside the code being scanned, with an undo log per block.
-#[derive(Default)]
-struct Shadowed {
-    count: HashMap<String, usize>,
-    log: Vec<String>,
-}
-
-impl Shadowed {
-    fn declare(&mut self, names: Vec<Ident>) {
-        for n in names {
-            let key = n.to_string();
-            *self.count.entry(key.clone()).or_default() += 1;
-            self.log.push(key);
-        }
-    }
-
-    /// Forgets the names declared since the log had `mark` entries (a block ends).
-    fn undo(&mut self, mark: usize) {
-        for key in self.log.drain(mark..) {
-            if let Some(c) = self.count.get_mut(&key) {
-                *c -= 1;
-            }
-        }
-    }
-}
-
-/// Where a scan is in a `let` or `for` statement.
-enum Let {
-    Outside,
-    /// In the pattern: the names so far; whether it is a `for` loop's.
-    Pattern(Vec<Ident>, bool),
-    /// Past the pattern (a `let`'s type and value, up to its `;`; a `for`'s iterator, up to
-    /// its body): the names, in scope from the `;` or in the body.
-    Rest(Vec<Ident>, bool),
-}
-
-fn reads(code: TokenStream, shadowed: &mut Shadowed, out: &mut HashSet<String>) {
-    let mut state = Let::Outside;
-    for tt in code {
-        // One string per identifier: inside rustc each one is a call across the macro bridge.
-        let word = match &tt {
-            TokenTree::Ident(i) => Some(i.to_string()),
-            _ => None,
-        };
-        match (&tt, word, &mut state) {
-            (_, Some(w), _) if w == "let" || w == "for" => {
-                state = Let::Pattern(Vec::new(), w == "for");
-            }
-            (TokenTree::Punct(p), _, Let::Pattern(names, false))
-                if matches!(p.as_char(), ':' | '=') =>
-            {
-                state = Let::Rest(std::mem::take(names), false);
-            }
-            (_, Some(w), Let::Pattern(names, true)) if w == "in" => {
-                state = Let::Rest(std::mem::take(names), true);
-            }
-            (TokenTree::Punct(p), _, Let::Pattern(names, false) | Let::Rest(names, false))
-                if p.as_char() == ';' =>
-            {
-                shadowed.declare(std::mem::take(names));
-                state = Let::Outside;
-            }
-            (_, _, Let::Pattern(names, _)) => pattern_names(&tt, names),
-            (_, Some(w), _) if !shadowed.count.get(&w).is_some_and(|&c| c > 0) => {
-                out.insert(w);
-            }
-            (TokenTree::Group(g), _, st) => {
-                let mark = shadowed.log.len();
-                // The body of `for x in it { .. }` sees `x`.
-                if let (Let::Rest(names, true), proc_macro2::Delimiter::Brace) =
-                    (&mut *st, g.delimiter())
-                {
-                    shadowed.declare(std::mem::take(names));
-                    *st = Let::Outside;
-                }
-                reads(g.stream(), shadowed, out);
-                shadowed.undo(mark);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The names bound by the `let` statements at the top level of `code` (not inside blocks),

@@ -239,6 +239,9 @@ pub(crate) struct Lowerer<'a> {
     pub arrays: Vec<(Info, ArrayKind)>,
     /// The jump variable, created at the first early exit.
     pub jump: Option<Var>,
+    /// Where the body first leaves a loop or itself early (for the error of a function
+    /// returning an array, which cannot yet).
+    pub first_exit: Option<Span>,
     /// The variable holding the result when the body has `return`.
     pub ret: Option<Var>,
     /// Number of `return`s lowered so far.
@@ -331,6 +334,7 @@ impl<'a> Lowerer<'a> {
             var_ty: Vec::new(),
             arrays: Vec::new(),
             jump: None,
+            first_exit: None,
             ret: None,
             returns: 0,
             loop_exits: 0,
@@ -403,10 +407,14 @@ impl<'a> Lowerer<'a> {
         };
         self.scopes.pop();
         if self.ret.is_some() || self.jump.is_some() {
+            // Under the first exit: a `return`, `break` or `continue`, the condition of a
+            // `while` (which leaves its loop by a `break`), or an early-exiting chain.
             self.errors.at(
-                block_end(block),
-                "a function returning an array cannot use `return`, `break` or `continue` \
-                 yet; end it with the array it returns",
+                self.first_exit.unwrap_or_else(|| block_end(block)),
+                "a function returning an array cannot leave a loop or itself early yet \
+                 (`return`, `break`, `continue`, a `while` loop, `any`, `all`, `position`); \
+                 loop over a range (`for k in 0..n`) with an `if` inside, and end the function \
+                 with the array it returns",
             );
         }
         out
@@ -593,6 +601,7 @@ impl<'a> Lowerer<'a> {
 
     /// `jump = code`.
     pub fn set_jump(&mut self, code: u8, span: Span) {
+        self.first_exit.get_or_insert(span);
         let j = self.jump_var();
         let c = self.def(Op::Const(quote::quote!(#code)), Ty::Int, span, None);
         self.push(Node::Assign {
