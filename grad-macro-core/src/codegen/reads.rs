@@ -12,18 +12,31 @@
 //! not, byte and C strings, characters, numbers), so that a word inside a string is not a
 //! name. A lifetime or label is a `'` then its name, as `proc_macro2` gives them.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The identifiers `code` reads from before it: every identifier at any depth, except those
 /// of a pattern and those a `let` (or `for`) inside `code` declared before them. A name the
 /// code only declares again (the reverse sweep rebuilds a loop's range under its name) is not
 /// read, so a segment does not return a value the code before it moved.
-pub(crate) fn reads(code: &proc_macro2::TokenStream, out: &mut HashSet<String>) {
+pub(crate) fn reads(code: &proc_macro2::TokenStream, out: &mut Names) {
     let text = code.to_string();
     let toks = lex(&text);
     let mut at = 0;
     block(&toks, &mut at, &mut Shadowed::default(), out);
 }
+
+/// The identifiers of `text` (the text of a token stream), in order, with those inside
+/// literals left out.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
+    lex(text).into_iter().filter_map(|t| match t {
+        Tok::Ident(w) => Some(w),
+        _ => None,
+    })
+}
+
+/// A set of names (hashed with `FxHash`: the macro runs unoptimized in a user's build, where
+/// the standard hasher's rounds are slow).
+pub(crate) type Names = FxHashSet<String>;
 
 /// A token of the text.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -39,7 +52,7 @@ enum Tok<'a> {
 /// Names declared so far inside the code being scanned, with an undo log per block.
 #[derive(Default)]
 struct Shadowed<'a> {
-    count: HashMap<&'a str, usize>,
+    count: FxHashMap<&'a str, usize>,
     log: Vec<&'a str>,
 }
 
@@ -77,15 +90,18 @@ enum Let<'a> {
 
 /// Scans from `*at` to the end of the current group (its closing bracket, consumed) or of the
 /// tokens.
-fn block<'a>(
-    toks: &[Tok<'a>],
-    at: &mut usize,
-    shadowed: &mut Shadowed<'a>,
-    out: &mut HashSet<String>,
-) {
+fn block<'a>(toks: &[Tok<'a>], at: &mut usize, shadowed: &mut Shadowed<'a>, out: &mut Names) {
     let mut state = Let::Outside;
     while let Some(&tok) = toks.get(*at) {
         *at += 1;
+        // A word after `.` or `::` is a field, a method or a path's segment, never a local.
+        // (`..` is a range: the word after it is read.)
+        let before = |k: usize| (*at > k).then(|| toks[*at - 1 - k]);
+        let member = match (before(1), before(2)) {
+            (Some(Tok::Punct(b'.')), b) => b != Some(Tok::Punct(b'.')),
+            (Some(Tok::Punct(b':')), b) => b == Some(Tok::Punct(b':')),
+            _ => false,
+        };
         match (tok, &mut state) {
             (Tok::Close, _) => return,
             (Tok::Ident(w), _) if w == "let" || w == "for" => {
@@ -104,11 +120,10 @@ fn block<'a>(
             (Tok::Open(_), Let::Pattern(names, _)) => pattern_group(toks, at, names),
             (Tok::Ident(w), Let::Pattern(names, _)) => pattern_name(w, names),
             (_, Let::Pattern(..)) => {}
-            (Tok::Ident(w), _) => {
-                if !shadowed.is(w) {
-                    out.insert(w.to_string());
-                }
+            (Tok::Ident(w), _) if !member && !out.contains(w) && !shadowed.is(w) => {
+                out.insert(w.to_string());
             }
+            (Tok::Ident(_), _) => {}
             (Tok::Open(delimiter), st) => {
                 let mark = shadowed.log.len();
                 // The body of `for x in it { .. }` sees `x`.
@@ -306,6 +321,7 @@ mod tests {
     use super::*;
     use proc_macro2::{TokenStream, TokenTree};
     use quote::quote;
+    use std::collections::{HashMap, HashSet};
 
     /// The same scan over the tokens themselves (what this module replaces): the reference.
     fn reads_by_tokens(
@@ -336,11 +352,21 @@ mod tests {
                 }
             };
         let mut state = St::Outside;
+        let (mut p1, mut p2) = (' ', ' ');
         for tt in code {
             let word = match &tt {
                 TokenTree::Ident(i) => Some(i.to_string()),
                 _ => None,
             };
+            let member = (p1 == '.' && p2 != '.') || (p1 == ':' && p2 == ':');
+            p2 = p1;
+            p1 = match &tt {
+                TokenTree::Punct(p) => p.as_char(),
+                _ => ' ',
+            };
+            let word = word.filter(|w| {
+                !member || w == "let" || w == "for" || w == "in" || matches!(state, St::Pattern(..))
+            });
             match (&tt, word, &mut state) {
                 (_, Some(w), _) if w == "let" || w == "for" => {
                     state = St::Pattern(Vec::new(), w == "for")
@@ -382,7 +408,7 @@ mod tests {
     }
 
     fn both(code: TokenStream) -> HashSet<String> {
-        let mut by_text = HashSet::new();
+        let mut by_text = Names::default();
         reads(&code, &mut by_text);
         let mut by_tokens = HashSet::new();
         reads_by_tokens(
@@ -391,6 +417,7 @@ mod tests {
             &mut Vec::new(),
             &mut by_tokens,
         );
+        let by_text: HashSet<String> = by_text.into_iter().collect();
         assert_eq!(by_text, by_tokens, "{code}");
         by_text
     }
@@ -410,8 +437,8 @@ mod tests {
             q
         });
         // `a`, `b`, `c`, `t` and the loop's `i` are declared before they are read; `q` is
-        // read after its block ended; `_` is a word of a type.
-        let want = set(&["x", "y", "sin", "f64", "_", "z", "n", "w", "k", "r", "q"]);
+        // read after its block ended; `_` is a word of a type; `sin` is a method, not a read.
+        let want = set(&["x", "y", "f64", "_", "z", "n", "w", "k", "r", "q"]);
         assert_eq!(got, want);
     }
 
@@ -427,10 +454,9 @@ mod tests {
             let r#type = u;
             r#type + s.len() as f64
         });
-        // Suffixes of numbers are not names; keywords are words as `proc_macro2` sees them.
-        let want = set(&[
-            "max", "v", "f64", "as", "t", "outer", "loop", "break", "u", "len",
-        ]);
+        // Suffixes of numbers are not names; keywords are words as `proc_macro2` sees them;
+        // methods are not reads.
+        let want = set(&["v", "f64", "as", "t", "outer", "loop", "break", "u"]);
         assert_eq!(got, want);
     }
 

@@ -2,7 +2,6 @@
 
 use super::segment::Unit;
 use super::*;
-use std::collections::HashSet;
 
 impl Gen<'_> {
     /// The local holding the last value of the loop variable, for loops whose reverse steps
@@ -443,45 +442,37 @@ impl Gen<'_> {
 #[derive(Default)]
 struct LazyZeros {
     order: Vec<Ident>,
-    pending: HashSet<String>,
-    declared: HashSet<String>,
+    pending: rustc_hash::FxHashMap<String, Ident>,
+    declared: rustc_hash::FxHashSet<String>,
 }
 
 impl LazyZeros {
     /// Whether `name` waits (a second zero of a name already declared is a step in place).
     fn postpone(&mut self, name: &Ident) -> bool {
         let key = name.to_string();
-        if self.declared.contains(&key) || self.pending.contains(&key) {
+        if self.declared.contains(&key) || self.pending.contains_key(&key) {
             return false;
         }
-        self.pending.insert(key);
+        self.pending.insert(key, name.clone());
         self.order.push(name.clone());
         true
     }
 
-    /// The waiting names `code` mentions, now declared, in the order it mentions them.
+    /// The waiting names `code` mentions, now declared, in the order it mentions them (found
+    /// in its text, as [`super::reads`] finds reads).
     fn mentioned(&mut self, code: &TokenStream) -> Vec<Ident> {
         let mut out = Vec::new();
-        if !self.pending.is_empty() {
-            self.scan(code, &mut out);
+        if self.pending.is_empty() {
+            return out;
         }
-        out
-    }
-
-    fn scan(&mut self, code: &TokenStream, out: &mut Vec<Ident>) {
-        for tt in code.clone() {
-            match tt {
-                proc_macro2::TokenTree::Ident(i) => {
-                    let key = i.to_string();
-                    if self.pending.remove(&key) {
-                        self.declared.insert(key);
-                        out.push(i);
-                    }
-                }
-                proc_macro2::TokenTree::Group(g) => self.scan(&g.stream(), out),
-                _ => {}
+        let text = code.to_string();
+        for word in super::reads::words(&text) {
+            if let Some((key, ident)) = self.pending.remove_entry(word) {
+                self.declared.insert(key);
+                out.push(ident);
             }
         }
+        out
     }
 
     /// The names still waiting, in the order they came.
@@ -489,7 +480,7 @@ impl LazyZeros {
         let pending = self.pending;
         self.order
             .into_iter()
-            .filter(|n| pending.contains(&n.to_string()))
+            .filter(|n| pending.contains_key(&n.to_string()))
             .collect()
     }
 }

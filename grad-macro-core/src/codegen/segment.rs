@@ -82,7 +82,7 @@ pub(crate) fn join(units: Vec<Unit>, after: TokenStream, size: usize) -> TokenSt
         .map(|(wrapped, run, _)| (wrapped, declared_then_code(run)))
         .collect();
     // From the last piece back: the names each segment returns.
-    let mut used = HashSet::new();
+    let mut used = super::reads::Names::default();
     super::reads::reads(&after, &mut used);
     let mut live = vec![Vec::new(); pieces.len()];
     for (k, (wrapped, code)) in pieces.iter().enumerate().rev() {
@@ -271,7 +271,7 @@ fn batch(code: TokenStream) -> TokenStream {
 }
 
 /// The names `code` declares at its top level that are in `used`, each once, in order.
-fn returned(code: &TokenStream, used: &HashSet<String>) -> Vec<Ident> {
+fn returned(code: &TokenStream, used: &super::reads::Names) -> Vec<Ident> {
     let mut declared = Vec::new();
     top_level_lets(code, &mut declared);
     let mut seen = HashSet::new();
