@@ -2,7 +2,11 @@
 //! and that an independent probe of the API found missing: `const` arrays read in the body,
 //! `total_cmp`, tuples and generic structs at `f64` as parameters, a struct left out by
 //! `wrt(...)` in `_jvp`, struct parameters of array-valued functions, and second derivatives
-//! at the edge of a domain. Each against a closed form.
+//! at the edge of a domain; and constructs a probe of realistic workloads found refused
+//! (`wrt(self)`, a `usize` field as a `vec!` length, `let (a, b) = (x, y);`, `let row =
+//! &x[a..b];`). Each against a closed form or central differences.
+
+#![allow(clippy::needless_range_loop)] // loops written as users write them
 
 use grad::prelude::*;
 
@@ -263,4 +267,186 @@ fn parameters_named_like_the_wrappers_own_do_not_clash() {
     assert_eq!((gx, gw, gt), (w + 10.0, x + 10.0 * t, 10.0 * w));
     let (_, d) = named_like_wrappers_jvp(x, w, t, 1.0, 0.0, 0.0);
     assert_eq!(d, [w, 1.0]);
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Line {
+    a: f64,
+    b: f64,
+}
+
+impl Line {
+    /// Squared error of the line on the data; the gradient with respect to the line only.
+    #[differentiable(wrt(self))]
+    fn sse(&self, xs: &[f64], ys: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..xs.len() {
+            let r = self.a * xs[i] + self.b - ys[i];
+            s += r * r;
+        }
+        s
+    }
+}
+
+#[test]
+fn wrt_lists_self() {
+    let line = Line { a: 2.0, b: -1.0 };
+    let (xs, ys) = ([0.0, 1.0, 2.0], [1.0, 1.5, 2.5]);
+    let (v, g) = line.sse_grad(&xs, &ys);
+    assert_eq!(v.to_bits(), line.sse(&xs, &ys).to_bits());
+    let r: Vec<f64> = (0..3).map(|i| 2.0 * xs[i] - 1.0 - ys[i]).collect();
+    close(g.a, (0..3).map(|i| 2.0 * r[i] * xs[i]).sum());
+    close(g.b, (0..3).map(|i| 2.0 * r[i]).sum());
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Hidden {
+    w: Vec<f64>,
+    n: usize,
+}
+
+impl Hidden {
+    /// A `usize` field as a `vec!` length: an integer, not a float.
+    #[differentiable]
+    fn spread(&self, x: f64) -> f64 {
+        let mut h = vec![0.0; self.n];
+        let mut s = 0.0;
+        for i in 0..h.len() {
+            h[i] = (self.w[i] * x).tanh();
+            s += h[i] * h[i];
+        }
+        s
+    }
+}
+
+#[test]
+fn a_field_used_as_a_vec_length_is_an_integer() {
+    let m = Hidden {
+        w: vec![0.5, -1.5, 2.0],
+        n: 3,
+    };
+    let x = 0.4;
+    let (v, gm, gx) = m.spread_grad(x);
+    assert_eq!(v.to_bits(), m.spread(x).to_bits());
+    let want_x: f64 =
+        m.w.iter()
+            .map(|w| {
+                let t = (w * x).tanh();
+                2.0 * t * (1.0 - t * t) * w
+            })
+            .sum();
+    close(gx, want_x);
+    for i in 0..3 {
+        let t = (m.w[i] * x).tanh();
+        close(gm.w[i], 2.0 * t * (1.0 - t * t) * x);
+    }
+}
+
+/// `let (a, b) = (x, y);` with `mut`, a type, and a swap: every value is computed first.
+#[differentiable(hessian)]
+fn tuple_lets(x: f64, y: f64) -> f64 {
+    let (s, c): (f64, f64) = (x.sin(), x.cos());
+    let (mut a, mut b) = (s * y, c);
+    for _ in 0..3 {
+        (a, b) = (b, a);
+        let (p, q) = (a * b, a + b);
+        a = p;
+        b = q;
+    }
+    a + b
+}
+
+#[test]
+fn tuple_lets_bind_one_name_per_element() {
+    let f = |x: f64, y: f64| {
+        let (mut a, mut b) = (x.sin() * y, x.cos());
+        for _ in 0..3 {
+            (a, b) = (b, a);
+            let (p, q) = (a * b, a + b);
+            a = p;
+            b = q;
+        }
+        a + b
+    };
+    let (x, y) = (0.7, 1.3);
+    let (v, g, h) = tuple_lets_hessian(x, y);
+    assert_eq!(v.to_bits(), f(x, y).to_bits());
+    let eps = 1e-6;
+    close_to(g[0], (f(x + eps, y) - f(x - eps, y)) / (2.0 * eps), 1e-7);
+    close_to(g[1], (f(x, y + eps) - f(x, y - eps)) / (2.0 * eps), 1e-7);
+    let gx = |x: f64, y: f64| tuple_lets_grad(x, y).1;
+    close_to(
+        h[0][0],
+        (gx(x + eps, y) - gx(x - eps, y)) / (2.0 * eps),
+        1e-6,
+    );
+    assert_eq!(h[0][1].to_bits(), h[1][0].to_bits());
+}
+
+fn close_to(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol * (1.0 + want.abs()),
+        "got {got}, want {want}"
+    );
+}
+
+/// Logistic regression with rows as sub-slices: `let row = &x[i * d..(i + 1) * d];`.
+#[differentiable(hessian, wrt(w))]
+fn logistic(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let d = w.len();
+    let mut loss = 0.0;
+    for i in 0..y.len() {
+        let row = &x[i * d..(i + 1) * d];
+        let z: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
+        // The same product with the slice written in the chain: `z2 - z` is zero.
+        let z2 = x[i * d..(i + 1) * d]
+            .iter()
+            .zip(w)
+            .map(|(a, b)| a * b)
+            .sum::<f64>();
+        let z = z + (z2 - z);
+        let tail = &row[1..];
+        let bias = tail.len() as f64 * 0.0 + row[0] * 0.0;
+        loss += (1.0 + (-y[i] * z).exp()).ln() + bias;
+    }
+    loss / y.len() as f64
+}
+
+#[test]
+fn local_sub_slices_are_views() {
+    let (w, x, y) = (
+        [0.5, -0.25, 1.0],
+        [1.0, 2.0, -1.0, 0.5, -1.5, 2.0],
+        [1.0, -1.0],
+    );
+    let (v, g, h) = logistic_hessian(&w, &x, &y);
+    assert_eq!(v.to_bits(), logistic(&w, &x, &y).to_bits());
+    let (mut gw, mut hw) = ([0.0; 3], [[0.0; 3]; 3]);
+    for i in 0..2 {
+        let row = &x[i * 3..i * 3 + 3];
+        let z: f64 = (0..3).map(|k| row[k] * w[k]).sum();
+        let s = 1.0 / (1.0 + (y[i] * z).exp()); // sigmoid(-y z)
+        for a in 0..3 {
+            gw[a] += -y[i] * s * row[a] / 2.0;
+            for b in 0..3 {
+                hw[a][b] += s * (1.0 - s) * row[a] * row[b] / 2.0;
+            }
+        }
+    }
+    for a in 0..3 {
+        close(g[a], gw[a]);
+        for b in 0..3 {
+            close(h[a][b], hw[a][b]);
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "out of range for slice of length 6")]
+fn a_view_past_the_end_panics_as_slicing_does() {
+    let _ = logistic_grad(
+        &[0.5, -0.25, 1.0],
+        &[1.0, 2.0, -1.0, 0.5, -1.5, 2.0],
+        &[1.0, -1.0, 1.0],
+    );
 }

@@ -102,7 +102,10 @@ pub fn attribute(attr: TokenStream, errors: &mut Errors) -> Attr {
             content.parse_terminated(<syn::Ident as syn::parse::Parse>::parse, syn::Token![,])
         };
         if meta.path.is_ident(WRT) {
-            let names = list(&meta)?;
+            // `self` is a keyword: parsed as any identifier, so a method lists it.
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names = content.parse_terminated(syn::ext::IdentExt::parse_any, syn::Token![,])?;
             if names.is_empty() {
                 empty = Some(meta.path.span());
             }

@@ -293,6 +293,21 @@ pub fn element<T>(a: &mut [T], i: usize) -> &mut T {
     &mut a[i]
 }
 
+/// The start of `&a[lo..hi]` in `a` (of length `len`), checked as slicing checks it, at the
+/// caller's location: generated code reads a view `let row = &x[lo..hi];` through `x` itself.
+#[doc(hidden)]
+#[track_caller]
+#[inline(always)]
+pub fn view_start(lo: usize, hi: usize, len: usize) -> usize {
+    if lo > hi {
+        panic!("slice index starts at {lo} but ends at {hi}");
+    }
+    if hi > len {
+        panic!("range end index {hi} out of range for slice of length {len}");
+    }
+    lo
+}
+
 #[cold]
 #[inline(never)]
 fn wrong_length() -> ! {

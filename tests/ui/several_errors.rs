@@ -7,7 +7,7 @@ use grad::prelude::*;
 fn f(x: f64, y: f64) -> f64 {
     let sq = (|t: f64| t * t)(x);
     println!("{}", x);
-    let (a, b) = (x, y);
+    let ((a, b), _c) = ((x, y), x);
     let r = x % 2.0;
     let m = match 1 {
         _ => y,

@@ -70,7 +70,7 @@ impl Lowerer<'_> {
     }
 
     /// The bounds in the viewed array of `view[r]` (of the whole view without `r`).
-    fn view_bounds(
+    pub(crate) fn view_bounds(
         &mut self,
         offset: Value,
         len: Value,

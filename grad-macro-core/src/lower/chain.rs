@@ -146,6 +146,16 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Field(_) | syn::Expr::Index(_) | syn::Expr::Path(_) if self.is_place(e) => {
                 true
             }
+            // `x[a..b]` of an array or a view.
+            syn::Expr::Index(ix) if matches!(strip(&ix.index), syn::Expr::Range(_)) => {
+                match strip(&ix.expr) {
+                    syn::Expr::Path(p) => matches!(
+                        p.path.get_ident().and_then(|i| self.scopes.get(i)),
+                        Some(Binding::Array(_) | Binding::View { .. })
+                    ),
+                    _ => false,
+                }
+            }
             syn::Expr::Path(p) => match p.path.get_ident() {
                 Some(i) => match self.scopes.get(i) {
                     Some(b) => matches!(b, Binding::Array(_) | Binding::View { .. }),
@@ -609,6 +619,19 @@ impl<'a> Lowerer<'a> {
             let len = self.def(Op::FieldLen(p.clone()), Ty::Int, span, None);
             return Some(Built {
                 chain: Chain::Source(Source::Place(p)),
+                len: Some(len),
+                range: None,
+                filtered: false,
+            });
+        }
+        // `x[a..b].iter()`: a view of `x`.
+        if let Some(view) = self.slice_view(e) {
+            let (array, offset, len) = view?;
+            return Some(Built {
+                chain: Chain::Source(Source::Elems {
+                    array,
+                    offset: Some(offset),
+                }),
                 len: Some(len),
                 range: None,
                 filtered: false,

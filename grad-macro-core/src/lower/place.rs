@@ -467,6 +467,8 @@ fn gather<'r>(
             stack.push(Some(els));
         }
         Node::Loop { body, .. } => stack.push(Some(body)),
+        // A `vec![x; n]`'s length is an integer (`vec![0.0; p.n]` with a field `n`).
+        Node::DeclArray(_, ArrayInit::Vec { len, .. }) => int(len, evidence),
         Node::DeclVar(_) | Node::DeclArray(..) => {}
     }
 }

@@ -156,11 +156,27 @@ impl Lowerer<'_> {
                 }
                 return;
             }
+            // `let (a, mut b) = (x, y);`: one binding per element, every value computed first.
+            syn::Pat::Tuple(t) if tuple_of_names(t, local) => {
+                if let Some(syn::Expr::Tuple(e)) = local.init.as_ref().map(|i| strip(&i.expr)) {
+                    let values: Vec<Option<Value>> = e.elems.iter().map(|x| self.expr(x)).collect();
+                    let types: Vec<Option<&syn::Type>> = match ty {
+                        Some(syn::Type::Tuple(tt)) => tt.elems.iter().map(Some).collect(),
+                        _ => vec![None; t.elems.len()],
+                    };
+                    for ((p, v), ty) in t.elems.iter().zip(values).zip(types) {
+                        if let (syn::Pat::Ident(p), Some(v)) = (p, v) {
+                            self.bind_value(&p.ident, p.mutability.is_some(), ty, v);
+                        }
+                    }
+                }
+                return;
+            }
             other => {
                 self.errors.on(
                     other,
-                    "only `let name = ...` and `let mut name = ...` are supported here; \
-                     destructuring patterns are not",
+                    "only `let name = ...`, `let mut name = ...` and `let (a, b) = (x, y);` are \
+                     supported here; other destructuring patterns are not",
                 );
                 if let Some(init) = &local.init {
                     self.expr(&init.expr);
@@ -187,6 +203,12 @@ impl Lowerer<'_> {
         if let syn::Expr::Closure(c) = strip(&init.expr) {
             self.bind_closure(&ident, c);
             return;
+        }
+        // `let row = &x[a..b];`: a view of `x`, read through `x`.
+        if let syn::Expr::Reference(r) = strip(&init.expr) {
+            if !mutable && self.slice_let(&ident, r) {
+                return;
+            }
         }
         // `let w = &p.w;`, `let layer = &self.layers[l];`: another name for the place.
         if let syn::Expr::Reference(r) = strip(&init.expr) {
@@ -257,6 +279,12 @@ impl Lowerer<'_> {
         let Some(v) = v else {
             return;
         };
+        self.bind_value(&ident, mutable, ty, v);
+    }
+
+    /// Binds `ident` to the value `v` (its type as written, if it is), as a variable where it
+    /// is `mut`.
+    fn bind_value(&mut self, ident: &syn::Ident, mutable: bool, ty: Option<&syn::Type>, v: Value) {
         let declared = ty.map(ty_of_type);
         if let (Some(Ty::Float), Some(t)) = (declared, ty) {
             if crate::parse::float_of(t) != Some(self.float) && !crate::generic::is_twin_float(t) {
@@ -274,7 +302,7 @@ impl Lowerer<'_> {
         if mutable {
             let s = self.new_var(vty, ident.span(), name);
             self.assign_var(s, v, true);
-            self.scopes.bind(&ident, Binding::Var(s));
+            self.scopes.bind(ident, Binding::Var(s));
         } else {
             // An immutable binding is the value itself; record the name for pictures/listings.
             let info = &mut self.values[v.0 as usize];
@@ -282,7 +310,7 @@ impl Lowerer<'_> {
                 info.name = name;
             }
             self.value_ty[v.0 as usize] = vty;
-            self.scopes.bind(&ident, Binding::Value(v));
+            self.scopes.bind(ident, Binding::Value(v));
         }
     }
 
@@ -553,12 +581,39 @@ impl Lowerer<'_> {
                 };
                 self.store(array, index, left, right, op);
             }
+            // `(a, b) = (b, a);` of float or integer variables: every value computed first.
+            syn::Expr::Tuple(l)
+                if op.is_none()
+                    && matches!(strip(right), syn::Expr::Tuple(r) if r.elems.len() == l.elems.len())
+                    && l.elems.iter().all(|e| self.local_var(e).is_some()) =>
+            {
+                let syn::Expr::Tuple(r) = strip(right) else {
+                    return;
+                };
+                let values: Vec<Option<Value>> = r.elems.iter().map(|x| self.expr(x)).collect();
+                for (e, v) in l.elems.iter().zip(values) {
+                    if let (Some(s), Some(v)) = (self.local_var(e), v) {
+                        self.assign_var(s, v, false);
+                    }
+                }
+            }
             other => self.errors.on(
                 other,
                 "only local variables and array elements can be assigned in a differentiable \
                  function; assign to a `let mut` local or to an element of a local array \
                  (`h[i] = ...`)",
             ),
+        }
+    }
+
+    /// The `let mut` variable `e` names, if it names one.
+    fn local_var(&self, e: &syn::Expr) -> Option<Var> {
+        match strip(e) {
+            syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                Some(Binding::Var(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -672,6 +727,69 @@ impl Lowerer<'_> {
                 }
             }
         }
+    }
+
+    /// `let row = &x[a..b];` (or `&mut`): binds `row` to a view of `x` ([`Self::slice_view`]).
+    /// `false` if `r` is not such a slice.
+    fn slice_let(&mut self, ident: &syn::Ident, r: &syn::ExprReference) -> bool {
+        let Some(view) = self.slice_view(&r.expr) else {
+            return false;
+        };
+        if let Some((array, offset, len)) = view {
+            self.scopes
+                .bind(ident, Binding::View { array, offset, len });
+            if r.mutability.is_some() {
+                self.mut_views.insert(ident.to_string());
+            } else {
+                self.mut_views.remove(&ident.to_string());
+            }
+        }
+        true
+    }
+
+    /// `x[a..b]` of a parameter, a local array or a view, as a view of `x`: `(array, start,
+    /// len)`, its start checked as slicing checks it (`grad::__private::view_start`, whose
+    /// result every use of the view reads). `None` if `e` is not such a slice; `Some(None)`
+    /// where its bounds did not lower (the error is reported).
+    pub(crate) fn slice_view(&mut self, e: &syn::Expr) -> Option<Option<(Array, Value, Value)>> {
+        let syn::Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        let syn::Expr::Range(range) = strip(&ix.index) else {
+            return None;
+        };
+        let base = match strip(&ix.expr) {
+            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
+            _ => None,
+        };
+        let span = ix.span();
+        let (array, offset, len) = match base {
+            Some(Binding::Array(a)) => {
+                let zero = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None);
+                let len = self.def(Op::Len(a), Ty::Int, span, None);
+                (a, zero, len)
+            }
+            Some(Binding::View { array, offset, len }) => (array, offset, len),
+            _ => return None,
+        };
+        let Some((lo, hi)) = self.view_bounds(offset, len, Some(range)) else {
+            return Some(None);
+        };
+        let Some(end) = self.binary(&syn::parse_quote!(+), offset, len, span) else {
+            return Some(None);
+        };
+        let start = self.def(
+            Op::Plain(
+                Plain::Call(syn::parse_quote!(::grad::__private::view_start)),
+                vec![lo, hi, end],
+            ),
+            Ty::Int,
+            span,
+            None,
+        );
+        // The length from the checked start, so that any use of the view checks it.
+        let view_len = self.binary(&syn::parse_quote!(-), hi, start, span);
+        Some(view_len.map(|len| (array, start, len)))
     }
 
     /// The array and index of `a[i]` as a place to write to.
@@ -861,4 +979,16 @@ pub(crate) fn strip(e: &syn::Expr) -> &syn::Expr {
         syn::Expr::Group(g) => strip(&g.expr),
         other => other,
     }
+}
+
+/// `let (a, mut b) = (x, y);`: a tuple of plain names (no `ref`, no sub-patterns) bound to a
+/// tuple expression of as many elements, without `else`.
+fn tuple_of_names(t: &syn::PatTuple, local: &syn::Local) -> bool {
+    let names = t
+        .elems
+        .iter()
+        .all(|p| matches!(p, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()));
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none());
+    names
+        && matches!(init.map(|i| strip(&i.expr)), Some(syn::Expr::Tuple(e)) if e.elems.len() == t.elems.len())
 }
