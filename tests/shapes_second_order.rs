@@ -450,3 +450,46 @@ fn a_view_past_the_end_panics_as_slicing_does() {
         &[1.0, -1.0, 1.0],
     );
 }
+
+/// Shape checks open the function: the companions check them too.
+#[differentiable(hessian, wrt(w))]
+fn least_squares(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(
+        x.len(),
+        w.len() * y.len(),
+        "x holds one row of w.len() per target"
+    );
+    debug_assert!(!w.is_empty());
+    let d = w.len();
+    let mut s = 0.0;
+    for i in 0..y.len() {
+        let r: f64 = x[i * d..(i + 1) * d]
+            .iter()
+            .zip(w)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            - y[i];
+        s += r * r;
+    }
+    s
+}
+
+#[test]
+fn leading_assertions_are_checked_by_the_companions() {
+    let (w, x, y) = ([1.0, -2.0], [1.0, 0.5, 2.0, -1.0], [0.25, 3.0]);
+    let (v, g) = least_squares_grad(&w, &x, &y);
+    assert_eq!(v.to_bits(), least_squares(&w, &x, &y).to_bits());
+    let r = [1.0 - 1.0 - 0.25, 2.0 + 2.0 - 3.0];
+    close(g[0], 2.0 * (r[0] * 1.0 + r[1] * 2.0));
+    close(g[1], 2.0 * (r[0] * 0.5 - r[1]));
+    let (_, _, h) = least_squares_hessian(&w, &x, &y);
+    close(h[0][1], 2.0 * (1.0 * 0.5 - 2.0));
+    let short = std::panic::catch_unwind(|| least_squares_grad(&w, &x[..3], &y));
+    let message = short.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("x holds one row of w.len() per target"),
+        "{message}"
+    );
+    assert!(std::panic::catch_unwind(|| least_squares_graph(&w, &x[..3], &y)).is_err());
+}

@@ -8,6 +8,7 @@
 
 mod activity;
 mod adjoint;
+mod asserts;
 mod codegen;
 mod derive;
 mod error;

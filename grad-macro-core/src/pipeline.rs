@@ -36,6 +36,10 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
+    // Assertions opening the body are checked again at the start of the companions, not
+    // differentiated ([`crate::asserts`]); the function itself is emitted as written.
+    let original = item.clone();
+    let (asserts, item) = crate::asserts::split_leading(&item);
     let mut errors = Errors::default();
     let attr = parse::attribute(attr, &mut errors);
     let restricted = attr.wrt.is_some();
@@ -93,12 +97,14 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         let graph = (parsed.float == parse::FloatTy::F64).then(stub);
         (stub(), String::new(), graph)
     });
-    let companion = float_ret.then(|| companion(&parsed, &shell, body, &listing));
+    let companion = float_ret.then(|| companion(&parsed, &shell, quote!(#asserts #body), &listing));
     let graph = graph
         .filter(|_| float_ret)
-        .map(|g| graph_fn(&parsed, &shell, g));
-    let pullback = needs_pullback(&parsed)
-        .then(|| pullback_fn(&parsed, &shell, pullback.unwrap_or_else(stub)));
+        .map(|g| graph_fn(&parsed, &shell, quote!(#asserts #g)));
+    let pullback = needs_pullback(&parsed).then(|| {
+        let body = pullback.unwrap_or_else(stub);
+        pullback_fn(&parsed, &shell, quote!(#asserts #body))
+    });
     // Forward mode and second order: the twins (concrete functions) and the wrappers.
     let mut extra = TokenStream::new();
     let wants_duals = attr.jvp || attr.hessian;
@@ -127,7 +133,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #e
         #[allow(dead_code)]
-        #item
+        #original
         #companion
         #graph
         #pullback

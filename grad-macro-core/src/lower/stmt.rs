@@ -118,6 +118,12 @@ impl Lowerer<'_> {
             // An empty statement (`;;`).
             syn::Stmt::Item(syn::Item::Verbatim(t)) if t.to_string() == ";" => {}
             syn::Stmt::Item(item) => self.body_item(item),
+            syn::Stmt::Macro(m) if crate::asserts::is_assert(&m.mac) => self.errors.on(
+                &m.mac,
+                "an assertion is accepted at the start of a differentiable function only, before \
+                 its first other statement, where it reads the parameters (the companions check \
+                 it there too): move it there, or into the caller",
+            ),
             syn::Stmt::Macro(m) => self.errors.on(
                 &m.mac,
                 "macros are not supported inside a differentiable function (the macro cannot \
