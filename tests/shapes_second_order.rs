@@ -493,3 +493,58 @@ fn leading_assertions_are_checked_by_the_companions() {
     );
     assert!(std::panic::catch_unwind(|| least_squares_graph(&w, &x[..3], &y)).is_err());
 }
+
+/// Softmax cross-entropy through `collect()`: the gradient is `p - onehot`.
+#[differentiable(hessian, wrt(z))]
+fn softmax_ce(z: &[f64], label: usize) -> f64 {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exps: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+    let total: f64 = exps.iter().sum();
+    -(exps[label] / total).ln()
+}
+
+/// `collect()` after `filter` (its length counted first) and over a range.
+#[differentiable]
+fn collected(x: &[f64], s: f64) -> f64 {
+    let pos: Vec<f64> = x
+        .iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .map(|v| v * v)
+        .collect();
+    let ramp = (0..pos.len()).map(|i| s * i as f64).collect::<Vec<f64>>();
+    let mut t = 0.0;
+    for i in 0..pos.len() {
+        t += pos[i] * ramp[i];
+    }
+    t + pos.iter().sum::<f64>()
+}
+
+#[test]
+fn collect_into_a_local_vec() {
+    let z = [0.5, -1.0, 2.0];
+    let (v, g) = softmax_ce_grad(&z, 2);
+    assert_eq!(v.to_bits(), softmax_ce(&z, 2).to_bits());
+    let e: Vec<f64> = z.iter().map(|v| (v - 2.0).exp()).collect();
+    let total: f64 = e.iter().sum();
+    for k in 0..3 {
+        let p = e[k] / total;
+        close(g[k], p - if k == 2 { 1.0 } else { 0.0 });
+    }
+    let (_, _, h) = softmax_ce_hessian(&z, 2);
+    close(h[0][1], -(e[0] / total) * (e[1] / total));
+    let x = [1.5, -2.0, 0.5, 3.0];
+    let (v, gx, gs) = collected_grad(&x, 0.25);
+    assert_eq!(v.to_bits(), collected(&x, 0.25).to_bits());
+    // positives 1.5, 0.5, 3.0 at ramp positions 0, 1, 2: t = s (0.25 + 2 * 9)
+    close(gs, 0.25 + 18.0);
+    let want = [
+        2.0 * 1.5 * (1.0 + 0.0),
+        0.0,
+        2.0 * 0.5 * (1.0 + 0.25),
+        2.0 * 3.0 * (1.0 + 0.5),
+    ];
+    for k in 0..4 {
+        close(gx[k], want[k]);
+    }
+}

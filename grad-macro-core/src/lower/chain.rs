@@ -296,6 +296,66 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `let v = <chain>.collect();` (into a `Vec` of floats): a local `vec![0.0; n]` whose
+    /// elements are the chain's items in order, `n` the chain's length (counted by a first
+    /// pass where only the items tell it, after `filter`). `None` if `m` is not a `collect`
+    /// of a chain; `Some(None)` where it did not lower (the error is reported).
+    pub(crate) fn collect_let(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        ident: &syn::Ident,
+    ) -> Option<Option<Array>> {
+        if m.method != "collect" || !m.args.is_empty() || !self.is_chain(&m.receiver) {
+            return None;
+        }
+        let span = m.method.span();
+        let Some(mut built) = self.build(&m.receiver) else {
+            return Some(None);
+        };
+        if self.first_item_ty(&built.chain) == Ty::Int {
+            self.errors.on(
+                m,
+                "`.collect()` of integers is not supported; loop over the chain with `for`",
+            );
+            return Some(None);
+        }
+        let len = match built.len.filter(|_| !built.filtered) {
+            Some(len) => len,
+            None => {
+                // The counting pass runs over a copy of the range (a loop consumes its range).
+                let range = built.range;
+                if let Some(r) = range {
+                    let clone = Plain::Method(syn::Ident::new("clone", span));
+                    built.range =
+                        Some(self.def(Op::Plain(clone, vec![r]), Ty::Unknown, span, None));
+                }
+                let n = self.counter(span);
+                self.chain_loop(&built, span, &mut |cx, _| {
+                    cx.increment(n, span);
+                });
+                built.range = range;
+                self.read(n, span)
+            }
+        };
+        let fill = self.def(Op::Const(crate::generic::lit("0.0")), Ty::Float, span, None);
+        let a = self.array(ArrayKind::Vec, ident.span(), Some(ident.to_string()));
+        self.local_elem_ty.insert(a, Ty::Float);
+        self.push(Node::DeclArray(a, ArrayInit::Vec { fill, len }));
+        let k = self.counter(span);
+        self.chain_loop(&built, span, &mut |cx, item| {
+            let Some(x) = cx.item_value(item, span) else {
+                return;
+            };
+            let index = cx.increment(k, span);
+            cx.push(Node::Store {
+                array: a,
+                index,
+                value: x,
+            });
+        });
+        Some(Some(a))
+    }
+
     /// `fold(init, f)`: `acc = f(acc, item)` for each item, in order.
     fn fold(
         &mut self,

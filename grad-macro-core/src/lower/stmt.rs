@@ -210,6 +210,15 @@ impl Lowerer<'_> {
             self.bind_closure(&ident, c);
             return;
         }
+        // `let v: Vec<f64> = xs.iter().map(f).collect();`: a local `Vec`.
+        if let syn::Expr::MethodCall(m) = strip(&init.expr) {
+            if let Some(a) = self.collect_let(m, &ident) {
+                if let Some(a) = a {
+                    self.scopes.bind(&ident, Binding::Array(a));
+                }
+                return;
+            }
+        }
         // `let row = &x[a..b];`: a view of `x`, read through `x`.
         if let syn::Expr::Reference(r) = strip(&init.expr) {
             if !mutable && self.slice_let(&ident, r) {
