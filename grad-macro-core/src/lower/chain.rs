@@ -687,15 +687,7 @@ impl<'a> Lowerer<'a> {
         // `x[a..b].iter()`: a view of `x`.
         if let Some(view) = self.slice_view(e) {
             let (array, offset, len) = view?;
-            return Some(Built {
-                chain: Chain::Source(Source::Elems {
-                    array,
-                    offset: Some(offset),
-                }),
-                len: Some(len),
-                range: None,
-                filtered: false,
-            });
+            return Some(view_source(array, offset, len));
         }
         match strip(e) {
             syn::Expr::Reference(r) => self.build(&r.expr),
@@ -714,15 +706,7 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
                 Some(Binding::Array(a)) => Some(self.elems(a, None, span)),
-                Some(Binding::View { array, offset, len }) => Some(Built {
-                    chain: Chain::Source(Source::Elems {
-                        array,
-                        offset: Some(offset),
-                    }),
-                    len: Some(len),
-                    range: None,
-                    filtered: false,
-                }),
+                Some(Binding::View { array, offset, len }) => Some(view_source(array, offset, len)),
                 None if p
                     .path
                     .get_ident()
@@ -1326,6 +1310,19 @@ struct Cmp {
 }
 
 /// `p.total_cmp(q)` (`false`) or `p.partial_cmp(q).unwrap()` (`true`).
+/// A chain over the `len` elements of `array` from `offset` (a view).
+fn view_source(array: Array, offset: Value, len: Value) -> Built {
+    Built {
+        chain: Chain::Source(Source::Elems {
+            array,
+            offset: Some(offset),
+        }),
+        len: Some(len),
+        range: None,
+        filtered: false,
+    }
+}
+
 fn compare_call(e: &syn::Expr) -> Option<(&syn::ExprMethodCall, bool)> {
     let syn::Expr::MethodCall(m) = strip(e) else {
         return None;

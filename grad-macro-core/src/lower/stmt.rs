@@ -702,18 +702,9 @@ impl Lowerer<'_> {
             return;
         }
         let span = m.span();
-        let whole = match strip(&m.receiver) {
-            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
-            _ => None,
-        };
-        let (array, offset, len) = match whole {
-            Some(Binding::Array(a)) => {
-                let zero = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None);
-                let len = self.def(Op::Len(a), Ty::Int, span, None);
-                (a, zero, len)
-            }
-            Some(Binding::View { array, offset, len }) => (array, offset, len),
-            _ => {
+        let (array, offset, len) = match self.whole_view(&m.receiver, span) {
+            Some(view) => view,
+            None => {
                 self.errors.on(
                     &m.receiver,
                     "`split_at` is supported on a slice or array of this function (a parameter, \
@@ -741,6 +732,24 @@ impl Lowerer<'_> {
                     self.mut_views.remove(&name.to_string());
                 }
             }
+        }
+    }
+
+    /// `e` as a view when it names an array of this function (a parameter, a local array:
+    /// from 0, its length) or a view: `(array, start, len)`.
+    fn whole_view(&mut self, e: &syn::Expr, span: Span) -> Option<(Array, Value, Value)> {
+        let binding = match strip(e) {
+            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
+            _ => None,
+        };
+        match binding? {
+            Binding::Array(a) => {
+                let zero = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None);
+                let len = self.def(Op::Len(a), Ty::Int, span, None);
+                Some((a, zero, len))
+            }
+            Binding::View { array, offset, len } => Some((array, offset, len)),
+            _ => None,
         }
     }
 
@@ -773,20 +782,8 @@ impl Lowerer<'_> {
         let syn::Expr::Range(range) = strip(&ix.index) else {
             return None;
         };
-        let base = match strip(&ix.expr) {
-            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.scopes.get(i)),
-            _ => None,
-        };
         let span = ix.span();
-        let (array, offset, len) = match base {
-            Some(Binding::Array(a)) => {
-                let zero = self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None);
-                let len = self.def(Op::Len(a), Ty::Int, span, None);
-                (a, zero, len)
-            }
-            Some(Binding::View { array, offset, len }) => (array, offset, len),
-            _ => return None,
-        };
+        let (array, offset, len) = self.whole_view(&ix.expr, span)?;
         let Some((lo, hi)) = self.view_bounds(offset, len, Some(range)) else {
             return Some(None);
         };
