@@ -540,3 +540,31 @@ fn collect_into_a_local_vec() {
         close(gx[k], want[k]);
     }
 }
+
+/// Float methods by path in adapters: `map(f64::exp)`, `fold(.., f64::max)`.
+#[differentiable(hessian)]
+fn log_sum_exp_by_paths(z: &[f64]) -> f64 {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let s: f64 = z.iter().map(|v| v - m).map(f64::exp).sum();
+    s.ln() + m
+}
+
+#[test]
+fn float_methods_by_path_in_adapters() {
+    let z = [0.3, -1.2, 0.9];
+    let (v, g, h) = log_sum_exp_by_paths_hessian(&z);
+    assert_eq!(v.to_bits(), log_sum_exp_by_paths(&z).to_bits());
+    let total: f64 = z.iter().map(|v| v.exp()).sum();
+    let p: Vec<f64> = z.iter().map(|v| v.exp() / total).collect();
+    for i in 0..3 {
+        close(g[i], p[i]);
+        for j in 0..3 {
+            let want = if i == j {
+                p[i] - p[i] * p[j]
+            } else {
+                -p[i] * p[j]
+            };
+            close_to(h[i][j], want, 1e-12);
+        }
+    }
+}

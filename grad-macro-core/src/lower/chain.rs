@@ -1175,26 +1175,34 @@ impl<'a> Lowerer<'a> {
                 {
                     return self.call_closure(ix, args);
                 }
+                // A float method by path: `f64::max` in `fold`, `f64::exp` in `map`.
                 let segs = segment_names(&p.path);
-                let method = match segs.as_slice() {
-                    [t, m] if crate::generic::is_float_name(t) && (m == "max" || m == "min") => m,
-                    _ => {
-                        self.errors.on(
-                            p,
-                            "only closures written inline (`|x| ...`), local closures and \
-                             `f64::max` / `f64::min` are supported here",
-                        );
-                        return None;
+                let prim = match segs.as_slice() {
+                    [t, m] if crate::generic::is_float_name(t) => {
+                        crate::prims::method_named(m).filter(|p| p.rule != "powi")
                     }
+                    _ => None,
                 };
-                let prim = crate::prims::method_named(method)?;
+                let Some(prim) = prim else {
+                    self.errors.on(
+                        p,
+                        "only closures written inline (`|x| ...`), local closures and float \
+                         methods by path (`f64::exp`, `f64::max`) are supported here",
+                    );
+                    return None;
+                };
                 let vals: Option<Vec<Value>> =
                     args.into_iter().map(|a| self.item_value(a, span)).collect();
                 let vals = vals?;
-                if vals.len() != 2 {
+                if vals.len() != prim.arity {
+                    let method = prim.rule;
                     self.errors.on(
                         p,
-                        format!("`{method}` takes 2 arguments, the accumulator and the item"),
+                        format!(
+                            "`{method}` takes {} float argument(s) here, not {}",
+                            prim.arity,
+                            vals.len()
+                        ),
                     );
                     return None;
                 }
