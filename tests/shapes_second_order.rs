@@ -568,3 +568,45 @@ fn float_methods_by_path_in_adapters() {
         }
     }
 }
+
+/// One explicit Euler step of a projectile, written with a copy of the state `*s`.
+#[differentiable]
+fn euler_step(s: &[f64; 4], h: f64, drag: f64) -> [f64; 4] {
+    let mut out = *s;
+    let speed = (s[2] * s[2] + s[3] * s[3]).sqrt();
+    out[0] += h * s[2];
+    out[1] += h * s[3];
+    out[2] -= h * drag * speed * s[2];
+    out[3] -= h * (9.81 + drag * speed * s[3]);
+    out
+}
+
+#[differentiable]
+fn flight(v0: f64, drag: f64) -> f64 {
+    let mut s = [0.0, 0.0, v0, v0];
+    for _ in 0..20 {
+        s = euler_step(&s, 0.01, drag);
+    }
+    s[0] + s[1]
+}
+
+#[test]
+fn a_copy_of_an_array_parameter_by_deref() {
+    let (v, gv, gd) = flight_grad(10.0, 0.1);
+    assert_eq!(v.to_bits(), flight(10.0, 0.1).to_bits());
+    let eps = 1e-6;
+    close_to(
+        gv,
+        (flight(10.0 + eps, 0.1) - flight(10.0 - eps, 0.1)) / (2.0 * eps),
+        1e-7,
+    );
+    close_to(
+        gd,
+        (flight(10.0, 0.1 + eps) - flight(10.0, 0.1 - eps)) / (2.0 * eps),
+        1e-7,
+    );
+    let (_, j) = euler_step_jacobian(&[0.0, 1.0, 3.0, 4.0], 0.1, 0.2);
+    assert_eq!(j.len(), 4);
+    assert_eq!(j[0][0], 1.0);
+    close(j[0][2], 0.1);
+}

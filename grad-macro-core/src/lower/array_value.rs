@@ -131,6 +131,14 @@ impl Lowerer<'_> {
                 self.scopes.bind(ident, b);
                 true
             }
+            // `let mut out = *s;` for `s: &[f64; N]`: a copy, as `let mut out = s;` of a local.
+            syn::Expr::Unary(u)
+                if matches!(u.op, syn::UnOp::Deref(_))
+                    && matches!(self.whole(&u.expr), Some(Binding::Array(a))
+                        if self.is_fixed(a) && !self.scalar_ref.contains(&a)) =>
+            {
+                self.array_let(&u.expr, ident, mutable)
+            }
             syn::Expr::MethodCall(m)
                 if (m.method == "to_vec" || m.method == "clone") && m.args.is_empty() =>
             {
