@@ -6,6 +6,7 @@
 //! needs no knowledge of jumps: it replays recorded branch decisions and trip counts.
 //! `a && b` and `a || b` become branches, so their short-circuit is kept.
 
+mod array_tail;
 mod array_value;
 mod call;
 mod chain;
@@ -144,8 +145,11 @@ fn lower_pass(
             cx.scopes.pop();
             (cx.dummy_result(), Returns::Unit)
         }
-        crate::parse::RetClass::Array(_) => {
-            let out = cx.array_body(block);
+        crate::parse::RetClass::Array(n) => {
+            let rewritten = n
+                .as_deref()
+                .and_then(|n| array_tail::if_tail_to_local(block, &parsed.float_ty, n));
+            let out = cx.array_body(rewritten.as_ref().unwrap_or(block));
             (cx.dummy_result(), out.map_or(Returns::Unit, Returns::Array))
         }
     };
