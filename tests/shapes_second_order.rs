@@ -623,7 +623,8 @@ fn rotate(w: [f64; 3], v: [f64; 3]) -> [f64; 3] {
             v[2] + w[0] * v[1] - w[1] * v[0],
         ]
     } else if theta > 100.0 {
-        let out = [v[0], v[1], v[2]];
+        let mut out = v;
+        out[0] -= w[1] * 1e-4;
         out
     } else {
         let k = [w[0] / theta, w[1] / theta, w[2] / theta];
