@@ -671,3 +671,40 @@ fn an_array_result_from_a_branch() {
         }
     }
 }
+
+/// Explicit heat equation with double buffering by `std::mem::swap`.
+#[differentiable]
+fn heat(u0: &[f64], k: f64) -> f64 {
+    let n = u0.len();
+    let mut u = vec![0.0; n];
+    u.copy_from_slice(u0);
+    let mut next = vec![0.0; n];
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for _ in 0..5 {
+        for i in 1..n - 1 {
+            next[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+        }
+        next[0] = u[0];
+        next[n - 1] = u[n - 1];
+        std::mem::swap(&mut u, &mut next);
+        lo += u[1];
+        hi += u[n - 2];
+        std::mem::swap(&mut lo, &mut hi);
+    }
+    u.iter().map(|v| v * v).sum::<f64>() + lo - 0.5 * hi
+}
+
+#[test]
+fn mem_swap_of_local_arrays_and_variables() {
+    let u0 = [0.0, 1.0, 3.0, 2.0, 0.5, 0.0];
+    let (v, gu, gk) = heat_grad(&u0, 0.2);
+    assert_eq!(v.to_bits(), heat(&u0, 0.2).to_bits());
+    let eps = 1e-6;
+    close_to(gk, (heat(&u0, 0.2 + eps) - heat(&u0, 0.2 - eps)) / (2.0 * eps), 1e-7);
+    for i in 0..u0.len() {
+        let (mut p, mut m) = (u0, u0);
+        p[i] += eps;
+        m[i] -= eps;
+        close_to(gu[i], (heat(&p, 0.2) - heat(&m, 0.2)) / (2.0 * eps), 1e-7);
+    }
+}

@@ -308,6 +308,18 @@ pub fn view_start(lo: usize, hi: usize, len: usize) -> usize {
     lo
 }
 
+/// The common length of two local arrays whose elements `std::mem::swap` exchanges in
+/// generated code; panics (at the caller's location) if they differ.
+#[doc(hidden)]
+#[track_caller]
+#[inline(always)]
+pub fn same_length(a: usize, b: usize) -> usize {
+    if a != b {
+        panic!("grad: `std::mem::swap` of local arrays of different lengths ({a} and {b}) is not supported in a differentiable function");
+    }
+    a
+}
+
 #[cold]
 #[inline(never)]
 fn wrong_length() -> ! {

@@ -383,7 +383,7 @@ impl Lowerer<'_> {
     }
 
     /// `for i in 0..len { f(i) }`.
-    fn for_indices(&mut self, len: Value, span: Span, f: impl FnOnce(&mut Self, Value)) {
+    pub(crate) fn for_indices(&mut self, len: Value, span: Span, f: impl FnOnce(&mut Self, Value)) {
         let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
         let iter = self.def(
             Op::Plain(Plain::Range { inclusive: false }, vec![zero, len]),

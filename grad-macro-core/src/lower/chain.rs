@@ -401,7 +401,7 @@ impl<'a> Lowerer<'a> {
         None
     }
 
-    fn read(&mut self, s: Var, span: Span) -> Value {
+    pub(crate) fn read(&mut self, s: Var, span: Span) -> Value {
         let ty = self.var_ty[s.0 as usize];
         self.def(Op::Read(s), ty, span, None)
     }

@@ -403,6 +403,7 @@ impl Lowerer<'_> {
             syn::Expr::MethodCall(m) if self.is_user_method_of_place(m) => {
                 self.place_method(m, super::call::Dst::Unit, None);
             }
+            syn::Expr::Call(c) if is_mem_swap(c) => self.swap_arrays(c),
             syn::Expr::Call(c) if self.passes_arrays(c) => {
                 if let syn::Expr::Path(p) = strip(&c.func) {
                     self.pullback_call(c, &p.path, super::call::Dst::Unit, None);
@@ -617,6 +618,71 @@ impl Lowerer<'_> {
                 "only local variables and array elements can be assigned in a differentiable \
                  function; assign to a `let mut` local or to an element of a local array \
                  (`h[i] = ...`)",
+            ),
+        }
+    }
+
+    /// `std::mem::swap(&mut a, &mut b)` of two local arrays (double buffering): their
+    /// elements exchanged one by one (the lengths checked equal by
+    /// `grad::__private::same_length`: the elements of arrays of different lengths cannot
+    /// trade places, only whole `Vec`s can), or of two float variables.
+    fn swap_arrays(&mut self, c: &syn::ExprCall) {
+        let span = c.span();
+        let operand = |cx: &Self, e: &syn::Expr| match strip(e) {
+            syn::Expr::Reference(r) if r.mutability.is_some() => match strip(&r.expr) {
+                syn::Expr::Path(p) => p.path.get_ident().and_then(|i| cx.scopes.get(i)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let args: Vec<&syn::Expr> = c.args.iter().collect();
+        let [x, y] = args.as_slice() else {
+            self.errors
+                .on(c, "`std::mem::swap` takes two arguments, `&mut a, &mut b`");
+            return;
+        };
+        match (operand(self, x), operand(self, y)) {
+            (Some(Binding::Array(a)), Some(Binding::Array(b)))
+                if !self.is_param_array(a) && !self.is_param_array(b) =>
+            {
+                let (la, lb) = (
+                    self.def(Op::Len(a), Ty::Int, span, None),
+                    self.def(Op::Len(b), Ty::Int, span, None),
+                );
+                let len = self.def(
+                    Op::Plain(
+                        Plain::Call(syn::parse_quote!(::grad::__private::same_length)),
+                        vec![la, lb],
+                    ),
+                    Ty::Int,
+                    span,
+                    None,
+                );
+                let (ta, tb) = (self.elem_ty(a), self.elem_ty(b));
+                self.for_indices(len, span, |cx, i| {
+                    let u = cx.def(Op::Load(a, i), ta, span, None);
+                    let v = cx.def(Op::Load(b, i), tb, span, None);
+                    cx.push(Node::Store {
+                        array: a,
+                        index: i,
+                        value: v,
+                    });
+                    cx.push(Node::Store {
+                        array: b,
+                        index: i,
+                        value: u,
+                    });
+                });
+            }
+            (Some(Binding::Var(s)), Some(Binding::Var(t))) => {
+                let (u, v) = (self.read(s, span), self.read(t, span));
+                self.assign_var(s, v, false);
+                self.assign_var(t, u, false);
+            }
+            _ => self.errors.on(
+                c,
+                "`std::mem::swap` is supported on two local arrays (`&mut a, &mut b`) or two \
+                 `let mut` variables; copy with `a.copy_from_slice(&b)` otherwise",
             ),
         }
     }
@@ -1003,4 +1069,25 @@ fn tuple_of_names(t: &syn::PatTuple, local: &syn::Local) -> bool {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none());
     names
         && matches!(init.map(|i| strip(&i.expr)), Some(syn::Expr::Tuple(e)) if e.elems.len() == t.elems.len())
+}
+
+/// `std::mem::swap(..)`, `core::mem::swap(..)` or `mem::swap(..)`.
+fn is_mem_swap(c: &syn::ExprCall) -> bool {
+    let syn::Expr::Path(p) = strip(&c.func) else {
+        return false;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["std" | "core", "mem", "swap"] | ["mem", "swap"]
+    )
 }
