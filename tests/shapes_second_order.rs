@@ -484,6 +484,9 @@ fn leading_assertions_are_checked_by_the_companions() {
         "{message}"
     );
     assert!(std::panic::catch_unwind(|| least_squares_graph(&w, &x[..3], &y)).is_err());
+    assert!(std::panic::catch_unwind(|| least_squares_hessian(&w, &x[..3], &y)).is_err());
+    let hvp = std::panic::catch_unwind(|| least_squares_hvp(&w, &x[..3], &y, &[1.0, 0.0]));
+    assert!(hvp.is_err());
 }
 
 /// Softmax cross-entropy through `collect()`: the gradient is `p - onehot`.
@@ -700,11 +703,62 @@ fn mem_swap_of_local_arrays_and_variables() {
     let (v, gu, gk) = heat_grad(&u0, 0.2);
     assert_eq!(v.to_bits(), heat(&u0, 0.2).to_bits());
     let eps = 1e-6;
-    close_to(gk, (heat(&u0, 0.2 + eps) - heat(&u0, 0.2 - eps)) / (2.0 * eps), 1e-7);
+    close_to(
+        gk,
+        (heat(&u0, 0.2 + eps) - heat(&u0, 0.2 - eps)) / (2.0 * eps),
+        1e-7,
+    );
     for i in 0..u0.len() {
         let (mut p, mut m) = (u0, u0);
         p[i] += eps;
         m[i] -= eps;
         close_to(gu[i], (heat(&p, 0.2) - heat(&m, 0.2)) / (2.0 * eps), 1e-7);
     }
+}
+
+/// `let old = *s;` of a `&mut` array: a copy, read after `s` changes (a probe found it read
+/// as an alias of `s`: a wrong gradient).
+#[differentiable]
+fn shift(s: &mut [f64; 2], k: f64) {
+    for _ in 0..2 {
+        let old = *s;
+        s[0] = old[1] * k;
+        s[1] = old[0] + old[1];
+    }
+}
+
+#[differentiable]
+fn shifted(x: &[f64], k: f64) -> f64 {
+    let mut s = [x[0], x[1]];
+    shift(&mut s, k);
+    s[0] + 10.0 * s[1]
+}
+
+#[test]
+fn a_copy_of_a_mut_array_parameter_is_a_copy() {
+    let (x, k) = ([2.0, 3.0], 1.5);
+    let (v, gx, gk) = shifted_grad(&x, k);
+    assert_eq!(v.to_bits(), shifted(&x, k).to_bits());
+    let eps = 1e-6;
+    close_to(
+        gk,
+        (shifted(&x, k + eps) - shifted(&x, k - eps)) / (2.0 * eps),
+        1e-7,
+    );
+    for i in 0..2 {
+        let (mut p, mut m) = (x, x);
+        p[i] += eps;
+        m[i] -= eps;
+        close_to(gx[i], (shifted(&p, k) - shifted(&m, k)) / (2.0 * eps), 1e-7);
+    }
+    let mut s = [2.0, 3.0];
+    let mut plain = s;
+    shift(&mut plain, k);
+    let mut ds = [1.0, 10.0];
+    let mut dk = 0.0;
+    shift_pullback(&mut s, k, &mut ds, &mut dk);
+    assert_eq!(
+        s, plain,
+        "the pullback leaves the state as the function does"
+    );
 }

@@ -4,10 +4,10 @@
 //! assertion computes nothing the result depends on. Those that open the function body, before
 //! its first other statement, read only the parameters: they are taken off the body the macro
 //! differentiates and written again at the start of `_grad`, `_pullback` and `_graph` (whose
-//! parameters have the user's names), so a companion panics where the function would. The
-//! dual-number twins behind `_jvp` and `_hvp` (whose parameters have another type) do not
-//! repeat them; the wrappers call `_grad`-shaped code only after the user's own checks would
-//! have passed in `_grad`. An assertion anywhere else is refused (see `lower::stmt`).
+//! parameters have the user's names), so a companion panics where the function would; the
+//! wrappers `_jvp`, `_hvp` and `_hessian` check them before they call the dual-number twins
+//! (whose parameters have another type, so the twins do not repeat them). An assertion
+//! anywhere else is refused (see `lower::stmt`).
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;

@@ -29,10 +29,13 @@ struct Target<'a> {
     /// Whether the function is generic over its float type (then it runs at `Dual<T>`
     /// itself; else its twins do).
     generic: bool,
+    /// The assertions opening the function ([`crate::asserts`]): checked first by the
+    /// wrappers whose twins do not repeat them.
+    asserts: TokenStream,
 }
 
 impl<'a> Target<'a> {
-    fn new(parsed: &'a Parsed) -> Self {
+    fn new(parsed: &'a Parsed, asserts: TokenStream) -> Self {
         let float_ty = &parsed.float_ty;
         let float = quote!(#float_ty);
         let sig = &parsed.item.sig;
@@ -44,6 +47,7 @@ impl<'a> Target<'a> {
             generics: quote!(#generics),
             where_clause: quote!(#where_clause),
             generic: crate::generic::param().is_some(),
+            asserts,
         }
     }
 
@@ -163,8 +167,13 @@ impl<'a> Target<'a> {
 
 /// Every extra companion the attribute asks for (`jvp`/`hessian` having passed [`check`]),
 /// and `_vjp`/`_jacobian` for functions returning arrays.
-pub(crate) fn companions(parsed: &Parsed, jvp: bool, hessian: bool) -> TokenStream {
-    let target = Target::new(parsed);
+pub(crate) fn companions(
+    parsed: &Parsed,
+    jvp: bool,
+    hessian: bool,
+    asserts: TokenStream,
+) -> TokenStream {
+    let target = Target::new(parsed, asserts);
     let mut out = TokenStream::new();
     // Struct parameters by value or `&` go through the pullback; a method's `self` cannot (a
     // free path to its pullback would need `Self::`).
@@ -426,6 +435,7 @@ fn struct_ref(p: &crate::parse::ParsedParam) -> TokenStream {
 
 /// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
 fn jvp_fn(t: &Target) -> TokenStream {
+    let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
     let vis = &t.parsed.item.vis;
@@ -466,6 +476,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
         #[doc = #doc]
         #lints
         #vis fn #name #generics (#(#inputs),*) -> #output #where_clause {
+            #asserts
             #prep
             let __grad_r = #callee(#(#args),*);
             #split
@@ -533,6 +544,7 @@ fn result_indices(t: &Target) -> Vec<(syn::Index, syn::Index)> {
 
 /// `<name>_hvp(args..., v...) -> (value, gradients..., hv...)`.
 fn hvp_fn(t: &Target) -> TokenStream {
+    let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HVP_SUFFIX);
     let vis = &t.parsed.item.vis;
@@ -563,6 +575,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
         #[doc = #doc]
         #lints
         #vis fn #name #generics (#(#inputs),*) -> (#float, #(#types,)* #(#types),*) #where_clause {
+            #asserts
             #prep
             let __grad_r = #callee(#(#args),*);
             (__grad_r.0.v, #(#values,)* #(#tangents),*)
@@ -572,6 +585,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
 
 /// `<name>_hessian(args...) -> (value, gradient, Hessian)` over the flattened inputs.
 fn hessian_fn(t: &Target) -> TokenStream {
+    let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HESSIAN_SUFFIX);
     let vis = &t.parsed.item.vis;
@@ -616,6 +630,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
             -> (#float, ::std::vec::Vec<#float>, ::std::vec::Vec<::std::vec::Vec<#float>>)
             #where_clause
         {
+            #asserts
             #sizes
             let __grad_n: usize = #total;
             let mut __grad_value = #zero;

@@ -124,6 +124,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
             &parsed,
             attr.jvp && ok,
             attr.hessian && ok,
+            asserts.clone(),
         ));
     }
     let e = errors.to_compile_errors();

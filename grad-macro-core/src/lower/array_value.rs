@@ -117,9 +117,11 @@ impl Lowerer<'_> {
                 };
                 let b = match b {
                     // A copy where either side may change later: `let mut t = s;`,
-                    // `let prev = s;` of a local array.
+                    // `let prev = s;` of a local array, `let old = *s;` of a `&mut` one.
                     Binding::Array(a)
-                        if !by_ref && self.is_fixed(a) && (mutable || !self.is_param(a)) =>
+                        if !by_ref
+                            && self.is_fixed(a)
+                            && (mutable || !self.is_param(a) || self.array_mut[a.0 as usize]) =>
                     {
                         match self.slice_of(e) {
                             Some(src) => Binding::Array(self.copy_array(src, ident, span, true)),
