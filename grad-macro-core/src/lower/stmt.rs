@@ -613,6 +613,12 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            syn::Expr::Tuple(t) => self.errors.on(
+                t,
+                "a tuple assignment `(a, b) = (x, y);` takes `let mut` float or integer \
+                 variables and a tuple of as many values; exchange two local arrays with \
+                 `std::mem::swap(&mut a, &mut b)`",
+            ),
             other => self.errors.on(
                 other,
                 "only local variables and array elements can be assigned in a differentiable \
