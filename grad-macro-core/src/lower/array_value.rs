@@ -353,19 +353,7 @@ impl Lowerer<'_> {
                 let (Some(i), Some(j)) = (self.expr(i), self.expr(j)) else {
                     return Some(false);
                 };
-                let ty = self.elem_ty(a);
-                let x = self.def(Op::Load(a, i), ty, span, None);
-                let y = self.def(Op::Load(a, j), ty, span, None);
-                self.push(Node::Store {
-                    array: a,
-                    index: i,
-                    value: y,
-                });
-                self.push(Node::Store {
-                    array: a,
-                    index: j,
-                    value: x,
-                });
+                self.exchange((a, i), (a, j), span);
             }
             ("copy_from_slice", [src]) => {
                 let Some(src) = self.slice_of(src) else {
@@ -382,6 +370,23 @@ impl Lowerer<'_> {
             }
         }
         Some(true)
+    }
+
+    /// `a[i]` and `b[j]` trade places (both read before either is written).
+    pub(crate) fn exchange(&mut self, (a, i): (Array, Value), (b, j): (Array, Value), span: Span) {
+        let (ta, tb) = (self.elem_ty(a), self.elem_ty(b));
+        let x = self.def(Op::Load(a, i), ta, span, None);
+        let y = self.def(Op::Load(b, j), tb, span, None);
+        self.push(Node::Store {
+            array: a,
+            index: i,
+            value: y,
+        });
+        self.push(Node::Store {
+            array: b,
+            index: j,
+            value: x,
+        });
     }
 
     /// `for i in 0..len { f(i) }`.

@@ -664,21 +664,7 @@ impl Lowerer<'_> {
                     span,
                     None,
                 );
-                let (ta, tb) = (self.elem_ty(a), self.elem_ty(b));
-                self.for_indices(len, span, |cx, i| {
-                    let u = cx.def(Op::Load(a, i), ta, span, None);
-                    let v = cx.def(Op::Load(b, i), tb, span, None);
-                    cx.push(Node::Store {
-                        array: a,
-                        index: i,
-                        value: v,
-                    });
-                    cx.push(Node::Store {
-                        array: b,
-                        index: i,
-                        value: u,
-                    });
-                });
+                self.for_indices(len, span, |cx, i| cx.exchange((a, i), (b, i), span));
             }
             (Some(Binding::Var(s)), Some(Binding::Var(t))) => {
                 let (u, v) = (self.read(s, span), self.read(t, span));
