@@ -345,7 +345,7 @@ fn a_field_used_as_a_vec_length_is_an_integer() {
 /// `let (a, b) = (x, y);` with `mut`, a type, and a swap: every value is computed first.
 #[differentiable(hessian)]
 fn tuple_lets(x: f64, y: f64) -> f64 {
-    let (s, c): (f64, f64) = (x.sin(), x.cos());
+    let (s, c, _): (f64, f64, f64) = (x.sin(), x.cos(), x.tan());
     let (mut a, mut b) = (s * y, c);
     for _ in 0..3 {
         (a, b) = (b, a);

@@ -170,6 +170,7 @@ impl Lowerer<'_> {
                         Some(syn::Type::Tuple(tt)) => tt.elems.iter().map(Some).collect(),
                         _ => vec![None; t.elems.len()],
                     };
+                    // (`_` computes its value and binds nothing.)
                     for ((p, v), ty) in t.elems.iter().zip(values).zip(types) {
                         if let (syn::Pat::Ident(p), Some(v)) = (p, v) {
                             self.bind_value(&p.ident, p.mutability.is_some(), ty, v);
@@ -1051,13 +1052,14 @@ pub(crate) fn strip(e: &syn::Expr) -> &syn::Expr {
     }
 }
 
-/// `let (a, mut b) = (x, y);`: a tuple of plain names (no `ref`, no sub-patterns) bound to a
-/// tuple expression of as many elements, without `else`.
+/// `let (a, mut b, _) = (x, y, z);`: a tuple of plain names or `_` (no `ref`, no
+/// sub-patterns) bound to a tuple expression of as many elements, without `else`.
 fn tuple_of_names(t: &syn::PatTuple, local: &syn::Local) -> bool {
-    let names = t
-        .elems
-        .iter()
-        .all(|p| matches!(p, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()));
+    let names = t.elems.iter().all(|p| match p {
+        syn::Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        syn::Pat::Wild(_) => true,
+        _ => false,
+    });
     let init = local.init.as_ref().filter(|i| i.diverge.is_none());
     names
         && matches!(init.map(|i| strip(&i.expr)), Some(syn::Expr::Tuple(e)) if e.elems.len() == t.elems.len())
