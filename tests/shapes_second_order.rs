@@ -762,3 +762,23 @@ fn a_copy_of_a_mut_array_parameter_is_a_copy() {
         "the pullback leaves the state as the function does"
     );
 }
+
+/// A `&mut` view of a local array, written through and read back.
+#[differentiable]
+fn through_mut_view(x: f64, y: f64) -> f64 {
+    let mut h = [x, y, x * y, 1.0];
+    let mid = &mut h[1..3];
+    mid[0] += x * x;
+    mid[1] *= y;
+    h[0] * h[1] + h[2] + h[3]
+}
+
+#[test]
+fn a_mut_view_writes_the_array() {
+    let (x, y) = (0.7, -1.3);
+    let (v, gx, gy) = through_mut_view_grad(x, y);
+    assert_eq!(v.to_bits(), through_mut_view(x, y).to_bits());
+    // f = x (y + x²) + x y² + 1
+    close(gx, y + 3.0 * x * x + y * y);
+    close(gy, x + 2.0 * x * y);
+}

@@ -181,7 +181,7 @@ pub(crate) fn companions(
         unsupported(parsed, true).is_some() || parsed.params.iter().any(|p| p.ident == "self");
     if jvp && by_reverse(parsed) {
         out.extend(jvp_by_reverse_fn(&target));
-    } else if jvp && unsupported(parsed, true).is_none() && parsed.ret != RetClass::Unit {
+    } else if jvp && wrappers(parsed, false) {
         // Struct parameters here are constants (left out by `wrt(...)`): read as they are.
         out.extend(jvp_fn(&target));
     }
@@ -331,7 +331,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
 /// parameters, or returning `()` (or an array, for `_hvp`/`_hessian`), gets only its twins,
 /// which its callers with `jvp`/`hessian` need.
 fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
-    unsupported(parsed, hessian).is_none()
+    unsupported(parsed, true).is_none()
         && match parsed.ret {
             RetClass::Float => true,
             RetClass::Array(_) => !hessian,
@@ -874,10 +874,8 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
             ParamClass::Scalar => quote!(__grad_row.push(#g);),
             ParamClass::Slice | ParamClass::Array(_) => quote!(__grad_row.extend_from_slice(&#g);),
             ParamClass::Struct => {
-                // A skipped field is not an input: its column is not flattened.
-                let r = struct_ref(p);
+                // `flatten` leaves `#[grad(skip)]` fields out: they are not inputs.
                 quote! {
-                    ::grad::__private::Differentiable::restore_constants(&mut #g, #r);
                     let mut __grad_f = ::std::vec::Vec::new();
                     ::grad::__private::Differentiable::flatten(&#g, &mut __grad_f);
                     __grad_row.extend(__grad_f.into_iter().map(<#float as ::grad::__private::Float>::from_f64));
