@@ -97,6 +97,9 @@ pub enum Plain {
     /// `path(args)` where no argument carries a derivative (integers, booleans, constants): a
     /// plain helper such as `at(i, j, n)`, whatever it returns.
     Call(syn::Path),
+    /// `matches!(a, P)`, or `matches!((a, b, ..), P)` if the flag is set: an arm of a `match`
+    /// (see `lower/matching.rs`).
+    Matches(Box<syn::Pat>, bool),
 }
 
 impl Plain {
@@ -182,6 +185,9 @@ pub enum Seg {
     /// the macro cannot tell an integer field from a float one, so the adjoint is added
     /// through `grad::__private::add_adjoint`, which adds into a float and ignores an integer.
     Cast(Box<syn::Type>),
+    /// `matches!(place, P)` (or `matches!(&place, P)` if the flag is set) at the end of a
+    /// read: a `bool`, the test of a `match` arm on the place (see `lower/matching.rs`).
+    Matches(Box<syn::Pat>, bool),
 }
 
 impl Place {
@@ -191,7 +197,7 @@ impl Place {
             .iter()
             .filter_map(|s| match s {
                 Seg::Index(v) => Some(*v),
-                Seg::Field(_) | Seg::Cast(_) => None,
+                Seg::Field(_) | Seg::Cast(_) | Seg::Matches(..) => None,
             })
             .collect()
     }
@@ -207,6 +213,7 @@ impl Place {
                     Seg::Index(v) => Seg::Index(f(*v)),
                     Seg::Field(m) => Seg::Field(m.clone()),
                     Seg::Cast(t) => Seg::Cast(t.clone()),
+                    Seg::Matches(pat, r) => Seg::Matches(pat.clone(), *r),
                 })
                 .collect(),
         }
@@ -220,6 +227,7 @@ impl Place {
             match seg {
                 Seg::Field(m) => s.push_str(&format!(".{}", quote::ToTokens::to_token_stream(m))),
                 Seg::Cast(_) => s.push_str(" as"),
+                Seg::Matches(..) => s.push_str(" matches"),
                 Seg::Index(_) => s.push_str("[_]"),
             }
         }
@@ -672,6 +680,7 @@ impl fmt::Display for Op {
                     Plain::Range { inclusive: false } => "..".into(),
                     Plain::Range { inclusive: true } => "..=".into(),
                     Plain::Call(p) => format!("call {}", tokens(p)),
+                    Plain::Matches(pat, _) => format!("matches {}", tokens(pat)),
                 };
                 write!(f, "plain {name} {}", list(args))
             }
@@ -691,6 +700,7 @@ impl fmt::Display for Place {
             match seg {
                 Seg::Field(m) => write!(f, ".{}", tokens(m))?,
                 Seg::Cast(t) => write!(f, " as {}", tokens(t))?,
+                Seg::Matches(pat, _) => write!(f, " matches {}", tokens(pat))?,
                 Seg::Index(v) => write!(f, "[{v}]")?,
             }
         }

@@ -184,6 +184,11 @@ impl<'a> Lister<'a> {
                     path.to_token_stream().to_string().replace(' ', ""),
                     list(args)
                 ),
+                Plain::Matches(pat, tuple) => {
+                    let (open, close) = if *tuple { ("(", ")") } else { ("", "") };
+                    let pat = pat.to_token_stream();
+                    format!("matches!({open}{}{close}, {pat})", list(args))
+                }
             },
             Op::Read(s) => self.var_names[s.0 as usize].clone(),
             Op::Load(a, i) => format!("{}[{}]", self.array_names[a.0 as usize], n(i)),
@@ -204,6 +209,10 @@ impl<'a> Lister<'a> {
                 }
                 Seg::Index(v) => out.push_str(&format!("[{}]", index(*v))),
                 Seg::Cast(t) => out.push_str(&format!(" as {}", t.to_token_stream())),
+                Seg::Matches(pat, by_ref) => {
+                    let r = if *by_ref { "&" } else { "" };
+                    out = format!("matches!({r}{out}, {})", pat.to_token_stream());
+                }
             }
         }
         out

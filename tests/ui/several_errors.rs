@@ -9,7 +9,7 @@ fn f(x: f64, y: f64) -> f64 {
     println!("{}", x);
     let ((a, b), _c) = ((x, y), x);
     let r = x % 2.0;
-    let m = match 1 {
+    let m = match x {
         _ => y,
     };
     let g = x.to_degrees();

@@ -6,7 +6,7 @@ use grad::prelude::*;
 fn f<T>(x: f64, out: &mut [f64], y: &f64) -> f64 {
     let sq = (|t: f64| t * t)(x);
     let r = x % 2.0;
-    let m = match 1 {
+    let m = match x {
         _ => x,
     };
     f64::max(x, r)

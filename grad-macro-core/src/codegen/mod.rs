@@ -131,6 +131,11 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
             }
         }
         Plain::Call(path) => quote!(#path(#(#a),*)),
+        Plain::Matches(pat, true) => quote!(::core::matches!((#(#a,)*), #pat)),
+        Plain::Matches(pat, false) => {
+            let x = &a[0];
+            quote!(::core::matches!(#x, #pat))
+        }
     }
 }
 

@@ -43,6 +43,9 @@ impl Gen<'_> {
         let Some(t) = crate::generic::param() else {
             return value;
         };
+        if matches!(p.segs.last(), Some(Seg::Matches(..))) {
+            return value;
+        }
         if crate::generic::twin().is_none() {
             return value;
         }
@@ -193,6 +196,11 @@ fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenS
             Seg::Cast(t) => {
                 let inner = std::mem::take(out);
                 out.extend(quote!((#inner as #t)));
+            }
+            Seg::Matches(pat, by_ref) => {
+                let inner = std::mem::take(out);
+                let r = by_ref.then(|| quote!(&));
+                out.extend(quote!(::core::matches!(#r #inner, #pat)));
             }
             Seg::Field(m) => out.extend(quote!(.#m)),
             Seg::Index(v) => {

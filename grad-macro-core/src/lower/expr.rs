@@ -96,6 +96,19 @@ impl Lowerer<'_> {
                 let ty = self.var_ty[s.0 as usize];
                 Some(self.def(Op::Read(s), ty, span, None))
             }
+            syn::Expr::Match(m) => {
+                let s = self.new_var(Ty::Unknown, span, None);
+                self.push(Node::DeclVar(s));
+                let nest = usize::from(!std::mem::take(&mut self.let_init_if));
+                self.expr_nesting += nest;
+                self.match_expr(m, Dest::Var(s));
+                self.expr_nesting -= nest;
+                let ty = self.var_ty[s.0 as usize];
+                Some(self.def(Op::Read(s), ty, span, None))
+            }
+            syn::Expr::Macro(m) if m.mac.path.is_ident("matches") => {
+                self.matches_macro(&m.mac, span)
+            }
             syn::Expr::Block(b) if b.label.is_none() => {
                 let s = self.new_var(Ty::Unknown, span, None);
                 self.push(Node::DeclVar(s));
@@ -822,7 +835,6 @@ fn refusal(e: &syn::Expr) -> &'static str {
             "macros are not supported inside a differentiable function (the macro cannot see \
              what they expand to); move the call out of the function"
         }
-        syn::Expr::Match(_) => "`match` is not supported; write it with `if` / `else if`",
         syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
             "tuple fields are not supported; pass the values as separate parameters"
         }

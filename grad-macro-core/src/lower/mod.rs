@@ -12,6 +12,7 @@ mod call;
 mod chain;
 mod expr;
 mod iter;
+mod matching;
 mod place;
 mod scope;
 mod span;

@@ -68,7 +68,7 @@ impl Lowerer<'_> {
     }
 
     /// The tail expression of a block.
-    fn tail(&mut self, e: &syn::Expr, dest: Dest) -> Option<Value> {
+    pub(crate) fn tail(&mut self, e: &syn::Expr, dest: Dest) -> Option<Value> {
         if is_diverging(e) {
             self.stmt_expr(e);
             return None;
@@ -77,6 +77,10 @@ impl Lowerer<'_> {
         // `return`s: each branch's tail is the result.
         if let (syn::Expr::If(i), Dest::Return) = (strip(e), dest) {
             self.if_expr(i, Dest::Return);
+            return None;
+        }
+        if let (syn::Expr::Match(m), Dest::Return) = (strip(e), dest) {
+            self.match_expr(m, Dest::Return);
             return None;
         }
         match dest {
@@ -287,7 +291,7 @@ impl Lowerer<'_> {
             return;
         }
         // `let y = if c { return a; } else { b };`: an exit leaves nothing of this statement.
-        self.let_init_if = matches!(strip(init_expr), syn::Expr::If(_));
+        self.let_init_if = matches!(strip(init_expr), syn::Expr::If(_) | syn::Expr::Match(_));
         self.let_ty = ty.map(ty_of_type);
         let v = self.expr(init_expr);
         self.let_ty = None;
@@ -387,6 +391,7 @@ impl Lowerer<'_> {
                 self.assign(&b.left, &b.right, Some(&b.op))
             }
             syn::Expr::If(i) => self.if_expr(i, Dest::Discard),
+            syn::Expr::Match(m) => self.match_expr(m, Dest::Discard),
             syn::Expr::ForLoop(f) => self.for_loop(f),
             syn::Expr::While(w) => self.while_loop(w),
             syn::Expr::Loop(l) => self.plain_loop(l),

@@ -1,0 +1,261 @@
+//! `match` and `matches!` (lowered to `if` / `else if` on `matches!`): on an enum field of a
+//! struct (by value and through `&`), on an enum parameter left out by `wrt(...)`, on integers
+//! with or-patterns, ranges, guards and a catch-all name, on a tuple of integers, in statement
+//! position inside a loop, as a function's tail with `return` in an arm. Each against a closed
+//! form or central differences, in `_grad`, `_graph`, `_jvp` and `_hessian`.
+
+use grad::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Act {
+    Relu,
+    Tanh,
+    Identity,
+}
+
+#[derive(Clone, Differentiable)]
+pub struct Neuron {
+    pub w: Vec<f64>,
+    #[grad(skip)]
+    pub act: Act,
+}
+
+impl Neuron {
+    /// `act(w0 x + w1)`, the activation chosen by `match self.act`.
+    #[differentiable(hessian)]
+    pub fn out(&self, x: f64) -> f64 {
+        let z = self.w[0] * x + self.w[1];
+        match self.act {
+            Act::Relu => z.max(0.0),
+            Act::Tanh => z.tanh(),
+            Act::Identity => z,
+        }
+    }
+}
+
+/// Two layers of one neuron each, the activation matched through a reference and an index.
+#[derive(Clone, Differentiable)]
+pub struct Chain {
+    pub layers: Vec<Neuron>,
+}
+
+impl Chain {
+    #[differentiable]
+    pub fn out(&self, x: f64) -> f64 {
+        let mut h = x;
+        for l in 0..self.layers.len() {
+            let z = self.layers[l].w[0] * h + self.layers[l].w[1];
+            h = match &self.layers[l].act {
+                Act::Relu => z.max(0.0),
+                Act::Tanh | Act::Identity if l == 0 => z.tanh(),
+                _ => z,
+            };
+        }
+        h
+    }
+}
+
+#[test]
+fn match_on_an_enum_field_picks_each_activation() {
+    let x = 0.8;
+    for act in [Act::Relu, Act::Tanh, Act::Identity] {
+        for w in [[0.5, 0.1], [-0.5, 0.1]] {
+            let n = Neuron {
+                w: w.to_vec(),
+                act: act.clone(),
+            };
+            let z = w[0] * x + w[1];
+            let (slope, curve) = match act {
+                Act::Relu => (if z > 0.0 { 1.0 } else { 0.0 }, 0.0),
+                Act::Tanh => (
+                    1.0 - z.tanh().powi(2),
+                    -2.0 * z.tanh() * (1.0 - z.tanh().powi(2)),
+                ),
+                Act::Identity => (1.0, 0.0),
+            };
+            let (v, g, dx) = n.out_grad(x);
+            assert_eq!(v.to_bits(), n.out(x).to_bits(), "{act:?}");
+            close(g.w[0], slope * x);
+            close(g.w[1], slope);
+            close(dx, slope * w[0]);
+            // Inputs flattened `self` first: w0, w1, x.
+            let (_, _, h) = n.out_hessian(x);
+            close(h[0][0], curve * x * x);
+            close(h[0][2], curve * x * w[0] + slope);
+            close(h[2][2], curve * w[0] * w[0]);
+            close(h[1][2], curve * w[0]);
+        }
+    }
+}
+
+#[test]
+fn match_through_a_reference_with_a_guard() {
+    let acts = [
+        [Act::Tanh, Act::Relu],
+        [Act::Identity, Act::Tanh],
+        [Act::Relu, Act::Identity],
+    ];
+    for [a, b] in acts {
+        let chain = Chain {
+            layers: vec![
+                Neuron {
+                    w: vec![0.7, -0.2],
+                    act: a.clone(),
+                },
+                Neuron {
+                    w: vec![1.3, 0.4],
+                    act: b.clone(),
+                },
+            ],
+        };
+        let x = 0.9;
+        let (v, g, dx) = chain.out_grad(x);
+        assert_eq!(v.to_bits(), chain.out(x).to_bits());
+        let h = 1e-6;
+        let fd = (chain.out(x + h) - chain.out(x - h)) / (2.0 * h);
+        close_to(dx, fd, 1e-7);
+        for l in 0..2 {
+            for k in 0..2 {
+                let mut up = chain.clone();
+                up.layers[l].w[k] += h;
+                let mut down = chain.clone();
+                down.layers[l].w[k] -= h;
+                let fd = (up.out(x) - down.out(x)) / (2.0 * h);
+                close_to(g.layers[l].w[k], fd, 1e-7);
+            }
+        }
+    }
+}
+
+/// Integer patterns: literals, an or-pattern with a guard, a range, a catch-all name.
+#[differentiable(wrt(x), jvp, hessian)]
+fn piecewise(x: f64, act: &Act, k: usize) -> f64 {
+    let m = match k % 4 {
+        0 => x * x,
+        1 | 2 if k > 4 => x.sin(),
+        3..=3 => x.exp(),
+        n => x * n as f64,
+    };
+    let mut s = m;
+    for i in 0..k {
+        match (i % 2, i % 3) {
+            (0, 0) => s += x,
+            (1, _) => {
+                s *= 1.01;
+            }
+            _ => (),
+        }
+    }
+    if matches!(act, Act::Relu | Act::Tanh) {
+        s * 2.0
+    } else {
+        s
+    }
+}
+
+/// The same computation with `if` / `else if`: the reference.
+fn piecewise_if(x: f64, act: &Act, k: usize) -> f64 {
+    let r = k % 4;
+    let m = if r == 0 {
+        x * x
+    } else if (r == 1 || r == 2) && k > 4 {
+        x.sin()
+    } else if r == 3 {
+        x.exp()
+    } else {
+        x * r as f64
+    };
+    let mut s = m;
+    for i in 0..k {
+        if i % 2 == 0 && i % 3 == 0 {
+            s += x;
+        } else if i % 2 == 1 {
+            s *= 1.01;
+        }
+    }
+    if *act != Act::Identity {
+        s * 2.0
+    } else {
+        s
+    }
+}
+
+#[test]
+fn integer_patterns_guards_and_tuples() {
+    let x = 0.3;
+    for act in [Act::Relu, Act::Identity] {
+        for k in 0..12 {
+            let v0 = piecewise(x, &act, k);
+            assert_eq!(v0.to_bits(), piecewise_if(x, &act, k).to_bits(), "k {k}");
+            let (v, g) = piecewise_grad(x, &act, k);
+            assert_eq!(v.to_bits(), v0.to_bits());
+            let h = 1e-6;
+            let fd = (piecewise(x + h, &act, k) - piecewise(x - h, &act, k)) / (2.0 * h);
+            close_to(g, fd, 1e-7);
+            let (vj, t) = piecewise_jvp(x, &act, k, 0.5);
+            assert_eq!(vj.to_bits(), v0.to_bits());
+            close(t, 0.5 * g);
+            let (_, gh, hess) = piecewise_hessian(x, &act, k);
+            assert_eq!(gh[0].to_bits(), g.to_bits());
+            let fd2 =
+                (piecewise_grad(x + h, &act, k).1 - piecewise_grad(x - h, &act, k).1) / (2.0 * h);
+            close_to(hess[0][0], fd2, 1e-6);
+        }
+    }
+}
+
+/// A `match` as the function's tail, `return` in an arm; `_graph` runs the same arms.
+#[differentiable]
+fn tail_match(x: f64, y: f64, mode: u8) -> f64 {
+    match mode {
+        0 => x * y,
+        1 => {
+            if x > y {
+                return x - y;
+            }
+            (x - y).powi(2)
+        }
+        _ => x.hypot(y),
+    }
+}
+
+#[test]
+fn match_as_the_tail_with_an_early_return() {
+    for mode in 0..3u8 {
+        for (x, y) in [(1.5, 0.5), (0.5, 1.5)] {
+            let (v, dx, dy) = tail_match_grad(x, y, mode);
+            assert_eq!(v.to_bits(), tail_match(x, y, mode).to_bits());
+            let (wx, wy) = match mode {
+                0 => (y, x),
+                1 if x > y => (1.0, -1.0),
+                1 => (2.0 * (x - y), -2.0 * (x - y)),
+                _ => (x / x.hypot(y), y / x.hypot(y)),
+            };
+            close(dx, wx);
+            close(dy, wy);
+            // `_graph` has back-propagated already.
+            let root = tail_match_graph(x, y, mode);
+            assert_eq!(root.data().to_bits(), v.to_bits());
+            close(leaf(&root, "x").grad(), wx);
+            close(leaf(&root, "y").grad(), wy);
+        }
+    }
+}
+
+fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
+    root.topological_order()
+        .into_iter()
+        .find(|v| v.op().is_empty() && v.label() == name)
+        .unwrap_or_else(|| panic!("no leaf labelled {name}"))
+}
+
+fn close(got: f64, want: f64) {
+    close_to(got, want, 1e-12);
+}
+
+fn close_to(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol * (1.0 + want.abs()),
+        "got {got}, want {want}"
+    );
+}
