@@ -1,8 +1,9 @@
 //! `match` and `matches!` (lowered to `if` / `else if` on `matches!`): on an enum field of a
 //! struct (by value and through `&`), on an enum parameter left out by `wrt(...)`, on integers
 //! with or-patterns, ranges, guards and a catch-all name, on a tuple of integers, in statement
-//! position inside a loop, as a function's tail with `return` in an arm. Each against a closed
-//! form or central differences, in `_grad`, `_graph`, `_jvp` and `_hessian`.
+//! position inside a loop, as a function's tail with `return` in an arm; and `==` / `!=` of an
+//! enum field or parameter with a variant. Each against a closed form, central differences or
+//! the same function written with `if`, in `_grad`, `_graph`, `_jvp` and `_hessian`.
 
 use grad::prelude::*;
 
@@ -238,6 +239,67 @@ fn match_as_the_tail_with_an_early_return() {
             assert_eq!(root.data().to_bits(), v.to_bits());
             close(leaf(&root, "x").grad(), wx);
             close(leaf(&root, "y").grad(), wy);
+        }
+    }
+}
+
+impl Neuron {
+    /// The same activations chosen with `==` and `!=` on the field, either way round.
+    #[differentiable(hessian)]
+    pub fn out_if(&self, x: f64) -> f64 {
+        let z = self.w[0] * x + self.w[1];
+        if self.act == Act::Relu {
+            z.max(0.0)
+        } else if Act::Tanh != self.act {
+            z
+        } else {
+            z.tanh()
+        }
+    }
+}
+
+/// `==` on an enum parameter, by reference (`*act`) and by value.
+#[differentiable(wrt(x), hessian)]
+fn by_ref_param(x: f64, act: &Act) -> f64 {
+    if *act == Act::Relu {
+        x * x
+    } else {
+        x.sin()
+    }
+}
+
+#[differentiable(wrt(x))]
+fn by_value_param(x: f64, act: Act) -> f64 {
+    if act != Act::Relu {
+        x.sin()
+    } else {
+        x * x
+    }
+}
+
+#[test]
+fn enum_comparisons_read_in_place() {
+    let x = 0.8;
+    for act in [Act::Relu, Act::Tanh, Act::Identity] {
+        let n = Neuron {
+            w: vec![0.5, 0.1],
+            act: act.clone(),
+        };
+        let (v, g, dx) = n.out_grad(x);
+        let (vi, gi, dxi) = n.out_if_grad(x);
+        assert_eq!(vi.to_bits(), n.out_if(x).to_bits());
+        assert_eq!(vi.to_bits(), v.to_bits());
+        assert_eq!((gi.w, dxi.to_bits()), (g.w, dx.to_bits()));
+        assert_eq!(n.out_if_hessian(x).2, n.out_hessian(x).2);
+        let (v, d) = by_ref_param_grad(x, &act);
+        let (v2, d2) = by_value_param_grad(x, act.clone());
+        assert_eq!((v.to_bits(), d.to_bits()), (v2.to_bits(), d2.to_bits()));
+        if act == Act::Relu {
+            close(d, 2.0 * x);
+            close(by_ref_param_hessian(x, &act).2[0][0], 2.0);
+        } else {
+            close(d, x.cos());
+            close(by_ref_param_hessian(x, &act).2[0][0], -x.sin());
         }
     }
 }

@@ -188,6 +188,17 @@ pub enum Seg {
     /// `matches!(place, P)` (or `matches!(&place, P)` if the flag is set) at the end of a
     /// read: a `bool`, the test of a `match` arm on the place (see `lower/matching.rs`).
     Matches(Box<syn::Pat>, bool),
+    /// `place == C` or `place != C` (`C op place` if the flag is set) with a constant path `C`
+    /// at the end of a read: a `bool`, compared where the place stands (`self.act ==
+    /// Act::Relu` neither moves the field nor needs its type).
+    Compare(syn::BinOp, Box<syn::ExprPath>, bool),
+}
+
+impl Seg {
+    /// A test of the place's value (a `bool` read, not a step into it).
+    pub fn is_test(&self) -> bool {
+        matches!(self, Seg::Matches(..) | Seg::Compare(..))
+    }
 }
 
 impl Place {
@@ -197,7 +208,7 @@ impl Place {
             .iter()
             .filter_map(|s| match s {
                 Seg::Index(v) => Some(*v),
-                Seg::Field(_) | Seg::Cast(_) | Seg::Matches(..) => None,
+                Seg::Field(_) | Seg::Cast(_) | Seg::Matches(..) | Seg::Compare(..) => None,
             })
             .collect()
     }
@@ -214,6 +225,7 @@ impl Place {
                     Seg::Field(m) => Seg::Field(m.clone()),
                     Seg::Cast(t) => Seg::Cast(t.clone()),
                     Seg::Matches(pat, r) => Seg::Matches(pat.clone(), *r),
+                    Seg::Compare(op, c, r) => Seg::Compare(*op, c.clone(), *r),
                 })
                 .collect(),
         }
@@ -228,6 +240,7 @@ impl Place {
                 Seg::Field(m) => s.push_str(&format!(".{}", quote::ToTokens::to_token_stream(m))),
                 Seg::Cast(_) => s.push_str(" as"),
                 Seg::Matches(..) => s.push_str(" matches"),
+                Seg::Compare(..) => s.push_str(" compared"),
                 Seg::Index(_) => s.push_str("[_]"),
             }
         }
@@ -701,6 +714,7 @@ impl fmt::Display for Place {
                 Seg::Field(m) => write!(f, ".{}", tokens(m))?,
                 Seg::Cast(t) => write!(f, " as {}", tokens(t))?,
                 Seg::Matches(pat, _) => write!(f, " matches {}", tokens(pat))?,
+                Seg::Compare(op, c, _) => write!(f, " {} {}", tokens(op), tokens(c))?,
                 Seg::Index(v) => write!(f, "[{v}]")?,
             }
         }

@@ -213,6 +213,15 @@ impl<'a> Lister<'a> {
                     let r = if *by_ref { "&" } else { "" };
                     out = format!("matches!({r}{out}, {})", pat.to_token_stream());
                 }
+                Seg::Compare(op, c, swapped) => {
+                    let (op, c) = (op.to_token_stream(), c.to_token_stream().to_string());
+                    let c = c.replace(' ', "");
+                    out = if *swapped {
+                        format!("{c} {op} {out}")
+                    } else {
+                        format!("{out} {op} {c}")
+                    };
+                }
             }
         }
         out

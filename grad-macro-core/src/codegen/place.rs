@@ -25,7 +25,9 @@ impl Gen<'_> {
         let root = &param.ident;
         // The struct itself, not the reference to it (`Clone::clone(&(*p))` copies the struct).
         let mut out = match param.kind {
-            ParamKind::Struct { by_ref: true, .. } if p.segs.is_empty() => quote!((*#root)),
+            ParamKind::Struct { by_ref: true, .. } if p.segs.iter().all(Seg::is_test) => {
+                quote!((*#root))
+            }
             _ => quote!(#root),
         };
         extend_path(&mut out, p, index);
@@ -43,7 +45,7 @@ impl Gen<'_> {
         let Some(t) = crate::generic::param() else {
             return value;
         };
-        if matches!(p.segs.last(), Some(Seg::Matches(..))) {
+        if matches!(p.segs.last(), Some(Seg::Matches(..) | Seg::Compare(..))) {
             return value;
         }
         if crate::generic::twin().is_none() {
@@ -201,6 +203,14 @@ fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenS
                 let inner = std::mem::take(out);
                 let r = by_ref.then(|| quote!(&));
                 out.extend(quote!(::core::matches!(#r #inner, #pat)));
+            }
+            Seg::Compare(op, c, swapped) => {
+                let inner = std::mem::take(out);
+                out.extend(if *swapped {
+                    quote!((#c #op #inner))
+                } else {
+                    quote!((#inner #op #c))
+                });
             }
             Seg::Field(m) => out.extend(quote!(.#m)),
             Seg::Index(v) => {

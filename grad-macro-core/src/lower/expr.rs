@@ -72,6 +72,9 @@ impl Lowerer<'_> {
                     None
                 }
                 op => {
+                    if let Some(v) = self.place_compare(b, span) {
+                        return Some(v);
+                    }
                     let l = self.expr(&b.left);
                     let r = self.expr(&b.right);
                     // Errors and type errors in generated code point at the operator.

@@ -151,6 +151,44 @@ impl Lowerer<'_> {
         Some(Some(self.def(Op::Field(p), Ty::Float, span, None)))
     }
 
+    /// `place == C` or `place != C` (either way round) with `C` a path that names no local
+    /// (`self.act == Act::Relu`): compared where the place stands ([`Seg::Compare`]), so a
+    /// field of a type the macro cannot see is neither moved nor read as a float.
+    pub(crate) fn place_compare(&mut self, b: &syn::ExprBinary, span: Span) -> Option<Value> {
+        if !matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+            return None;
+        }
+        let constant = |cx: &Self, e: &syn::Expr| match strip(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let local = p
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| cx.scopes.get(i).is_some());
+                (!local && p.path.segments.len() > 1).then(|| Box::new(p.clone()))
+            }
+            _ => None,
+        };
+        // `*p == C` of a parameter `p: &E` compares the value.
+        let deref = |e: &'_ syn::Expr| -> syn::Expr {
+            match strip(e) {
+                syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => (*u.expr).clone(),
+                other => other.clone(),
+            }
+        };
+        let (left, right) = (deref(&b.left), deref(&b.right));
+        let (place, c, swapped) = if self.is_place(&left) {
+            (left, constant(self, &b.right)?, false)
+        } else if self.is_place(&right) {
+            (right, constant(self, &b.left)?, true)
+        } else {
+            return None;
+        };
+        let place = &place;
+        let mut p = self.place_at(place)?;
+        p.segs.push(Seg::Compare(b.op, c, swapped));
+        Some(self.def(Op::Field(p), Ty::Bool, span, None))
+    }
+
     /// The type of the values at places of `p`'s shape: unknown while the evidence is
     /// gathered, then as gathered (a float where nothing said otherwise).
     fn place_ty(&self, p: &Place) -> Ty {
