@@ -202,22 +202,17 @@ fn is_float(b: &syn::TypeParamBound) -> bool {
 
 /// What the errors say is supported.
 const SUPPORTED: &str = "supported: one type parameter, the float type, bounded by `Real` \
-                         alone (`fn f<T: Real>(x: T, ys: &[T]) -> T`), and lifetimes";
+                         alone (`fn f<T: Real>(x: T, ys: &[T]) -> T`), const parameters \
+                         (`const N: usize`) and lifetimes";
 
 /// Reports every part of the generics that is not one type parameter bounded by `Real`
-/// (plus lifetimes), each under its own tokens.
+/// (plus lifetimes and const parameters), each under its own tokens.
 pub fn check(generics: &syn::Generics, errors: &mut crate::error::Errors) {
     let float = float_param(generics);
     for param in &generics.params {
         match param {
             syn::GenericParam::Lifetime(_) => {}
-            syn::GenericParam::Const(c) => errors.on(
-                c,
-                format!(
-                    "const generic parameters are not supported; {SUPPORTED}; take an array \
-                     of a fixed length or a slice (`xs: &[T]`)"
-                ),
-            ),
+            syn::GenericParam::Const(_) => {}
             syn::GenericParam::Type(tp) if Some(&tp.ident) != float.as_ref() => {
                 let why = if float.is_some() {
                     "a second type parameter is not supported"

@@ -146,11 +146,11 @@ impl<'a> Target<'a> {
                     quote!(&#local),
                 )
             }
-            ParamClass::Array(_) => {
+            ParamClass::Array(n) => {
                 let tk = t(quote!(__grad_k));
                 (
                     quote! {
-                        let #local = ::core::array::from_fn(|__grad_k| <#dual>::new(#ident[__grad_k], #tk));
+                        let #local: [#dual; #n] = ::core::array::from_fn(|__grad_k| <#dual>::new(#ident[__grad_k], #tk));
                     },
                     quote!(#amp #local),
                 )

@@ -282,7 +282,25 @@ impl Gen<'_> {
                         });
                         lo = a.lo.map_or(quote!(0usize), value);
                         hi = a.hi.map_or(quote!(#lo + #len), value);
-                        args.push(quote!(#rt::FromSnapshot::from_snapshot(&mut #s)));
+                        // A whole fixed-size array is passed as its own type, so that a callee
+                        // generic over the length (`fn f<const N: usize>(v: &[f64; N])`)
+                        // knows it.
+                        let whole = a.lo.is_none() && a.hi.is_none();
+                        args.push(match &self.f.arrays[a.array.0 as usize].1 {
+                            ArrayKind::Fixed(n)
+                                if whole && !self.f.scalar_ref[a.array.0 as usize] =>
+                            {
+                                let r = if a.mutable {
+                                    quote!(&mut)
+                                } else if a.by_ref {
+                                    quote!(&)
+                                } else {
+                                    TokenStream::new()
+                                };
+                                quote!(<#r [#float; #n] as #rt::FromSnapshot<_>>::from_snapshot(&mut #s))
+                            }
+                            _ => quote!(#rt::FromSnapshot::from_snapshot(&mut #s)),
+                        });
                     } else {
                         args.push(self.array_arg_expr(a, &value));
                     }
