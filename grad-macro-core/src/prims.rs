@@ -119,7 +119,7 @@ pub fn refused_method(name: &str) -> Option<&'static str> {
              (e.g. `x - x.floor()` for `fract`) or give it a custom rule as a `#[differentiable]` \
              function"
         }
-        "sin_cos" => "tuples are not supported; call `x.sin()` and `x.cos()` separately",
+        "sin_cos" => "`sin_cos` is supported as `let (s, c) = x.sin_cos();`; elsewhere call `x.sin()` and `x.cos()`",
         "powf" | "powi" => return None,
         _ => return None,
     })

@@ -1,34 +1,49 @@
-//! A function returning `[F; N]` that ends in a branch (`if c { ..; [a, b] } else { [d, e] }`):
-//! rewritten, before lowering, to end in a local array each branch assigns, the form the
-//! lowering of array results takes.
+//! Array values that come out of a branch or a chain, rewritten before lowering into a local
+//! array that each branch assigns, the form the lowering of array results takes:
+//! - a function returning `[F; N]` that ends in a branch (`if c { ..; [a, b] } else { [d, e]
+//!   }`, or a `match` whose arms end in arrays);
+//! - `let p = if c { [a, b] } else { [d, e] };` (or `match`) with `p` an array;
+//! - a function returning `Vec<F>` that ends in a chain collected into it (`xs.iter().map(..)
+//!   .collect()`): bound to a local first, as `let r: Vec<F> = ...collect(); r` is.
 
 use quote::quote;
 
 /// The name of the local array the branches assign.
 const OUT: &str = "__grad_out";
 
-/// `block` ending in a local array if it ends in an `if` whose every branch ends in an array
-/// (a literal, a local array or a call returning one), for a result of type `[float; n]`;
-/// `None` otherwise (the lowering reports what it cannot take).
-pub(crate) fn if_tail_to_local(
+/// `block` ending in a local array if it ends in an `if` or a `match` whose every branch ends
+/// in an array (a literal, a local array or a call returning one), for a result of type
+/// `[float; n]`, or (`n` = `None`, a `Vec` result) in a `collect()`; `None` otherwise (the
+/// lowering reports what it cannot take).
+pub(crate) fn tail_to_local(
     block: &syn::Block,
     float: &syn::Type,
-    n: &str,
+    n: Option<&str>,
 ) -> Option<syn::Block> {
     let (last, rest) = block.stmts.split_last()?;
-    let syn::Stmt::Expr(syn::Expr::If(tail), None) = last else {
+    let syn::Stmt::Expr(tail, None) = last else {
         return None;
     };
-    let n: syn::Expr = syn::parse_str(n).ok()?;
     let out = syn::Ident::new(OUT, proc_macro2::Span::call_site());
-    let ty: syn::Type = syn::parse_quote!([#float; #n]);
-    let branch = assign_branches(tail, &out, &ty)?;
     let mut stmts = rest.to_vec();
-    stmts.push(syn::parse_quote!(let mut #out: #ty = [0.0; #n];));
-    stmts.push(syn::Stmt::Expr(
-        syn::Expr::If(branch),
-        Some(Default::default()),
-    ));
+    match n {
+        Some(n) => {
+            let n: syn::Expr = syn::parse_str(n).ok()?;
+            let ty: syn::Type = syn::parse_quote!([#float; #n]);
+            let branch = assign_branches(tail, &out, &ty)?;
+            stmts.push(syn::parse_quote!(let mut #out: #ty = [0.0; #n];));
+            stmts.push(syn::Stmt::Expr(branch, Some(Default::default())));
+        }
+        None => {
+            let syn::Expr::MethodCall(m) = super::stmt::strip(tail) else {
+                return None;
+            };
+            if m.method != "collect" {
+                return None;
+            }
+            stmts.push(syn::parse_quote!(let #out: ::std::vec::Vec<#float> = #tail;));
+        }
+    }
     stmts.push(syn::Stmt::Expr(syn::parse_quote!(#out), None));
     Some(syn::Block {
         brace_token: block.brace_token,
@@ -36,13 +51,91 @@ pub(crate) fn if_tail_to_local(
     })
 }
 
+/// `let p = if c { [a, b] } else { [d, e] };` (or a `match`) as `let mut p: [float; n] = [0.0;
+/// n];` and the branch assigning `p`, where the branches end in arrays and the length is known
+/// (the type written, or a literal's element count); `None` otherwise.
+pub(crate) fn let_branch_to_local(
+    ident: &syn::Ident,
+    mutable: bool,
+    ty: Option<&syn::Type>,
+    init: &syn::Expr,
+    float: &syn::Type,
+) -> Option<Vec<syn::Stmt>> {
+    if !matches!(
+        super::stmt::strip(init),
+        syn::Expr::If(_) | syn::Expr::Match(_)
+    ) {
+        return None;
+    }
+    let n: syn::Expr = match ty {
+        Some(syn::Type::Array(a)) => a.len.clone(),
+        Some(_) => return None,
+        None => {
+            let len = literal_len(init)?;
+            syn::parse_quote!(#len)
+        }
+    };
+    let ty: syn::Type = syn::parse_quote!([#float; #n]);
+    // The branches may read an array of the same name that this `let` shadows: they assign a
+    // temporary, bound to the name after them.
+    let tmp = quote::format_ident!("__grad_let_{}", ident);
+    let branch = assign_branches(init, &tmp, &ty)?;
+    let m = mutable.then(|| quote!(mut));
+    Some(vec![
+        syn::parse_quote!(let mut #tmp: #ty = [0.0; #n];),
+        syn::Stmt::Expr(branch, Some(Default::default())),
+        syn::parse_quote!(let #m #ident = #tmp;),
+    ])
+}
+
+/// The element count of the first array literal a branch of `e` ends in.
+fn literal_len(e: &syn::Expr) -> Option<usize> {
+    match super::stmt::strip(e) {
+        syn::Expr::Array(a) => Some(a.elems.len()),
+        syn::Expr::Block(b) => tail_of(&b.block).and_then(literal_len),
+        syn::Expr::If(i) => tail_of(&i.then_branch)
+            .and_then(literal_len)
+            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| literal_len(e))),
+        syn::Expr::Match(m) => m.arms.iter().find_map(|a| literal_len(&a.body)),
+        _ => None,
+    }
+}
+
+fn tail_of(b: &syn::Block) -> Option<&syn::Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
+/// The branch (`if` or `match`) with each branch's tail array assigned to `out` instead.
+fn assign_branches(e: &syn::Expr, out: &syn::Ident, ty: &syn::Type) -> Option<syn::Expr> {
+    match super::stmt::strip(e) {
+        syn::Expr::If(i) => Some(syn::Expr::If(assign_if(i, out, ty)?)),
+        syn::Expr::Match(m) => {
+            let mut m = m.clone();
+            for arm in &mut m.arms {
+                let block = match &*arm.body {
+                    syn::Expr::Block(b) if b.label.is_none() => b.block.clone(),
+                    other => syn::parse_quote!({ #other }),
+                };
+                let block = assign_tail(&block, out, ty)?;
+                *arm.body = syn::parse_quote!(#block);
+                arm.comma = Some(Default::default());
+            }
+            Some(syn::Expr::Match(m))
+        }
+        _ => None,
+    }
+}
+
 /// The `if` with each branch's tail array assigned to `out` instead.
-fn assign_branches(i: &syn::ExprIf, out: &syn::Ident, ty: &syn::Type) -> Option<syn::ExprIf> {
+fn assign_if(i: &syn::ExprIf, out: &syn::Ident, ty: &syn::Type) -> Option<syn::ExprIf> {
     let mut i = i.clone();
     i.then_branch = assign_tail(&i.then_branch, out, ty)?;
     let (_, els) = i.else_branch.as_mut()?;
     **els = match &**els {
-        syn::Expr::If(inner) => syn::Expr::If(assign_branches(inner, out, ty)?),
+        syn::Expr::If(inner) => syn::Expr::If(assign_if(inner, out, ty)?),
         syn::Expr::Block(b) => {
             let mut b = b.clone();
             b.block = assign_tail(&b.block, out, ty)?;

@@ -536,6 +536,17 @@ impl Lowerer<'_> {
             );
             return None;
         }
+        // `xs[a..b].len()` and `.is_empty()`: the length of the view, its bounds checked.
+        if matches!(name.as_str(), "len" | "is_empty") && m.args.is_empty() {
+            if let Some(view) = self.slice_view(&m.receiver) {
+                let (_, _, len) = view?;
+                if name == "len" {
+                    return Some(len);
+                }
+                let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
+                return self.binary(&syn::parse_quote!(==), len, zero, span);
+            }
+        }
         // Methods on arrays.
         if let syn::Expr::Path(p) = strip(&m.receiver) {
             if let Some(Binding::View { len, .. }) =

@@ -147,9 +147,7 @@ fn lower_pass(
             (cx.dummy_result(), Returns::Unit)
         }
         crate::parse::RetClass::Array(n) => {
-            let rewritten = n
-                .as_deref()
-                .and_then(|n| array_tail::if_tail_to_local(block, &parsed.float_ty, n));
+            let rewritten = array_tail::tail_to_local(block, &parsed.float_ty, n.as_deref());
             let out = cx.array_body(rewritten.as_ref().unwrap_or(block));
             (cx.dummy_result(), out.map_or(Returns::Unit, Returns::Array))
         }
@@ -256,6 +254,8 @@ pub(crate) struct Lowerer<'a> {
     /// How many loops enclose the current position.
     pub loop_depth: usize,
     pub float: crate::parse::FloatTy,
+    /// The float type's tokens (`f64`, `f32`, or the type parameter `T`).
+    pub float_ty: syn::Type,
     /// Whether the body must end with a value (not when the return type is already refused).
     pub tail_required: bool,
     /// Arrays `0..n_param_arrays` are parameters.
@@ -345,6 +345,7 @@ impl<'a> Lowerer<'a> {
             loop_exits: 0,
             loop_depth: 0,
             float: parsed.float,
+            float_ty: parsed.float_ty.clone(),
             tail_required: parsed.returns_float,
             n_param_arrays: 0,
             constants: Default::default(),

@@ -137,6 +137,9 @@ impl Lowerer<'_> {
     }
 
     fn local(&mut self, local: &syn::Local) {
+        if let Some(pair) = sin_cos_pair(local) {
+            return self.local(&pair);
+        }
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             p => (p, None),
@@ -279,6 +282,13 @@ impl Lowerer<'_> {
             }
         }
         if self.array_let(&init.expr, &ident, mutable) {
+            return;
+        }
+        // `let p = if c { [a, b] } else { [d, e] };`: a local array each branch assigns.
+        if let Some(stmts) =
+            super::array_tail::let_branch_to_local(&ident, mutable, ty, &init.expr, &self.float_ty)
+        {
+            self.stmts_discard(&stmts, init.expr.span());
             return;
         }
         // `let r = &x;`: a shared reference to a float reads as its value.
@@ -1068,6 +1078,28 @@ fn tuple_of_names(t: &syn::PatTuple, local: &syn::Local) -> bool {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none());
     names
         && matches!(init.map(|i| strip(&i.expr)), Some(syn::Expr::Tuple(e)) if e.elems.len() == t.elems.len())
+}
+
+/// `let (s, c) = x.sin_cos();` as `let (s, c) = (x.sin(), x.cos());`, which is what the
+/// standard library computes (the `sincos` pass evaluates the pair once again).
+fn sin_cos_pair(local: &syn::Local) -> Option<syn::Local> {
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let syn::Expr::MethodCall(m) = strip(&init.expr) else {
+        return None;
+    };
+    if m.method != "sin_cos" || !m.args.is_empty() || m.turbofish.is_some() {
+        return None;
+    }
+    let x = &m.receiver;
+    let (sin, cos) = (
+        syn::Ident::new("sin", m.method.span()),
+        syn::Ident::new("cos", m.method.span()),
+    );
+    let mut out = local.clone();
+    if let Some(i) = out.init.as_mut() {
+        *i.expr = syn::parse_quote_spanned!(m.method.span()=> ((#x).#sin(), (#x).#cos()));
+    }
+    Some(out)
 }
 
 /// `std::mem::swap(..)`, `core::mem::swap(..)` or `mem::swap(..)`.

@@ -1,0 +1,144 @@
+//! Forms a probe of realistic workloads found refused, each against a closed form or central
+//! differences: array values chosen by a `match` or an `if` (a function's tail, a `let`, a
+//! shadowing `let` whose branches read the array it shadows), a `Vec` result ending in
+//! `collect()`, `let (s, c) = x.sin_cos();`, and `xs[a..].len()`.
+
+use grad::prelude::*;
+
+/// A `match` at the tail of a function returning an array.
+#[differentiable]
+fn pick(x: f64, y: f64, q: usize) -> [f64; 2] {
+    let s = x * y;
+    match q {
+        0 => [s, x],
+        1 => {
+            let t = s.sin();
+            [t, y]
+        }
+        _ => [y, s],
+    }
+}
+
+#[test]
+fn a_match_chooses_the_returned_array() {
+    let (x, y) = (0.5, 2.0);
+    for q in 0..3 {
+        let (v, jac) = pick_jacobian(x, y, q);
+        assert_eq!(v, pick(x, y, q));
+        let c = (x * y).cos();
+        let want = match q {
+            0 => [[y, x], [1.0, 0.0]],
+            1 => [[c * y, c * x], [0.0, 1.0]],
+            _ => [[0.0, 1.0], [y, x]],
+        };
+        for i in 0..2 {
+            for j in 0..2 {
+                close(jac[i][j], want[i][j]);
+            }
+        }
+    }
+}
+
+/// `let p = if ..` of arrays (the branches reading the `p` it shadows), `let r = match ..`,
+/// `sin_cos`.
+#[differentiable(hessian)]
+fn shadow(x: f64, y: f64, c: bool) -> f64 {
+    let p = [x, y];
+    let p = if c { [p[1], p[0] * 2.0] } else { p };
+    let mut r = match c {
+        true => [x * x, 1.0, 2.0],
+        false => [y, y, y],
+    };
+    r[1] += p[0];
+    let (s, co) = (x * y).sin_cos();
+    p[0] * 3.0 + p[1] + r[1] * r[0] + s * co
+}
+
+#[test]
+fn arrays_from_branches_in_a_let() {
+    let (x, y) = (0.5, 2.0);
+    for c in [true, false] {
+        let (v, gx, gy) = shadow_grad(x, y, c);
+        assert_eq!(v.to_bits(), shadow(x, y, c).to_bits());
+        // s·co = sin(2xy) / 2.
+        let w = (2.0 * x * y).cos();
+        let (wx, wy) = if c {
+            // p = [y, 2x], r = [x², 1 + y, 2]: 3y + 2x + (1 + y) x² + sin(2xy)/2.
+            (2.0 + 2.0 * x * (1.0 + y) + y * w, 3.0 + x * x + x * w)
+        } else {
+            // p = [x, y], r = [y, y + x, y]: 3x + y + (y + x) y + sin(2xy)/2.
+            (3.0 + y + y * w, 1.0 + 2.0 * y + x + x * w)
+        };
+        close(gx, wx);
+        close(gy, wy);
+        let (_, _, h) = shadow_hessian(x, y, c);
+        let e = 1e-6;
+        let gxp = shadow_grad(x + e, y, c);
+        let gxm = shadow_grad(x - e, y, c);
+        close_to(h[0][0], (gxp.1 - gxm.1) / (2.0 * e), 1e-7);
+        close_to(h[1][0], (gxp.2 - gxm.2) / (2.0 * e), 1e-7);
+    }
+}
+
+/// Residuals of an exponential decay, ending in `collect()`.
+#[differentiable]
+fn residuals(a: f64, k: f64, ts: &[f64], ys: &[f64]) -> Vec<f64> {
+    ts.iter()
+        .zip(ys)
+        .map(|(t, y)| a * (-k * t).exp() - y)
+        .collect()
+}
+
+#[test]
+fn a_vec_result_ending_in_collect() {
+    let (a, k) = (2.0, 0.5);
+    let (ts, ys) = ([0.0, 1.0, 2.5], [1.9, 1.3, 0.5]);
+    let (r, jac) = residuals_jacobian(a, k, &ts, &ys);
+    assert_eq!(r, residuals(a, k, &ts, &ys));
+    for (i, &t) in ts.iter().enumerate() {
+        let e = (-k * t).exp();
+        close(jac[i][0], e);
+        close(jac[i][1], -a * t * e);
+        // Columns: a, k, ts (3), ys (3).
+        close(jac[i][2 + i], -a * k * e);
+        close(jac[i][5 + i], -1.0);
+    }
+    let (_, ga, gk, _, _) = residuals_vjp(a, k, &ts, &ys, &[1.0, 1.0, 1.0]);
+    close(ga, (0..3).map(|i| jac[i][0]).sum());
+    close(gk, (0..3).map(|i| jac[i][1]).sum());
+}
+
+/// `xs[1..].len()` and `row[1..].is_empty()` of a view.
+#[differentiable]
+fn tail_weighted(xs: &[f64]) -> f64 {
+    let n = xs[1..].len();
+    let row = &xs[1..];
+    let last = row[1..].is_empty();
+    if last {
+        xs[0]
+    } else {
+        xs[0] * n as f64 + row[0] * row[1..].len() as f64
+    }
+}
+
+#[test]
+fn lengths_of_sub_slices() {
+    let (v, g) = tail_weighted_grad(&[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(v.to_bits(), tail_weighted(&[1.0, 2.0, 3.0, 4.0]).to_bits());
+    assert_eq!(g, vec![3.0, 2.0, 0.0, 0.0]);
+    assert_eq!(tail_weighted_grad(&[1.0, 2.0]).1, vec![1.0, 0.0]);
+    // Out of range: both panic, as slicing does.
+    assert!(std::panic::catch_unwind(|| tail_weighted(&[])).is_err());
+    assert!(std::panic::catch_unwind(|| tail_weighted_grad(&[])).is_err());
+}
+
+fn close(got: f64, want: f64) {
+    close_to(got, want, 1e-12);
+}
+
+fn close_to(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol * (1.0 + want.abs()),
+        "got {got}, want {want}"
+    );
+}
