@@ -97,6 +97,8 @@ pub enum Plain {
     /// `path(args)` where no argument carries a derivative (integers, booleans, constants): a
     /// plain helper such as `at(i, j, n)`, whatever it returns.
     Call(syn::Path),
+    /// `a.0`: an element of a tuple of constant data (`let (i, j) = edges[k];`).
+    Field(syn::Member),
     /// `matches!(a, P)`, or `matches!((a, b, ..), P)` if the flag is set: an arm of a `match`
     /// (see `lower/matching.rs`).
     Matches(Box<syn::Pat>, bool),
@@ -694,6 +696,7 @@ impl fmt::Display for Op {
                     Plain::Range { inclusive: true } => "..=".into(),
                     Plain::Call(p) => format!("call {}", tokens(p)),
                     Plain::Matches(pat, _) => format!("matches {}", tokens(pat)),
+                    Plain::Field(m) => format!(".{}", tokens(m)),
                 };
                 write!(f, "plain {name} {}", list(args))
             }

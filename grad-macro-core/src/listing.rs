@@ -184,6 +184,7 @@ impl<'a> Lister<'a> {
                     path.to_token_stream().to_string().replace(' ', ""),
                     list(args)
                 ),
+                Plain::Field(m) => format!("{}.{}", n(&args[0]), m.to_token_stream()),
                 Plain::Matches(pat, tuple) => {
                     let (open, close) = if *tuple { ("(", ")") } else { ("", "") };
                     let pat = pat.to_token_stream();

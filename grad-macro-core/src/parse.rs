@@ -310,8 +310,18 @@ pub fn known_constant(ty: &syn::Type) -> bool {
         syn::Type::Array(a) => known_constant(&a.elem),
         syn::Type::Paren(p) => known_constant(&p.elem),
         syn::Type::Group(g) => known_constant(&g.elem),
-        syn::Type::Tuple(t) => t.elems.is_empty(),
+        syn::Type::Tuple(t) => t.elems.iter().all(known_constant),
         _ => false,
+    }
+}
+
+/// Whether a parameter of type `ty` can be indexed: a slice, an array or a `Vec`, or a
+/// reference to one (of anything).
+pub fn indexable(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => indexable(&r.elem),
+        syn::Type::Slice(_) | syn::Type::Array(_) => true,
+        other => vec_elem(other).is_some(),
     }
 }
 

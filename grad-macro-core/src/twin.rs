@@ -64,9 +64,13 @@ pub(crate) fn twins(
         if let syn::FnArg::Typed(pt) = input {
             // A struct (or tuple, or `GP<f64>`) keeps its type: its float fields become dual
             // numbers where they are read (`TwinField`), not in the type.
+            // So does constant data of a type the macro cannot see (`&[(usize, f64)]`): its
+            // floats are constants, lifted where they are read.
             let is_struct = parsed.params.iter().any(|p| {
-                matches!(p.class, parse::ParamClass::Struct)
-                    && matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == p.ident)
+                matches!(
+                    p.class,
+                    parse::ParamClass::Struct | parse::ParamClass::Opaque
+                ) && matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == p.ident)
             });
             if !is_struct {
                 *pt.ty = retype(&pt.ty, &float_name, &t);
@@ -90,9 +94,10 @@ pub(crate) fn twins(
     crate::generic::with_param(Some(t.clone()), || {
         crate::generic::with_twin(original, attr.jvp, || {
             let mut inner = Errors::default();
-            let all = parse::signature(twin.clone(), None, &mut inner);
+            let every = every_but_data(parsed);
+            let all = parse::signature(twin.clone(), every.clone(), &mut inner);
             let wrt = parse::signature(twin.clone(), attr.wrt.clone(), &mut inner);
-            let mut off = parse::signature(twin.clone(), None, &mut inner);
+            let mut off = parse::signature(twin.clone(), every, &mut inner);
             for p in &mut off.params {
                 p.wrt = false;
             }
@@ -150,6 +155,26 @@ pub(crate) fn twins(
             out
         })
     })
+}
+
+/// `wrt(...)` for the twins that differentiate every parameter: `None` (all of them), or, if
+/// `wrt(...)` leaves out data of a type the macro cannot see (which gets no gradient
+/// anywhere), the others.
+fn every_but_data(parsed: &Parsed) -> Option<Vec<syn::Ident>> {
+    use parse::ParamClass::*;
+    if !parsed
+        .params
+        .iter()
+        .any(|p| matches!(p.class, Opaque) && !p.wrt)
+    {
+        return None;
+    }
+    let names = parsed.params.iter().filter(|p| match p.class {
+        Scalar | Slice | ScalarRef | Array(_) | Struct => true,
+        Opaque => p.wrt,
+        ConstArray | Constant => false,
+    });
+    Some(names.map(|p| p.ident.clone()).collect())
 }
 
 /// The gradient twin's signature: `sig` and, for each differentiated struct parameter `p`,

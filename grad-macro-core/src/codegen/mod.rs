@@ -131,6 +131,10 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
             }
         }
         Plain::Call(path) => quote!(#path(#(#a),*)),
+        Plain::Field(m) => {
+            let x = &a[0];
+            quote!(#x.#m)
+        }
         Plain::Matches(pat, true) => quote!(::core::matches!((#(#a,)*), #pat)),
         Plain::Matches(pat, false) => {
             let x = &a[0];

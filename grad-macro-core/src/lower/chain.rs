@@ -1117,6 +1117,13 @@ impl<'a> Lowerer<'a> {
             (syn::Pat::Paren(p), item) => self.bind_item(&p.pat, item),
             (syn::Pat::Reference(r), item) => self.bind_item(&r.pat, item),
             (syn::Pat::Wild(_), _) => true,
+            // An element of constant data taken apart: `|&(i, j)|` over `edges`.
+            (syn::Pat::Tuple(_), Item::Elem(a, i))
+                if matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant) =>
+            {
+                let v = self.def(Op::Load(a, i), Ty::Unknown, pat.span(), None);
+                self.bind_data(pat, v)
+            }
             (syn::Pat::Tuple(t), Item::Tuple(items)) if t.elems.len() == items.len() => t
                 .elems
                 .iter()

@@ -40,6 +40,9 @@ impl Lowerer<'_> {
             syn::Expr::Field(_) | syn::Expr::Index(_) if self.is_place(e) => {
                 self.place_load(e, span)
             }
+            syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
+                self.field_of_data(f)
+            }
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Lit(l) => {

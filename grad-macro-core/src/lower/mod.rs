@@ -10,6 +10,7 @@ mod array_tail;
 mod array_value;
 mod call;
 mod chain;
+mod data;
 mod expr;
 mod iter;
 mod matching;
@@ -70,6 +71,14 @@ fn lower_pass(
                     cx.scopes.bind(&p.ident, Binding::Value(v));
                 }
                 ParamKind::Scalar(v)
+            }
+            // Data left out by `wrt(...)` that can be indexed (`edges: &[(usize, usize, f64)]`):
+            // constant elements.
+            ParamClass::Opaque if !p.wrt && crate::parse::indexable(&p.ty) => {
+                let a = cx.array(ArrayKind::Constant, span, name);
+                cx.scopes.bind(&p.ident, Binding::Array(a));
+                const_arrays.insert(a.0 as usize, p.ident.clone());
+                ParamKind::Constant
             }
             ParamClass::Slice
             | ParamClass::Array(_)
@@ -479,6 +488,8 @@ impl<'a> Lowerer<'a> {
         let constant = match &op {
             Op::Const(_) => true,
             Op::Load(a, _) => matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant),
+            // A part of constant data (`edges[k].2`).
+            Op::Plain(Plain::Field(_), _) => true,
             _ => false,
         };
         if constant {

@@ -186,6 +186,17 @@ impl Lowerer<'_> {
                 }
                 return;
             }
+            // `let (i, j) = edges[k];`: constant data taken apart.
+            syn::Pat::Tuple(_)
+                if local.init.as_ref().is_some_and(|i| {
+                    i.diverge.is_none() && !matches!(strip(&i.expr), syn::Expr::Tuple(_))
+                }) =>
+            {
+                if let Some(init) = &local.init {
+                    self.let_data(pat, &init.expr);
+                }
+                return;
+            }
             other => {
                 self.errors.on(
                     other,
@@ -314,7 +325,13 @@ impl Lowerer<'_> {
 
     /// Binds `ident` to the value `v` (its type as written, if it is), as a variable where it
     /// is `mut`.
-    fn bind_value(&mut self, ident: &syn::Ident, mutable: bool, ty: Option<&syn::Type>, v: Value) {
+    pub(crate) fn bind_value(
+        &mut self,
+        ident: &syn::Ident,
+        mutable: bool,
+        ty: Option<&syn::Type>,
+        v: Value,
+    ) {
         let declared = ty.map(ty_of_type);
         if let (Some(Ty::Float), Some(t)) = (declared, ty) {
             if crate::parse::float_of(t) != Some(self.float) && !crate::generic::is_twin_float(t) {
@@ -966,7 +983,7 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn for_loop(&mut self, f: &syn::ExprForLoop) {
-        if self.place_for(f).is_some() {
+        if self.place_for(f).is_some() || self.data_for(f) {
             return;
         }
         self.check_label(&f.label);
