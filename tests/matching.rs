@@ -304,6 +304,58 @@ fn enum_comparisons_read_in_place() {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    Square,
+    Sine,
+}
+
+#[derive(Clone, Differentiable)]
+pub struct Unit {
+    pub w: f64,
+    #[grad(skip)]
+    pub mode: Mode,
+}
+
+impl Unit {
+    /// The field bound with its type first, then tested.
+    #[differentiable(hessian)]
+    pub fn out(&self, x: f64) -> f64 {
+        let mode: Mode = self.mode;
+        let z = self.w * x;
+        let y = match mode {
+            Mode::Square => z * z,
+            Mode::Sine => z.sin(),
+        };
+        if mode == Mode::Square {
+            y
+        } else {
+            2.0 * y
+        }
+    }
+}
+
+#[test]
+fn an_enum_field_bound_with_its_type() {
+    let x = 0.7;
+    for (mode, w) in [(Mode::Square, 1.5), (Mode::Sine, -0.4)] {
+        let u = Unit { w, mode };
+        let (v, g, dx) = u.out_grad(x);
+        assert_eq!(v.to_bits(), u.out(x).to_bits());
+        let z = w * x;
+        let (dz, ddz) = match mode {
+            Mode::Square => (2.0 * z, 2.0),
+            Mode::Sine => (2.0 * z.cos(), -2.0 * z.sin()),
+        };
+        close(g.w, dz * x);
+        close(dx, dz * w);
+        let (_, _, h) = u.out_hessian(x);
+        close(h[0][0], ddz * x * x);
+        close(h[1][1], ddz * w * w);
+        close(h[0][1], ddz * w * x + dz);
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

@@ -315,6 +315,17 @@ pub fn known_constant(ty: &syn::Type) -> bool {
     }
 }
 
+/// `S` of `&[S]` or `&mut [S]` with `S` a named type (a struct).
+fn slice_elem(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Slice(s) if matches!(&*s.elem, syn::Type::Path(_)) => Some(&s.elem),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether a parameter of type `ty` can be indexed: a slice, an array or a `Vec`, or a
 /// reference to one (of anything).
 pub fn indexable(ty: &syn::Type) -> bool {
@@ -522,7 +533,18 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
     // No silent constants: a parameter of a type the macro cannot see either gets a gradient
     // (a struct, through its fields) or is left out by `wrt(...)`.
     for p in &params {
-        if matches!(p.class, ParamClass::Opaque) && p.wrt {
+        if let (ParamClass::Opaque, true, Some(elem)) = (&p.class, p.wrt, slice_elem(&p.ty)) {
+            let elem = elem.to_token_stream().to_string().replace(' ', "");
+            errors.on(
+                &p.ty,
+                format!(
+                    "a slice of structs has no gradient of its own type; take `&Vec<{elem}>` \
+                     (its gradient is a `Vec<{elem}>`, one gradient per element), or leave `{}` \
+                     out of the gradient with `#[differentiable(wrt(...))]`",
+                    p.ident
+                ),
+            );
+        } else if matches!(p.class, ParamClass::Opaque) && p.wrt {
             errors.on(
                 &p.ty,
                 format!(

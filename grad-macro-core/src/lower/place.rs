@@ -40,6 +40,12 @@ impl Lowerer<'_> {
     }
 
     /// The parameter a place expression starts from, and whether its path has an index.
+    /// Whether the place `e` names is inside a `&mut` parameter (the body may write it).
+    pub(crate) fn place_may_change(&self, e: &syn::Expr) -> bool {
+        self.place_root(e)
+            .is_none_or(|(root, _)| self.mut_roots.get(root) == Some(&true))
+    }
+
     fn place_root(&self, e: &syn::Expr) -> Option<(usize, bool)> {
         match strip(e) {
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {

@@ -254,6 +254,21 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let act: Act = self.act;` of a type that is no number (an enum, a struct) in a
+        // parameter that cannot change: another name for the place, tested where it stands.
+        if let (Some(t), false) = (ty, mutable) {
+            let number = ty_of_type(t) != Ty::Unknown
+                || matches!(t, syn::Type::Array(_) | syn::Type::Reference(_))
+                || crate::parse::vec_elem(t).is_some()
+                || crate::generic::is_twin_float(t);
+            if !number && self.is_place(&init.expr) && !self.place_may_change(&init.expr) {
+                if let Some(p) = self.place_at(&init.expr) {
+                    let id = self.new_place(p);
+                    self.scopes.bind(&ident, Binding::Place(id));
+                }
+                return;
+            }
+        }
         // `let h = self.layer.forward(x);` for a method returning an array.
         if let syn::Expr::MethodCall(m) = strip(&init.expr) {
             let typed =
