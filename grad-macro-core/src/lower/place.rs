@@ -43,7 +43,7 @@ impl Lowerer<'_> {
     /// Whether the place `e` names is inside a `&mut` parameter (the body may write it).
     pub(crate) fn place_may_change(&self, e: &syn::Expr) -> bool {
         self.place_root(e)
-            .is_none_or(|(root, _)| self.mut_roots.get(root) == Some(&true))
+            .map_or(true, |(root, _)| self.mut_roots.get(root) == Some(&true))
     }
 
     fn place_root(&self, e: &syn::Expr) -> Option<(usize, bool)> {
