@@ -356,6 +356,87 @@ fn an_enum_field_bound_with_its_type() {
     }
 }
 
+fn is_square(m: &Mode) -> bool {
+    *m == Mode::Square
+}
+
+impl Mode {
+    fn is_sine(self) -> bool {
+        self == Mode::Sine
+    }
+}
+
+#[derive(Clone, Differentiable)]
+pub struct Gated {
+    pub w: f64,
+    #[grad(skip)]
+    pub mode: Mode,
+    #[grad(skip)]
+    pub open: Vec<bool>,
+}
+
+impl Gated {
+    /// Conditions that call plain helpers and methods on data the macro cannot see.
+    #[differentiable(hessian)]
+    pub fn out(&self, x: f64, k: usize) -> f64 {
+        let z = self.w * x;
+        let mut s = if self.mode.is_sine() && self.open[k] {
+            z.sin()
+        } else {
+            z * z
+        };
+        let mut i = 0;
+        while !self.mode.is_sine() && i < k {
+            s += z;
+            i += 1;
+        }
+        s
+    }
+}
+
+/// A plain helper on an enum parameter, in a condition and in a `let` typed `bool`.
+#[differentiable(wrt(x), jvp)]
+fn helper_condition(x: f64, m: Mode) -> f64 {
+    let square: bool = is_square(&m);
+    if square && !m.is_sine() {
+        x * x
+    } else {
+        -x
+    }
+}
+
+#[test]
+fn conditions_call_helpers_on_opaque_data() {
+    let (x, w) = (0.7, 1.3);
+    for mode in [Mode::Square, Mode::Sine] {
+        for k in 0..2 {
+            let g = Gated {
+                w,
+                mode,
+                open: vec![true, false],
+            };
+            let (v, d, dx) = g.out_grad(x, k);
+            assert_eq!(v.to_bits(), g.out(x, k).to_bits());
+            let z = w * x;
+            let (dz, ddz) = if mode == Mode::Sine && k == 0 {
+                (z.cos(), -z.sin())
+            } else if mode == Mode::Sine {
+                (2.0 * z, 2.0)
+            } else {
+                (2.0 * z + k as f64, 2.0)
+            };
+            close(d.w, dz * x);
+            close(dx, dz * w);
+            let (_, _, h) = g.out_hessian(x, k);
+            close(h[0][1], ddz * w * x + dz);
+        }
+        let (v, d) = helper_condition_grad(x, mode);
+        assert_eq!(v.to_bits(), helper_condition(x, mode).to_bits());
+        close(d, if mode == Mode::Square { 2.0 * x } else { -1.0 });
+        assert_eq!(helper_condition_jvp(x, mode, 2.0).1, 2.0 * d);
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

@@ -295,13 +295,13 @@ impl Lowerer<'_> {
     /// `a && b`, `a || b` as a branch, keeping the short-circuit.
     fn short_circuit(&mut self, b: &syn::ExprBinary, span: Span) -> Option<Value> {
         let is_and = matches!(b.op, syn::BinOp::And(_));
-        let left = self.expr(&b.left)?;
+        let left = self.condition(&b.left)?;
         let s = self.new_var(Ty::Bool, span, None);
         self.push(Node::DeclVar(s));
         let right = &*b.right;
         self.expr_nesting += 1;
         let eval_right = self.region(|cx| {
-            if let Some(r) = cx.expr(right) {
+            if let Some(r) = cx.condition(right) {
                 cx.assign_var(s, r, false);
             }
         });

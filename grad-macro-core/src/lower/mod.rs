@@ -10,6 +10,7 @@ mod array_tail;
 mod array_value;
 mod call;
 mod chain;
+mod condition;
 mod data;
 mod expr;
 mod iter;
@@ -119,6 +120,7 @@ fn lower_pass(
                 let ty = scope::ty_of_type(&p.ty);
                 let ident = &p.ident;
                 let v = cx.def(Op::Const(quote::quote!(#ident)), ty, span, name.clone());
+                cx.const_params.insert(v);
                 if p.mutable {
                     let s = cx.new_var(ty, span, name);
                     cx.assign_var(s, v, true);
@@ -271,6 +273,8 @@ pub(crate) struct Lowerer<'a> {
     pub n_param_arrays: usize,
     /// Values defined by constants written in the source (`Op::Const`).
     pub constants: std::collections::HashSet<Value>,
+    /// The values of constant parameters (named the same in every companion).
+    pub const_params: std::collections::HashSet<Value>,
     /// How many value-producing expressions (`if` and block expressions, `&&`/`||`) enclose
     /// the current position: an exit from inside one is refused, since the rest of the
     /// enclosing statement would still run.
@@ -358,6 +362,7 @@ impl<'a> Lowerer<'a> {
             tail_required: parsed.returns_float,
             n_param_arrays: 0,
             constants: Default::default(),
+            const_params: Default::default(),
             expr_nesting: 0,
             expr_nesting_at_loop: 0,
             let_init_if: false,

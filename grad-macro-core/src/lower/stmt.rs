@@ -329,7 +329,11 @@ impl Lowerer<'_> {
         // `let y = if c { return a; } else { b };`: an exit leaves nothing of this statement.
         self.let_init_if = matches!(strip(init_expr), syn::Expr::If(_) | syn::Expr::Match(_));
         self.let_ty = ty.map(ty_of_type);
-        let v = self.expr(init_expr);
+        let v = if self.let_ty == Some(Ty::Bool) {
+            self.condition(init_expr)
+        } else {
+            self.expr(init_expr)
+        };
         self.let_ty = None;
         self.let_init_if = false;
         let Some(v) = v else {
@@ -933,7 +937,7 @@ impl Lowerer<'_> {
 
     /// `if` as a statement (`Dest::Discard`) or as an expression (`Dest::Var`).
     pub(crate) fn if_expr(&mut self, i: &syn::ExprIf, dest: Dest) {
-        let Some(cond) = self.expr(&i.cond) else {
+        let Some(cond) = self.condition(&i.cond) else {
             return;
         };
         if self.ty(cond) == Ty::Float {
@@ -1038,7 +1042,7 @@ impl Lowerer<'_> {
         let end = w.body.brace_token.span.close();
         let span = w.cond.span();
         let (body, jump) = self.loop_body(|cx| {
-            let Some(cond) = cx.expr(cond_expr) else {
+            let Some(cond) = cx.condition(cond_expr) else {
                 return;
             };
             let then = cx.region(|cx| {
