@@ -80,6 +80,46 @@ fn arrays_from_branches_in_a_let() {
     }
 }
 
+/// A `let p = if ..` inside a branch of another `let p = if ..` (each has its own temporary),
+/// and a `match` choosing between local arrays.
+#[differentiable]
+fn nested_lets(x: f64, y: f64, c: bool, d: bool, k: usize) -> f64 {
+    let p = if c {
+        let p = if d { [x, y] } else { [y, x] };
+        [p[0] * 2.0, p[1] + 1.0]
+    } else {
+        [x * y, y]
+    };
+    let a = [x, y];
+    let b = [y * 2.0, x];
+    let q = match k {
+        0 => a,
+        _ => b,
+    };
+    p[0] * 3.0 + p[1] + q[0] * q[1]
+}
+
+#[test]
+fn nested_lets_of_arrays_keep_their_own_values() {
+    let (x, y) = (0.4, 0.9);
+    for c in [true, false] {
+        for d in [true, false] {
+            for k in 0..2 {
+                let (v, gx, gy) = nested_lets_grad(x, y, c, d, k);
+                assert_eq!(v.to_bits(), nested_lets(x, y, c, d, k).to_bits());
+                let (px, py) = match (c, d) {
+                    (true, true) => (6.0, 1.0),
+                    (true, false) => (1.0, 6.0),
+                    _ => (3.0 * y, 3.0 * x + 1.0),
+                };
+                let (qx, qy) = if k == 0 { (y, x) } else { (2.0 * y, 2.0 * x) };
+                close(gx, px + qx);
+                close(gy, py + qy);
+            }
+        }
+    }
+}
+
 /// Residuals of an exponential decay, ending in `collect()`.
 #[differentiable]
 fn residuals(a: f64, k: f64, ts: &[f64], ys: &[f64]) -> Vec<f64> {

@@ -51,15 +51,19 @@ pub(crate) fn tail_to_local(
     })
 }
 
-/// `let p = if c { [a, b] } else { [d, e] };` (or a `match`) as `let mut p: [float; n] = [0.0;
-/// n];` and the branch assigning `p`, where the branches end in arrays and the length is known
-/// (the type written, or a literal's element count); `None` otherwise.
+/// `let p = if c { [a, b] } else { [d, e] };` (or a `match`) as `let mut tmp: [float; n] =
+/// [0.0; n];`, the branch assigning `tmp`, and `let p = tmp;`, where the branches end in arrays
+/// and the length is known: the type written, a literal's element count, or the length of a
+/// local array a branch ends in (`named`). `id` makes the temporary's name unique (an inner
+/// `let p = if ..` inside a branch has its own). `None` otherwise.
 pub(crate) fn let_branch_to_local(
     ident: &syn::Ident,
     mutable: bool,
     ty: Option<&syn::Type>,
     init: &syn::Expr,
     float: &syn::Type,
+    named: &dyn Fn(&syn::Ident) -> Option<syn::Expr>,
+    id: usize,
 ) -> Option<Vec<syn::Stmt>> {
     if !matches!(
         super::stmt::strip(init),
@@ -70,15 +74,12 @@ pub(crate) fn let_branch_to_local(
     let n: syn::Expr = match ty {
         Some(syn::Type::Array(a)) => a.len.clone(),
         Some(_) => return None,
-        None => {
-            let len = literal_len(init)?;
-            syn::parse_quote!(#len)
-        }
+        None => tail_len(init, named)?,
     };
     let ty: syn::Type = syn::parse_quote!([#float; #n]);
     // The branches may read an array of the same name that this `let` shadows: they assign a
     // temporary, bound to the name after them.
-    let tmp = quote::format_ident!("__grad_let_{}", ident);
+    let tmp = quote::format_ident!("__grad_let{}_{}", id, ident);
     let branch = assign_branches(init, &tmp, &ty)?;
     let m = mutable.then(|| quote!(mut));
     Some(vec![
@@ -88,15 +89,23 @@ pub(crate) fn let_branch_to_local(
     ])
 }
 
-/// The element count of the first array literal a branch of `e` ends in.
-fn literal_len(e: &syn::Expr) -> Option<usize> {
+/// The length of the first array a branch of `e` ends in: a literal's element count, or a
+/// local array's length (`named`).
+fn tail_len(
+    e: &syn::Expr,
+    named: &dyn Fn(&syn::Ident) -> Option<syn::Expr>,
+) -> Option<syn::Expr> {
     match super::stmt::strip(e) {
-        syn::Expr::Array(a) => Some(a.elems.len()),
-        syn::Expr::Block(b) => tail_of(&b.block).and_then(literal_len),
+        syn::Expr::Array(a) => {
+            let n = a.elems.len();
+            Some(syn::parse_quote!(#n))
+        }
+        syn::Expr::Path(p) => p.path.get_ident().and_then(named),
+        syn::Expr::Block(b) => tail_of(&b.block).and_then(|t| tail_len(t, named)),
         syn::Expr::If(i) => tail_of(&i.then_branch)
-            .and_then(literal_len)
-            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| literal_len(e))),
-        syn::Expr::Match(m) => m.arms.iter().find_map(|a| literal_len(&a.body)),
+            .and_then(|t| tail_len(t, named))
+            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| tail_len(e, named))),
+        syn::Expr::Match(m) => m.arms.iter().find_map(|a| tail_len(&a.body, named)),
         _ => None,
     }
 }

@@ -311,9 +311,23 @@ impl Lowerer<'_> {
             return;
         }
         // `let p = if c { [a, b] } else { [d, e] };`: a local array each branch assigns.
-        if let Some(stmts) =
-            super::array_tail::let_branch_to_local(&ident, mutable, ty, &init.expr, &self.float_ty)
-        {
+        let named = |name: &syn::Ident| match self.scopes.get(name) {
+            Some(Binding::Array(a)) => match &self.arrays[a.0 as usize].1 {
+                ArrayKind::Fixed(n) if !self.scalar_ref.contains(&a) => syn::parse2(n.clone()).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let id = self.values.len();
+        if let Some(stmts) = super::array_tail::let_branch_to_local(
+            &ident,
+            mutable,
+            ty,
+            &init.expr,
+            &self.float_ty,
+            &named,
+            id,
+        ) {
             self.stmts_discard(&stmts, init.expr.span());
             return;
         }
