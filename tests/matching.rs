@@ -437,6 +437,28 @@ fn conditions_call_helpers_on_opaque_data() {
     }
 }
 
+#[allow(non_upper_case_globals)]
+const two: usize = 2;
+
+/// A lower-case constant as a pattern is the constant, as rustc resolves it, not a catch-all.
+#[allow(non_upper_case_globals)]
+#[differentiable]
+fn lower_case_constant(x: f64, k: usize) -> f64 {
+    match k {
+        two => x * x,
+        n => x * n as f64,
+    }
+}
+
+#[test]
+fn a_lower_case_constant_pattern() {
+    for k in 0..4 {
+        let (v, d) = lower_case_constant_grad(1.5, k);
+        assert_eq!(v.to_bits(), lower_case_constant(1.5, k).to_bits());
+        close(d, if k == 2 { 3.0 } else { k as f64 });
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

@@ -91,7 +91,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         let grad = codegen::grad_body(&f, &plan);
         (grad, listing::listing(&f, &plan), graph)
     });
-    let shell = Shell::new(&parsed.item.sig, body.is_none());
+    let shell = Shell::new(&parsed.item.sig, body.is_none()).allowing(&parsed.item.attrs);
     let stub = || quote!(::core::unimplemented!());
     let (body, listing, graph) = body.unwrap_or_else(|| {
         let graph = (parsed.float == parse::FloatTy::F64).then(stub);
@@ -374,6 +374,15 @@ pub(crate) struct Shell {
 }
 
 impl Shell {
+    /// The user's own `#[allow(...)]` attributes too: lints rustc reports in the user's
+    /// tokens that the companions repeat (a lower-case constant in a pattern).
+    pub(crate) fn allowing(mut self, attrs: &[syn::Attribute]) -> Self {
+        for a in attrs.iter().filter(|a| a.path().is_ident("allow")) {
+            self.allow.extend(quote!(#a));
+        }
+        self
+    }
+
     pub(crate) fn new(sig: &syn::Signature, stub: bool) -> Self {
         let mut inputs = sig.inputs.clone();
         for input in &mut inputs {

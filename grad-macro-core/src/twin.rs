@@ -122,7 +122,7 @@ pub(crate) fn twins(
                 }
                 return TokenStream::new();
             }
-            let shell = Shell::new(&emitted, false);
+            let shell = Shell::new(&emitted, false).allowing(&item.attrs);
             let wrt_emitted = Parsed {
                 item: syn::ItemFn {
                     sig: emitted.clone(),
@@ -140,7 +140,8 @@ pub(crate) fn twins(
             let mut out = TokenStream::new();
             if let Some((f, plan)) = grad {
                 let body = crate::codegen::grad_body(&f, &plan);
-                let shell = Shell::new(&with_tangents(&emitted, &wrt_emitted), false);
+                let shell =
+                    Shell::new(&with_tangents(&emitted, &wrt_emitted), false).allowing(&item.attrs);
                 out.extend(quote!(#[doc(hidden)]));
                 out.extend(companion(&wrt_emitted, &shell, body, ""));
             }

@@ -91,10 +91,7 @@ pub(crate) fn let_branch_to_local(
 
 /// The length of the first array a branch of `e` ends in: a literal's element count, or a
 /// local array's length (`named`).
-fn tail_len(
-    e: &syn::Expr,
-    named: &dyn Fn(&syn::Ident) -> Option<syn::Expr>,
-) -> Option<syn::Expr> {
+fn tail_len(e: &syn::Expr, named: &dyn Fn(&syn::Ident) -> Option<syn::Expr>) -> Option<syn::Expr> {
     match super::stmt::strip(e) {
         syn::Expr::Array(a) => {
             let n = a.elems.len();

@@ -3,8 +3,9 @@
 //! `match self.act { Act::Relu => z.max(0.0), Act::Tanh => z.tanh() }` becomes
 //! `if matches!(self.act, Act::Relu) { .. } else { .. }`: the last arm is the `else` (the plain
 //! function, compiled as written, proves the arms exhaustive, so whatever reaches the last arm
-//! matches it), a guard is tested after its pattern (`P if g`), and `_` or a lower-case name
-//! matches anything (the name is bound to the scrutinee). The scrutinee is evaluated once: a
+//! matches it), a guard is tested after its pattern (`P if g`), `_` matches anything, and a
+//! lower-case name is bound to the scrutinee (before the last arm it is tested as written, as
+//! it may name a constant). The scrutinee is evaluated once: a
 //! place inside a struct parameter (`self.act`, `&p.kind`, an enum parameter) is tested where
 //! it stands, without moving it ([`Seg::Matches`]); anything else (`i % 3`, `(i, j)`) is a
 //! value. A float scrutinee is refused (test it with `if`), and so is a pattern that binds
@@ -170,7 +171,14 @@ impl Lowerer<'_> {
     /// Whether the arm's pattern (and guard) match: a `bool` value. Binds the arm's name, if
     /// its pattern is one, in the current scope.
     fn arm_test(&mut self, scrutinee: &Scrutinee, arm: &syn::Arm, span: Span) -> Option<Value> {
-        let matched = if self.bind_whole(scrutinee, &arm.pat) || is_wild(&arm.pat) {
+        // A lower-case name before the last arm is tested as written: it may be a constant
+        // (`const two: usize = 2;`), which rustc resolves and the macro cannot.
+        if let (Some(name), Scrutinee::Values(vs, false)) = (binding_name(&arm.pat), scrutinee) {
+            if let [v] = vs[..] {
+                self.scopes.bind(name, super::scope::Binding::Value(v));
+            }
+        }
+        let matched = if is_wild(&arm.pat) {
             self.def(Op::Const(quote!(true)), Ty::Bool, span, None)
         } else {
             let pat = Box::new(arm.pat.clone());
@@ -238,7 +246,8 @@ fn is_wild(pat: &syn::Pat) -> bool {
 }
 
 /// The name of a pattern that is one lower-case name (`n`, `other`): it matches anything and
-/// binds it. An upper-case name is a constant or a unit variant (`use Act::*; Relu`).
+/// binds it, unless it names a constant (then it matches that value, which it equals where the
+/// arm runs). An upper-case name is a constant or a unit variant (`use Act::*; Relu`).
 fn binding_name(pat: &syn::Pat) -> Option<&syn::Ident> {
     match pat {
         syn::Pat::Ident(i) if i.subpat.is_none() && is_binding_ident(&i.ident) => Some(&i.ident),
