@@ -133,6 +133,29 @@ fn array_results_of_a_length_generic_function() {
     }
 }
 
+/// Two lengths, and integer arithmetic on them (`M.min(N)`, `N - 1 - i`).
+#[differentiable(jvp, hessian)]
+fn reversed_dot<const M: usize, const N: usize>(a: &[f64; M], b: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..M.min(N) {
+        s += a[i] * b[N - 1 - i];
+    }
+    s
+}
+
+#[test]
+fn integer_arithmetic_on_lengths() {
+    let (a, b) = ([0.3, -0.6, 1.1], [0.7, 0.2]);
+    let (v, ga, gb) = reversed_dot_grad(&a, &b);
+    assert_eq!(v.to_bits(), reversed_dot(&a, &b).to_bits());
+    assert_eq!(ga, [0.2, 0.7, 0.0]);
+    assert_eq!(gb, [-0.6, 0.3]);
+    let (_, _, h) = reversed_dot_hessian(&a, &b);
+    assert_eq!(h[0][4], 1.0);
+    assert_eq!(h[1][3], 1.0);
+    assert_eq!(h[2][3], 0.0);
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

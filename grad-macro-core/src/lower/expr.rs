@@ -208,6 +208,15 @@ impl Lowerer<'_> {
             .iter()
             .any(|s| crate::generic::is_float_name(&s.ident));
         let ty = if is_float { Ty::Float } else { Ty::Unknown };
+        // A const generic parameter has the type it declares (`const N: usize`).
+        let ty = match p
+            .path
+            .get_ident()
+            .and_then(|i| self.const_generics.get(&i.to_string()))
+        {
+            Some(&t) => t,
+            None => ty,
+        };
         Some(self.def(Op::Const(p.to_token_stream()), ty, span, None))
     }
 

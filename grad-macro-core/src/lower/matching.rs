@@ -98,6 +98,16 @@ impl Lowerer<'_> {
         let mut values = Vec::new();
         for part in &parts {
             let v = self.expr(part)?;
+            if self.ty(v) == Ty::Float && self.place_reads.iter().any(|(x, _)| *x == v) {
+                self.errors.on(
+                    part,
+                    "this value is a field read as a float (the macro cannot see the field's \
+                     type); if it is an enum or another non-number, match on the field itself \
+                     (`match self.act { .. }`, not in a tuple), or bind it with its type in a \
+                     parameter that is not `&mut` (`let act: Act = self.act;`)",
+                );
+                return None;
+            }
             if self.ty(v) == Ty::Float {
                 self.errors.on(
                     part,

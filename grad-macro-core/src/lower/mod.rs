@@ -275,6 +275,8 @@ pub(crate) struct Lowerer<'a> {
     pub constants: std::collections::HashSet<Value>,
     /// The values of constant parameters (named the same in every companion).
     pub const_params: std::collections::HashSet<Value>,
+    /// The const generic parameters (`const N: usize`) and their types.
+    pub const_generics: std::collections::HashMap<String, Ty>,
     /// How many value-producing expressions (`if` and block expressions, `&&`/`||`) enclose
     /// the current position: an exit from inside one is refused, since the rest of the
     /// enclosing statement would still run.
@@ -363,6 +365,13 @@ impl<'a> Lowerer<'a> {
             n_param_arrays: 0,
             constants: Default::default(),
             const_params: Default::default(),
+            const_generics: parsed
+                .item
+                .sig
+                .generics
+                .const_params()
+                .map(|c| (c.ident.to_string(), scope::ty_of_type(&c.ty)))
+                .collect(),
             expr_nesting: 0,
             expr_nesting_at_loop: 0,
             let_init_if: false,
