@@ -172,6 +172,38 @@ fn lengths_of_sub_slices() {
     assert!(std::panic::catch_unwind(|| tail_weighted_grad(&[])).is_err());
 }
 
+/// A plain helper (no `#[differentiable]`), called on constants.
+fn log_gamma_half(c: f64) -> f64 {
+    c.ln() * 0.5 + 1.0
+}
+
+fn scaled(a: f64, n: usize) -> f64 {
+    a * n as f64
+}
+
+/// Literals, `n as f64`, arithmetic on them and a parameter left out by `wrt(...)` as the
+/// arguments of plain helpers: constants, in every companion.
+#[differentiable(wrt(x), jvp, hessian)]
+fn plain_helpers(x: f64, nu: f64, n: usize) -> f64 {
+    let c = log_gamma_half(3.0) + scaled(2.5, n);
+    x * x * c + log_gamma_half(n as f64) + x.sin() * log_gamma_half(nu * 0.5 + 1.0)
+}
+
+#[test]
+fn plain_helpers_of_constants_are_constants() {
+    let (x, nu, n) = (0.7, 2.0, 3);
+    let c = log_gamma_half(3.0) + scaled(2.5, n);
+    let k = log_gamma_half(nu * 0.5 + 1.0);
+    let (v, d) = plain_helpers_grad(x, nu, n);
+    assert_eq!(v.to_bits(), plain_helpers(x, nu, n).to_bits());
+    close(d, 2.0 * x * c + x.cos() * k);
+    let (_, _, h) = plain_helpers_hessian(x, nu, n);
+    close(h[0][0], 2.0 * c - x.sin() * k);
+    let (vj, t) = plain_helpers_jvp(x, nu, n, 2.0);
+    assert_eq!(vj.to_bits(), v.to_bits());
+    close(t, 2.0 * d);
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

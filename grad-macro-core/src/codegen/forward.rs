@@ -447,6 +447,29 @@ impl Gen<'_> {
                         return one(quote!(::grad::__private::Float::to_f64(#a0) as #target));
                     }
                 }
+                // A plain helper of floats no derivative flows into (`lgamma(3.0)`): in a
+                // twin, called on their values in the original float type, its float result
+                // lifted.
+                if let (Plain::Call(_), Some(original)) = (pl, crate::generic::twin()) {
+                    let down: Vec<TokenStream> = args
+                        .iter()
+                        .zip(&a)
+                        .map(|(y, t)| {
+                            if self.is_float(*y) {
+                                quote!(<#original as ::grad::__private::Float>::from_f64(
+                                    ::grad::__private::Float::to_f64(#t)
+                                ))
+                            } else {
+                                t.clone()
+                            }
+                        })
+                        .collect();
+                    let call = plain_expr(pl, &down);
+                    if self.is_float(x) {
+                        return one(crate::generic::lift_const(&float, call));
+                    }
+                    return one(call);
+                }
                 // A float computed from constants only (a plain helper `chain(K)`): the
                 // original float type's value, lifted in a twin.
                 if self.is_float(x) && !args.iter().any(|y| self.is_float(*y)) {

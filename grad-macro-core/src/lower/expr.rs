@@ -749,6 +749,7 @@ impl Lowerer<'_> {
                 continue;
             };
             match self.ty(v) {
+                Ty::Float if self.inert.contains(&v) => float.push(ArgKind::Constant),
                 Ty::Float => float.push(ArgKind::Float),
                 Ty::Int | Ty::Bool => float.push(ArgKind::NotFloat),
                 Ty::Unknown if self.constants.contains(&v) => float.push(ArgKind::Constant),

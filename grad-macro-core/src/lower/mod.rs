@@ -148,6 +148,11 @@ fn lower_pass(
         m
     };
     cx.array_mut = array_mut.clone();
+    for (p, pp) in params.iter().zip(&parsed.params) {
+        if let (ParamKind::FloatArray { array }, false, false) = (&p.kind, pp.wrt, pp.mut_ref) {
+            cx.inert_arrays.insert(*array);
+        }
+    }
     let block = &parsed.item.block;
     let (result, returns) = match &parsed.ret {
         crate::parse::RetClass::Float => (cx.body(block), Returns::Float),
@@ -275,6 +280,12 @@ pub(crate) struct Lowerer<'a> {
     pub constants: std::collections::HashSet<Value>,
     /// The values of constant parameters (named the same in every companion).
     pub const_params: std::collections::HashSet<Value>,
+    /// Values no derivative can flow into: constants, parameters left out by `wrt(...)`,
+    /// elements of arrays that are, and what is computed from them alone (a plain helper
+    /// called on them is a constant, `lgamma(3.0)`).
+    pub inert: std::collections::HashSet<Value>,
+    /// Parameter arrays left out by `wrt(...)` and not `&mut`.
+    pub inert_arrays: std::collections::HashSet<Array>,
     /// The const generic parameters (`const N: usize`) and their types.
     pub const_generics: std::collections::HashMap<String, Ty>,
     /// How many value-producing expressions (`if` and block expressions, `&&`/`||`) enclose
@@ -365,6 +376,8 @@ impl<'a> Lowerer<'a> {
             n_param_arrays: 0,
             constants: Default::default(),
             const_params: Default::default(),
+            inert: Default::default(),
+            inert_arrays: Default::default(),
             const_generics: parsed
                 .item
                 .sig
@@ -504,13 +517,38 @@ impl<'a> Lowerer<'a> {
             Op::Load(a, _) => matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant),
             // A part of constant data (`edges[k].2`).
             Op::Plain(Plain::Field(_), _) => true,
+            // Arithmetic on constants (`lgamma(3.0) + c(n)`).
+            Op::Plain(Plain::Binary(_) | Plain::Unary(_), args) => {
+                args.iter().all(|a| self.constants.contains(a))
+            }
             _ => false,
         };
         if constant {
             self.constants.insert(v);
         }
+        if self.is_inert(&op) {
+            self.inert.insert(v);
+        }
         self.push(Node::Let(v, op));
         v
+    }
+
+    /// Whether no derivative can flow into the value `op` defines (see [`Self::inert`]).
+    fn is_inert(&self, op: &Op) -> bool {
+        let operand =
+            |x: &Value| self.inert.contains(x) || matches!(self.ty(*x), Ty::Int | Ty::Bool);
+        match op {
+            Op::Const(_) | Op::Len(_) | Op::FieldLen(_) => true,
+            Op::Param(i) => !self.wrt_params.get(*i).copied().unwrap_or(true),
+            Op::Load(a, _) => {
+                matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant)
+                    || self.inert_arrays.contains(a)
+            }
+            Op::Field(p) => !self.wrt_params.get(p.root).copied().unwrap_or(true),
+            Op::Copy(x) => operand(x),
+            Op::Plain(_, args) | Op::Prim { args, .. } => args.iter().all(operand),
+            Op::Read(_) | Op::Call { .. } => false,
+        }
     }
 
     pub fn new_var(&mut self, ty: Ty, span: Span, name: Option<String>) -> Var {
