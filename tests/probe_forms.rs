@@ -183,10 +183,16 @@ fn scaled(a: f64, n: usize) -> f64 {
 
 /// Literals, `n as f64`, arithmetic on them and a parameter left out by `wrt(...)` as the
 /// arguments of plain helpers: constants, in every companion.
-#[differentiable(wrt(x), jvp, hessian)]
+#[differentiable(wrt(x), hessian)]
 fn plain_helpers(x: f64, nu: f64, n: usize) -> f64 {
     let c = log_gamma_half(3.0) + scaled(2.5, n);
     x * x * c + log_gamma_half(n as f64) + x.sin() * log_gamma_half(nu * 0.5 + 1.0)
+}
+
+/// Constants only (no parameter left out), with `jvp` too.
+#[differentiable(jvp, hessian)]
+fn plain_constants(x: f64, n: usize) -> f64 {
+    x * x * (log_gamma_half(3.0) + scaled(2.5, n)) + log_gamma_half(n as f64)
 }
 
 #[test]
@@ -199,7 +205,11 @@ fn plain_helpers_of_constants_are_constants() {
     close(d, 2.0 * x * c + x.cos() * k);
     let (_, _, h) = plain_helpers_hessian(x, nu, n);
     close(h[0][0], 2.0 * c - x.sin() * k);
-    let (vj, t) = plain_helpers_jvp(x, nu, n, 2.0);
+    let (v, d) = plain_constants_grad(x, n);
+    assert_eq!(v.to_bits(), plain_constants(x, n).to_bits());
+    close(d, 2.0 * x * c);
+    close(plain_constants_hessian(x, n).2[0][0], 2.0 * c);
+    let (vj, t) = plain_constants_jvp(x, n, 2.0);
     assert_eq!(vj.to_bits(), v.to_bits());
     close(t, 2.0 * d);
 }

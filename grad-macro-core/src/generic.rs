@@ -17,6 +17,33 @@ thread_local! {
     static PARAM: RefCell<Option<syn::Ident>> = const { RefCell::new(None) };
     static TWIN: RefCell<Option<syn::Type>> = const { RefCell::new(None) };
     static TWIN_JVP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static VARIED: RefCell<Option<Vec<bool>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` lowering the forward twin, which differentiates nothing (`wrt` is off for every
+/// parameter) while parameter `i` carries a tangent where `varied[i]`: every float parameter
+/// if callers that pass arrays call it with dual numbers, else those `wrt(...)` lists (its
+/// `_jvp` wrapper's tangents). The others are constants ([`varied`]).
+pub fn with_varied<R>(varied: Vec<bool>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Vec<bool>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let old = self.0.take();
+            VARIED.with(|p| *p.borrow_mut() = old);
+        }
+    }
+    let _restore = Restore(VARIED.with(|p| p.replace(Some(varied))));
+    f()
+}
+
+/// Whether parameter `i` carries a tangent in the forward twin being lowered, if one is
+/// ([`with_varied`]).
+pub fn varied(i: usize) -> Option<bool> {
+    VARIED.with(|p| {
+        p.borrow()
+            .as_ref()
+            .map(|v| v.get(i).copied().unwrap_or(true))
+    })
 }
 
 /// Runs `f` generating a twin ([`crate::symbol::TWIN_SUFFIX`]): the function's code with its

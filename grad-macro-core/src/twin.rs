@@ -115,7 +115,16 @@ pub(crate) fn twins(
             let pullback = (attr.hessian && needs_pullback(&all) && !structs)
                 .then(|| compile(&all, attr.passes, &mut inner))
                 .flatten();
-            let forward = compile(&off, attr.passes, &mut inner);
+            // Callers that pass arrays call the forward twin with dual numbers for every float
+            // parameter; otherwise only the `_jvp` wrapper calls it, with tangents for those
+            // `wrt(...)` lists.
+            let varied = if needs_pullback(&all) {
+                vec![true; parsed.params.len()]
+            } else {
+                parsed.params.iter().map(|p| p.wrt).collect()
+            };
+            let forward =
+                crate::generic::with_varied(varied, || compile(&off, attr.passes, &mut inner));
             if !inner.is_empty() {
                 for e in inner.drain_prefixed("on dual numbers (for `jvp` / `hessian`): ") {
                     errors.push(e);

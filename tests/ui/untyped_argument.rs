@@ -10,7 +10,9 @@ fn sq(t: f64) -> f64 {
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    sq(A + B) * x
+    let mut k = A;
+    k = k + B;
+    sq(k) * x
 }
 
 fn main() {}

@@ -749,7 +749,6 @@ impl Lowerer<'_> {
                 continue;
             };
             match self.ty(v) {
-                Ty::Float if self.inert.contains(&v) => float.push(ArgKind::Constant),
                 Ty::Float => float.push(ArgKind::Float),
                 Ty::Int | Ty::Bool => float.push(ArgKind::NotFloat),
                 Ty::Unknown if self.constants.contains(&v) => float.push(ArgKind::Constant),
@@ -779,17 +778,27 @@ impl Lowerer<'_> {
                 _ => None,
             };
         }
-        if !float.contains(&ArgKind::Float) {
+        // Floats no derivative flows into (`lgamma(3.0)`, `f(n as f64)`) count as constants.
+        let varied = float
+            .iter()
+            .zip(&values)
+            .any(|(k, v)| *k == ArgKind::Float && !self.inert.contains(v));
+        if !varied {
             // No derivative flows in: a plain helper (`at(i, j, n)`, `weight(k)`), a constant
-            // whatever it returns.
+            // whatever it returns; of floats (`lgamma(3.0)`), a float, as a differentiable
+            // call's result would be.
+            let of_floats = float.contains(&ArgKind::Float);
+            let ty = if of_floats { Ty::Float } else { Ty::Unknown };
             let v = self.def(
                 Op::Plain(Plain::Call(p.path.clone()), values),
-                Ty::Unknown,
+                ty,
                 span,
                 None,
             );
             // A constant: typed as a float where it flows into one (`unify_types`).
-            self.constants.insert(v);
+            if !of_floats {
+                self.constants.insert(v);
+            }
             return Some(v);
         }
         Some(self.def(

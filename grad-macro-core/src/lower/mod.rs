@@ -148,8 +148,9 @@ fn lower_pass(
         m
     };
     cx.array_mut = array_mut.clone();
-    for (p, pp) in params.iter().zip(&parsed.params) {
-        if let (ParamKind::FloatArray { array }, false, false) = (&p.kind, pp.wrt, pp.mut_ref) {
+    for (i, (p, pp)) in params.iter().zip(&parsed.params).enumerate() {
+        let wrt = crate::generic::varied(i).unwrap_or(pp.wrt);
+        if let (ParamKind::FloatArray { array }, false, false) = (&p.kind, wrt, pp.mut_ref) {
             cx.inert_arrays.insert(*array);
         }
     }
@@ -537,14 +538,19 @@ impl<'a> Lowerer<'a> {
     fn is_inert(&self, op: &Op) -> bool {
         let operand =
             |x: &Value| self.inert.contains(x) || matches!(self.ty(*x), Ty::Int | Ty::Bool);
+        // Left out by `wrt(...)`: a constant (in the forward twin, see `generic::varied`).
+        let left_out = |i: usize| match crate::generic::varied(i) {
+            Some(varied) => !varied,
+            None => !self.wrt_params.get(i).copied().unwrap_or(true),
+        };
         match op {
             Op::Const(_) | Op::Len(_) | Op::FieldLen(_) => true,
-            Op::Param(i) => !self.wrt_params.get(*i).copied().unwrap_or(true),
+            Op::Param(i) => left_out(*i),
             Op::Load(a, _) => {
                 matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant)
                     || self.inert_arrays.contains(a)
             }
-            Op::Field(p) => !self.wrt_params.get(p.root).copied().unwrap_or(true),
+            Op::Field(p) => left_out(p.root),
             Op::Copy(x) => operand(x),
             Op::Plain(_, args) | Op::Prim { args, .. } => args.iter().all(operand),
             Op::Read(_) | Op::Call { .. } => false,
