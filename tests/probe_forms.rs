@@ -214,6 +214,62 @@ fn plain_helpers_of_constants_are_constants() {
     close(t, 2.0 * d);
 }
 
+/// A damped oscillator integrated by a method returning the next state (`s = self.step(s,
+/// Self::DT);`).
+#[derive(Clone, Debug, Differentiable)]
+pub struct Oscillator {
+    pub k: f64,
+    pub c: f64,
+}
+
+impl Oscillator {
+    const DT: f64 = 0.05;
+
+    #[differentiable]
+    pub fn deriv(&self, s: [f64; 2]) -> [f64; 2] {
+        [s[1], -self.k * s[0] - self.c * s[1]]
+    }
+
+    #[differentiable]
+    pub fn step(&self, s: [f64; 2], h: f64) -> [f64; 2] {
+        let d = self.deriv(s);
+        [s[0] + h * d[0], s[1] + h * d[1]]
+    }
+
+    #[differentiable]
+    pub fn loss(&self, x: f64) -> f64 {
+        let mut s = [x, 0.0];
+        for _ in 0..10 {
+            s = self.step(s, Self::DT);
+        }
+        s[0] * s[0] + s[1]
+    }
+}
+
+/// `let [a, b] = *p;` of a `&[f64; 2]` parameter.
+#[differentiable]
+fn unpack(p: &[f64; 2]) -> f64 {
+    let [a, b] = *p;
+    a * b.sin()
+}
+
+#[test]
+fn a_method_result_assigned_to_an_array_and_a_dereferenced_array_taken_apart() {
+    let o = Oscillator { k: 2.0, c: 0.3 };
+    let x = 0.7;
+    let (v, g, dx) = o.loss_grad(x);
+    assert_eq!(v.to_bits(), o.loss(x).to_bits());
+    let e = 1e-6;
+    close_to(dx, (o.loss(x + e) - o.loss(x - e)) / (2.0 * e), 1e-7);
+    let at = |k: f64, c: f64| Oscillator { k, c }.loss(x);
+    close_to(g.k, (at(2.0 + e, 0.3) - at(2.0 - e, 0.3)) / (2.0 * e), 1e-7);
+    close_to(g.c, (at(2.0, 0.3 + e) - at(2.0, 0.3 - e)) / (2.0 * e), 1e-7);
+    let (v, g) = unpack_grad(&[2.0, 3.0]);
+    assert_eq!(v.to_bits(), unpack(&[2.0, 3.0]).to_bits());
+    close(g[0], 3f64.sin());
+    close(g[1], 2.0 * 3f64.cos());
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

@@ -160,6 +160,8 @@ impl Lowerer<'_> {
     fn whole(&self, e: &syn::Expr) -> Option<Binding> {
         match strip(e) {
             syn::Expr::Reference(r) => self.whole(&r.expr),
+            // `*p` of a `&[f64; N]` parameter.
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.whole(&u.expr),
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
                 Some(b @ (Binding::Array(_) | Binding::View { .. })) => Some(b),
                 _ => None,

@@ -593,6 +593,17 @@ impl Lowerer<'_> {
                             }
                         }
                     }
+                    // `s = self.step(s, h);`: a method's array result overwrites `s`.
+                    Some(Binding::Array(a))
+                        if op.is_none()
+                            && !self.is_param_array(a)
+                            && matches!(strip(right), syn::Expr::MethodCall(m)
+                                if self.is_user_method_of_place(m)) =>
+                    {
+                        if let syn::Expr::MethodCall(m) = strip(right) {
+                            self.place_method(m, super::call::Dst::Into(a), None);
+                        }
+                    }
                     Some(Binding::Var(s)) => {
                         let Some(rhs) = self.expr(right) else { return };
                         let value = match op {
