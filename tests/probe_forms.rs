@@ -270,6 +270,42 @@ fn a_method_result_assigned_to_an_array_and_a_dereferenced_array_taken_apart() {
     close(g[1], 2.0 * 3f64.cos());
 }
 
+/// Updates two buffers from each other.
+#[differentiable]
+fn mix(a: &mut [f64], b: &mut [f64]) {
+    a[0] += b[0] * b[b.len() - 1];
+    b[0] *= a[0].sin();
+}
+
+/// Both halves of a `split_at_mut` passed to one call, in either order, in a loop.
+#[differentiable]
+fn halves(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for k in 1..h.len() {
+        let (l, r) = h.split_at_mut(k);
+        if k % 2 == 0 {
+            mix(l, r);
+        } else {
+            mix(r, l);
+        }
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn both_halves_of_a_split_to_one_call() {
+    let x = [0.3, -0.8, 1.1, 0.5];
+    let (v, g) = halves_grad(&x);
+    assert_eq!(v.to_bits(), halves(&x).to_bits());
+    let e = 1e-6;
+    for i in 0..x.len() {
+        let (mut up, mut down) = (x, x);
+        up[i] += e;
+        down[i] -= e;
+        close_to(g[i], (halves(&up) - halves(&down)) / (2.0 * e), 1e-7);
+    }
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

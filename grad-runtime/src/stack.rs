@@ -308,6 +308,31 @@ pub fn view_start(lo: usize, hi: usize, len: usize) -> usize {
     lo
 }
 
+/// `(&mut xs[a.0..a.1], &mut xs[b.0..b.1])` for two ranges that do not overlap (the two
+/// halves of a `split_at_mut` passed to one call): generated code passes them together, as
+/// the user's code did through the halves. Panics (at the caller's location) as slicing does
+/// if a range is out of bounds, and if the ranges overlap.
+#[doc(hidden)]
+#[track_caller]
+#[inline(always)]
+pub fn two_mut<T>(xs: &mut [T], a: (usize, usize), b: (usize, usize)) -> (&mut [T], &mut [T]) {
+    if a.1 <= b.0 {
+        let (left, right) = xs.split_at_mut(b.0);
+        (&mut left[a.0..a.1], &mut right[..b.1 - b.0])
+    } else if b.1 <= a.0 {
+        let (second, first) = two_mut(xs, b, a);
+        (first, second)
+    } else if a.0 == a.1 {
+        let _ = &xs[a.0..a.1];
+        (&mut [], &mut xs[b.0..b.1])
+    } else if b.0 == b.1 {
+        let _ = &xs[b.0..b.1];
+        (&mut xs[a.0..a.1], &mut [])
+    } else {
+        panic!("grad: overlapping mutable ranges {a:?} and {b:?}");
+    }
+}
+
 /// The common length of two local arrays whose elements `std::mem::swap` exchanges in
 /// generated code; panics (at the caller's location) if they differ.
 #[doc(hidden)]
@@ -518,6 +543,24 @@ recycled!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_mut_gives_both_ranges_in_their_order() {
+        let mut xs = [0, 1, 2, 3, 4, 5];
+        let (a, b) = two_mut(&mut xs, (0, 2), (2, 5));
+        assert_eq!((&a[..], &b[..]), (&[0, 1][..], &[2, 3, 4][..]));
+        let (a, b) = two_mut(&mut xs, (4, 6), (1, 3));
+        a[0] = 40;
+        b[1] = 20;
+        assert_eq!(xs, [0, 1, 20, 3, 40, 5]);
+        let (a, b) = two_mut(&mut xs, (3, 3), (0, 6));
+        assert_eq!((a.len(), b.len()), (0, 6));
+        assert!(std::panic::catch_unwind(move || {
+            let mut ys = [0; 4];
+            let _ = two_mut(&mut ys, (0, 3), (2, 4));
+        })
+        .is_err());
+    }
 
     #[test]
     fn stack_is_last_in_first_out() {

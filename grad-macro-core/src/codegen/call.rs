@@ -71,6 +71,37 @@ impl Gen<'_> {
         quote!(&#m #arr[#lo..#hi])
     }
 
+    /// The first two `&mut` array arguments of `c` that view one array, and how to borrow
+    /// both at once (`grad::__private::two_mut`).
+    fn mutable_halves(
+        &self,
+        c: &Call,
+        value: &dyn Fn(Value) -> TokenStream,
+    ) -> Option<(usize, usize, TokenStream)> {
+        let views: Vec<(usize, &ArrayArg)> = c
+            .args
+            .iter()
+            .enumerate()
+            .filter_map(|(k, arg)| match arg {
+                CallArg::Array(a) if a.mutable && !self.f.scalar_ref[a.array.0 as usize] => {
+                    Some((k, a))
+                }
+                _ => None,
+            })
+            .collect();
+        for (n, (i, a)) in views.iter().enumerate() {
+            if let Some((j, b)) = views[n + 1..].iter().find(|(_, b)| b.array == a.array) {
+                let arr = self.array_ident(a.array);
+                let ((alo, ahi), (blo, bhi)) = (self.bounds(a, value), self.bounds(b, value));
+                let split = quote!(::grad::__private::two_mut(
+                    &mut #arr, (#alo, #ahi), (#blo, #bhi)
+                ));
+                return Some((*i, *j, split));
+            }
+        }
+        None
+    }
+
     /// The forward sweep of a call: snapshots, then the call as written.
     pub(crate) fn call_forward(&self, c: &Call, my: usize, decls: &mut Vec<Decl>) -> TokenStream {
         let value = |x: Value| {
@@ -105,7 +136,7 @@ impl Gen<'_> {
                 });
             }
         }
-        let args: Vec<TokenStream> = c
+        let mut args: Vec<TokenStream> = c
             .args
             .iter()
             .map(|arg| match arg {
@@ -125,7 +156,16 @@ impl Gen<'_> {
                 }
             })
             .collect();
-        let call = self.call_expr(c, &crate::generic::callee(&c.path), &args);
+        // Two `&mut` views of one array (the halves of a `split_at_mut`): borrowed together.
+        let halves = self.mutable_halves(c, &value);
+        if let Some((i, j, _)) = &halves {
+            args[*i] = quote!(__grad_half_a);
+            args[*j] = quote!(__grad_half_b);
+        }
+        let mut call = self.call_expr(c, &crate::generic::callee(&c.path), &args);
+        if let Some((_, _, split)) = halves {
+            call = quote!({ let (__grad_half_a, __grad_half_b) = #split; #call });
+        }
         out.extend(match c.out {
             CallOut::Unit => quote_spanned!(c.span=> #call;),
             CallOut::Discarded => quote_spanned!(c.span=> let _ = #call;),
@@ -312,6 +352,18 @@ impl Gen<'_> {
                     } else if !active {
                         slots
                             .push(quote!(#rt::Scratch::<#float>::zeroed(#hi - #lo).as_mut_slice()));
+                    } else if seen.contains(&a.array) && a.mutable {
+                        // A second `&mut` view of one array (disjoint from the first, as
+                        // Rust's borrows are): its slot holds the adjoint of the view's final
+                        // values on entry and of its initial values on return, so it is a copy
+                        // of its part of the adjoint, copied back after the call.
+                        let (tmp, dname) = (id("dup", k), da(a.array));
+                        before.extend(quote! {
+                            let mut #tmp = #rt::Scratch::<#float>::zeroed(#hi - #lo);
+                            #tmp.as_mut_slice().copy_from_slice(&#dname[#lo..#hi]);
+                        });
+                        slots.push(quote!(#tmp.as_mut_slice()));
+                        after.extend(quote!(#dname[#lo..#hi].copy_from_slice(#tmp.as_slice());));
                     } else if seen.contains(&a.array) {
                         // The same array twice: the second slot is a scratch buffer, added in
                         // after the call.
