@@ -306,6 +306,74 @@ fn both_halves_of_a_split_to_one_call() {
     }
 }
 
+/// A layer's weights as one flat field, read by rows: sub-slices of a field bound to a name,
+/// passed to helpers (also `&mut`), and at the head of a chain.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Flat {
+    pub w: Vec<f64>,
+    pub d: usize,
+}
+
+#[differentiable]
+fn dot_rows(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[differentiable]
+fn scale_all(a: &mut [f64], k: f64) {
+    for v in a.iter_mut() {
+        *v *= k;
+    }
+}
+
+impl Flat {
+    #[differentiable]
+    pub fn rows(&self, x: &[f64]) -> f64 {
+        let row = &self.w[self.d..2 * self.d];
+        let mut s = 0.0;
+        for j in 0..self.d {
+            s += row[j] * x[j];
+        }
+        let mut t = 0.0;
+        for i in 0..2 {
+            t += dot_rows(&self.w[i * self.d..(i + 1) * self.d], x).tanh();
+        }
+        s + t + dot_rows(row, x) * 0.5 + self.w[2 * self.d..].iter().map(|v| v * v).sum::<f64>()
+    }
+
+    #[differentiable]
+    pub fn shrink(&mut self, k: f64) -> f64 {
+        scale_all(&mut self.w[1..=2], k);
+        self.w.iter().sum::<f64>()
+    }
+}
+
+#[test]
+fn sub_slices_of_a_field() {
+    let p = Flat {
+        w: vec![0.5, -0.3, 0.8, 0.1, 0.2, -0.4, 0.9],
+        d: 2,
+    };
+    let x = [0.7, -1.1];
+    let (v, g, _) = p.rows_grad(&x);
+    assert_eq!(v.to_bits(), p.rows(&x).to_bits());
+    let mut q = p.clone();
+    let (vs, gs, dk) = q.shrink_grad(1.5);
+    let mut plain = p.clone();
+    assert_eq!(vs.to_bits(), plain.shrink(1.5).to_bits());
+    assert_eq!(q.w, plain.w);
+    close(dk, p.w[1] + p.w[2]);
+    let e = 1e-6;
+    for i in 0..p.w.len() {
+        let (mut up, mut down) = (p.clone(), p.clone());
+        up.w[i] += e;
+        down.w[i] -= e;
+        close_to(g.w[i], (up.rows(&x) - down.rows(&x)) / (2.0 * e), 1e-7);
+        let shrunk = |mut f: Flat| f.shrink(1.5);
+        close_to(gs.w[i], (shrunk(up) - shrunk(down)) / (2.0 * e), 1e-7);
+    }
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

@@ -190,6 +190,9 @@ pub enum Seg {
     /// `matches!(place, P)` (or `matches!(&place, P)` if the flag is set) at the end of a
     /// read: a `bool`, the test of a `match` arm on the place (see `lower/matching.rs`).
     Matches(Box<syn::Pat>, bool),
+    /// `[lo..hi]`, a sub-slice (`&self.w[a..b]` passed to a call or bound to a name): the last
+    /// step of a place or followed by an index (`row[j]` of `let row = &self.w[a..b];`).
+    Range(Value, Value),
     /// `place == C` or `place != C` (`C op place` if the flag is set) with a constant path `C`
     /// at the end of a read: a `bool`, compared where the place stands (`self.act ==
     /// Act::Relu` neither moves the field nor needs its type).
@@ -208,9 +211,10 @@ impl Place {
     pub fn indices(&self) -> Vec<Value> {
         self.segs
             .iter()
-            .filter_map(|s| match s {
-                Seg::Index(v) => Some(*v),
-                Seg::Field(_) | Seg::Cast(_) | Seg::Matches(..) | Seg::Compare(..) => None,
+            .flat_map(|s| match s {
+                Seg::Index(v) => vec![*v],
+                Seg::Range(lo, hi) => vec![*lo, *hi],
+                Seg::Field(_) | Seg::Cast(_) | Seg::Matches(..) | Seg::Compare(..) => vec![],
             })
             .collect()
     }
@@ -224,6 +228,7 @@ impl Place {
                 .iter()
                 .map(|s| match s {
                     Seg::Index(v) => Seg::Index(f(*v)),
+                    Seg::Range(lo, hi) => Seg::Range(f(*lo), f(*hi)),
                     Seg::Field(m) => Seg::Field(m.clone()),
                     Seg::Cast(t) => Seg::Cast(t.clone()),
                     Seg::Matches(pat, r) => Seg::Matches(pat.clone(), *r),
@@ -244,6 +249,7 @@ impl Place {
                 Seg::Matches(..) => s.push_str(" matches"),
                 Seg::Compare(..) => s.push_str(" compared"),
                 Seg::Index(_) => s.push_str("[_]"),
+                Seg::Range(..) => s.push_str("[..]"),
             }
         }
         s
@@ -719,6 +725,7 @@ impl fmt::Display for Place {
                 Seg::Matches(pat, _) => write!(f, " matches {}", tokens(pat))?,
                 Seg::Compare(op, c, _) => write!(f, " {} {}", tokens(op), tokens(c))?,
                 Seg::Index(v) => write!(f, "[{v}]")?,
+                Seg::Range(lo, hi) => write!(f, "[{lo}..{hi}]")?,
             }
         }
         Ok(())

@@ -209,6 +209,7 @@ impl<'a> Lister<'a> {
                     out.push_str(&m.to_token_stream().to_string());
                 }
                 Seg::Index(v) => out.push_str(&format!("[{}]", index(*v))),
+                Seg::Range(lo, hi) => out.push_str(&format!("[{}..{}]", index(*lo), index(*hi))),
                 Seg::Cast(t) => out.push_str(&format!(" as {}", t.to_token_stream())),
                 Seg::Matches(pat, by_ref) => {
                     let r = if *by_ref { "&" } else { "" };

@@ -115,6 +115,11 @@ impl Gen<'_> {
             if let (CallArg::Place(p, true), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
                 // A copy of what the callee may change, on a stack of its own type.
                 let (stack, e) = (place_snaps(my, k), self.place_expr(p, &value));
+                if matches!(p.segs.last(), Some(Seg::Range(..))) {
+                    // A sub-slice: its elements (the pullback takes the `Vec` as the slice).
+                    out.extend(quote!(#stack.push(#e.to_vec());));
+                    continue;
+                }
                 out.extend(quote!(#stack.push(::core::clone::Clone::clone(&#e));));
                 continue;
             }

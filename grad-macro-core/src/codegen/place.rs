@@ -213,6 +213,10 @@ fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenS
                 });
             }
             Seg::Field(m) => out.extend(quote!(.#m)),
+            Seg::Range(lo, hi) => {
+                let (lo, hi) = (index(*lo), index(*hi));
+                out.extend(quote!([#lo..#hi]));
+            }
             Seg::Index(v) => {
                 let i = index(*v);
                 out.extend(quote!([#i]));

@@ -143,7 +143,9 @@ impl<'a> Lowerer<'a> {
         match strip(e) {
             syn::Expr::Reference(r) => self.is_chain_root(&r.expr),
             syn::Expr::Range(_) | syn::Expr::Array(_) => true,
-            syn::Expr::Field(_) | syn::Expr::Index(_) | syn::Expr::Path(_) if self.is_place(e) => {
+            syn::Expr::Field(_) | syn::Expr::Index(_) | syn::Expr::Path(_)
+                if self.is_place(e) || self.is_place_view(e) =>
+            {
                 true
             }
             // `x[a..b]` of an array or a view.
@@ -674,7 +676,7 @@ impl<'a> Lowerer<'a> {
     /// The chain of `e`, with its length computed before the loop.
     fn build(&mut self, e: &syn::Expr) -> Option<Built> {
         let span = e.span();
-        if self.is_place(e) {
+        if self.is_place(e) || self.is_place_view(e) {
             let p = self.place_at(e)?;
             let len = self.def(Op::FieldLen(p.clone()), Ty::Int, span, None);
             return Some(Built {

@@ -51,7 +51,12 @@ impl Lowerer<'_> {
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
                 Some(Binding::Place(id)) => {
                     let p = &self.places[id];
-                    Some((p.root, p.segs.iter().any(|s| matches!(s, Seg::Index(_)))))
+                    Some((
+                        p.root,
+                        p.segs
+                            .iter()
+                            .any(|s| matches!(s, Seg::Index(_) | Seg::Range(..))),
+                    ))
                 }
                 _ => None,
             },
@@ -127,6 +132,33 @@ impl Lowerer<'_> {
             syn::Expr::Field(f) => {
                 let mut p = self.place_at(&f.base)?;
                 p.segs.push(Seg::Field(f.member.clone()));
+                Some(p)
+            }
+            // `self.w[a..b]`: a sub-slice, its bounds as slicing takes them.
+            syn::Expr::Index(ix) if matches!(strip(&ix.index), syn::Expr::Range(_)) => {
+                let syn::Expr::Range(r) = strip(&ix.index) else {
+                    return None;
+                };
+                let mut p = self.place_at(&ix.expr)?;
+                let span = r.span();
+                let lo = match &r.start {
+                    Some(e) => self.expr(e)?,
+                    None => self.def(Op::Const(quote::quote!(0usize)), Ty::Int, span, None),
+                };
+                let hi = match &r.end {
+                    Some(e) => {
+                        let hi = self.expr(e)?;
+                        if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+                            let one =
+                                self.def(Op::Const(quote::quote!(1usize)), Ty::Int, span, None);
+                            self.binary(&syn::parse_quote!(+), hi, one, span)?
+                        } else {
+                            hi
+                        }
+                    }
+                    None => self.def(Op::FieldLen(p.clone()), Ty::Int, span, None),
+                };
+                p.segs.push(Seg::Range(lo, hi));
                 Some(p)
             }
             syn::Expr::Index(ix) => {
@@ -265,9 +297,15 @@ impl Lowerer<'_> {
 
     /// A place passed to a call by reference: `&p.w`, `&self.layers[l]`, or a name bound to
     /// a place that is not a float (`layer`, `p`).
+    /// Whether `e` is a sub-slice of a place (`self.w[a..b]`).
+    pub(crate) fn is_place_view(&self, e: &syn::Expr) -> bool {
+        matches!(strip(e), syn::Expr::Index(ix)
+            if matches!(strip(&ix.index), syn::Expr::Range(_)) && self.is_place(&ix.expr))
+    }
+
     pub(crate) fn is_place_arg(&self, e: &syn::Expr) -> bool {
         match strip(e) {
-            syn::Expr::Reference(r) => self.is_place(&r.expr),
+            syn::Expr::Reference(r) => self.is_place(&r.expr) || self.is_place_view(&r.expr),
             syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
                 // Passed by reference unless the body uses it as a float (`x: Real`).
                 Some(Binding::Place(id)) => self.place_types.as_ref().map_or(true, |t| {

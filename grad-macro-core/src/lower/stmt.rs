@@ -244,9 +244,13 @@ impl Lowerer<'_> {
                 return;
             }
         }
-        // `let w = &p.w;`, `let layer = &self.layers[l];`: another name for the place.
+        // `let w = &p.w;`, `let layer = &self.layers[l];`, `let row = &self.w[a..b];`: another
+        // name for the place.
         if let syn::Expr::Reference(r) = strip(&init.expr) {
-            if r.mutability.is_none() && !mutable && self.is_place(&r.expr) {
+            if r.mutability.is_none()
+                && !mutable
+                && (self.is_place(&r.expr) || self.is_place_view(&r.expr))
+            {
                 if let Some(p) = self.place_at(&r.expr) {
                     let id = self.new_place(p);
                     self.scopes.bind(&ident, Binding::Place(id));
