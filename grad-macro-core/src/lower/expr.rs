@@ -269,6 +269,12 @@ impl Lowerer<'_> {
                 if self.ty(x) == Ty::Unknown && self.constants.contains(&x) {
                     self.value_ty[x.0 as usize] = Ty::Float;
                 }
+                // So is a variable of no known type read here (`let mut v = helper(K);`): its
+                // constants become floats too (`unify_types`).
+                if let (Ty::Unknown, Some(&var)) = (self.ty(x), self.reads_of.get(&x)) {
+                    self.value_ty[x.0 as usize] = Ty::Float;
+                    self.var_ty[var.0 as usize] = Ty::Float;
+                }
             }
             if let Some(prim) = prims::binary(op) {
                 return Some(self.def(

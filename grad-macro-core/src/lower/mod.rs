@@ -285,6 +285,8 @@ pub(crate) struct Lowerer<'a> {
     /// elements of arrays that are, and what is computed from them alone (a plain helper
     /// called on them is a constant, `lgamma(3.0)`).
     pub inert: std::collections::HashSet<Value>,
+    /// The variable each `Op::Read` value reads.
+    pub reads_of: std::collections::HashMap<Value, Var>,
     /// Parameter arrays left out by `wrt(...)` and not `&mut`.
     pub inert_arrays: std::collections::HashSet<Array>,
     /// The const generic parameters (`const N: usize`) and their types.
@@ -379,6 +381,7 @@ impl<'a> Lowerer<'a> {
             const_params: Default::default(),
             inert: Default::default(),
             inert_arrays: Default::default(),
+            reads_of: Default::default(),
             const_generics: parsed
                 .item
                 .sig
@@ -529,6 +532,9 @@ impl<'a> Lowerer<'a> {
         }
         if self.is_inert(&op) {
             self.inert.insert(v);
+        }
+        if let Op::Read(var) = op {
+            self.reads_of.insert(v, var);
         }
         self.push(Node::Let(v, op));
         v
