@@ -195,6 +195,27 @@ fn plain_constants(x: f64, n: usize) -> f64 {
     x * x * (log_gamma_half(3.0) + scaled(2.5, n)) + log_gamma_half(n as f64)
 }
 
+const K: f64 = 1.25;
+
+/// A differentiable function called on constants only is a constant; held in a variable of no
+/// written type, then used in float arithmetic (also in the twins).
+#[differentiable(jvp, hessian)]
+fn constant_call_in_a_variable(x: f64, n: usize) -> f64 {
+    let mut v = plain_constants(K, n);
+    v = v * 0.5;
+    v + x * x
+}
+
+#[test]
+fn a_constant_call_held_in_a_variable() {
+    let (x, n) = (0.4, 2);
+    let (v, d) = constant_call_in_a_variable_grad(x, n);
+    assert_eq!(v.to_bits(), constant_call_in_a_variable(x, n).to_bits());
+    close(d, 2.0 * x);
+    close(constant_call_in_a_variable_hessian(x, n).2[0][0], 2.0);
+    assert_eq!(constant_call_in_a_variable_jvp(x, n, 1.0).1, d);
+}
+
 #[test]
 fn plain_helpers_of_constants_are_constants() {
     let (x, nu, n) = (0.7, 2.0, 3);
