@@ -202,7 +202,7 @@ const K: f64 = 1.25;
 #[differentiable(jvp, hessian)]
 fn constant_call_in_a_variable(x: f64, n: usize) -> f64 {
     let mut v = plain_constants(K, n);
-    v = v * 0.5;
+    v *= 0.5;
     v + x * x
 }
 
@@ -393,6 +393,53 @@ fn sub_slices_of_a_field() {
         let shrunk = |mut f: Flat| f.shrink(1.5);
         close_to(gs.w[i], (shrunk(up) - shrunk(down)) / (2.0 * e), 1e-7);
     }
+}
+
+mod quadrature {
+    /// Weights of a three-point rule, reached by path.
+    pub const WEIGHTS: [f64; 3] = [5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0];
+}
+
+/// `∫_{-1}^{1} sin(a t + b) dt` by Gauss-Legendre with the nodes an associated `const` array
+/// and the weights a `const` array reached by path.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Wave {
+    pub a: f64,
+}
+
+impl Wave {
+    const NODES: [f64; 3] = [-0.774_596_669_241_483_4, 0.0, 0.774_596_669_241_483_4];
+
+    #[differentiable(hessian)]
+    pub fn integral(&self, b: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..3 {
+            s += quadrature::WEIGHTS[i] * (self.a * Self::NODES[i] + b).sin();
+        }
+        s + Self::NODES.iter().map(|t| t * t * b).sum::<f64>()
+    }
+}
+
+#[test]
+fn associated_and_path_const_arrays() {
+    let (w, b) = (Wave { a: 0.8 }, 0.3);
+    let (v, g, db) = w.integral_grad(b);
+    assert_eq!(v.to_bits(), w.integral(b).to_bits());
+    let nodes = [-0.774_596_669_241_483_4, 0.0, 0.774_596_669_241_483_4];
+    let weights = quadrature::WEIGHTS;
+    let da: f64 = (0..3)
+        .map(|i| weights[i] * nodes[i] * (w.a * nodes[i] + b).cos())
+        .sum();
+    let dbw: f64 = (0..3)
+        .map(|i| weights[i] * (w.a * nodes[i] + b).cos() + nodes[i] * nodes[i])
+        .sum();
+    close(g.a, da);
+    close(db, dbw);
+    let (_, _, h) = w.integral_hessian(b);
+    let hbb: f64 = (0..3)
+        .map(|i| -weights[i] * (w.a * nodes[i] + b).sin())
+        .sum();
+    close(h[1][1], hbb);
 }
 
 fn close(got: f64, want: f64) {

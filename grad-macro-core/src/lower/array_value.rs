@@ -431,6 +431,11 @@ impl Lowerer<'_> {
                     _ => {}
                 }
             }
+            if is_const_path(p) {
+                let a = self.outer_path_array(&p.path);
+                let i = self.expr(&ix.index)?;
+                return Some((a, i));
+            }
         }
         let a = self.array_ref(&ix.expr);
         let i = self.expr(&ix.index);
@@ -448,6 +453,20 @@ impl Lowerer<'_> {
         a
     }
 
+    /// The array for a `const` named by a path (`Self::NODES`, `consts::W`): read through a
+    /// local reference every companion declares first (`let __grad_outer0 = &Self::NODES;`).
+    pub(crate) fn outer_path_array(&mut self, path: &syn::Path) -> Array {
+        let key = path.to_token_stream().to_string().replace(' ', "");
+        if let Some((a, _)) = self.outer_arrays.get(&key) {
+            return *a;
+        }
+        let local = quote::format_ident!("__grad_outer{}", self.outer_arrays.len());
+        self.items.push(quote::quote!(let #local = &#path;));
+        let a = self.array(ArrayKind::Constant, path.span(), Some(key.clone()));
+        self.outer_arrays.insert(key, (a, local));
+        a
+    }
+
     /// `const` and `static` items in the body are emitted in the companion too; only simple
     /// ones are accepted.
     pub(crate) fn body_item(&mut self, item: &syn::Item) {
@@ -462,6 +481,21 @@ impl Lowerer<'_> {
             ),
         }
     }
+}
+
+/// `Self::NODES`, `consts::W`: a path of two or more segments ending in a constant's name.
+pub(crate) fn is_const_path(p: &syn::ExprPath) -> bool {
+    p.qself.is_none()
+        && p.path.segments.len() > 1
+        && p.path
+            .segments
+            .last()
+            .is_some_and(|s| is_const_name(&s.ident))
+        && !p
+            .path
+            .segments
+            .iter()
+            .any(|s| crate::generic::is_float_name(&s.ident))
 }
 
 /// `SCREAMING_CASE`: a constant of the surrounding scope.

@@ -131,9 +131,12 @@ impl<'a> Lowerer<'a> {
     fn names_outer_const(&self, e: &syn::Expr) -> bool {
         match strip(e) {
             syn::Expr::Reference(r) => self.names_outer_const(&r.expr),
-            syn::Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
-                self.scopes.get(i).is_none() && super::array_value::is_const_name(i)
-            }),
+            syn::Expr::Path(p) => {
+                super::array_value::is_const_path(p)
+                    || p.path.get_ident().is_some_and(|i| {
+                        self.scopes.get(i).is_none() && super::array_value::is_const_name(i)
+                    })
+            }
             _ => false,
         }
     }
@@ -163,7 +166,7 @@ impl<'a> Lowerer<'a> {
                     Some(b) => matches!(b, Binding::Array(_) | Binding::View { .. }),
                     None => super::array_value::is_const_name(i),
                 },
-                None => false,
+                None => super::array_value::is_const_path(p),
             },
             syn::Expr::MethodCall(m) => {
                 ADAPTERS.contains(&m.method.to_string().as_str()) && self.is_chain_root(&m.receiver)
@@ -715,6 +718,10 @@ impl<'a> Lowerer<'a> {
                     .is_some_and(super::array_value::is_const_name) =>
                 {
                     let a = p.path.get_ident().map(|i| self.outer_array(i))?;
+                    Some(self.elems(a, None, span))
+                }
+                None if super::array_value::is_const_path(p) => {
+                    let a = self.outer_path_array(&p.path);
                     Some(self.elems(a, None, span))
                 }
                 _ => {
