@@ -442,6 +442,40 @@ fn associated_and_path_const_arrays() {
     close(h[1][1], hbb);
 }
 
+/// Associated functions without `self` that name `Self`, with `jvp` and `hessian`.
+pub struct Terrain;
+
+impl Terrain {
+    const SCALE: f64 = 2.0;
+
+    #[differentiable(jvp, hessian)]
+    pub fn height(x: f64, y: f64) -> f64 {
+        Self::SCALE * (x * y).sin() + x * x
+    }
+
+    #[differentiable(hessian)]
+    pub fn slope(x: f64, y: f64) -> f64 {
+        Self::height(x, y) * 2.0
+    }
+}
+
+#[test]
+fn second_order_of_associated_functions_naming_self() {
+    let (x, y) = (0.5, 0.3);
+    let (v, g, h) = Terrain::height_hessian(x, y);
+    assert_eq!(v.to_bits(), Terrain::height(x, y).to_bits());
+    let (s, c) = ((x * y).sin(), (x * y).cos());
+    close(g[0], 2.0 * y * c + 2.0 * x);
+    close(g[1], 2.0 * x * c);
+    close(h[0][0], -2.0 * y * y * s + 2.0);
+    close(h[0][1], 2.0 * (c - x * y * s));
+    close(h[1][1], -2.0 * x * x * s);
+    close(Terrain::height_jvp(x, y, 0.0, 1.0).1, g[1]);
+    let (_, gs, hs) = Terrain::slope_hessian(x, y);
+    close(gs[1], 2.0 * g[1]);
+    close(hs[0][1], 2.0 * h[0][1]);
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

@@ -59,8 +59,9 @@ impl<'a> Target<'a> {
         } else {
             format_ident!("{}{}{}", name, TWIN_SUFFIX, suffix)
         };
-        // A method's twins are associated functions beside it, taking `self` first.
-        if self.parsed.params.iter().any(|p| p.ident == "self") {
+        // A method's twins are associated functions beside it, taking `self` first; so are
+        // those of a function that names `Self` (it is in an `impl` block too).
+        if self.parsed.params.iter().any(|p| p.ident == "self") || names_self(&self.parsed.item) {
             quote!(Self::#f)
         } else {
             quote!(#f)
@@ -237,6 +238,18 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     };
     errors.on(&p.ty, message);
     false
+}
+
+/// Whether `item` mentions `Self` anywhere (its signature or body).
+fn names_self(item: &syn::ItemFn) -> bool {
+    fn walk(ts: TokenStream) -> bool {
+        ts.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
+    }
+    walk(quote::ToTokens::to_token_stream(item))
 }
 
 fn is_mut_ref(ty: &syn::Type) -> bool {
