@@ -476,6 +476,26 @@ fn second_order_of_associated_functions_naming_self() {
     close(hs[0][1], 2.0 * h[0][1]);
 }
 
+/// `sin_cos` in generic code (`Real::sin_cos`).
+#[differentiable(hessian)]
+fn turn<T: Real>(a: T, x: T) -> T {
+    let (s, c) = a.sin_cos();
+    s * x + c
+}
+
+#[test]
+fn sin_cos_in_generic_code() {
+    let (a, x) = (0.5, 2.0);
+    let (v, da, dx) = turn_grad(a, x);
+    assert_eq!(v.to_bits(), turn(a, x).to_bits());
+    close(da, a.cos() * x - a.sin());
+    close(dx, a.sin());
+    close(turn_hessian(a, x).2[0][0], -a.sin() * x - a.cos());
+    let (v32, _, dx32) = turn_grad(0.5f32, 2.0);
+    assert_eq!(v32.to_bits(), turn(0.5f32, 2.0).to_bits());
+    assert_eq!(dx32, 0.5f32.sin());
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

@@ -65,6 +65,12 @@ pub trait Real:
     fn sigmoid(self) -> Self {
         Self::ONE / (Self::ONE + (-self).exp())
     }
+
+    /// `(sin x, cos x)`, as `f64::sin_cos` computes it (for generic code: `let (s, c) =
+    /// x.sin_cos();` in a `T: Real` function).
+    fn sin_cos(self) -> (Self, Self) {
+        (self.sin(), self.cos())
+    }
 }
 
 impl Real for f32 {}
