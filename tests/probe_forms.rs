@@ -485,7 +485,7 @@ fn turn<T: Real>(a: T, x: T) -> T {
 
 #[test]
 fn sin_cos_in_generic_code() {
-    let (a, x) = (0.5, 2.0);
+    let (a, x): (f64, f64) = (0.5, 2.0);
     let (v, da, dx) = turn_grad(a, x);
     assert_eq!(v.to_bits(), turn(a, x).to_bits());
     close(da, a.cos() * x - a.sin());
