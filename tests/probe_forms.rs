@@ -496,6 +496,29 @@ fn sin_cos_in_generic_code() {
     assert_eq!(dx32, 0.5f32.sin());
 }
 
+/// Float methods called by path: `f64::max(a, b)`, `f64::sin(x)`, `f64::mul_add(a, b, c)`.
+#[differentiable(hessian)]
+fn by_path(a: f64, b: f64) -> f64 {
+    f64::max(a, b) * f64::sin(a * b) + f64::mul_add(a, b, 1.0)
+}
+
+#[test]
+fn float_functions_called_by_path() {
+    for (a, b) in [(0.7, 0.2), (0.2, 0.7)] {
+        let (v, da, db) = by_path_grad(a, b);
+        assert_eq!(v.to_bits(), by_path(a, b).to_bits());
+        let (m, dma, dmb) = if a > b { (a, 1.0, 0.0) } else { (b, 0.0, 1.0) };
+        let (s, c) = ((a * b).sin(), (a * b).cos());
+        close(da, dma * s + m * b * c + b);
+        close(db, dmb * s + m * a * c + a);
+        let (_, _, h) = by_path_hessian(a, b);
+        close(
+            h[0][1],
+            dma * a * c + dmb * b * c + m * (c - a * b * s) + 1.0,
+        );
+    }
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

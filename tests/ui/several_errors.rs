@@ -14,7 +14,7 @@ fn f(x: f64, y: f64) -> f64 {
     };
     let g = x.to_degrees();
     let u = unsafe { x * 2.0 };
-    f64::max(x, y)
+    f64::to_degrees(x) + y
 }
 
 fn main() {}

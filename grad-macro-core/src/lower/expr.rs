@@ -693,6 +693,17 @@ impl Lowerer<'_> {
             if m == "from" && c.args.len() == 1 {
                 return self.float_from(p, &c.args[0]);
             }
+            // `f64::max(a, b)`: the method call `a.max(b)`, the same function.
+            if let (Some(_), Some((recv, rest))) = (
+                prims::method_named(&m),
+                c.args.iter().collect::<Vec<_>>().split_first(),
+            ) {
+                let method = &p.path.segments[1].ident;
+                let call: syn::ExprMethodCall = syn::parse_quote_spanned!(method.span()=>
+                    (#recv).#method(#(#rest),*)
+                );
+                return self.method(&call, span);
+            }
             for a in &c.args {
                 self.expr(a);
             }
