@@ -519,6 +519,34 @@ fn float_functions_called_by_path() {
     }
 }
 
+/// `vec![a, b, c]` locals, read, written and passed to a helper.
+#[differentiable(hessian)]
+fn listed(x: f64, y: f64) -> f64 {
+    let v = vec![x * y, y, 2.0];
+    let mut w = vec![x, x.sin(), y];
+    w[2] += v[0];
+    dot_pair(&v, &w) + v.iter().map(|t| t * t).sum::<f64>()
+}
+
+#[differentiable(hessian)]
+fn dot_pair(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+#[test]
+fn vec_literals() {
+    let (x, y) = (0.5, 0.3);
+    let (v, dx, dy) = listed_grad(x, y);
+    assert_eq!(v.to_bits(), listed(x, y).to_bits());
+    // v·w + |v|² = x²y + y sin x + 2y + 2xy + x²y² + y² + 4.
+    close(dx, 2.0 * x * y + y * x.cos() + 2.0 * y + 2.0 * x * y * y);
+    close(
+        dy,
+        x * x + x.sin() + 2.0 + 2.0 * x + 2.0 * x * x * y + 2.0 * y,
+    );
+    close(listed_hessian(x, y).2[1][1], 2.0 * x * x + 2.0);
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

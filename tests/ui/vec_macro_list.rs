@@ -2,8 +2,8 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let v = vec![x, 2.0 * x];
-    v[0] + v[1]
+    let v: Vec<f64> = vec![];
+    x + v.len() as f64
 }
 
 fn main() {}

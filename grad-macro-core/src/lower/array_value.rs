@@ -29,6 +29,24 @@ impl Lowerer<'_> {
         arr: &syn::ExprArray,
         ident: Option<&syn::Ident>,
     ) -> Option<Array> {
+        self.literal(arr, ident, false)
+    }
+
+    /// `vec![a, b, c]`: a local `Vec` of the elements.
+    pub(crate) fn vec_literal(
+        &mut self,
+        arr: &syn::ExprArray,
+        ident: &syn::Ident,
+    ) -> Option<Array> {
+        self.literal(arr, Some(ident), true)
+    }
+
+    fn literal(
+        &mut self,
+        arr: &syn::ExprArray,
+        ident: Option<&syn::Ident>,
+        vec: bool,
+    ) -> Option<Array> {
         let span = arr.span();
         let elems: Vec<Option<Value>> = arr.elems.iter().map(|e| self.expr(e)).collect();
         let elems: Vec<Value> = elems.into_iter().collect::<Option<_>>()?;
@@ -53,9 +71,23 @@ impl Lowerer<'_> {
         let n = elems.len();
         let len = quote!(#n);
         let name = ident.map(|i| i.to_string());
+        if vec {
+            let a = self.array(ArrayKind::Vec, span, name);
+            self.local_elem_ty.insert(a, ty);
+            let len = self.def(Op::Const(quote!(#n)), Ty::Int, span, None);
+            self.push(Node::DeclArray(a, ArrayInit::Vec { fill, len }));
+            self.store_rest(a, &elems, span);
+            return Some(a);
+        }
         let a = self.array(ArrayKind::Fixed(len.clone()), span, name);
         self.local_elem_ty.insert(a, ty);
         self.push(Node::DeclArray(a, ArrayInit::Repeat { fill, len }));
+        self.store_rest(a, &elems, span);
+        Some(a)
+    }
+
+    /// `a[i] = elems[i]` for every element after the first (the fill).
+    fn store_rest(&mut self, a: Array, elems: &[Value], span: proc_macro2::Span) {
         for (i, &v) in elems.iter().enumerate().skip(1) {
             let index = self.def(Op::Const(quote!(#i)), Ty::Int, span, None);
             self.push(Node::Store {
@@ -64,7 +96,6 @@ impl Lowerer<'_> {
                 value: v,
             });
         }
-        Some(a)
     }
 
     /// What `e` names as a whole array or view: `xs`, `&xs`, `&mut xs`, `w`.

@@ -434,12 +434,28 @@ impl Lowerer<'_> {
                         Some(a)
                     }
                     Err(_) => {
-                        self.errors.on(
-                            &m.mac,
-                            "only `vec![value; length]` is supported; write `vec![0.0; n]` and \
-                             assign the elements",
+                        // `vec![a, b, c]`.
+                        let list = m.mac.parse_body_with(
+                            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
                         );
-                        Some(self.array(ArrayKind::Vec, ident.span(), name))
+                        match list {
+                            Ok(elems) if !elems.is_empty() => {
+                                let arr = syn::ExprArray {
+                                    attrs: Vec::new(),
+                                    bracket_token: Default::default(),
+                                    elems,
+                                };
+                                self.vec_literal(&arr, ident)
+                            }
+                            _ => {
+                                self.errors.on(
+                                    &m.mac,
+                                    "only `vec![value; length]` and `vec![a, b, c]` are \
+                                     supported; write `vec![0.0; n]` and assign the elements",
+                                );
+                                Some(self.array(ArrayKind::Vec, ident.span(), name))
+                            }
+                        }
                     }
                 }
             }
