@@ -459,6 +459,51 @@ fn a_lower_case_constant_pattern() {
     }
 }
 
+fn positive(v: f64) -> bool {
+    v > 0.0
+}
+
+/// Plain helpers of floats as conditions (`if positive(z)`, `while !positive(s - 3.0)`, a
+/// `let` typed `bool`): tests, whatever derivative their arguments carry.
+#[differentiable(jvp, hessian)]
+fn float_tests(x: f64, y: f64) -> f64 {
+    let z = x - y;
+    if positive(z) {
+        return z * z;
+    }
+    if positive(x) && !positive(y) {
+        return y * x;
+    }
+    let b: bool = positive(y - 0.5);
+    let mut s = x;
+    while !positive(s - 3.0) {
+        s += 1.0 + 0.1 * y;
+    }
+    if b {
+        s * y
+    } else {
+        y
+    }
+}
+
+#[test]
+fn plain_helpers_of_floats_as_conditions() {
+    let e = 1e-6;
+    for (x, y) in [(0.7, 0.2), (-0.2, 0.7), (-0.5, 0.2)] {
+        let (v, dx, dy) = float_tests_grad(x, y);
+        assert_eq!(v.to_bits(), float_tests(x, y).to_bits());
+        let fx = (float_tests(x + e, y) - float_tests(x - e, y)) / (2.0 * e);
+        let fy = (float_tests(x, y + e) - float_tests(x, y - e)) / (2.0 * e);
+        assert!(
+            (dx - fx).abs() < 1e-6 && (dy - fy).abs() < 1e-6,
+            "{dx} {fx} {dy} {fy}"
+        );
+        assert_eq!(float_tests_jvp(x, y, 1.0, 0.0).1, dx);
+        let (_, g, _) = float_tests_hessian(x, y);
+        assert_eq!((g[0], g[1]), (dx, dy));
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

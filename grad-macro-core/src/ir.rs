@@ -97,6 +97,9 @@ pub enum Plain {
     /// `path(args)` where no argument carries a derivative (integers, booleans, constants): a
     /// plain helper such as `at(i, j, n)`, whatever it returns.
     Call(syn::Path),
+    /// `path(args)` whose result is a `bool` (the condition `if inside(x, y)`): piecewise
+    /// constant, so floats that carry derivatives may flow in (its derivative is zero).
+    Test(syn::Path),
     /// `a.0`: an element of a tuple of constant data (`let (i, j) = edges[k];`).
     Field(syn::Member),
     /// `matches!(a, P)`, or `matches!((a, b, ..), P)` if the flag is set: an arm of a `match`
@@ -118,7 +121,7 @@ impl Plain {
                     | syn::BinOp::Eq(_)
                     | syn::BinOp::Ne(_)
             ),
-            Plain::Cast(_) | Plain::TotalCmp(_) => true,
+            Plain::Cast(_) | Plain::TotalCmp(_) | Plain::Test(_) => true,
             Plain::Method(m) => crate::prims::is_float_test(&m.to_string()),
             _ => false,
         }
@@ -701,6 +704,7 @@ impl fmt::Display for Op {
                     Plain::Range { inclusive: false } => "..".into(),
                     Plain::Range { inclusive: true } => "..=".into(),
                     Plain::Call(p) => format!("call {}", tokens(p)),
+                    Plain::Test(p) => format!("test {}", tokens(p)),
                     Plain::Matches(pat, _) => format!("matches {}", tokens(pat)),
                     Plain::Field(m) => format!(".{}", tokens(m)),
                 };

@@ -179,7 +179,7 @@ impl<'a> Lister<'a> {
                     let dots = if *inclusive { "..=" } else { ".." };
                     format!("{}{dots}{}", n(&args[0]), n(&args[1]))
                 }
-                Plain::Call(path) => format!(
+                Plain::Call(path) | Plain::Test(path) => format!(
                     "{}({})",
                     path.to_token_stream().to_string().replace(' ', ""),
                     list(args)

@@ -450,7 +450,9 @@ impl Gen<'_> {
                 // A plain helper of floats no derivative flows into (`lgamma(3.0)`): in a
                 // twin, called on their values in the original float type, its float result
                 // lifted.
-                if let (Plain::Call(_), Some(original)) = (pl, crate::generic::twin()) {
+                if let (Plain::Call(_) | Plain::Test(_), Some(original)) =
+                    (pl, crate::generic::twin())
+                {
                     let down: Vec<TokenStream> = args
                         .iter()
                         .zip(&a)

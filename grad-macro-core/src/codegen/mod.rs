@@ -130,7 +130,7 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
                 quote!(#l..#r)
             }
         }
-        Plain::Call(path) => quote!(#path(#(#a),*)),
+        Plain::Call(path) | Plain::Test(path) => quote!(#path(#(#a),*)),
         Plain::Field(m) => {
             let x = &a[0];
             quote!(#x.#m)

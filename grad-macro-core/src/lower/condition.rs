@@ -28,8 +28,30 @@ impl Lowerer<'_> {
                 let span = super::span::span_of(e);
                 Some(self.def(Op::Const(call.to_token_stream()), Ty::Bool, span, None))
             }
+            // A plain helper of values (`if inside(x, y)`): a test, whatever flows in.
+            syn::Expr::Call(c) if self.plain_test(c) => {
+                let syn::Expr::Path(p) = strip(&c.func) else {
+                    return self.expr(e);
+                };
+                let args: Option<Vec<Value>> = c.args.iter().map(|a| self.expr(a)).collect();
+                let span = super::span::span_of(e);
+                Some(self.def(
+                    Op::Plain(Plain::Test(p.path.clone()), args?),
+                    Ty::Bool,
+                    span,
+                    None,
+                ))
+            }
             _ => self.expr(e),
         }
+    }
+
+    /// Whether `c` calls a function by path (not a closure, not a `#[differentiable]` call
+    /// that needs arrays passed: every argument is a value).
+    fn plain_test(&self, c: &syn::ExprCall) -> bool {
+        let by_path = matches!(strip(&c.func), syn::Expr::Path(p) if p.qself.is_none()
+            && p.path.get_ident().map_or(true, |i| self.scopes.get(i).is_none()));
+        by_path && !self.passes_arrays(c)
     }
 
     /// Whether `e` can be emitted as written in every companion (see the module's docs).
