@@ -313,8 +313,33 @@ fn halves(x: &[f64]) -> f64 {
     h.iter().map(|v| v * v).sum()
 }
 
+/// The halves of a `&mut` slice parameter's split passed to one call.
+#[differentiable]
+fn in_place(h: &mut [f64]) {
+    let (l, r) = h.split_at_mut(2);
+    mix(r, l);
+}
+
+#[differentiable]
+fn through_in_place(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    in_place(&mut h);
+    h[2] * h[0] + h[3]
+}
+
 #[test]
 fn both_halves_of_a_split_to_one_call() {
+    let x = [0.5, 0.7, -0.3, 1.2];
+    let (v, g) = through_in_place_grad(&x);
+    assert_eq!(v.to_bits(), through_in_place(&x).to_bits());
+    let e = 1e-6;
+    for i in 0..x.len() {
+        let (mut up, mut down) = (x, x);
+        up[i] += e;
+        down[i] -= e;
+        let fd = (through_in_place(&up) - through_in_place(&down)) / (2.0 * e);
+        close_to(g[i], fd, 1e-7);
+    }
     let x = [0.3, -0.8, 1.1, 0.5];
     let (v, g) = halves_grad(&x);
     assert_eq!(v.to_bits(), halves(&x).to_bits());

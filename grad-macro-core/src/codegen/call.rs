@@ -94,7 +94,7 @@ impl Gen<'_> {
                 let arr = self.array_ident(a.array);
                 let ((alo, ahi), (blo, bhi)) = (self.bounds(a, value), self.bounds(b, value));
                 let split = quote!(::grad::__private::two_mut(
-                    &mut #arr, (#alo, #ahi), (#blo, #bhi)
+                    &mut #arr[..], (#alo, #ahi), (#blo, #bhi)
                 ));
                 return Some((*i, *j, split));
             }
