@@ -203,6 +203,20 @@ pub fn analyze(f: &Function, prune: bool, errors: &mut Errors) -> Activity {
         }
     }
     check_plain(&f.body, &varied, f, errors);
+    // A struct left out by `wrt(...)` has no adjoint: a derivative must not flow through it.
+    for (i, p) in f.params.iter().enumerate() {
+        if let (ParamKind::Struct { .. }, false, true) = (&p.kind, p.wrt, varied.structs[i]) {
+            errors.at(
+                p.ident.span(),
+                format!(
+                    "a value that depends on the differentiated inputs is written into `{0}`, \
+                     which `wrt(...)` leaves out, so its derivative would be lost: list `{0}` \
+                     in `wrt(...)` (its gradient is then returned too)",
+                    p.ident
+                ),
+            );
+        }
+    }
 
     if prune {
         crate::passes::prune::run(f, &varied)
