@@ -504,6 +504,38 @@ fn plain_helpers_of_floats_as_conditions() {
     }
 }
 
+/// Another name for a struct parameter (`let g = gate;`), tested through a method.
+#[differentiable(hessian)]
+fn aliased(gate: &Gated, x: f64) -> f64 {
+    let g = gate;
+    if g.mode.is_sine() {
+        g.w * x.sin()
+    } else {
+        g.w * x * x
+    }
+}
+
+#[test]
+fn another_name_for_a_struct_parameter() {
+    for mode in [Mode::Square, Mode::Sine] {
+        let gate = Gated {
+            w: 1.5,
+            mode,
+            open: vec![],
+        };
+        let x = 0.8;
+        let (v, g, dx) = aliased_grad(&gate, x);
+        assert_eq!(v.to_bits(), aliased(&gate, x).to_bits());
+        let (f, d) = match mode {
+            Mode::Sine => (x.sin(), x.cos()),
+            Mode::Square => (x * x, 2.0 * x),
+        };
+        close(g.w, f);
+        close(dx, 1.5 * d);
+        close(aliased_hessian(&gate, x).2[0][1], d);
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

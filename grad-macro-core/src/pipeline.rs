@@ -118,8 +118,10 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         {
             extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
         }
-        // Where `jvp`/`hessian` are refused, `_vjp` / `_jacobian` still come with an
-        // array-valued function.
+        // Where `jvp`/`hessian` are refused (or their twins were, with errors already), `_vjp`
+        // / `_jacobian` still come with an array-valued function; the other wrappers would
+        // only add rustc's errors about the missing twins.
+        let ok = ok && errors.is_empty();
         extra.extend(crate::higher::companions(
             &parsed,
             attr.jvp && ok,

@@ -26,7 +26,8 @@ impl Lowerer<'_> {
             }
             call @ (syn::Expr::Call(_) | syn::Expr::MethodCall(_)) if self.as_written(call) => {
                 let span = super::span::span_of(e);
-                Some(self.def(Op::Const(call.to_token_stream()), Ty::Bool, span, None))
+                let written = self.written(call);
+                Some(self.def(Op::Const(written.to_token_stream()), Ty::Bool, span, None))
             }
             // A plain helper of values (`if inside(x, y)`): a test, whatever flows in.
             syn::Expr::Call(c) if self.plain_test(c) => {
@@ -54,6 +55,35 @@ impl Lowerer<'_> {
         by_path && !self.passes_arrays(c)
     }
 
+    /// `e` (accepted by [`Self::as_written`]) with every other name of a struct parameter
+    /// replaced by the parameter's own, which every companion has.
+    fn written(&self, e: &syn::Expr) -> syn::Expr {
+        let mut out = e.clone();
+        match &mut out {
+            syn::Expr::Call(c) => c.args.iter_mut().for_each(|a| *a = self.written(a)),
+            syn::Expr::MethodCall(m) => {
+                *m.receiver = self.written(&m.receiver);
+                m.args.iter_mut().for_each(|a| *a = self.written(a));
+            }
+            syn::Expr::Field(f) => *f.base = self.written(&f.base),
+            syn::Expr::Reference(r) => *r.expr = self.written(&r.expr),
+            syn::Expr::Paren(p) => *p.expr = self.written(&p.expr),
+            syn::Expr::Unary(u) => *u.expr = self.written(&u.expr),
+            syn::Expr::Path(p) => {
+                let root = p.path.get_ident().and_then(|i| match self.scopes.get(i) {
+                    Some(Binding::Place(id)) => self.param_names.get(self.places[id].root),
+                    _ => None,
+                });
+                if let Some(name) = root {
+                    let span = p.path.segments[0].ident.span();
+                    p.path.segments[0].ident = syn::Ident::new(name, span);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// Whether `e` can be emitted as written in every companion (see the module's docs).
     fn as_written(&self, e: &syn::Expr) -> bool {
         match e {
@@ -70,6 +100,8 @@ impl Lowerer<'_> {
                 None => p.qself.is_none(),
                 Some(i) => match self.scopes.get(i) {
                     None => true,
+                    // A struct parameter, by its name or another one (`let p = q;`, written
+                    // back as the parameter's, [`Self::written`]).
                     Some(Binding::Place(id)) => self.places[id].segs.is_empty(),
                     Some(Binding::Value(v)) => self.const_params.contains(&v),
                     Some(Binding::Array(a)) => {

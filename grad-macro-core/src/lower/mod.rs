@@ -285,6 +285,8 @@ pub(crate) struct Lowerer<'a> {
     /// elements of arrays that are, and what is computed from them alone (a plain helper
     /// called on them is a constant, `lgamma(3.0)`).
     pub inert: std::collections::HashSet<Value>,
+    /// The parameters' names.
+    pub param_names: Vec<String>,
     /// The variable each `Op::Read` value reads.
     pub reads_of: std::collections::HashMap<Value, Var>,
     /// Parameter arrays left out by `wrt(...)` and not `&mut`.
@@ -382,6 +384,7 @@ impl<'a> Lowerer<'a> {
             inert: Default::default(),
             inert_arrays: Default::default(),
             reads_of: Default::default(),
+            param_names: parsed.params.iter().map(|p| p.ident.to_string()).collect(),
             const_generics: parsed
                 .item
                 .sig

@@ -258,6 +258,24 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let p = q;` of a struct parameter (or a place bound to a name): another name for it.
+        if let syn::Expr::Path(p) = strip(&init.expr) {
+            let place = p.path.get_ident().and_then(|i| match self.scopes.get(i) {
+                // Not inside a `&mut` parameter: a later write would show through the name.
+                Some(Binding::Place(id))
+                    if !mutable
+                        && ty.is_none()
+                        && self.mut_roots.get(self.places[id].root) != Some(&true) =>
+                {
+                    Some(id)
+                }
+                _ => None,
+            });
+            if let Some(id) = place {
+                self.scopes.bind(&ident, Binding::Place(id));
+                return;
+            }
+        }
         // `let act: Act = self.act;` of a type that is no number (an enum, a struct) in a
         // parameter that cannot change: another name for the place, tested where it stands.
         if let (Some(t), false) = (ty, mutable) {
