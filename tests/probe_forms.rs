@@ -572,6 +572,60 @@ fn vec_literals() {
     close(listed_hessian(x, y).2[1][1], 2.0 * x * x + 2.0);
 }
 
+/// A planar two-link arm: array-valued methods with `_vjp` and `_jacobian` (`self` first in
+/// the columns), and a `Vec` result ending in `vec![..]`.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Arm {
+    pub l1: f64,
+    pub l2: f64,
+}
+
+impl Arm {
+    #[differentiable]
+    pub fn tip(&self, q: &[f64]) -> [f64; 2] {
+        let (s1, c1) = q[0].sin_cos();
+        let (s12, c12) = (q[0] + q[1]).sin_cos();
+        [self.l1 * c1 + self.l2 * c12, self.l1 * s1 + self.l2 * s12]
+    }
+
+    #[differentiable]
+    pub fn tips(&self, q: &[f64]) -> Vec<f64> {
+        let t = self.tip(q);
+        vec![t[0], t[1], t[0] * t[1]]
+    }
+}
+
+#[test]
+fn jacobians_of_array_valued_methods() {
+    let arm = Arm { l1: 1.0, l2: 0.5 };
+    let q = [0.3, 0.7];
+    let (v, jac) = arm.tip_jacobian(&q);
+    assert_eq!(v, arm.tip(&q));
+    let (s1, c1, s12, c12) = (
+        q[0].sin(),
+        q[0].cos(),
+        (q[0] + q[1]).sin(),
+        (q[0] + q[1]).cos(),
+    );
+    let want = [
+        [c1, c12, -arm.l1 * s1 - arm.l2 * s12, -arm.l2 * s12],
+        [s1, s12, arm.l1 * c1 + arm.l2 * c12, arm.l2 * c12],
+    ];
+    for i in 0..2 {
+        for j in 0..4 {
+            close(jac[i][j], want[i][j]);
+        }
+    }
+    let (_, g_arm, gq) = arm.tip_vjp(&q, [2.0, -1.0]);
+    close(g_arm.l1, 2.0 * want[0][0] - want[1][0]);
+    close(gq[1], 2.0 * want[0][3] - want[1][3]);
+    let (vs, rows) = arm.tips_jacobian(&q);
+    assert_eq!(vs, arm.tips(&q));
+    for j in 0..4 {
+        close(rows[2][j], want[0][j] * v[1] + v[0] * want[1][j]);
+    }
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

@@ -51,6 +51,16 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// A companion `f` of the function as generated code calls it: through `Self::` for a
+    /// method or a function naming `Self` (it is in an `impl` block), else by name.
+    fn beside(&self, f: syn::Ident) -> TokenStream {
+        if self.parsed.params.iter().any(|p| p.ident == "self") || names_self(&self.parsed.item) {
+            quote!(Self::#f)
+        } else {
+            quote!(#f)
+        }
+    }
+
     /// The function run on duals: its twin `name__twin<suffix>`, or itself for a generic one.
     fn on_duals(&self, suffix: &str) -> TokenStream {
         let name = &self.parsed.item.sig.ident;
@@ -61,11 +71,7 @@ impl<'a> Target<'a> {
         };
         // A method's twins are associated functions beside it, taking `self` first; so are
         // those of a function that names `Self` (it is in an `impl` block too).
-        if self.parsed.params.iter().any(|p| p.ident == "self") || names_self(&self.parsed.item) {
-            quote!(Self::#f)
-        } else {
-            quote!(#f)
-        }
+        self.beside(f)
     }
 
     /// The differentiable parameters: `(position, ident, class)`.
@@ -178,8 +184,7 @@ pub(crate) fn companions(
     let mut out = TokenStream::new();
     // Struct parameters by value or `&` go through the pullback; a method's `self` cannot (a
     // free path to its pullback would need `Self::`).
-    let no_vjp =
-        unsupported(parsed, true).is_some() || parsed.params.iter().any(|p| p.ident == "self");
+    let no_vjp = unsupported(parsed, true).is_some();
     if jvp && by_reverse(parsed) {
         out.extend(jvp_by_reverse_fn(&target));
     } else if jvp && wrappers(parsed, false) {
@@ -752,7 +757,7 @@ fn call_args(t: &Target) -> Vec<TokenStream> {
 fn vjp_fn(t: &Target) -> TokenStream {
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, VJP_SUFFIX);
-    let pullback = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX);
+    let pullback = t.beside(format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX));
     let vis = &t.parsed.item.vis;
     let float = &t.float;
     let mut inputs = t.inputs();
@@ -871,8 +876,8 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
 fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JACOBIAN_SUFFIX);
-    let pullback = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX);
-    let plain = &sig.ident;
+    let pullback = t.beside(format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX));
+    let plain = t.beside(sig.ident.clone());
     let vis = &t.parsed.item.vis;
     let float = &t.float;
     let inputs = t.inputs();

@@ -4,7 +4,7 @@
 //!   }`, or a `match` whose arms end in arrays);
 //! - `let p = if c { [a, b] } else { [d, e] };` (or `match`) with `p` an array;
 //! - a function returning `Vec<F>` that ends in a chain collected into it (`xs.iter().map(..)
-//!   .collect()`): bound to a local first, as `let r: Vec<F> = ...collect(); r` is.
+//!   .collect()`) or in `vec![a, b]`: bound to a local first, as `let r: Vec<F> = ...; r` is.
 
 use quote::quote;
 
@@ -35,10 +35,11 @@ pub(crate) fn tail_to_local(
             stmts.push(syn::Stmt::Expr(branch, Some(Default::default())));
         }
         None => {
-            let syn::Expr::MethodCall(m) = super::stmt::strip(tail) else {
-                return None;
-            };
-            if m.method != "collect" {
+            let collected = matches!(super::stmt::strip(tail),
+                syn::Expr::MethodCall(m) if m.method == "collect");
+            let listed = matches!(super::stmt::strip(tail),
+                syn::Expr::Macro(m) if m.mac.path.is_ident("vec"));
+            if !collected && !listed {
                 return None;
             }
             stmts.push(syn::parse_quote!(let #out: ::std::vec::Vec<#float> = #tail;));
