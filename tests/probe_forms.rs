@@ -626,6 +626,71 @@ fn jacobians_of_array_valued_methods() {
     }
 }
 
+/// Settings left out by `wrt(...)`, read through their methods (a constant, also in the twins).
+#[derive(Clone, Copy)]
+pub struct Strength(pub f64);
+
+impl Strength {
+    fn get(&self) -> f64 {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Settings {
+    pub k: f64,
+    pub scale: Vec<f64>,
+}
+
+impl Settings {
+    fn strength(&self, i: usize) -> f64 {
+        self.k * self.scale[i]
+    }
+}
+
+#[differentiable(hessian, jvp, wrt(x))]
+fn with_settings(x: f64, p: Strength, c: &Settings, i: usize) -> f64 {
+    p.get() * x * x + c.strength(i) * x + c.k
+}
+
+/// `T::NEG_INFINITY` and `T::EPSILON` in generic code.
+#[differentiable(hessian)]
+fn log_sum_exp<T: Real>(xs: &[T]) -> T {
+    let mut m = T::NEG_INFINITY;
+    for &x in xs {
+        m = m.max(x);
+    }
+    let mut s = T::ZERO;
+    for &x in xs {
+        s += (x - m).exp();
+    }
+    m + s.ln() + T::EPSILON * T::ZERO
+}
+
+#[test]
+fn methods_of_settings_and_float_constants_in_the_twins() {
+    let c = Settings {
+        k: 2.0,
+        scale: vec![1.5, 3.0],
+    };
+    let (x, p) = (0.7, Strength(1.25));
+    let (v, d) = with_settings_grad(x, p, &c, 1);
+    assert_eq!(v.to_bits(), with_settings(x, p, &c, 1).to_bits());
+    close(d, 2.5 * x + 6.0);
+    close(with_settings_hessian(x, p, &c, 1).2[0][0], 2.5);
+    close(with_settings_jvp(x, p, &c, 1, 2.0).1, 2.0 * d);
+    let xs: [f64; 3] = [1.0, 2.0, 0.5];
+    let (v, g) = log_sum_exp_grad(&xs);
+    assert_eq!(v.to_bits(), log_sum_exp(&xs).to_bits());
+    let z: f64 = xs.iter().map(|x| x.exp()).sum();
+    let (_, _, h) = log_sum_exp_hessian(&xs);
+    for i in 0..3 {
+        let pi = xs[i].exp() / z;
+        close(g[i], pi);
+        close(h[i][i], pi - pi * pi);
+    }
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

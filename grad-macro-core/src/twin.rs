@@ -118,8 +118,10 @@ pub(crate) fn twins(
             // Callers that pass arrays call the forward twin with dual numbers for every float
             // parameter; otherwise only the `_jvp` wrapper calls it, with tangents for those
             // `wrt(...)` lists.
+            // (Structs carry no tangents in the forward twin: their fields are constants.)
             let varied = if needs_pullback(&all) {
-                vec![true; parsed.params.len()]
+                let structs = |p: &parse::ParsedParam| matches!(p.class, parse::ParamClass::Struct);
+                parsed.params.iter().map(|p| !structs(p)).collect()
             } else {
                 parsed.params.iter().map(|p| p.wrt).collect()
             };

@@ -312,6 +312,10 @@ impl<F: Float> Float for Dual<F> {
     const LN_2: Self = Dual::constant(F::LN_2);
     const LN_10: Self = Dual::constant(F::LN_10);
     const INFINITY: Self = Dual::constant(F::INFINITY);
+    const NEG_INFINITY: Self = Dual::constant(F::NEG_INFINITY);
+    const EPSILON: Self = Dual::constant(F::EPSILON);
+    const MAX: Self = Dual::constant(F::MAX);
+    const MIN: Self = Dual::constant(F::MIN);
     const NAN: Self = Dual::constant(F::NAN);
 
     #[inline(always)]

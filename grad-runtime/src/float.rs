@@ -70,6 +70,14 @@ pub trait Float:
     const LN_10: Self;
     /// Positive infinity.
     const INFINITY: Self;
+    /// Negative infinity.
+    const NEG_INFINITY: Self;
+    /// The difference between 1 and the next larger number.
+    const EPSILON: Self;
+    /// The largest finite number.
+    const MAX: Self;
+    /// The smallest (most negative) finite number.
+    const MIN: Self;
     /// A quiet NaN.
     const NAN: Self;
 
@@ -146,6 +154,10 @@ macro_rules! impl_float {
             const LN_2: Self = core::$t::consts::LN_2;
             const LN_10: Self = core::$t::consts::LN_10;
             const INFINITY: Self = $t::INFINITY;
+            const NEG_INFINITY: Self = $t::NEG_INFINITY;
+            const EPSILON: Self = $t::EPSILON;
+            const MAX: Self = $t::MAX;
+            const MIN: Self = $t::MIN;
             const NAN: Self = $t::NAN;
 
             #[inline(always)]

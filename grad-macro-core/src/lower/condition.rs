@@ -57,7 +57,7 @@ impl Lowerer<'_> {
 
     /// `e` (accepted by [`Self::as_written`]) with every other name of a struct parameter
     /// replaced by the parameter's own, which every companion has.
-    fn written(&self, e: &syn::Expr) -> syn::Expr {
+    pub(crate) fn written(&self, e: &syn::Expr) -> syn::Expr {
         let mut out = e.clone();
         match &mut out {
             syn::Expr::Call(c) => c.args.iter_mut().for_each(|a| *a = self.written(a)),
@@ -85,7 +85,7 @@ impl Lowerer<'_> {
     }
 
     /// Whether `e` can be emitted as written in every companion (see the module's docs).
-    fn as_written(&self, e: &syn::Expr) -> bool {
+    pub(crate) fn as_written(&self, e: &syn::Expr) -> bool {
         match e {
             syn::Expr::Call(c) => {
                 matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.len() > 1

@@ -524,8 +524,9 @@ impl<'a> Lowerer<'a> {
             Op::Load(a, _) => matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant),
             // A part of constant data (`edges[k].2`).
             Op::Plain(Plain::Field(_), _) => true,
-            // Arithmetic on constants (`lgamma(3.0) + c(n)`).
-            Op::Plain(Plain::Binary(_) | Plain::Unary(_), args) => {
+            // Arithmetic on constants (`lgamma(3.0) + c(n)`), a method of one (`p.strength()`
+            // of a parameter left out by `wrt(...)`).
+            Op::Plain(Plain::Binary(_) | Plain::Unary(_) | Plain::Method(_), args) => {
                 args.iter().all(|a| self.constants.contains(a))
             }
             _ => false,
