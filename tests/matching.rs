@@ -536,6 +536,55 @@ fn another_name_for_a_struct_parameter() {
     }
 }
 
+/// An enum of unit variants derives `Differentiable` (a constant): a field needs no
+/// `#[grad(skip)]`.
+#[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+pub enum Squash {
+    Tanh,
+    None,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Unit2 {
+    pub w: Vec<f64>,
+    pub squash: Squash,
+}
+
+impl Unit2 {
+    #[differentiable(hessian)]
+    pub fn out(&self, x: f64) -> f64 {
+        let z = self.w[0] * x + self.w[1];
+        match self.squash {
+            Squash::Tanh => z.tanh(),
+            Squash::None => z,
+        }
+    }
+}
+
+#[test]
+fn an_enum_field_without_skip() {
+    for squash in [Squash::Tanh, Squash::None] {
+        let u = Unit2 {
+            w: vec![0.5, 0.1],
+            squash,
+        };
+        let x = 0.8;
+        let (v, g, dx) = u.out_grad(x);
+        assert_eq!(v.to_bits(), u.out(x).to_bits());
+        assert_eq!(g.squash, squash);
+        let z: f64 = 0.5 * x + 0.1;
+        let slope = if squash == Squash::Tanh {
+            1.0 - z.tanh().powi(2)
+        } else {
+            1.0
+        };
+        close(g.w[0], slope * x);
+        close(dx, slope * 0.5);
+        // Inputs: w0, w1 (the enum has no floats), x.
+        assert_eq!(u.out_hessian(x).2.len(), 3);
+    }
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()

@@ -12,9 +12,10 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Fields, Ident, Member, Meta, Type};
 
 /// What an enum or a union is told.
-const STRUCTS_ONLY: &str = "`#[derive(Differentiable)]` supports structs only: use a struct \
-    (named, tuple or unit) whose fields hold the parameters, since a gradient has its value's \
-    shape and an enum's or union's shape changes with its contents";
+const STRUCTS_ONLY: &str = "`#[derive(Differentiable)]` supports structs and enums of unit \
+    variants (constants) only: use a struct (named, tuple or unit) whose fields hold the \
+    parameters, since a gradient has its value's shape and the shape of an enum with data \
+    or of a union changes with its contents";
 
 /// What an unknown `#[grad(...)]` on a field is told.
 const UNKNOWN: &str = "unknown `grad` attribute; the one accepted is `#[grad(skip)]`: the \
@@ -35,6 +36,10 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let fields = match &input.data {
         Data::Struct(s) => &s.fields,
+        // An enum of unit variants (a setting: `enum Act { Relu, Tanh }`) is a constant.
+        Data::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
+            return constant_enum(&input, e);
+        }
         Data::Enum(e) => return refuse(&e.enum_token, &input.ident),
         Data::Union(u) => return refuse(&u.union_token, &input.ident),
     };
@@ -45,6 +50,42 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let implementation = implementation(&input, &fields);
     let errors = errors.to_compile_errors();
     quote!(#errors #implementation)
+}
+
+/// `Differentiable` for an enum whose variants carry nothing: a constant (no floats, the same
+/// variant in its gradient), as the runtime's impls for integers are.
+fn constant_enum(input: &DeriveInput, e: &syn::DataEnum) -> TokenStream {
+    let rt = rt();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let name = &input.ident;
+    let variants: Vec<&Ident> = e.variants.iter().map(|v| &v.ident).collect();
+    let same = quote!(match self { #(Self::#variants => Self::#variants,)* });
+    let from_primal = quote!(match primal { #(Self::#variants => Self::#variants,)* });
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #rt::Differentiable for #name #ty_generics #where_clause {
+            #[inline]
+            fn zero_like(&self) -> Self {
+                #same
+            }
+            #[inline]
+            fn accumulate(&mut self, _: &Self) {}
+            #[inline]
+            fn axpy(&mut self, _: ::core::primitive::f64, _: &Self) {}
+            #[inline]
+            fn flatten(&self, _: &mut ::std::vec::Vec<::core::primitive::f64>) {}
+            #[inline]
+            fn unflatten(&mut self, _: &mut &[::core::primitive::f64]) {}
+            #[inline]
+            fn param_count(&self) -> ::core::primitive::usize {
+                0
+            }
+            #[inline]
+            fn restore_constants(&mut self, primal: &Self) {
+                *self = #from_primal;
+            }
+        }
+    }
 }
 
 /// The error for an enum or a union, under its keyword and name.
@@ -295,7 +336,7 @@ mod tests {
         ] {
             let out = derive(input).to_string();
             assert!(out.starts_with(":: core :: compile_error !"), "{out}");
-            assert!(out.contains("supports structs only"), "{out}");
+            assert!(out.contains("supports structs and enums of unit"), "{out}");
             assert!(!out.contains("impl"), "{out}");
         }
     }
