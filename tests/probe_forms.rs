@@ -691,6 +691,38 @@ fn methods_of_settings_and_float_constants_in_the_twins() {
     }
 }
 
+#[derive(Clone, Debug, Differentiable)]
+pub struct Cell1 {
+    pub w: f64,
+    pub b: f64,
+}
+
+/// `for u in units` of a `&Vec<Cell1>` parameter.
+#[differentiable]
+fn cells(units: &Vec<Cell1>, x: f64) -> f64 {
+    let mut s = 0.0;
+    for u in units {
+        s += (u.w * x + u.b).tanh();
+    }
+    s
+}
+
+#[test]
+fn a_loop_over_a_vec_of_structs_by_name() {
+    let us = vec![Cell1 { w: 0.5, b: 0.1 }, Cell1 { w: -0.3, b: 0.2 }];
+    let x = 0.7;
+    let (v, g, dx) = cells_grad(&us, x);
+    assert_eq!(v.to_bits(), cells(&us, x).to_bits());
+    let mut want_dx = 0.0;
+    for (u, gu) in us.iter().zip(&g) {
+        let s = 1.0 - (u.w * x + u.b).tanh().powi(2);
+        close(gu.w, s * x);
+        close(gu.b, s);
+        want_dx += s * u.w;
+    }
+    close(dx, want_dx);
+}
+
 fn close(got: f64, want: f64) {
     close_to(got, want, 1e-12);
 }

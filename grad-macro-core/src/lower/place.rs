@@ -406,6 +406,8 @@ impl Lowerer<'_> {
         let iterated = match strip(&f.expr) {
             syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             syn::Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            // `for u in units` of a parameter `units: &Vec<Unit>` (or another name for a place).
+            e @ syn::Expr::Path(_) => e,
             _ => return None,
         };
         if !self.is_place(iterated) {
