@@ -667,6 +667,31 @@ fn log_sum_exp<T: Real>(xs: &[T]) -> T {
     m + s.ln() + T::EPSILON * T::ZERO
 }
 
+/// A method of settings left out by `wrt(...)` with a loop index, under another name.
+#[differentiable(hessian, jvp, wrt(x))]
+fn settings_in_a_loop(x: f64, c: &Settings) -> f64 {
+    let d = c;
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += x * x * d.strength(i);
+    }
+    s
+}
+
+#[test]
+fn methods_of_settings_with_a_loop_index() {
+    let c = Settings {
+        k: 2.0,
+        scale: vec![1.5, 3.0],
+    };
+    let x = 0.7;
+    let (v, d) = settings_in_a_loop_grad(x, &c);
+    assert_eq!(v.to_bits(), settings_in_a_loop(x, &c).to_bits());
+    close(d, 2.0 * x * 9.0);
+    close(settings_in_a_loop_hessian(x, &c).2[0][0], 18.0);
+    close(settings_in_a_loop_jvp(x, &c, 1.0).1, d);
+}
+
 #[test]
 fn methods_of_settings_and_float_constants_in_the_twins() {
     let c = Settings {

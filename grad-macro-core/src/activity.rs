@@ -160,6 +160,20 @@ fn varied_pass(region: &Region, s: &mut Sets) {
 fn check_plain(region: &Region, varied: &Sets, f: &Function, errors: &mut Errors) {
     for node in &region.nodes {
         match node {
+            Node::Let(v, Op::Plain(p @ Plain::Method(m), args))
+                if !p.accepts_varied() && args.iter().any(|a| varied.value(*a)) =>
+            {
+                errors.at(
+                    f.span(*v),
+                    format!(
+                        "`.{m}(...)` is computed as a constant here (a method of a struct left \
+                         out by `wrt(...)`, or of a value of a type the macro cannot see), but \
+                         a differentiated value flows into it: compute it in this function \
+                         from the struct's fields, or make `{m}` `#[differentiable]` and list \
+                         the struct in `wrt(...)`"
+                    ),
+                );
+            }
             Node::Let(v, Op::Plain(p, args))
                 if !p.accepts_varied() && args.iter().any(|a| varied.value(*a)) =>
             {

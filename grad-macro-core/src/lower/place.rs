@@ -85,21 +85,41 @@ impl Lowerer<'_> {
             );
             return Some(None);
         }
-        let recv = &m.receiver;
+        // Written with the parameter's own name (`let d = c; d.k_of(i)`).
+        let recv = self.written(&m.receiver);
         let recv = self.def(Op::Const(quote::quote!((&#recv))), Ty::Unknown, span, None);
         let mut args = vec![recv];
         for a in &m.args {
             match self.expr(a) {
+                // (In the forward twin, where every such float may carry a tangent; elsewhere
+                // the activity analysis refuses what does.)
+                Some(v)
+                    if self.ty(v) == Ty::Float
+                        && !self.inert.contains(&v)
+                        && crate::generic::varied(0).is_some() =>
+                {
+                    self.errors.on(
+                        a,
+                        "a method of a struct left out by `wrt(...)` is computed as a constant, \
+                         but this argument carries a derivative: compute the method's part \
+                         here from the struct's fields, make the method `#[differentiable]` \
+                         and list the struct in `wrt(...)`, or pass a constant",
+                    );
+                    return Some(None);
+                }
                 Some(v) => args.push(v),
                 None => return Some(None),
             }
         }
-        Some(Some(self.def(
+        let v = self.def(
             Op::Plain(Plain::Method(m.method.clone()), args),
             Ty::Unknown,
             span,
             None,
-        )))
+        );
+        // A constant: a float where float arithmetic uses it (lifted in the twins).
+        self.constants.insert(v);
+        Some(Some(v))
     }
 
     /// [`Place::shape`] of the place `e` names, without lowering anything.
