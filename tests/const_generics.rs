@@ -6,6 +6,9 @@
 
 use grad::prelude::*;
 
+mod common;
+use common::{close, close_to};
+
 /// `|v|²`.
 #[differentiable(jvp, hessian)]
 fn norm2<const N: usize>(v: &[f64; N]) -> f64 {
@@ -154,15 +157,4 @@ fn integer_arithmetic_on_lengths() {
     assert_eq!(h[0][4], 1.0);
     assert_eq!(h[1][3], 1.0);
     assert_eq!(h[2][3], 0.0);
-}
-
-fn close(got: f64, want: f64) {
-    close_to(got, want, 1e-12);
-}
-
-fn close_to(got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol * (1.0 + want.abs()),
-        "got {got}, want {want}"
-    );
 }

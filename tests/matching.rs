@@ -7,6 +7,9 @@
 
 use grad::prelude::*;
 
+mod common;
+use common::{close, close_to};
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Act {
     Relu,
@@ -590,15 +593,4 @@ fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
         .into_iter()
         .find(|v| v.op().is_empty() && v.label() == name)
         .unwrap_or_else(|| panic!("no leaf labelled {name}"))
-}
-
-fn close(got: f64, want: f64) {
-    close_to(got, want, 1e-12);
-}
-
-fn close_to(got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol * (1.0 + want.abs()),
-        "got {got}, want {want}"
-    );
 }

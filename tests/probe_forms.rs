@@ -5,6 +5,9 @@
 
 use grad::prelude::*;
 
+mod common;
+use common::{close, close_to};
+
 /// A `match` at the tail of a function returning an array.
 #[differentiable]
 fn pick(x: f64, y: f64, q: usize) -> [f64; 2] {
@@ -746,15 +749,4 @@ fn a_loop_over_a_vec_of_structs_by_name() {
         want_dx += s * u.w;
     }
     close(dx, want_dx);
-}
-
-fn close(got: f64, want: f64) {
-    close_to(got, want, 1e-12);
-}
-
-fn close_to(got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol * (1.0 + want.abs()),
-        "got {got}, want {want}"
-    );
 }

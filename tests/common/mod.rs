@@ -79,3 +79,18 @@ pub fn tape(xs: &[f64], f: impl Fn(&[Value]) -> Value) -> (f64, Vec<f64>) {
     (out.data(), grads(&xs))
 }
 pub mod workloads;
+
+/// `|got - want| <= 1e-12 (1 + |want|)`: closed forms computed the same way up to rounding.
+#[track_caller]
+pub fn close(got: f64, want: f64) {
+    close_to(got, want, 1e-12);
+}
+
+/// `|got - want| <= tol (1 + |want|)`, with a message naming both.
+#[track_caller]
+pub fn close_to(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol * (1.0 + want.abs()),
+        "got {got}, want {want}"
+    );
+}

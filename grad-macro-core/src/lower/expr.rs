@@ -92,26 +92,8 @@ impl Lowerer<'_> {
                 let ty = self.elem_ty(a);
                 Some(self.def(Op::Load(a, i), ty, span, None))
             }
-            syn::Expr::If(i) => {
-                let s = self.new_var(Ty::Unknown, span, None);
-                self.push(Node::DeclVar(s));
-                let nest = usize::from(!std::mem::take(&mut self.let_init_if));
-                self.expr_nesting += nest;
-                self.if_expr(i, Dest::Var(s));
-                self.expr_nesting -= nest;
-                let ty = self.var_ty[s.0 as usize];
-                Some(self.def(Op::Read(s), ty, span, None))
-            }
-            syn::Expr::Match(m) => {
-                let s = self.new_var(Ty::Unknown, span, None);
-                self.push(Node::DeclVar(s));
-                let nest = usize::from(!std::mem::take(&mut self.let_init_if));
-                self.expr_nesting += nest;
-                self.match_expr(m, Dest::Var(s));
-                self.expr_nesting -= nest;
-                let ty = self.var_ty[s.0 as usize];
-                Some(self.def(Op::Read(s), ty, span, None))
-            }
+            syn::Expr::If(i) => self.branch_value(span, |cx, dest| cx.if_expr(i, dest)),
+            syn::Expr::Match(m) => self.branch_value(span, |cx, dest| cx.match_expr(m, dest)),
             syn::Expr::Macro(m) if m.mac.path.is_ident("matches") => {
                 self.matches_macro(&m.mac, span)
             }
@@ -163,6 +145,19 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// The value of a branch (`if` or `match`) used as an expression: `lower` puts each
+    /// branch's value into a variable, read after it.
+    fn branch_value(&mut self, span: Span, lower: impl FnOnce(&mut Self, Dest)) -> Option<Value> {
+        let s = self.new_var(Ty::Unknown, span, None);
+        self.push(Node::DeclVar(s));
+        let nest = usize::from(!std::mem::take(&mut self.let_init_if));
+        self.expr_nesting += nest;
+        lower(self, Dest::Var(s));
+        self.expr_nesting -= nest;
+        let ty = self.var_ty[s.0 as usize];
+        Some(self.def(Op::Read(s), ty, span, None))
     }
 
     fn path(&mut self, p: &syn::ExprPath) -> Option<Value> {
