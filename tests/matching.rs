@@ -588,6 +588,67 @@ fn an_enum_field_without_skip() {
     }
 }
 
+/// An activation enum with a differentiable method (`match self`), called on a field.
+#[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+pub enum Activation {
+    Relu,
+    Tanh,
+    Linear,
+}
+
+impl Activation {
+    #[differentiable(hessian)]
+    pub fn apply(&self, z: f64) -> f64 {
+        match self {
+            Activation::Relu => z.max(0.0),
+            Activation::Tanh => z.tanh(),
+            Activation::Linear => z,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Dense1 {
+    pub w: Vec<f64>,
+    pub act: Activation,
+}
+
+impl Dense1 {
+    #[differentiable]
+    pub fn out(&self, x: f64) -> f64 {
+        let z = self.w[0] * x + self.w[1];
+        self.act.apply(z)
+    }
+}
+
+#[test]
+fn an_activation_method_on_an_enum_field() {
+    let x = 0.8;
+    for act in [Activation::Relu, Activation::Tanh, Activation::Linear] {
+        let l = Dense1 {
+            w: vec![0.5, -0.6],
+            act,
+        };
+        let (v, g, dx) = l.out_grad(x);
+        assert_eq!(v.to_bits(), l.out(x).to_bits());
+        let z: f64 = 0.5 * x - 0.6;
+        let slope = match act {
+            Activation::Relu => 0.0,
+            Activation::Tanh => 1.0 - z.tanh().powi(2),
+            Activation::Linear => 1.0,
+        };
+        close(g.w[0], slope * x);
+        close(g.w[1], slope);
+        close(dx, slope * 0.5);
+        assert_eq!(g.act, act);
+    }
+    let t: f64 = 0.3;
+    close(
+        Activation::Tanh.apply_hessian(t).2[0][0],
+        -2.0 * t.tanh() * (1.0 - t.tanh().powi(2)),
+    );
+}
+
 fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
     root.topological_order()
         .into_iter()
