@@ -128,6 +128,11 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
             attr.hessian && ok,
             asserts.clone(),
         ));
+    } else if parsed.ret != parse::RetClass::Unit {
+        // Stubs of the wrappers, as of `_grad`: their callers add no errors of their own.
+        let wrappers =
+            crate::higher::companions(&parsed, attr.jvp, attr.hessian, TokenStream::new());
+        extra.extend(stubs(wrappers));
     }
     let e = errors.to_compile_errors();
     // The user's function is used whenever a companion is, and rustc cannot see that: without
@@ -142,6 +147,23 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         #pullback
         #extra
     }
+}
+
+/// The functions of `code` with their bodies replaced by `unimplemented!()` (a function with
+/// errors: the errors say what is wrong, the stubs keep its callers quiet).
+fn stubs(code: TokenStream) -> TokenStream {
+    let Ok(file) = syn::parse2::<syn::File>(code) else {
+        return TokenStream::new();
+    };
+    let mut out = TokenStream::new();
+    for item in file.items {
+        if let syn::Item::Fn(mut f) = item {
+            *f.block = syn::parse_quote!({ ::core::unimplemented!() });
+            f.attrs.push(syn::parse_quote!(#[allow(unused)]));
+            out.extend(quote!(#f));
+        }
+    }
+    out
 }
 
 /// Whether a caller can need `<name>_pullback`: a call passes arrays or `&mut` only to a
