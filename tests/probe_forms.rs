@@ -6,7 +6,7 @@
 use grad::prelude::*;
 
 mod common;
-use common::{close, close_to};
+use common::{central_differences, close, close_to};
 
 /// A `match` at the tail of a function returning an array.
 #[differentiable]
@@ -335,24 +335,11 @@ fn both_halves_of_a_split_to_one_call() {
     let x = [0.5, 0.7, -0.3, 1.2];
     let (v, g) = through_in_place_grad(&x);
     assert_eq!(v.to_bits(), through_in_place(&x).to_bits());
-    let e = 1e-6;
-    for i in 0..x.len() {
-        let (mut up, mut down) = (x, x);
-        up[i] += e;
-        down[i] -= e;
-        let fd = (through_in_place(&up) - through_in_place(&down)) / (2.0 * e);
-        close_to(g[i], fd, 1e-7);
-    }
+    central_differences(through_in_place, &x, &g, 1e-7);
     let x = [0.3, -0.8, 1.1, 0.5];
     let (v, g) = halves_grad(&x);
     assert_eq!(v.to_bits(), halves(&x).to_bits());
-    let e = 1e-6;
-    for i in 0..x.len() {
-        let (mut up, mut down) = (x, x);
-        up[i] += e;
-        down[i] -= e;
-        close_to(g[i], (halves(&up) - halves(&down)) / (2.0 * e), 1e-7);
-    }
+    central_differences(halves, &x, &g, 1e-7);
 }
 
 /// A layer's weights as one flat field, read by rows: sub-slices of a field bound to a name,

@@ -94,3 +94,16 @@ pub fn close_to(got: f64, want: f64, tol: f64) {
         "got {got}, want {want}"
     );
 }
+
+/// Each `g[i]` against the central difference of `f` in `x[i]` (step 1e-6), to `tol` as in
+/// [`close_to`].
+#[track_caller]
+pub fn central_differences(f: impl Fn(&[f64]) -> f64, x: &[f64], g: &[f64], tol: f64) {
+    let e = 1e-6;
+    for i in 0..x.len() {
+        let (mut up, mut down) = (x.to_vec(), x.to_vec());
+        up[i] += e;
+        down[i] -= e;
+        close_to(g[i], (f(&up) - f(&down)) / (2.0 * e), tol);
+    }
+}

@@ -85,7 +85,7 @@ impl Lowerer<'_> {
     }
 
     /// Whether `e` can be emitted as written in every companion (see the module's docs).
-    pub(crate) fn as_written(&self, e: &syn::Expr) -> bool {
+    fn as_written(&self, e: &syn::Expr) -> bool {
         match e {
             syn::Expr::Call(c) => {
                 matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.len() > 1

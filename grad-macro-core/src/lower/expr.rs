@@ -306,9 +306,20 @@ impl Lowerer<'_> {
     fn short_circuit(&mut self, b: &syn::ExprBinary, span: Span) -> Option<Value> {
         let is_and = matches!(b.op, syn::BinOp::And(_));
         let left = self.condition(&b.left)?;
+        Some(self.logical(left, &b.right, is_and, span))
+    }
+
+    /// `left && right` (`is_and`) or `left || right` for a lowered `left`: `right` is evaluated
+    /// only where it decides (a branch on `left`).
+    pub(crate) fn logical(
+        &mut self,
+        left: Value,
+        right: &syn::Expr,
+        is_and: bool,
+        span: Span,
+    ) -> Value {
         let s = self.new_var(Ty::Bool, span, None);
         self.push(Node::DeclVar(s));
-        let right = &*b.right;
         self.expr_nesting += 1;
         let eval_right = self.region(|cx| {
             if let Some(r) = cx.condition(right) {
@@ -331,7 +342,7 @@ impl Lowerer<'_> {
             then,
             els,
         });
-        Some(self.def(Op::Read(s), Ty::Bool, span, None))
+        self.def(Op::Read(s), Ty::Bool, span, None)
     }
 
     fn cast(&mut self, c: &syn::ExprCast, span: Span) -> Option<Value> {

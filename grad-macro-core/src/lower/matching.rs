@@ -210,25 +210,7 @@ impl Lowerer<'_> {
             return Some(matched);
         };
         // `matched && guard`, the guard evaluated only where the pattern matched.
-        let s = self.new_var(Ty::Bool, span, None);
-        self.push(Node::DeclVar(s));
-        self.expr_nesting += 1;
-        let then = self.region(|cx| {
-            if let Some(g) = cx.expr(guard) {
-                cx.assign_var(s, g, false);
-            }
-        });
-        self.expr_nesting -= 1;
-        let els = self.region(|cx| {
-            let no = cx.def(Op::Const(quote!(false)), Ty::Bool, span, None);
-            cx.assign_var(s, no, false);
-        });
-        self.push(Node::If {
-            cond: matched,
-            then,
-            els,
-        });
-        Some(self.def(Op::Read(s), Ty::Bool, span, None))
+        Some(self.logical(matched, guard, true, span))
     }
 
     /// Binds the pattern's name to the scrutinee if the pattern is one name; whether it was.

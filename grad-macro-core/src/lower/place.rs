@@ -372,26 +372,6 @@ impl Lowerer<'_> {
         dst: super::call::Dst,
         name: Option<&syn::Ident>,
     ) -> Option<CallOut> {
-        // A method of a struct left out by `wrt(...)` whose arguments carry no derivative
-        // either (`p.strength()`): a constant, called as written.
-        if let (super::call::Dst::Value, Some((root, _))) = (dst, self.place_root(&m.receiver)) {
-            let whole = syn::Expr::MethodCall(m.clone());
-            let left_out = self.wrt_params.get(root) == Some(&false)
-                && self.mut_roots.get(root) != Some(&true)
-                && crate::generic::varied(root) != Some(true);
-            if left_out && self.as_written(&whole) {
-                let written = self.written(&whole);
-                let span = m.span();
-                let v = self.def(
-                    Op::Const(quote::ToTokens::to_token_stream(&written)),
-                    Ty::Unknown,
-                    span,
-                    None,
-                );
-                self.constants.insert(v);
-                return Some(CallOut::Value(v));
-            }
-        }
         let recv = &m.receiver;
         let args = &m.args;
         let method = &m.method;
