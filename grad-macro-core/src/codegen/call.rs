@@ -378,7 +378,7 @@ impl Gen<'_> {
                         );
                         slots.push(quote!(#tmp.as_mut_slice()));
                         let (x, t) = (id("x", ""), id("t", ""));
-                        after.extend(own_body(quote! {
+                        after.extend(self.own_body(quote! {
                             for (#x, #t) in #dname[#lo..#hi].iter_mut().zip(#tmp.as_slice()) {
                                 *#x += *#t;
                             }
@@ -419,9 +419,9 @@ impl Gen<'_> {
                         let #dout = #rt::Scratch::copy_of(&#dname[..#n]);
                     });
                     let lit0 = crate::generic::lit("0.0");
-                    before.extend(own_body(
-                        quote!(for #e in #dname.iter_mut() { *#e = #lit0; }),
-                    ));
+                    before.extend(
+                        self.own_body(quote!(for #e in #dname.iter_mut() { *#e = #lit0; })),
+                    );
                 } else {
                     before.extend(quote!(let #dout = #rt::Scratch::<#float>::zeroed(#n);));
                 }

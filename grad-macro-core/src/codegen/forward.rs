@@ -226,7 +226,7 @@ impl Gen<'_> {
                     LoopHead::Forever => quote!(loop),
                 };
                 let b = self.join(body_units, quote!(#fused_rev #exit));
-                let run = own_body(quote! {
+                let run = self.own_body(quote! {
                     #head {
                         #incr
                         #b

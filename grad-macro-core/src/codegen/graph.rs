@@ -18,6 +18,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         graph: true,
         in_fused: Default::default(),
         pullback: false,
+        closures: f.body.weight() > LOOPS_IN_CLOSURES_ABOVE,
     };
     let rec = rec_path();
     let recording = id("recording", "");

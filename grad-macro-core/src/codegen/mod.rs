@@ -143,16 +143,31 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// A loop, run in a closure called on the spot.
-///
-/// rustc's borrow checker solves its dataflow problems over a whole function body. Once the
-/// body has a cycle, each pass over it costs (places × blocks): quadratic in a long function
-/// (a 5,000-statement companion with a loop every ten statements took 18 s to check, 10,000
-/// took 123 s). A loop in a closure is a body of its own, so the function's body stays
-/// acyclic and is checked in one pass; each closure is checked over its own few places. The
-/// optimizer inlines the closure, so the code is the same.
-pub(crate) fn own_body(code: TokenStream) -> TokenStream {
-    quote!((|| { #code })();)
+/// Functions heavier than this (IR steps, the same bound as [`is_split`] at the default
+/// segment size) run their loops in closures ([`Gen::own_body`]).
+pub(crate) const LOOPS_IN_CLOSURES_ABOVE: usize = 3 * DEFAULT_SEGMENT;
+
+impl Gen<'_> {
+    /// A loop, run in a closure called on the spot when the function is large.
+    ///
+    /// rustc's borrow checker solves its dataflow problems over a whole function body. Once
+    /// the body has a cycle, each pass over it costs (places × blocks): quadratic in a long
+    /// function (a 5,000-statement companion with a loop every ten statements took 18 s to
+    /// check, 10,000 took 123 s). A loop in a closure is a body of its own, so the function's
+    /// body stays acyclic and is checked in one pass; each closure is checked over its own
+    /// few places.
+    ///
+    /// A small function's loops stay in its body: the closure reaches the variables the loop
+    /// carries through references, and where LLVM does not inline it (a twin called from
+    /// several places) every iteration stores and reloads them (Rosenbrock's `_jvp` spent a
+    /// quarter of its time there).
+    pub(crate) fn own_body(&self, code: TokenStream) -> TokenStream {
+        if self.closures {
+            quote!((|| { #code })();)
+        } else {
+            quote!({ #code })
+        }
+    }
 }
 
 /// The scratch copy, for the fused loop at `ord`, of an adjoint from outside it.
@@ -214,6 +229,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         graph: false,
         in_fused: Default::default(),
         pullback,
+        closures: f.body.weight() > LOOPS_IN_CLOSURES_ABOVE,
     };
     let float = &f.float;
     let rt = rt();
@@ -377,6 +393,8 @@ pub(crate) struct Gen<'a> {
     pub in_fused: std::cell::Cell<bool>,
     /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
     pub pullback: bool,
+    /// Loops run in closures of their own ([`Gen::own_body`]).
+    pub closures: bool,
 }
 
 impl Gen<'_> {
@@ -407,7 +425,7 @@ impl Gen<'_> {
                 if self.plan.act.array[a.0 as usize] {
                     let (dname, out, x, t) = (da(a), dout(), id("x", ""), id("t", ""));
                     // An empty `d_out` is a zero adjoint (a caller that reads no result).
-                    seed = own_body(quote! {
+                    seed = self.own_body(quote! {
                         if !#out.is_empty() {
                             ::core::assert_eq!(#out.len(), #name.len(), "grad: an adjoint of the wrong length");
                             for (#x, #t) in #dname[..#name.len()].iter_mut().zip(#out) {

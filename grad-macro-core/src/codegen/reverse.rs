@@ -264,12 +264,12 @@ impl Gen<'_> {
                 }
                 Rev::AccSum { to, array } => {
                     let (to, a, e) = (d(*to), da(*array), id("e", ""));
-                    own_body(quote!(for #e in #a.iter() { #to += *#e; }))
+                    self.own_body(quote!(for #e in #a.iter() { #to += *#e; }))
                 }
                 Rev::ResetArray(array) => {
                     let (a, e) = (da(*array), id("e", ""));
                     let lit0 = crate::generic::lit("0.0");
-                    own_body(quote!(for #e in #a.iter_mut() { *#e = #lit0; }))
+                    self.own_body(quote!(for #e in #a.iter_mut() { *#e = #lit0; }))
                 }
                 Rev::If { flag, then, els } => {
                     let (f, t, e) = (self.saved(*flag), self.rev_list(then), self.rev_list(els));
@@ -345,7 +345,7 @@ impl Gen<'_> {
                     match trips {
                         Trips::Count(count) => {
                             let c = self.saved(*count);
-                            let run = own_body(quote!(for #k in 0..#c { #each #replay #b }));
+                            let run = self.own_body(quote!(for #k in 0..#c { #each #replay #b }));
                             let run = gated(quote!(#before #run));
                             quote!(#restore #run)
                         }
@@ -359,7 +359,7 @@ impl Gen<'_> {
                                 Some((x, _)) => v(*x),
                                 None => k.clone(),
                             };
-                            let run = own_body(quote!(for #x in #it.rev() { #replay #b }));
+                            let run = self.own_body(quote!(for #x in #it.rev() { #replay #b }));
                             let run = gated(quote!(#rebuild #run));
                             quote!({ #restore #run })
                         }
@@ -428,7 +428,7 @@ impl Gen<'_> {
         for a in fl.arrays.iter().filter(|_| !self.fused_direct(fl)) {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
             let (x, t) = (id("a", ""), id("t", ""));
-            out.extend(own_body(quote! {
+            out.extend(self.own_body(quote! {
                 for (#x, #t) in #real.iter_mut().zip(#scratch.iter()) {
                     *#x += #acc * *#t;
                 }
