@@ -305,3 +305,110 @@ fn methods_take_self_like_a_struct_parameter() {
     let (_, _, hx) = l.clone().weighted_hessian(&x);
     assert_hessian_of(&hx, &|q: &[f64]| l.clone().weighted_grad(q).1, &x);
 }
+
+// ===== Structs as the only inputs, and directions of the wrong shape =======================
+
+/// Two floats, the only differentiable inputs of the functions below.
+#[derive(Clone, Debug, Differentiable)]
+struct Pair {
+    a: f64,
+    b: f64,
+}
+
+impl Pair {
+    /// `a sin b`, a method with `&self` its only parameter.
+    #[differentiable(jvp, hessian)]
+    fn wave(&self) -> f64 {
+        self.a * self.b.sin()
+    }
+}
+
+/// `a² b`: no float, slice or array parameter fixes the dual type of the twin.
+#[differentiable(jvp, hessian)]
+fn only_struct(p: &Pair) -> f64 {
+    p.a * p.a * p.b
+}
+
+/// `a b n`: a struct and an integer.
+#[differentiable(hessian)]
+fn struct_and_count(p: &Pair, n: usize) -> f64 {
+    p.a * p.b * n as f64
+}
+
+#[test]
+fn a_struct_as_the_only_input_has_a_hessian() {
+    let p = Pair { a: 1.5, b: -0.75 };
+    let (v, g, h) = only_struct_hessian(&p);
+    assert_eq!(v.to_bits(), only_struct(&p).to_bits());
+    assert_eq!(g, vec![2.0 * p.a * p.b, p.a * p.a]);
+    assert_eq!(h, vec![vec![2.0 * p.b, 2.0 * p.a], vec![2.0 * p.a, 0.0]]);
+    // H v along (1, 2): (2b + 4a, 2a).
+    let (_, gp, hv) = only_struct_hvp(&p, &Pair { a: 1.0, b: 2.0 });
+    assert_eq!((gp.a, gp.b), (g[0], g[1]));
+    assert_eq!((hv.a, hv.b), (2.0 * p.b + 4.0 * p.a, 2.0 * p.a));
+
+    let (v, g, h) = p.wave_hessian();
+    let (s, c) = p.b.sin_cos();
+    assert_eq!(v.to_bits(), p.wave().to_bits());
+    close(g[0], s);
+    close(g[1], p.a * c);
+    close(h[0][0], 0.0);
+    close(h[0][1], c);
+    assert_eq!(h[0][1], h[1][0]);
+    close(h[1][1], -p.a * s);
+
+    let (v, _, h) = struct_and_count_hessian(&p, 3);
+    assert_eq!(v.to_bits(), struct_and_count(&p, 3).to_bits());
+    assert_eq!(h, vec![vec![0.0, 3.0], vec![3.0, 0.0]]);
+}
+
+fn close(got: f64, want: f64) {
+    assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "{got} vs {want}");
+}
+
+/// `Σ x³` over a slice, for the shape checks.
+#[differentiable(jvp, hessian)]
+fn cubes(x: &[f64]) -> f64 {
+    x.iter().map(|a| a * a * a).sum()
+}
+
+/// A struct with a `Vec` field, for the shape checks.
+#[derive(Clone, Debug, Differentiable)]
+struct Weights {
+    w: Vec<f64>,
+}
+
+/// `w₀ w₁`.
+#[differentiable(jvp, hessian)]
+fn product(q: &Weights) -> f64 {
+    q.w[0] * q.w[1]
+}
+
+#[test]
+#[should_panic(expected = "grad: `tangent_x` must have one element per element of `x`")]
+fn a_longer_tangent_is_refused() {
+    cubes_jvp(&[1.0, 2.0], &[1.0, 1.0, 1.0]);
+}
+
+#[test]
+#[should_panic(expected = "grad: `v_x` must have one element per element of `x`")]
+fn a_shorter_direction_is_refused() {
+    cubes_hvp(&[1.0, 2.0], &[1.0]);
+}
+
+#[test]
+#[should_panic(expected = "grad: `tangent_q` must have the shape of `q`")]
+fn a_struct_tangent_of_another_shape_is_refused() {
+    product_jvp(&Weights { w: vec![1.0, 2.0] }, &Weights { w: vec![1.0] });
+}
+
+#[test]
+#[should_panic(expected = "grad: `v_q` must have the shape of `q`")]
+fn a_struct_direction_of_another_shape_is_refused() {
+    product_hvp(
+        &Weights { w: vec![1.0, 2.0] },
+        &Weights {
+            w: vec![1.0, 2.0, 3.0],
+        },
+    );
+}

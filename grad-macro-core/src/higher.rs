@@ -51,6 +51,14 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// The twin's float type fixed as the dual type where the wrapper's arguments may not fix
+    /// it (a function whose only differentiable inputs are structs: their directions and
+    /// shadows have the struct's own type).
+    fn pin_dual(&self) -> TokenStream {
+        let dual = &self.dual;
+        quote!(let _: &#dual = &__grad_r.0;)
+    }
+
     /// A companion `f` of the function as generated code calls it: through `Self::` for a
     /// method or a function naming `Self` (it is in an `impl` block), else by name.
     fn beside(&self, f: syn::Ident) -> TokenStream {
@@ -279,6 +287,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
     let (vis, float) = (&t.parsed.item.vis, &t.float);
     let mut inputs = t.inputs();
     let (mut args, mut grads, mut terms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut checks = TokenStream::new();
     let mut method = false;
     for (k, p) in t.parsed.params.iter().enumerate() {
         let ident = &p.ident;
@@ -318,6 +327,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
                 )
             }
         };
+        checks.extend(same_shape(p, &tname));
         inputs.push(quote!(#tname: #ty));
         grads.push(g);
         terms.push(term);
@@ -339,6 +349,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
         #[doc = #doc]
         #lints
         #vis fn #name #generics (#(#inputs),*) -> (#float, #float) #where_clause {
+            #checks
             let (__grad_v, #(#grads),*) = #call;
             (__grad_v, <#float as ::grad::__private::Float>::ZERO #(+ #terms)*)
         }
@@ -412,6 +423,9 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
                 }
             }
         });
+        if let Some(tname) = &tangent {
+            prep.extend(same_shape(p, tname));
+        }
         let (bind, arg) = t.dual_arg(
             i,
             f.as_ref().map(|f| f as &dyn Fn(TokenStream) -> TokenStream),
@@ -426,6 +440,31 @@ fn tangent_args(t: &Target, prefix: &str) -> (Vec<TokenStream>, TokenStream, Vec
     }
     args.extend(extra);
     (inputs, prep, args)
+}
+
+/// The check that the tangent (or direction) `tname` of parameter `p` has its shape: a slice
+/// one element per element, a struct as many floats (a longer tangent would be cut short, a
+/// shorter one fail inside the generated code).
+fn same_shape(p: &crate::parse::ParsedParam, tname: &syn::Ident) -> TokenStream {
+    let ident = &p.ident;
+    match p.class {
+        ParamClass::Slice => {
+            let msg = format!("grad: `{tname}` must have one element per element of `{ident}`");
+            quote!(::core::assert_eq!(#tname.len(), #ident.len(), #msg);)
+        }
+        ParamClass::Struct => {
+            let msg = format!("grad: `{tname}` must have the shape of `{ident}` (as many floats in each field)");
+            let r = struct_ref(p);
+            quote! {
+                ::core::assert_eq!(
+                    ::grad::__private::Differentiable::param_count(#tname),
+                    ::grad::__private::Differentiable::param_count(#r),
+                    #msg
+                );
+            }
+        }
+        _ => TokenStream::new(),
+    }
 }
 
 /// For a differentiated struct parameter `p` of the gradient twin, given its tangent (a
@@ -570,6 +609,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
     let (inputs, prep, args) = tangent_args(t, "v");
     let wrt = t.wrt();
     let callee = t.on_duals(GRAD_SUFFIX);
+    let pin = t.pin_dual();
     let at = result_indices(t);
     let values = at
         .iter()
@@ -596,6 +636,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
             #asserts
             #prep
             let __grad_r = #callee(#(#args),*);
+            #pin
             (__grad_r.0.v, #(#values,)* #(#tangents),*)
         }
     }
@@ -613,6 +654,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
     let zero = quote!(<#float as ::grad::__private::Float>::ZERO);
     let (sizes, offsets, total) = offsets(t);
     let (prep, args) = unit_args(t, &offsets);
+    let pin = t.pin_dual();
     let callee = t.on_duals(GRAD_SUFFIX);
     let at = result_indices(t);
     let flat = |field: &str| -> TokenStream {
@@ -657,6 +699,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
             for __grad_col in 0..__grad_n.max(1) {
                 #prep
                 let __grad_r = #callee(#(#args),*);
+                #pin
                 if __grad_col == 0 {
                     __grad_value = __grad_r.0.v;
                     let __grad_out = &mut __grad_gradient;
