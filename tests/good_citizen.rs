@@ -245,6 +245,23 @@ pub mod physics {
     }
 }
 
+/// Arms whose patterns bind names used only by their guards (the guards are lowered apart
+/// from the patterns: the names must still count as used).
+#[differentiable]
+#[must_use]
+pub fn guarded(x: f64, k: usize, j: usize) -> f64 {
+    let a = match k {
+        0 => x,
+        n if n % 2 == 0 => x * 2.0,
+        _ => x.exp(),
+    };
+    match j {
+        i if i > 4 && i < 10 => a * a,
+        i if i == k => a + 1.0,
+        _ => a.sin(),
+    }
+}
+
 /// A private differentiable function used only through its companion.
 #[differentiable]
 fn only_through_companion(x: f64) -> f64 {
@@ -337,6 +354,23 @@ fn calls_between_differentiable_functions() {
     let (value, d_t) = f_grad_helper_free_grad(3.0);
     assert_eq!((value, d_t), (10.0, 6.0));
     close("helper", f_grad_helper(3.0), 6.0);
+}
+
+#[test]
+fn guards_of_names_bound_by_patterns() {
+    let x: f64 = 0.6;
+    // (k, j) -> d/dx of the arms taken.
+    let cases = [
+        (0, 5, 2.0 * x),
+        (4, 7, 8.0 * x),
+        (3, 3, x.exp()),
+        (2, 1, 2.0 * (2.0 * x).cos()),
+    ];
+    for (k, j, want) in cases {
+        let (value, d_x) = guarded_grad(x, k, j);
+        assert_eq!(value.to_bits(), guarded(x, k, j).to_bits());
+        close("guarded", d_x, want);
+    }
 }
 
 #[test]

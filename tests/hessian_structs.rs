@@ -363,7 +363,10 @@ fn a_struct_as_the_only_input_has_a_hessian() {
 }
 
 fn close(got: f64, want: f64) {
-    assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "{got} vs {want}");
+    assert!(
+        (got - want).abs() <= 1e-12 * (1.0 + want.abs()),
+        "{got} vs {want}"
+    );
 }
 
 /// `Σ x³` over a slice, for the shape checks.

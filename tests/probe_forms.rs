@@ -737,3 +737,68 @@ fn a_loop_over_a_vec_of_structs_by_name() {
     }
     close(dx, want_dx);
 }
+
+// ===== A call among a method's arguments; a `&mut` parameter passed twice =================
+
+/// `a · b`.
+#[differentiable]
+fn dot2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// A gain.
+#[derive(Clone, Debug, Differentiable)]
+struct Gain {
+    k: f64,
+}
+
+impl Gain {
+    /// `k z`.
+    #[differentiable]
+    fn apply(&self, z: f64) -> f64 {
+        z * self.k
+    }
+
+    /// `k (x · x)`: the method's argument calls a slice helper.
+    #[differentiable]
+    fn energy(&self, x: &[f64]) -> f64 {
+        self.apply(dot2(x, x))
+    }
+}
+
+#[test]
+fn a_call_inside_a_method_call() {
+    let g = Gain { k: 1.5 };
+    let x = [0.5, -2.0, 1.25];
+    let (value, d_self, d_x) = g.energy_grad(&x);
+    assert_eq!(value.to_bits(), g.energy(&x).to_bits());
+    close(d_self.k, x.iter().map(|a| a * a).sum());
+    for i in 0..3 {
+        close(d_x[i], 2.0 * g.k * x[i]);
+    }
+}
+
+/// Subtracts the mean square: the `&mut` parameter passed twice to a helper that reads it.
+#[differentiable]
+fn center(v: &mut [f64]) {
+    let m = dot2(v, v) / v.len() as f64;
+    for x in v.iter_mut() {
+        *x -= m;
+    }
+}
+
+/// A loss through [`center`].
+#[differentiable]
+fn centered_loss(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    center(&mut v);
+    v[0] * v[1] + v[2].sin()
+}
+
+#[test]
+fn a_mut_parameter_passed_twice_is_read() {
+    let x = [1.0, 2.0, 4.0];
+    let (value, g) = centered_loss_grad(&x);
+    assert_eq!(value.to_bits(), centered_loss(&x).to_bits());
+    central_differences(centered_loss, &x, &g, 1e-7);
+}

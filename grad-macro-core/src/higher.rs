@@ -453,7 +453,9 @@ fn same_shape(p: &crate::parse::ParsedParam, tname: &syn::Ident) -> TokenStream 
             quote!(::core::assert_eq!(#tname.len(), #ident.len(), #msg);)
         }
         ParamClass::Struct => {
-            let msg = format!("grad: `{tname}` must have the shape of `{ident}` (as many floats in each field)");
+            let msg = format!(
+                "grad: `{tname}` must have the shape of `{ident}` (as many floats in each field)"
+            );
             let r = struct_ref(p);
             quote! {
                 ::core::assert_eq!(

@@ -345,6 +345,14 @@ pub fn same_length(a: usize, b: usize) -> usize {
     a
 }
 
+/// `true`: the guard generated code adds to `matches!(x, n)` where `n` is a name an arm's
+/// pattern binds (its own guard is tested apart), so that the name counts as used.
+#[doc(hidden)]
+#[inline(always)]
+pub fn used<T: ?Sized>(_: &T) -> bool {
+    true
+}
+
 #[cold]
 #[inline(never)]
 fn wrong_length() -> ! {

@@ -135,12 +135,46 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
             let x = &a[0];
             quote!(#x.#m)
         }
-        Plain::Matches(pat, true) => quote!(::core::matches!((#(#a,)*), #pat)),
-        Plain::Matches(pat, false) => {
-            let x = &a[0];
-            quote!(::core::matches!(#x, #pat))
+        Plain::Matches(pat, true) => matches(quote!((#(#a,)*)), pat),
+        Plain::Matches(pat, false) => matches(a[0].clone(), pat),
+    }
+}
+
+/// `matches!(x, pat)`, for an arm's pattern `pat` (a `match` lowered to tests). The guard is
+/// lowered apart, so a name the pattern binds (`n if n % 2 == 0`) would be unused here: the
+/// names are passed to `grad::__private::used` (no `#[allow]`: a crate may `forbid` the lint).
+pub(crate) fn matches(x: TokenStream, pat: &syn::Pat) -> TokenStream {
+    let names = bound_names(pat);
+    if names.is_empty() {
+        quote!(::core::matches!(#x, #pat))
+    } else {
+        let rt = rt();
+        quote!(::core::matches!(#x, #pat if #rt::used(&(#(&#names,)*))))
+    }
+}
+
+/// The names a pattern binds (or names a constant or unit variant by: either way a value).
+fn bound_names(pat: &syn::Pat) -> Vec<&syn::Ident> {
+    use syn::Pat;
+    let (mut names, mut todo) = (Vec::new(), vec![pat]);
+    while let Some(p) = todo.pop() {
+        match p {
+            Pat::Ident(i) => {
+                names.push(&i.ident);
+                todo.extend(i.subpat.as_ref().map(|(_, s)| &**s));
+            }
+            Pat::Or(o) => todo.extend(&o.cases),
+            Pat::Paren(q) => todo.push(&q.pat),
+            Pat::Reference(r) => todo.push(&r.pat),
+            Pat::Slice(s) => todo.extend(&s.elems),
+            Pat::Tuple(t) => todo.extend(&t.elems),
+            Pat::TupleStruct(t) => todo.extend(&t.elems),
+            Pat::Struct(s) => todo.extend(s.fields.iter().map(|f| &*f.pat)),
+            Pat::Type(t) => todo.push(&t.pat),
+            _ => {}
         }
     }
+    names
 }
 
 /// Functions heavier than this (IR steps, the same bound as [`is_split`] at the default

@@ -202,7 +202,7 @@ fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenS
             Seg::Matches(pat, by_ref) => {
                 let inner = std::mem::take(out);
                 let r = by_ref.then(|| quote!(&));
-                out.extend(quote!(::core::matches!(#r #inner, #pat)));
+                out.extend(super::matches(quote!(#r #inner), pat));
             }
             Seg::Compare(op, c, swapped) => {
                 let inner = std::mem::take(out);

@@ -121,6 +121,28 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A `&mut` parameter passed on by name (`g(v)`) may be written by the callee, unless it is
+    /// passed twice (`dot(v, v)`): Rust then reborrows it shared both times (two `&mut` would
+    /// not compile), so the callee only reads it.
+    fn shared_when_passed_twice(args: &mut [CallArg]) {
+        let passed_on = |a: &ArrayArg| (a.mutable && !a.by_ref).then_some(a.array);
+        let named: Vec<Option<Array>> = args
+            .iter()
+            .map(|a| match a {
+                CallArg::Array(a) => passed_on(a),
+                _ => None,
+            })
+            .collect();
+        for a in args.iter_mut() {
+            if let CallArg::Array(arr) = a {
+                let this = passed_on(arr);
+                if this.is_some() && named.iter().filter(|n| **n == this).count() > 1 {
+                    arr.mutable = false;
+                }
+            }
+        }
+    }
+
     /// `(array, range, mutable, by_ref)` if `e` is `xs`, `&xs`, `&mut xs`, `&xs[r]`,
     /// `&mut xs[r]` or `xs.as_slice()` for an array `xs` of this function.
     fn array_arg_parts<'e>(
@@ -217,6 +239,9 @@ impl Lowerer<'_> {
         dst: Dst,
         name: Option<&syn::Ident>,
     ) -> Option<CallOut> {
+        // Taken before the arguments are lowered: a call among them (`self.g(dot(x, x))`) is
+        // not the method.
+        let method = std::mem::take(&mut self.next_call_is_method);
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.args {
@@ -309,6 +334,8 @@ impl Lowerer<'_> {
         if !ok {
             return None;
         }
+        Self::shared_when_passed_twice(&mut args);
+        self.next_call_is_method = method;
         Some(self.emit_call(c, path, args, dst, name))
     }
 
