@@ -249,16 +249,16 @@ pub mod physics {
 /// from the patterns: the names must still count as used).
 #[differentiable]
 #[must_use]
-pub fn guarded(x: f64, k: usize, j: usize) -> f64 {
-    let a = match k {
+pub fn guarded(x: f64, mode: usize, level: usize) -> f64 {
+    let scaled = match mode {
         0 => x,
-        n if n % 2 == 0 => x * 2.0,
+        even if even % 2 == 0 => x * 2.0,
         _ => x.exp(),
     };
-    match j {
-        i if i > 4 && i < 10 => a * a,
-        i if i == k => a + 1.0,
-        _ => a.sin(),
+    match level {
+        high if high > 4 && high < 10 => scaled * scaled,
+        same if same == mode => scaled + 1.0,
+        _ => scaled.sin(),
     }
 }
 
