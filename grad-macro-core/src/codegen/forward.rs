@@ -321,10 +321,10 @@ impl Gen<'_> {
         self.in_fused.set(true);
         let body = self.rev_list(&fl.body);
         self.in_fused.set(false);
-        let lit1 = crate::generic::lit("1.0");
+        let (seed, _) = self.fused_seed(fl);
         let rev = quote! {
             {
-                let mut #acc: #float = #lit1;
+                let mut #acc: #float = #seed;
                 #enter
                 #body
                 #leave

@@ -385,10 +385,30 @@ impl Gen<'_> {
     }
 
     /// Whether a fused loop's array contributions go straight into the real adjoints: the
-    /// accumulator is returned as it is and this is a gradient, whose seed is one
+    /// accumulator is returned as it is, so its adjoint where the reverse reaches the loop is
+    /// the seed, known before the loop: one in a gradient, `d_out` in a pullback (which
+    /// then runs the loop's reverse with the accumulator's adjoint at `d_out`, and adds its
+    /// scalar and struct contributions unscaled: [`Gen::fused_seed`]).
     /// ([`crate::passes::fuse::FusedLoop::direct`]).
     pub(crate) fn fused_direct(&self, fl: &crate::passes::fuse::FusedLoop) -> bool {
-        fl.direct && !self.pullback
+        fl.direct
+    }
+
+    /// The accumulator's adjoint a fused loop's reverse runs with, and the factor its
+    /// gathered contributions are scaled by where the reverse sweep reaches the loop: one and
+    /// the accumulator's adjoint, except in a pullback's direct loop (`d_out` and one).
+    pub(crate) fn fused_seed(
+        &self,
+        fl: &crate::passes::fuse::FusedLoop,
+    ) -> (TokenStream, TokenStream) {
+        let one = crate::generic::lit("1.0");
+        if self.pullback && fl.direct {
+            let out = dout();
+            (quote!(#out), one)
+        } else {
+            let acc = ds(fl.acc);
+            (one, quote!(#acc))
+        }
     }
 
     /// Where the reverse sweep reaches a fused loop: its gathered contributions times the
@@ -397,7 +417,7 @@ impl Gen<'_> {
         let Some(fl) = self.plan.fused_loops.get(&ord) else {
             return quote!(::core::unreachable!(););
         };
-        let acc = ds(fl.acc);
+        let (_, acc) = self.fused_seed(fl);
         let mut out = TokenStream::new();
         for a in &fl.scalars {
             let (real, scratch) = (self.adj(*a), fused_scalar(ord, *a));
