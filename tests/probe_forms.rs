@@ -802,3 +802,70 @@ fn a_mut_parameter_passed_twice_is_read() {
     assert_eq!(value.to_bits(), centered_loss(&x).to_bits());
     central_differences(centered_loss, &x, &g, 1e-7);
 }
+
+// ===== A `Vec` reassigned from a call that changes its length ==============================
+
+/// `tanh(W x + b)`, `b.len()` outputs on `n_in` inputs.
+#[derive(Clone, Debug, Differentiable)]
+struct Dense {
+    w: Vec<f64>,
+    b: Vec<f64>,
+    n_in: usize,
+}
+
+impl Dense {
+    #[differentiable]
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        (0..self.b.len())
+            .map(|j| {
+                let row = &self.w[j * self.n_in..(j + 1) * self.n_in];
+                (row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + self.b[j]).tanh()
+            })
+            .collect()
+    }
+}
+
+/// Layers of 2 -> 3 -> 2 -> 1: `h` grows, then shrinks.
+#[derive(Clone, Debug, Differentiable)]
+struct Stack {
+    layers: Vec<Dense>,
+}
+
+impl Stack {
+    #[differentiable]
+    fn predict(&self, x: &[f64]) -> f64 {
+        let mut h = x.to_vec();
+        for layer in &self.layers {
+            h = layer.forward(&h);
+        }
+        h[0]
+    }
+}
+
+#[test]
+fn a_vec_reassigned_with_another_length() {
+    let dense = |n_in: usize, n_out: usize, k: f64| Dense {
+        w: (0..n_in * n_out).map(|i| (i as f64 * 0.7 + k).sin()).collect(),
+        b: (0..n_out).map(|j| 0.1 * j as f64 - k * 0.05).collect(),
+        n_in,
+    };
+    let net = Stack {
+        layers: vec![dense(2, 3, 0.3), dense(3, 2, 1.1), dense(2, 1, 2.0)],
+    };
+    let x = [0.4, -0.9];
+    let (value, d_net, d_x) = net.predict_grad(&x);
+    assert_eq!(value.to_bits(), net.predict(&x).to_bits());
+    central_differences(|x| net.predict(x), &x, &d_x, 1e-7);
+    // Every weight and bias, against central differences of the plain function.
+    let flat = |s: &Stack| {
+        let mut out = Vec::new();
+        grad::Differentiable::flatten(s, &mut out);
+        out
+    };
+    let rebuilt = |q: &[f64]| {
+        let mut s = net.clone();
+        grad::Differentiable::unflatten(&mut s, &mut &q[..]);
+        s.predict(&x)
+    };
+    central_differences(rebuilt, &flat(&net), &flat(&d_net), 1e-7);
+}

@@ -194,7 +194,17 @@ impl Gen<'_> {
             }
             CallOut::IntoArray(a) => {
                 let name = self.array_ident(a);
-                quote_spanned!(c.span=> #name = #call;)
+                let mut t = quote_spanned!(c.span=> #name = #call;);
+                // A `Vec` may come back longer (`h = layer.forward(&h)`): its adjoint grows.
+                if !self.graph
+                    && self.plan.act.array[a.0 as usize]
+                    && matches!(self.f.arrays[a.0 as usize].1, ArrayKind::Vec)
+                {
+                    let dname = da(a);
+                    let lit0 = crate::generic::lit("0.0");
+                    t.extend(quote!(#dname.resize(#name.len(), #lit0);));
+                }
+                t
             }
         });
         if let (CallOut::NewArray(a) | CallOut::IntoArray(a), true) =
