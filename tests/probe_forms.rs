@@ -845,7 +845,9 @@ impl Stack {
 #[test]
 fn a_vec_reassigned_with_another_length() {
     let dense = |n_in: usize, n_out: usize, k: f64| Dense {
-        w: (0..n_in * n_out).map(|i| (i as f64 * 0.7 + k).sin()).collect(),
+        w: (0..n_in * n_out)
+            .map(|i| (i as f64 * 0.7 + k).sin())
+            .collect(),
         b: (0..n_out).map(|j| 0.1 * j as f64 - k * 0.05).collect(),
         n_in,
     };
