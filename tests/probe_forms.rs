@@ -871,3 +871,89 @@ fn a_vec_reassigned_with_another_length() {
     };
     central_differences(rebuilt, &flat(&net), &flat(&d_net), 1e-7);
 }
+
+// ===== `chunks` / `windows` of a field =====================================================
+
+/// Rows of weights, one per output.
+#[derive(Clone, Debug, Differentiable)]
+struct Rows {
+    w: Vec<f64>,
+    b: Vec<f64>,
+    n_in: usize,
+}
+
+impl Rows {
+    /// `Σ_j tanh(row_j · x + b_j)`, the rows taken with `chunks`, each passed to a helper.
+    #[differentiable]
+    fn layer_sum(&self, x: &[f64]) -> f64 {
+        self.w
+            .chunks(self.n_in)
+            .zip(&self.b)
+            .map(|(row, &b)| (dot2(row, x) + b).tanh())
+            .sum()
+    }
+
+    /// `Σ_j (row_j · x)²` over `chunks_exact`, the row read by index and by `iter().zip`.
+    #[differentiable(hessian)]
+    fn squares(&self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for row in self.w.chunks_exact(self.n_in) {
+            let first = row[0] * x[0];
+            let rest: f64 = row[1..].iter().zip(&x[1..]).map(|(a, b)| a * b).sum();
+            s += (first + rest) * (first + rest);
+        }
+        s
+    }
+
+    /// `Σ_k w_k w_{k+1}` through `windows(2)`.
+    #[differentiable]
+    fn neighbours(&self) -> f64 {
+        self.w.windows(2).map(|p| p[0] * p[1]).sum()
+    }
+}
+
+#[test]
+fn chunks_and_windows_of_a_field() {
+    let r = Rows {
+        w: vec![0.3, -0.8, 1.1, 0.5, -0.2, 0.9],
+        b: vec![0.1, -0.4],
+        n_in: 3,
+    };
+    let x = [0.7, -1.2, 0.4];
+    let flat = |s: &Rows| {
+        let mut out = Vec::new();
+        grad::Differentiable::flatten(s, &mut out);
+        out
+    };
+    let with = |q: &[f64]| {
+        let mut s = r.clone();
+        grad::Differentiable::unflatten(&mut s, &mut &q[..]);
+        s
+    };
+
+    let (value, d_r, d_x) = r.layer_sum_grad(&x);
+    assert_eq!(value.to_bits(), r.layer_sum(&x).to_bits());
+    central_differences(|x| r.layer_sum(x), &x, &d_x, 1e-7);
+    central_differences(|q| with(q).layer_sum(&x), &flat(&r), &flat(&d_r), 1e-7);
+    let (value, d_r, d_x) = r.squares_grad(&x);
+    assert_eq!(value.to_bits(), r.squares(&x).to_bits());
+    central_differences(|x| r.squares(x), &x, &d_x, 1e-7);
+    central_differences(|q| with(q).squares(&x), &flat(&r), &flat(&d_r), 1e-7);
+    // The Hessian's x block: 2 Σ_rows row rowᵀ.
+    let (_, _, h) = r.squares_hessian(&x);
+    let n = flat(&r).len();
+    for i in 0..3 {
+        for j in 0..3 {
+            let want: f64 = r.w.chunks(3).map(|row| 2.0 * row[i] * row[j]).sum();
+            close(h[n + i][n + j], want);
+        }
+    }
+
+    let (value, d_r) = r.neighbours_grad();
+    assert_eq!(value.to_bits(), r.neighbours().to_bits());
+    for k in 0..6 {
+        let left = if k > 0 { r.w[k - 1] } else { 0.0 };
+        let right = if k < 5 { r.w[k + 1] } else { 0.0 };
+        close(d_r.w[k], left + right);
+    }
+}

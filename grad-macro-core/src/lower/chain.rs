@@ -31,6 +31,14 @@ enum Source {
         size: Value,
         kind: SliceKind,
     },
+    /// Sub-slices of a slice inside a struct parameter (`self.w.chunks(n)`), of `alen`
+    /// elements: each item the place with a range (as `&self.w[a..b]`).
+    PlaceSlices {
+        place: Place,
+        alen: Value,
+        size: Value,
+        kind: SliceKind,
+    },
     /// A range of integers, adapters included: the loop's own iterator.
     Range,
     /// The elements of an array or `Vec` inside a struct parameter (`self.w`, `p.layers`).
@@ -814,6 +822,20 @@ impl<'a> Lowerer<'a> {
         let size = self.expr(arg)?;
         let (array, offset) = match &b.chain {
             Chain::Source(Source::Elems { array, offset }) => (*array, *offset),
+            Chain::Source(Source::Place(place)) => {
+                let (kind, len) = self.slice_count(&name, b.len?, size, span)?;
+                return Some(Built {
+                    chain: Chain::Source(Source::PlaceSlices {
+                        place: place.clone(),
+                        alen: b.len?,
+                        size,
+                        kind,
+                    }),
+                    len: Some(len),
+                    range: None,
+                    filtered: false,
+                });
+            }
             _ => {
                 self.errors.on(
                     &m.method,
@@ -823,7 +845,31 @@ impl<'a> Lowerer<'a> {
             }
         };
         let alen = b.len?;
-        let kind = match name.as_str() {
+        let (kind, len) = self.slice_count(&name, alen, size, span)?;
+        Some(Built {
+            chain: Chain::Source(Source::Slices {
+                array,
+                offset,
+                alen,
+                size,
+                kind,
+            }),
+            len: Some(len),
+            range: None,
+            filtered: false,
+        })
+    }
+
+    /// The kind of `windows` / `chunks` / `chunks_exact` (`name`) of `size` over `alen`
+    /// elements, and how many items it has.
+    fn slice_count(
+        &mut self,
+        name: &str,
+        alen: Value,
+        size: Value,
+        span: Span,
+    ) -> Option<(SliceKind, Value)> {
+        let kind = match name {
             "windows" => SliceKind::Windows,
             "chunks" => SliceKind::Chunks,
             _ => SliceKind::ChunksExact,
@@ -837,18 +883,7 @@ impl<'a> Lowerer<'a> {
             SliceKind::Chunks => self.int_method(alen, "div_ceil", size, span),
             SliceKind::ChunksExact => self.binary(&syn::parse_quote!(/), alen, size, span)?,
         };
-        Some(Built {
-            chain: Chain::Source(Source::Slices {
-                array,
-                offset,
-                alen,
-                size,
-                kind,
-            }),
-            len: Some(len),
-            range: None,
-            filtered: false,
-        })
+        Some((kind, len))
     }
 
     fn int_method(&mut self, a: Value, name: &str, b: Value, span: Span) -> Value {
@@ -1007,7 +1042,7 @@ impl<'a> Lowerer<'a> {
                     cont(self, Item::Elem(*array, ix));
                 }
             }
-            Chain::Source(src @ Source::Slices { .. }) => {
+            Chain::Source(src @ (Source::Slices { .. } | Source::PlaceSlices { .. })) => {
                 if let Some(item) = self.slice_item(src, k, span) {
                     cont(self, item);
                 }
@@ -1049,15 +1084,14 @@ impl<'a> Lowerer<'a> {
 
     /// The `windows` / `chunks` item at counter `k`.
     fn slice_item(&mut self, src: &Source, k: Value, span: Span) -> Option<Item> {
-        let Source::Slices {
-            array,
-            offset,
-            alen,
-            size,
-            kind,
-        } = src
-        else {
-            return None;
+        let (alen, size, kind) = match src {
+            Source::Slices {
+                alen, size, kind, ..
+            }
+            | Source::PlaceSlices {
+                alen, size, kind, ..
+            } => (alen, size, kind),
+            _ => return None,
         };
         let start = match kind {
             SliceKind::Windows => k,
@@ -1069,6 +1103,16 @@ impl<'a> Lowerer<'a> {
                 self.int_method(*size, "min", rest, span)
             }
             _ => *size,
+        };
+        let (array, offset) = match src {
+            Source::Slices { array, offset, .. } => (array, offset),
+            Source::PlaceSlices { place, .. } => {
+                let end = self.binary(&syn::parse_quote!(+), start, len, span)?;
+                let mut p = place.clone();
+                p.segs.push(Seg::Range(start, end));
+                return Some(Item::Place(p));
+            }
+            _ => return None,
         };
         let offset = match offset {
             Some(o) => self.binary(&syn::parse_quote!(+), start, *o, span)?,
