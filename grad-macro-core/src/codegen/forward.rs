@@ -319,6 +319,7 @@ impl Gen<'_> {
         }
         let acc = ds(fl.acc);
         self.in_fused.set(true);
+        *self.fenced.borrow_mut() = super::reverse::fenced(&fl.body);
         let body = self.rev_list(&fl.body);
         self.in_fused.set(false);
         let (seed, _) = self.fused_seed(fl);

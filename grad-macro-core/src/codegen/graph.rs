@@ -17,6 +17,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         defs: f.defs(),
         graph: true,
         in_fused: Default::default(),
+        fenced: Default::default(),
         pullback: false,
         closures: f.body.weight() > LOOPS_IN_CLOSURES_ABOVE,
     };

@@ -262,6 +262,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         defs: f.defs(),
         graph: false,
         in_fused: Default::default(),
+        fenced: Default::default(),
         pullback,
         closures: f.body.weight() > LOOPS_IN_CLOSURES_ABOVE,
     };
@@ -425,6 +426,8 @@ pub(crate) struct Gen<'a> {
     pub graph: bool,
     /// Set while the reverse of a fused loop's body is generated.
     pub in_fused: std::cell::Cell<bool>,
+    /// The arrays whose updates in that body are fenced ([`reverse::fenced`]).
+    pub fenced: std::cell::RefCell<std::collections::HashSet<Array>>,
     /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
     pub pullback: bool,
     /// Loops run in closures of their own ([`Gen::own_body`]).

@@ -227,7 +227,10 @@ impl Gen<'_> {
                     self.field_acc(*k, from)
                 }
                 Rev::Acc { to, from, by } => {
-                    let elem = matches!(to, Adj::Elem(..));
+                    let fence = match to {
+                        Adj::Elem(a, _) => self.fenced.borrow().contains(a),
+                        _ => false,
+                    };
                     let (to, from) = (self.adj(*to), self.adj(*from));
                     let mut t = match by {
                         // A constant partial (`±1`): the same product, and on dual numbers one
@@ -242,13 +245,15 @@ impl Gen<'_> {
                         }
                         None => quote!(#to += #from;),
                     };
-                    if elem && self.in_fused.get() {
+                    if fence && self.in_fused.get() {
                         // In a fused loop, an element updated in one iteration is often updated
                         // again in the next (`x[i + 1]`, then `x[i]`). Left free, the optimizer
                         // pairs neighbouring updates into one 16-byte load and store, and the
                         // next iteration's 16-byte load, overlapping it by half, cannot be
                         // forwarded from the store buffer: a stall per iteration (2.4x slower
-                        // on Rosenbrock). A compiler fence (no instruction) keeps them apart.
+                        // on Rosenbrock). A compiler fence (no instruction) keeps them apart,
+                        // for the arrays updated at two indices in the body ([`fenced`]);
+                        // elsewhere it would only keep the loop from vectorizing.
                         t.extend(quote! {
                             ::core::sync::atomic::compiler_fence(
                                 ::core::sync::atomic::Ordering::SeqCst
@@ -503,4 +508,34 @@ impl LazyZeros {
             .filter(|n| pending.contains_key(&n.to_string()))
             .collect()
     }
+}
+
+/// The arrays whose adjoint a fused loop's body updates at more than one index (an element
+/// updated twice, in this iteration and the next: their updates are fenced).
+pub(crate) fn fenced(body: &[Rev]) -> std::collections::HashSet<Array> {
+    let mut at: std::collections::HashMap<Array, std::collections::HashSet<Save>> =
+        Default::default();
+    let mut todo: Vec<&[Rev]> = vec![body];
+    while let Some(list) = todo.pop() {
+        for r in list {
+            match r {
+                Rev::Acc {
+                    to: Adj::Elem(a, i),
+                    ..
+                } => {
+                    at.entry(*a).or_default().insert(*i);
+                }
+                Rev::If { then, els, .. } => {
+                    todo.push(then);
+                    todo.push(els);
+                }
+                Rev::Loop { body, .. } => todo.push(body),
+                _ => {}
+            }
+        }
+    }
+    at.into_iter()
+        .filter(|(_, ixs)| ixs.len() > 1)
+        .map(|(a, _)| a)
+        .collect()
 }
