@@ -698,6 +698,8 @@ fn hessian_fn(t: &Target) -> TokenStream {
             let mut __grad_value = #zero;
             let mut __grad_gradient = ::std::vec::Vec::with_capacity(__grad_n);
             let mut __grad_h = ::std::vec![::std::vec![#zero; __grad_n]; __grad_n];
+            // One column of `H`, refilled by each sweep.
+            let mut __grad_column = ::std::vec::Vec::with_capacity(__grad_n);
             for __grad_col in 0..__grad_n.max(1) {
                 #prep
                 let __grad_r = #callee(#(#args),*);
@@ -708,13 +710,13 @@ fn hessian_fn(t: &Target) -> TokenStream {
                     #values
                 }
                 if __grad_col < __grad_n {
-                    let mut __grad_column = ::std::vec::Vec::with_capacity(__grad_n);
+                    __grad_column.clear();
                     {
                         let __grad_out = &mut __grad_column;
                         #tangents
                     }
-                    for (__grad_i, __grad_x) in __grad_column.into_iter().enumerate() {
-                        __grad_h[__grad_i][__grad_col] = __grad_x;
+                    for (__grad_i, __grad_x) in __grad_column.iter().enumerate() {
+                        __grad_h[__grad_i][__grad_col] = *__grad_x;
                     }
                 }
             }
