@@ -655,3 +655,31 @@ fn leaf<'a>(root: &'a grad::tape::Value, name: &str) -> &'a grad::tape::Value {
         .find(|v| v.op().is_empty() && v.label() == name)
         .unwrap_or_else(|| panic!("no leaf labelled {name}"))
 }
+
+/// `None` in a pattern is a variant, not a name the arm binds.
+#[differentiable]
+fn optional_scale(x: f64, o: Option<usize>, pair: (Option<usize>, u8)) -> f64 {
+    let a = match o {
+        None => x,
+        Some(_) => x * 2.0,
+    };
+    match pair {
+        (None, 0) => a * a,
+        _ => a.sin(),
+    }
+}
+
+#[test]
+fn none_is_a_variant_in_a_pattern() {
+    let x: f64 = 0.8;
+    for (o, pair, want) in [
+        (None, (None, 0), 2.0 * x),
+        (Some(3), (None, 0), 8.0 * x),
+        (None, (Some(1), 0), x.cos()),
+        (Some(1), (None, 2), 2.0 * (2.0 * x).cos()),
+    ] {
+        let (value, d_x) = optional_scale_grad(x, o, pair);
+        assert_eq!(value.to_bits(), optional_scale(x, o, pair).to_bits());
+        close(d_x, want);
+    }
+}

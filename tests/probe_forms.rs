@@ -957,3 +957,57 @@ fn chunks_and_windows_of_a_field() {
         close(d_r.w[k], left + right);
     }
 }
+
+/// `n` values of `sin(x[j mod len] c + j/10)`: another length than `x`'s.
+#[differentiable]
+fn resized(x: &[f64], n: usize, c: f64) -> Vec<f64> {
+    (0..n)
+        .map(|j| (x[j % x.len()] * c + j as f64 * 0.1).sin())
+        .collect()
+}
+
+/// `h.len()` read before and after `h` is reassigned with another length, in a branch.
+#[allow(clippy::needless_range_loop)] // the length read again is the point
+#[differentiable]
+fn length_after_branch(x: &[f64], c: f64, grow: bool) -> f64 {
+    let mut h = x.to_vec();
+    let mut s = h.len() as f64 * h[0];
+    if grow {
+        h = resized(&h, 7, c);
+    }
+    for i in 0..h.len() {
+        s += h[i];
+    }
+    s
+}
+
+/// The same in a loop, `h` shrinking then growing, its last element read through `len`.
+#[differentiable]
+fn length_in_loop(x: &[f64], c: f64) -> f64 {
+    let mut h = x.to_vec();
+    let mut s = h.len() as f64;
+    for k in 0..3 {
+        h = resized(&h, k + 2, c);
+        s += h[h.len() - 1];
+    }
+    s
+}
+
+#[test]
+fn a_length_read_again_after_a_reassignment() {
+    let (x, c) = ([0.3, -0.7, 1.1, 0.4], 0.8);
+    let mut xc = x.to_vec();
+    xc.push(c);
+    for grow in [true, false] {
+        let (value, d_x, d_c) = length_after_branch_grad(&x, c, grow);
+        assert_eq!(value.to_bits(), length_after_branch(&x, c, grow).to_bits());
+        let mut g = d_x.clone();
+        g.push(d_c);
+        central_differences(|z| length_after_branch(&z[..4], z[4], grow), &xc, &g, 1e-7);
+    }
+    let (value, d_x, d_c) = length_in_loop_grad(&x, c);
+    assert_eq!(value.to_bits(), length_in_loop(&x, c).to_bits());
+    let mut g = d_x.clone();
+    g.push(d_c);
+    central_differences(|z| length_in_loop(&z[..4], z[4]), &xc, &g, 1e-7);
+}

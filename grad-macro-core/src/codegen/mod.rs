@@ -153,14 +153,21 @@ pub(crate) fn matches(x: TokenStream, pat: &syn::Pat) -> TokenStream {
     }
 }
 
-/// The names a pattern binds (or names a constant or unit variant by: either way a value).
+/// The names a pattern may bind: its lower-case identifiers (one may name a constant, a value
+/// either way); upper-case ones name variants (`None`) or constants and bind nothing.
 fn bound_names(pat: &syn::Pat) -> Vec<&syn::Ident> {
     use syn::Pat;
     let (mut names, mut todo) = (Vec::new(), vec![pat]);
     while let Some(p) = todo.pop() {
         match p {
             Pat::Ident(i) => {
-                names.push(&i.ident);
+                let lower = i
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_lowercase() || c == '_');
+                if lower {
+                    names.push(&i.ident);
+                }
                 todo.extend(i.subpat.as_ref().map(|(_, s)| &**s));
             }
             Pat::Or(o) => todo.extend(&o.cases),

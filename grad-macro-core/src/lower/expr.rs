@@ -48,6 +48,8 @@ impl Lowerer<'_> {
             syn::Expr::Lit(l) => {
                 let ty = match &l.lit {
                     syn::Lit::Float(_) => Ty::Float,
+                    // `2f64`: an integer token with a float suffix is a float.
+                    syn::Lit::Int(i) if matches!(i.suffix(), "f64" | "f32") => Ty::Float,
                     syn::Lit::Int(_) => Ty::Int,
                     syn::Lit::Bool(_) => Ty::Bool,
                     _ => Ty::Unknown,

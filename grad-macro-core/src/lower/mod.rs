@@ -754,8 +754,9 @@ fn array_uses(tokens: &TokenStream) -> Vec<String> {
                             Some(TokenTree::Punct(p)) if p.as_char() == '.');
                     let method = matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == '.')
                         && matches!(tts.get(i + 2), Some(TokenTree::Ident(m))
-                            if ["len", "iter", "iter_mut", "to_vec", "copy_from_slice",
-                                "fill", "swap", "chunks", "windows", "split_at"]
+                            if ["len", "iter", "iter_mut", "into_iter", "to_vec",
+                                "copy_from_slice", "fill", "swap", "chunks", "chunks_exact",
+                                "windows", "split_at", "is_empty"]
                                 .iter().any(|k| m == k));
                     // `&x` (not `&mut x`: a float variable passed to a `&mut f64` parameter).
                     let borrowed = matches!(i.checked_sub(1).and_then(|j| tts.get(j)),

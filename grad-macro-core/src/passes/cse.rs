@@ -217,8 +217,14 @@ impl Cse<'_> {
     fn key(&self, x: Value, op: &Op) -> Option<String> {
         let ty = self.f.value_ty[x.0 as usize];
         let pure = match op {
-            Op::Prim { .. } | Op::Copy(_) | Op::Len(_) => true,
+            Op::Prim { .. } | Op::Copy(_) => true,
             Op::Load(a, i) => return Some(self.load_key(*a, *i)),
+            // A `Vec` reassigned from a call (`h = f(&h)`) may change its length: a length is
+            // keyed by the array's version, as a load is.
+            Op::Len(a) => {
+                let version = self.version.get(a).copied().unwrap_or(0);
+                return Some(format!("len {a} @{version}"));
+            }
             // A float literal has the function's float type wherever it is used; an integer
             // literal takes its type from its use, so two equal ones may differ.
             Op::Const(_) => ty == Ty::Float,
