@@ -1011,3 +1011,58 @@ fn a_length_read_again_after_a_reassignment() {
     g.push(d_c);
     central_differences(|z| length_in_loop(&z[..4], z[4]), &xc, &g, 1e-7);
 }
+
+/// `2f64` (an integer token with a float suffix) and `into_iter` over a call's `Vec`.
+#[differentiable]
+fn suffixed(y: f64) -> f64 {
+    2f64.powf(y) + 3f64 * y
+}
+
+/// `2 x` elementwise.
+#[differentiable]
+fn doubled(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|t| 2.0 * t).collect()
+}
+
+/// `Σ 2 x_i²` through `into_iter` of a call's result.
+#[differentiable]
+fn into_iter_of_call(x: &[f64]) -> f64 {
+    let y = doubled(x);
+    y.into_iter().zip(x).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn suffixed_literals_and_into_iter() {
+    let (value, d_y) = suffixed_grad(1.5);
+    assert_eq!(value.to_bits(), suffixed(1.5).to_bits());
+    close(d_y, 2f64.powf(1.5) * 2f64.ln() + 3.0);
+    let x = [1.0, -2.0, 0.5];
+    let (value, g) = into_iter_of_call_grad(&x);
+    assert_eq!(value.to_bits(), into_iter_of_call(&x).to_bits());
+    for i in 0..3 {
+        close(g[i], 4.0 * x[i]);
+    }
+}
+
+/// A view of a `&mut` parameter and the parameter itself passed to one call, then written.
+#[differentiable]
+fn view_and_name(v: &mut [f64]) {
+    let c = dot2(&v[..2], v);
+    v[1] *= c;
+}
+
+/// A loss through [`view_and_name`].
+#[differentiable]
+fn view_and_name_loss(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    view_and_name(&mut v);
+    v[0] * v[1] + v[2]
+}
+
+#[test]
+fn a_view_and_its_mut_parameter_in_one_call() {
+    let x = [0.5, -2.0, 1.25, 0.7];
+    let (value, g) = view_and_name_loss_grad(&x);
+    assert_eq!(value.to_bits(), view_and_name_loss(&x).to_bits());
+    central_differences(view_and_name_loss, &x, &g, 1e-7);
+}

@@ -121,22 +121,23 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A `&mut` parameter passed on by name (`g(v)`) may be written by the callee, unless it is
-    /// passed twice (`dot(v, v)`): Rust then reborrows it shared both times (two `&mut` would
-    /// not compile), so the callee only reads it.
+    /// A `&mut` parameter passed on by name (`g(v)`) may be written by the callee, unless the
+    /// call also passes it, or a view of it, elsewhere (`dot(v, v)`, `dot(&v[..2], v)`): Rust
+    /// then reborrows it shared (a `&mut` beside another borrow would not compile), so the
+    /// callee only reads it.
     fn shared_when_passed_twice(args: &mut [CallArg]) {
-        let passed_on = |a: &ArrayArg| (a.mutable && !a.by_ref).then_some(a.array);
-        let named: Vec<Option<Array>> = args
+        let arrays: Vec<Option<Array>> = args
             .iter()
             .map(|a| match a {
-                CallArg::Array(a) => passed_on(a),
+                CallArg::Array(a) => Some(a.array),
                 _ => None,
             })
             .collect();
         for a in args.iter_mut() {
             if let CallArg::Array(arr) = a {
-                let this = passed_on(arr);
-                if this.is_some() && named.iter().filter(|n| **n == this).count() > 1 {
+                let passed_on = arr.mutable && !arr.by_ref;
+                let this = Some(arr.array);
+                if passed_on && arrays.iter().filter(|n| **n == this).count() > 1 {
                     arr.mutable = false;
                 }
             }
