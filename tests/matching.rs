@@ -683,3 +683,56 @@ fn none_is_a_variant_in_a_pattern() {
         close(d_x, want);
     }
 }
+
+/// A unit-enum setting, copied.
+#[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+pub enum Gate {
+    Open,
+    Soft,
+    Shut,
+}
+
+/// A weight with a count and a gate.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Counted {
+    pub w: f64,
+    #[grad(skip)]
+    pub n: usize,
+    pub gate: Gate,
+}
+
+impl Counted {
+    /// Catch-all names on a field: an integer read in the guard and the arm, an enum compared.
+    #[differentiable]
+    pub fn apply(&self, x: f64) -> f64 {
+        let a = match self.n {
+            m if m > 2 => x * m as f64 * self.w,
+            _ => x,
+        };
+        match self.gate {
+            g if g == Gate::Open => a.max(0.0),
+            Gate::Soft => a.tanh(),
+            _ => a,
+        }
+    }
+}
+
+#[test]
+fn names_bound_to_a_field_in_guards() {
+    let x = 0.7;
+    for n in [1, 4] {
+        for gate in [Gate::Open, Gate::Soft, Gate::Shut] {
+            let c = Counted { w: 0.5, n, gate };
+            let (value, d_c, d_x) = c.apply_grad(x);
+            assert_eq!(value.to_bits(), c.apply(x).to_bits());
+            let scale = if n > 2 { n as f64 * c.w } else { 1.0 };
+            let a = x * scale;
+            let outer = match gate {
+                Gate::Soft => 1.0 - a.tanh().powi(2),
+                _ => 1.0,
+            };
+            close(d_x, outer * scale);
+            close(d_c.w, if n > 2 { outer * x * n as f64 } else { 0.0 });
+        }
+    }
+}

@@ -454,7 +454,8 @@ fn same_shape(p: &crate::parse::ParsedParam, tname: &syn::Ident) -> TokenStream 
         }
         ParamClass::Struct => {
             let msg = format!(
-                "grad: `{tname}` must have the shape of `{ident}` (as many floats in each field)"
+                "grad: `{tname}` must have the shape of `{ident}` (its fields as long as \
+                 `{ident}`'s; checked: as many floats in all)"
             );
             let r = struct_ref(p);
             quote! {

@@ -183,9 +183,24 @@ impl Lowerer<'_> {
     fn arm_test(&mut self, scrutinee: &Scrutinee, arm: &syn::Arm, span: Span) -> Option<Value> {
         // A lower-case name before the last arm is tested as written: it may be a constant
         // (`const two: usize = 2;`), which rustc resolves and the macro cannot.
-        if let (Some(name), Scrutinee::Values(vs, false)) = (binding_name(&arm.pat), scrutinee) {
-            if let [v] = vs[..] {
-                self.scopes.bind(name, super::scope::Binding::Value(v));
+        if let Some(name) = binding_name(&arm.pat) {
+            match scrutinee {
+                Scrutinee::Values(vs, false) if vs.len() == 1 => {
+                    self.scopes.bind(name, super::scope::Binding::Value(vs[0]));
+                }
+                // `match self.n { m if m > 2 => .. }`: the name reads the place.
+                Scrutinee::Place(p, _) => {
+                    let place = self.new_place(p.clone());
+                    self.scopes.bind(name, super::scope::Binding::Place(place));
+                }
+                _ => {
+                    self.errors.on(
+                        &arm.pat,
+                        "a name for a whole tuple is not supported in a differentiable function; match its \
+                         parts (`(a, 0) if ..`, `(_, _)`) or test them with `if`",
+                    );
+                    return None;
+                }
             }
         }
         let matched = if is_wild(&arm.pat) {
