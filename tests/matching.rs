@@ -703,6 +703,7 @@ pub struct Counted {
 
 impl Counted {
     /// Catch-all names on a field: an integer read in the guard and the arm, an enum compared.
+    #[allow(clippy::redundant_guards)] // the name bound to the field is what is tested
     #[differentiable]
     pub fn apply(&self, x: f64) -> f64 {
         let a = match self.n {
