@@ -294,7 +294,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
-    pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable};
+    pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable, flatten_as};
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
     pub use grad_runtime::segment::segment;

@@ -415,3 +415,35 @@ fn a_struct_direction_of_another_shape_is_refused() {
         },
     );
 }
+
+/// Two `f32` floats.
+#[derive(Clone, Debug, Differentiable)]
+struct PairF32 {
+    a: f32,
+    b: f32,
+}
+
+/// `a x² + sin b` in `f32`: a struct and a float.
+#[differentiable(hessian)]
+fn mixed_f32(p: &PairF32, x: f32) -> f32 {
+    p.a * x * x + p.b.sin()
+}
+
+#[test]
+fn an_f32_function_of_a_struct_has_a_hessian() {
+    let (p, x) = (PairF32 { a: 1.5, b: 2.0 }, 0.5_f32);
+    let (v, g, h) = mixed_f32_hessian(&p, x);
+    assert_eq!(v.to_bits(), mixed_f32(&p, x).to_bits());
+    let want_g = [x * x, p.b.cos(), 2.0 * p.a * x];
+    let want_h = [
+        [0.0, 0.0, 2.0 * x],
+        [0.0, -p.b.sin(), 0.0],
+        [2.0 * x, 0.0, 2.0 * p.a],
+    ];
+    for i in 0..3 {
+        assert!((g[i] - want_g[i]).abs() <= 1e-6, "{g:?}");
+        for j in 0..3 {
+            assert!((h[i][j] - want_h[i][j]).abs() <= 1e-6, "{h:?}");
+        }
+    }
+}

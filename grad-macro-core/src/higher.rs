@@ -668,7 +668,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
             out.extend(match class {
                 ParamClass::Struct => {
                     let g = if tangent { d } else { g };
-                    quote!(::grad::__private::Differentiable::flatten(&__grad_r.#g, __grad_out);)
+                    quote!(::grad::__private::flatten_as(&__grad_r.#g, __grad_out);)
                 }
                 ParamClass::Scalar => quote!(__grad_out.push(__grad_r.#g.#field);),
                 _ => quote!(__grad_out.extend(__grad_r.#g.iter().map(|__grad_x| __grad_x.#field));),
@@ -941,11 +941,7 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
             ParamClass::Slice | ParamClass::Array(_) => quote!(__grad_row.extend_from_slice(&#g);),
             ParamClass::Struct => {
                 // `flatten` leaves `#[grad(skip)]` fields out: they are not inputs.
-                quote! {
-                    let mut __grad_f = ::std::vec::Vec::new();
-                    ::grad::__private::Differentiable::flatten(&#g, &mut __grad_f);
-                    __grad_row.extend(__grad_f.into_iter().map(<#float as ::grad::__private::Float>::from_f64));
-                }
+                quote!(::grad::__private::flatten_as(&#g, &mut __grad_row);)
             }
             _ => TokenStream::new(),
         });

@@ -534,6 +534,15 @@ pub fn dot_differentiable<D: Differentiable, F: crate::Float>(a: &D, b: &D) -> F
     F::from_f64(x.iter().zip(&y).map(|(p, q)| p * q).sum())
 }
 
+/// Appends the floats of `s` (`flatten` order) to `out` as `F`s (generated code: the
+/// gradient and the Hessian's columns of an `f32` function with struct parameters).
+#[doc(hidden)]
+pub fn flatten_as<D: Differentiable, F: crate::Float>(s: &D, out: &mut Vec<F>) {
+    let mut floats = Vec::new();
+    s.flatten(&mut floats);
+    out.extend(floats.into_iter().map(F::from_f64));
+}
+
 /// `a · b` for slices of one length (generated code).
 #[doc(hidden)]
 pub fn dot<F: crate::Float>(a: &[F], b: &[F]) -> F {
