@@ -1066,3 +1066,61 @@ fn a_view_and_its_mut_parameter_in_one_call() {
     assert_eq!(value.to_bits(), view_and_name_loss(&x).to_bits());
     central_differences(view_and_name_loss, &x, &g, 1e-7);
 }
+
+// ===== `for b in &mut self.bs` =============================================================
+
+/// One body.
+#[derive(Clone, Debug, Differentiable)]
+struct Body2 {
+    v: f64,
+    u: f64,
+}
+
+/// Bodies.
+#[derive(Clone, Debug, Differentiable)]
+struct World2 {
+    bs: Vec<Body2>,
+}
+
+impl World2 {
+    /// Scales every body, through `&mut self.bs`.
+    #[differentiable]
+    fn scale(&mut self, k: f64) {
+        for b in &mut self.bs {
+            b.v *= k;
+            b.u += b.v * k;
+        }
+    }
+}
+
+/// A loss after [`World2::scale`].
+#[differentiable]
+fn world_loss(w: &mut World2, k: f64) -> f64 {
+    w.scale(k);
+    w.bs[0].v * w.bs[1].u + w.bs[1].v
+}
+
+#[test]
+fn a_loop_over_mut_borrowed_elements_of_a_field() {
+    let w = World2 {
+        bs: vec![Body2 { v: 0.5, u: 1.0 }, Body2 { v: -1.5, u: 2.0 }],
+    };
+    let k = 1.3;
+    let (value, d_w, d_k) = world_loss_grad(&mut w.clone(), k);
+    assert_eq!(value.to_bits(), world_loss(&mut w.clone(), k).to_bits());
+    let flat = |s: &World2| {
+        let mut out = Vec::new();
+        grad::Differentiable::flatten(s, &mut out);
+        out
+    };
+    let f = |q: &[f64]| {
+        let mut s = w.clone();
+        grad::Differentiable::unflatten(&mut s, &mut &q[..4]);
+        world_loss(&mut s, q[4])
+    };
+    let mut q = flat(&w);
+    q.push(k);
+    let mut g = flat(&d_w);
+    g.push(d_k);
+    central_differences(f, &q, &g, 1e-7);
+}

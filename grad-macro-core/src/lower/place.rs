@@ -404,6 +404,14 @@ impl Lowerer<'_> {
     /// `x` bound to the element (a place, or its value for `&x`). `None` if `f` is not one.
     pub(crate) fn place_for(&mut self, f: &syn::ExprForLoop) -> Option<()> {
         let iterated = match strip(&f.expr) {
+            // `for b in &mut self.bs`: as `for b in self.bs.iter_mut()`.
+            syn::Expr::Reference(r) if r.mutability.is_some() && self.is_place(&r.expr) => {
+                let inner = &r.expr;
+                let mut lowered = f.clone();
+                *lowered.expr = syn::parse_quote!(#inner.iter_mut());
+                self.for_loop(&lowered);
+                return Some(());
+            }
             syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             syn::Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
             // `for u in units` of a parameter `units: &Vec<Unit>` (or another name for a place).
