@@ -1124,3 +1124,40 @@ fn a_loop_over_mut_borrowed_elements_of_a_field() {
     g.push(d_k);
     central_differences(f, &q, &g, 1e-7);
 }
+
+// ===== An array field copied whole =========================================================
+
+/// A pose with an array field.
+#[derive(Clone, Debug, Differentiable)]
+struct Pose {
+    rot: [f64; 2],
+    scale: f64,
+}
+
+/// `[q₁, q₀]`.
+#[differentiable]
+fn flip(q: [f64; 2]) -> [f64; 2] {
+    [q[1], q[0]]
+}
+
+/// `g₀ g₁ r₀ s` with `r` the field copied (`let r: [f64; 2] = p.rot;`) and `g = flip(r)`.
+#[differentiable]
+fn pose_loss(p: &Pose) -> f64 {
+    let r: [f64; 2] = p.rot;
+    let g: [f64; 2] = flip(r);
+    g[0] * g[1] * r[0] * p.scale
+}
+
+#[test]
+fn an_array_field_copied_whole() {
+    let p = Pose {
+        rot: [1.5, -0.5],
+        scale: 2.0,
+    };
+    let (value, d_p) = pose_loss_grad(&p);
+    assert_eq!(value.to_bits(), pose_loss(&p).to_bits());
+    let [r0, r1] = p.rot;
+    close(d_p.rot[0], 2.0 * r0 * r1 * p.scale);
+    close(d_p.rot[1], r0 * r0 * p.scale);
+    close(d_p.scale, r1 * r0 * r0);
+}

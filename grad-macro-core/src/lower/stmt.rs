@@ -140,6 +140,9 @@ impl Lowerer<'_> {
         if let Some(pair) = sin_cos_pair(local) {
             return self.local(&pair);
         }
+        if let Some(copy) = self.field_array_copy(local) {
+            return self.local(&copy);
+        }
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             p => (p, None),
@@ -1181,6 +1184,38 @@ fn tuple_of_names(t: &syn::PatTuple, local: &syn::Local) -> bool {
 
 /// `let (s, c) = x.sin_cos();` as `let (s, c) = (x.sin(), x.cos());`, which is what the
 /// standard library computes (the `sincos` pass evaluates the pair once again).
+impl Lowerer<'_> {
+    /// `let r: [f64; 3] = p.rot;` (an array field copied whole, its length written): as
+    /// `let r: [f64; 3] = [p.rot[0], p.rot[1], p.rot[2]];`, a local array.
+    fn field_array_copy(&self, local: &syn::Local) -> Option<syn::Local> {
+        let syn::Pat::Type(pt) = &local.pat else {
+            return None;
+        };
+        let syn::Type::Array(arr) = &*pt.ty else {
+            return None;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) = &arr.len
+        else {
+            return None;
+        };
+        let n: usize = n.base10_parse().ok()?;
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let place = strip(&init.expr);
+        if n > 64 || !matches!(place, syn::Expr::Field(_)) || !self.is_place(place) {
+            return None;
+        }
+        let elems = (0..n).map(|i| quote::quote!((#place)[#i]));
+        let mut out = local.clone();
+        if let Some(i) = out.init.as_mut() {
+            *i.expr = syn::parse_quote_spanned!(place.span()=> [#(#elems),*]);
+        }
+        Some(out)
+    }
+}
+
 fn sin_cos_pair(local: &syn::Local) -> Option<syn::Local> {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
     let syn::Expr::MethodCall(m) = strip(&init.expr) else {
