@@ -122,3 +122,24 @@ fn float_data_left_out_by_wrt() {
     let (_, d) = springs_jvp(&x, &data, &k, &[1.0, 1.0, 1.0]);
     assert!(d.abs() < 1e-12, "a rigid shift stretches nothing: {d}");
 }
+
+/// `Σ_k k x_i x_j` over the edges, numbered by `enumerate`, each taken apart in the pattern.
+#[differentiable(wrt(x))]
+fn numbered_edges(x: &[f64], edges: &[(usize, usize)]) -> f64 {
+    let mut s = 0.0;
+    for (k, &(i, j)) in edges.iter().enumerate() {
+        s += x[i] * x[j] * k as f64;
+    }
+    s
+}
+
+#[test]
+fn enumerate_over_tuples_taken_apart() {
+    let x = [1.0, 2.0, 3.0];
+    let edges = [(0, 1), (1, 2), (2, 0)];
+    let (value, g) = numbered_edges_grad(&x, &edges);
+    assert_eq!(value.to_bits(), numbered_edges(&x, &edges).to_bits());
+    // 0 x0 x1 + 1 x1 x2 + 2 x2 x0.
+    assert_eq!(value, x[1] * x[2] + 2.0 * x[2] * x[0]);
+    assert_eq!(g, vec![2.0 * x[2], x[2], x[1] + 2.0 * x[0]]);
+}

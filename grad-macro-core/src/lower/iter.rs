@@ -72,6 +72,17 @@ impl Lowerer<'_> {
                 if m.method == "enumerate" && m.args.is_empty() && self.plain_array(&m.receiver))
     }
 
+    /// [`Self::is_plain_for`] with the loop's pattern: an `enumerate` loop whose item is taken
+    /// apart further (`(k, &(i, j))` over constant tuples) goes through the chain lowering.
+    pub(crate) fn is_plain_for_pat(&self, pat: &syn::Pat, e: &syn::Expr) -> bool {
+        let enumerate = matches!(strip(e), syn::Expr::MethodCall(m) if m.method == "enumerate");
+        let simple = match pat {
+            syn::Pat::Tuple(t) => t.elems.iter().all(|p| simple_name(p).is_ok()),
+            _ => true,
+        };
+        self.is_plain_for(e) && (!enumerate || simple)
+    }
+
     fn plain_array(&self, e: &syn::Expr) -> bool {
         match strip(e) {
             syn::Expr::Reference(r) => self.plain_array(&r.expr),

@@ -1072,7 +1072,7 @@ impl Lowerer<'_> {
             return;
         }
         self.check_label(&f.label);
-        if self.is_chain(&f.expr) && !self.is_plain_for(&f.expr) {
+        if self.is_chain(&f.expr) && !self.is_plain_for_pat(&f.pat, &f.expr) {
             self.chain_for(f);
             return;
         }
