@@ -1161,3 +1161,22 @@ fn an_array_field_copied_whole() {
     close(d_p.rot[1], r0 * r0 * p.scale);
     close(d_p.scale, r1 * r0 * r0);
 }
+
+/// `copy_from_slice` of sub-slices into a local array and a local `Vec`.
+#[allow(clippy::useless_vec)] // a `Vec` on purpose
+#[differentiable]
+fn copied_parts(x: &[f64]) -> f64 {
+    let mut h = [0.0; 2];
+    h.copy_from_slice(&x[1..3]);
+    let mut g = vec![0.0; 3];
+    g.copy_from_slice(&x[..3]);
+    h[0] * h[1] + g[2] * g[0]
+}
+
+#[test]
+fn copy_from_slice_of_sub_slices() {
+    let x = [1.0, 2.0, 3.0, 4.0];
+    let (value, g) = copied_parts_grad(&x);
+    assert_eq!(value.to_bits(), copied_parts(&x).to_bits());
+    assert_eq!(g, vec![x[2], x[2], x[1] + x[0], 0.0]);
+}

@@ -100,6 +100,15 @@ impl Lowerer<'_> {
 
     /// What `e` names as a whole array or view: `xs`, `&xs`, `&mut xs`, `w`.
     pub(crate) fn slice_of(&mut self, e: &syn::Expr) -> Option<Slice> {
+        // `&x[a..b]`: a part of an array or a view.
+        if let Some(view) = self.slice_view(strip(e)) {
+            let (array, offset, len) = view?;
+            return Some(Slice {
+                array,
+                offset: Some(offset),
+                len,
+            });
+        }
         match strip(e) {
             syn::Expr::Reference(r) => self.slice_of(&r.expr),
             syn::Expr::Array(arr) => {
