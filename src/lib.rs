@@ -299,8 +299,8 @@ pub mod __private {
     pub use grad_runtime::rules;
     pub use grad_runtime::segment::segment;
     pub use grad_runtime::stack::{
-        element, same_length, two_mut, used, view_start, FromSnapshot, Scratch, SinkKnown,
-        SinkProbe, SinkUnknown, Stack, Tape,
+        copy_length, element, same_length, two_mut, used, view_start, FromSnapshot, Scratch,
+        SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
     pub use grad_runtime::{
         add_dual, axpy_dual, Differentiable, Dual, Float, Lift, Real, Tangent, TwinArg, TwinField,

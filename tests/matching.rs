@@ -737,3 +737,58 @@ fn names_bound_to_a_field_in_guards() {
         }
     }
 }
+
+/// A weight and a count behind `&mut`.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Mutable {
+    pub w: f64,
+    #[grad(skip)]
+    pub n: usize,
+}
+
+/// The arm changes the field its name was bound to: the name keeps the value it matched.
+#[differentiable]
+fn rebinds(p: &mut Mutable, x: f64) -> f64 {
+    let a = match p.n {
+        m if m > 2 => {
+            p.n = 1;
+            x * m as f64
+        }
+        _ => x,
+    };
+    match p.w {
+        v if v > 0.0 => {
+            p.w = x * 5.0;
+            v * a
+        }
+        _ => a,
+    }
+}
+
+/// A lower-case constant as the pattern of a tuple.
+#[allow(non_upper_case_globals)]
+const origin: (usize, usize) = (0, 0);
+
+/// `2x` at the origin, `x` elsewhere.
+#[allow(non_upper_case_globals)] // the constant's name, in the pattern
+#[differentiable]
+fn at_origin(x: f64, a: usize, b: usize) -> f64 {
+    match (a, b) {
+        origin => x * 2.0,
+        _ => x,
+    }
+}
+
+#[test]
+fn names_keep_the_value_they_matched() {
+    let x = 0.7;
+    let p = Mutable { w: 0.5, n: 4 };
+    let (value, d_p, d_x) = rebinds_grad(&mut p.clone(), x);
+    assert_eq!(value.to_bits(), rebinds(&mut p.clone(), x).to_bits());
+    // w₀ · 4x: the initial w and n.
+    close(value, 0.5 * 4.0 * x);
+    close(d_p.w, 4.0 * x);
+    close(d_x, 0.5 * 4.0);
+    assert_eq!(at_origin_grad(x, 0, 0), (2.0 * x, 2.0));
+    assert_eq!(at_origin_grad(x, 1, 0), (x, 1.0));
+}

@@ -1180,3 +1180,20 @@ fn copy_from_slice_of_sub_slices() {
     assert_eq!(value.to_bits(), copied_parts(&x).to_bits());
     assert_eq!(g, vec![x[2], x[2], x[1] + x[0], 0.0]);
 }
+
+/// `h.copy_from_slice(&x[a..b])` with a range of another length than `h`.
+#[differentiable]
+fn copy_range(x: &[f64], a: usize, b: usize) -> f64 {
+    let mut h = [0.0; 2];
+    h.copy_from_slice(&x[a..b]);
+    h[0] * h[1]
+}
+
+#[test]
+#[should_panic(expected = "source slice length (1) does not match destination slice length (2)")]
+fn copy_from_a_shorter_slice_panics_as_the_plain_function_does() {
+    let x = [1.0, 2.0, 3.0];
+    assert_eq!(copy_range_grad(&x, 1, 3), (6.0, vec![0.0, 3.0, 2.0]));
+    assert!(std::panic::catch_unwind(|| copy_range(&x, 1, 2)).is_err());
+    copy_range_grad(&x, 1, 2);
+}

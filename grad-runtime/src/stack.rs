@@ -345,6 +345,18 @@ pub fn same_length(a: usize, b: usize) -> usize {
     a
 }
 
+/// The length of a `copy_from_slice` in generated code: `src`'s, after checking it is
+/// `dst`'s, with std's panic message (at the caller's location) if not.
+#[doc(hidden)]
+#[track_caller]
+#[inline(always)]
+pub fn copy_length(dst: usize, src: usize) -> usize {
+    if dst != src {
+        panic!("source slice length ({src}) does not match destination slice length ({dst})");
+    }
+    src
+}
+
 /// `true`: the guard generated code adds to `matches!(x, n)` where `n` is a name an arm's
 /// pattern binds (its own guard is tested apart), so that the name counts as used.
 #[doc(hidden)]

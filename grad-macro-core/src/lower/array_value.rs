@@ -398,11 +398,22 @@ impl Lowerer<'_> {
                 self.exchange((a, i), (a, j), span);
             }
             ("copy_from_slice", [src]) => {
-                let Some(src) = self.slice_of(src) else {
+                let Some(mut src) = self.slice_of(src) else {
                     self.errors
                         .on(src, "`copy_from_slice` takes an array or a slice: `&other`");
                     return Some(false);
                 };
+                // Lengths that differ panic, as std's `copy_from_slice` does.
+                let dst_len = self.def(Op::Len(a), Ty::Int, span, None);
+                src.len = self.def(
+                    Op::Plain(
+                        Plain::Call(syn::parse_quote!(::grad::__private::copy_length)),
+                        vec![dst_len, src.len],
+                    ),
+                    Ty::Int,
+                    span,
+                    None,
+                );
                 self.copy_into(a, None, src, span);
             }
             _ => {

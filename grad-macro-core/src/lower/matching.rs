@@ -188,19 +188,20 @@ impl Lowerer<'_> {
                 Scrutinee::Values(vs, false) if vs.len() == 1 => {
                     self.scopes.bind(name, super::scope::Binding::Value(vs[0]));
                 }
-                // `match self.n { m if m > 2 => .. }`: the name reads the place.
+                // `match self.n { m if m > 2 => .. }`: the name reads the place, which a
+                // struct behind `&` keeps; behind `&mut` the arm may change it (`p.n = 1;`),
+                // so the name is a copy read at the test, as Rust's binding is.
+                Scrutinee::Place(p, _) if self.mut_roots.get(p.root) == Some(&true) => {
+                    let v = self.load_place(p.clone(), span);
+                    self.scopes.bind(name, super::scope::Binding::Value(v));
+                }
                 Scrutinee::Place(p, _) => {
                     let place = self.new_place(p.clone());
                     self.scopes.bind(name, super::scope::Binding::Place(place));
                 }
-                _ => {
-                    self.errors.on(
-                        &arm.pat,
-                        "a name for a whole tuple is not supported in a differentiable function; match its \
-                         parts (`(a, 0) if ..`, `(_, _)`) or test them with `if`",
-                    );
-                    return None;
-                }
+                // A tuple: the name is tested as written (it may be a constant); one that
+                // binds is rustc's error where it is used.
+                _ => {}
             }
         }
         let matched = if is_wild(&arm.pat) {
