@@ -325,6 +325,7 @@ fn workloads() -> Vec<Workload> {
     out.extend(GMM_SIZES.map(gmm_workload));
     out.push(lstm_workload());
     out.push(rk4_workload());
+    out.push(logreg_workload());
     out
 }
 
@@ -546,6 +547,38 @@ fn lstm_workload() -> Workload {
         ],
     )
     .hand(batch(move || black_box(&*g2).hand()))
+    .without(TAPE, "not written for this workload")
+    .without(FORWARD, "not written for this workload")
+}
+
+/// Logistic regression over a data matrix through `dot` and `log1p_exp` helpers: the natural
+/// form against the helpers inlined by hand, and a hand-written gradient.
+fn logreg_workload() -> Workload {
+    use workloads::logreg::*;
+    let data = Rc::new(logreg_data(LOGREG_N, LOGREG_D));
+    let [d0, d1, d2] = [(); 3].map(|_| Rc::clone(&data));
+    let lam = LOGREG_LAMBDA;
+    Workload::with_helpers(
+        format!("logistic regression, n = 1,000, d = {LOGREG_D}, through helpers"),
+        [
+            batch(move || {
+                let (w, b, x, y) = black_box(&*d0);
+                logreg_loss(w, *b, x, y, lam)
+            }),
+            batch(move || {
+                let (w, b, x, y) = black_box(&*d1);
+                logreg_loss_grad(w, *b, x, y, lam)
+            }),
+            batch(move || {
+                let (w, b, x, y) = black_box(&*d2);
+                logreg_inlined_grad(w, *b, x, y, lam)
+            }),
+        ],
+    )
+    .hand(batch(move || {
+        let (w, b, x, y) = black_box(&*data);
+        logreg_hand(w, *b, x, y, lam)
+    }))
     .without(TAPE, "not written for this workload")
     .without(FORWARD, "not written for this workload")
 }

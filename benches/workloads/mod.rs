@@ -27,6 +27,7 @@ use num_dual::{gradient, DualNum, DualSVec64};
 pub mod forward;
 pub mod gmm;
 pub mod gmm_peers;
+pub mod logreg;
 pub mod lstm;
 // The example includes `examples/moons/data.rs` too.
 #[path = "../../examples/mlp_struct.rs"]
@@ -807,7 +808,47 @@ pub fn check_all() {
     check_gmm_reference();
     check_lstm();
     check_rk4();
+    check_logreg();
     second_order::check_second_order();
+}
+
+/// Logistic regression through helpers: the natural and the inlined compiled gradients against
+/// the hand-written one, the values against the plain functions, and the hand-written gradient
+/// against central differences (on a small data set too).
+pub fn check_logreg() {
+    use logreg::*;
+    for (n, d) in [(LOGREG_N, LOGREG_D), (7, 3)] {
+        let (w, b, x, y) = logreg_data(n, d);
+        let what = format!("logistic regression, n = {n}, d = {d}");
+        let lam = LOGREG_LAMBDA;
+        let (v, gw, gb) = logreg_loss_grad(&w, b, &x, &y, lam);
+        assert_eq!(v, logreg_loss(&w, b, &x, &y, lam), "{what}: natural value");
+        let (iv, igw, igb) = logreg_inlined_grad(&w, b, &x, &y, lam);
+        assert_eq!(
+            iv,
+            logreg_inlined(&w, b, &x, &y, lam),
+            "{what}: inlined value"
+        );
+        let (hv, hgw, hgb) = logreg_hand(&w, b, &x, &y, lam);
+        let flat = |v: f64, g: &[f64], gb: f64| {
+            let mut out = vec![v];
+            out.extend_from_slice(g);
+            out.push(gb);
+            out
+        };
+        let want = flat(hv, &hgw, hgb);
+        assert_close(&what, "natural", &flat(v, &gw, gb), &want);
+        assert_close(&what, "inlined", &flat(iv, &igw, igb), &want);
+        let mut p = w.clone();
+        p.push(b);
+        grad::check::check_gradient(
+            |p| logreg_loss(&p[..d], p[d], &x, &y, lam),
+            &p,
+            &want[1..],
+            1e-6,
+        )
+        .expect("logistic regression: hand-written vs central differences");
+    }
 }
 
 /// The seed workload: compiled, tape and forward mode against the hand-written gradient, and
