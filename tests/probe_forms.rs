@@ -3,6 +3,8 @@
 //! shadowing `let` whose branches read the array it shadows), a `Vec` result ending in
 //! `collect()`, `let (s, c) = x.sin_cos();`, and `xs[a..].len()`.
 
+#![allow(clippy::needless_range_loop)] // loops written as users write them
+
 use grad::prelude::*;
 
 mod common;
@@ -1196,4 +1198,50 @@ fn copy_from_a_shorter_slice_panics_as_the_plain_function_does() {
     assert_eq!(copy_range_grad(&x, 1, 3), (6.0, vec![0.0, 3.0, 2.0]));
     assert!(std::panic::catch_unwind(|| copy_range(&x, 1, 2)).is_err());
     copy_range_grad(&x, 1, 2);
+}
+
+// ===== `break` and `continue` in a function returning nothing ==============================
+
+/// Scales the leading elements up to the first above one.
+#[differentiable]
+fn scale_until(h: &mut [f64], k: f64) {
+    for i in 0..h.len() {
+        if h[i] > 1.0 {
+            break;
+        }
+        h[i] *= k;
+    }
+}
+
+/// Scales the elements at most one.
+#[differentiable]
+fn scale_small(h: &mut [f64], k: f64) {
+    for i in 0..h.len() {
+        if h[i] > 1.0 {
+            continue;
+        }
+        h[i] *= k;
+    }
+}
+
+/// A loss through both.
+#[differentiable]
+fn scaled_loss(x: &[f64], k: f64) -> f64 {
+    let mut h = x.to_vec();
+    scale_until(&mut h, k);
+    scale_small(&mut h, k);
+    h[0] * h[1] + h[2] * h[3]
+}
+
+#[test]
+fn break_and_continue_in_a_function_returning_nothing() {
+    let x = [0.5, 2.0, 0.3, 0.9];
+    let k = 1.5;
+    let (value, d_x, d_k) = scaled_loss_grad(&x, k);
+    assert_eq!(value.to_bits(), scaled_loss(&x, k).to_bits());
+    let mut q = x.to_vec();
+    q.push(k);
+    let mut g = d_x.clone();
+    g.push(d_k);
+    central_differences(|q| scaled_loss(&q[..4], q[4]), &q, &g, 1e-7);
 }

@@ -161,6 +161,7 @@ fn lower_pass(
             cx.scopes.push();
             cx.stmts_discard(&block.stmts, block_end(block));
             cx.scopes.pop();
+            cx.init_jump();
             (cx.dummy_result(), Returns::Unit)
         }
         crate::parse::RetClass::Array(n) => {
@@ -488,6 +489,12 @@ impl<'a> Lowerer<'a> {
             (None, Some(v)) => Some(v),
             (None, None) => None,
         };
+        self.init_jump();
+        result
+    }
+
+    /// The flag of `break` / `continue` (if the body has one), declared at zero first.
+    fn init_jump(&mut self) {
         if let Some(j) = self.jump {
             let zero = self.def_raw(Ty::Int, Span::call_site(), None);
             let top = &mut self.regions[0].nodes;
@@ -501,7 +508,6 @@ impl<'a> Lowerer<'a> {
                 },
             );
         }
-        result
     }
 
     // ----- building blocks -------------------------------------------------------------------
