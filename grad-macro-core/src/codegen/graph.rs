@@ -19,7 +19,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         in_fused: Default::default(),
         fenced: Default::default(),
         pullback: false,
-        closures: f.body.weight() > LOOPS_IN_CLOSURES_ABOVE,
+        closures: loops_in_closures(f),
     };
     let rec = rec_path();
     let recording = id("recording", "");
