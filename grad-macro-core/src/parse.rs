@@ -461,6 +461,15 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
                     }
                 };
                 let (class, ftype) = classify(&pt.ty, errors);
+                let by_value = !matches!(&*pt.ty, syn::Type::Reference(_));
+                if mutable && by_value && matches!(class, ParamClass::Struct) {
+                    errors.on(
+                        &pt.pat,
+                        "a struct taken by value cannot be changed in a differentiable function; \
+                         take it as `&mut` (`s: &mut S`: its gradient is then that of its \
+                         initial values), or copy the fields you change into local variables",
+                    );
+                }
                 let mut_ref = matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
                     && matches!(
                         class,
