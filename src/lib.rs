@@ -299,7 +299,7 @@ pub mod __private {
     pub use grad_runtime::rules;
     pub use grad_runtime::segment::segment;
     pub use grad_runtime::stack::{
-        copy_length, element, same_length, two_mut, used, view_start, FromSnapshot, Scratch,
+        copy_length, element, same_length, sink, two_mut, used, view_start, FromSnapshot, Scratch,
         SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
     pub use grad_runtime::{

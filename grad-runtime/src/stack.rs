@@ -345,6 +345,17 @@ pub fn same_length(a: usize, b: usize) -> usize {
     a
 }
 
+/// `n` floats of `buf` (grown if need be, never zeroed): the adjoint slot generated code
+/// passes a pullback for an argument that carries no derivative (a row of constant data). The
+/// pullback adds into it and nobody reads it, so one buffer per companion call serves every
+/// such call, instead of a zeroed buffer from the pool per call.
+#[doc(hidden)]
+#[inline(always)]
+pub fn sink<T: Recycled + crate::Float>(buf: &mut Scratch<T>, n: usize) -> &mut [T] {
+    buf.resize(n, T::ZERO);
+    &mut buf.as_mut_slice()[..n]
+}
+
 /// The length of a `copy_from_slice` in generated code: `src`'s, after checking it is
 /// `dst`'s, with std's panic message (at the caller's location) if not.
 #[doc(hidden)]

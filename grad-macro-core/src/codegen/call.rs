@@ -17,6 +17,31 @@ pub(crate) fn place_snaps(ord: usize, k: usize) -> Ident {
     id("placesnaps", format!("{ord}_{k}"))
 }
 
+/// The buffer that takes the adjoint of argument `k` of calls where nobody reads it
+/// ([`sinks`] declares those the code uses).
+pub(crate) fn sink(k: usize) -> Ident {
+    id("sink", k)
+}
+
+/// The declarations of the sinks `code` uses (found in its text, as [`super::reads`] finds
+/// names), one pooled buffer each for the whole companion call.
+pub(crate) fn sinks(code: &TokenStream, float: &syn::Type) -> TokenStream {
+    let text = code.to_string();
+    if !text.contains("__grad_sink") {
+        return TokenStream::new();
+    }
+    let used: std::collections::BTreeSet<usize> = super::reads::words(&text)
+        .filter_map(|w| w.strip_prefix("__grad_sink")?.parse().ok())
+        .collect();
+    let rt = rt();
+    used.into_iter()
+        .map(|k| {
+            let name = sink(k);
+            quote!(let mut #name = #rt::Scratch::<#float>::zeroed(0);)
+        })
+        .collect()
+}
+
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
 pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
     let mut gpath = path.clone();
@@ -365,8 +390,9 @@ impl Gen<'_> {
                     if constant {
                         slots.push(quote!(&mut ()));
                     } else if !active {
-                        slots
-                            .push(quote!(#rt::Scratch::<#float>::zeroed(#hi - #lo).as_mut_slice()));
+                        // Added into and never read: the companion's sink for argument `k`.
+                        let sink = sink(k);
+                        slots.push(quote!(#rt::sink(&mut #sink, #hi - #lo)));
                     } else if seen.contains(&a.array) && a.mutable {
                         // A second `&mut` view of one array (disjoint from the first, as
                         // Rust's borrows are): its slot holds the adjoint of the view's final

@@ -421,9 +421,11 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     }
     let items = &f.items;
     let sweeps = g.join(sweeps, quote!((#result, #(#grads),*)));
+    let sinks = call::sinks(&sweeps, float);
     quote! {
         #(#items)*
         #prologue
+        #sinks
         #sweeps
     }
 }
@@ -504,9 +506,11 @@ impl Gen<'_> {
         sweeps.extend(reverse);
         sweeps.push(one(slots));
         let sweeps = self.join(sweeps, value);
+        let sinks = call::sinks(&sweeps, &f.float);
         quote! {
             #(#items)*
             #prologue
+            #sinks
             #sweeps
         }
     }
