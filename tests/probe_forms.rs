@@ -1245,3 +1245,41 @@ fn break_and_continue_in_a_function_returning_nothing() {
     g.push(d_k);
     central_differences(|q| scaled_loss(&q[..4], q[4]), &q, &g, 1e-7);
 }
+
+// ===== Constant arrays passed to helpers (their slots are the companion's sinks) ============
+
+/// `Σ a_i b_i c_i`.
+#[differentiable]
+fn dot3(a: &[f64], b: &[f64], c: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i] * c[i];
+    }
+    s
+}
+
+/// Rows of two constant matrices against a differentiated vector, in nested loops: two
+/// constant arguments per call (two sinks), rows of several lengths.
+#[differentiable(wrt(w))]
+fn rows_loss(w: &[f64], x: &[f64], y: &[f64], d: usize) -> f64 {
+    let mut loss = 0.0;
+    for (r, (row, other)) in x.chunks_exact(d).zip(y.chunks_exact(d)).enumerate() {
+        let z = dot3(w, row, other);
+        loss += (z - r as f64 * 0.1).powi(2);
+        for k in 1..d {
+            loss += 0.5 * dot3(&w[..k], &row[..k], &other[..k]).tanh();
+        }
+    }
+    loss
+}
+
+#[test]
+fn constant_rows_passed_to_helpers() {
+    let d = 3;
+    let w = [0.4, -0.7, 1.1];
+    let x: Vec<f64> = (0..12).map(|i| (i as f64 * 0.37).sin()).collect();
+    let y: Vec<f64> = (0..12).map(|i| (i as f64 * 0.53).cos()).collect();
+    let (value, g) = rows_loss_grad(&w, &x, &y, d);
+    assert_eq!(value.to_bits(), rows_loss(&w, &x, &y, d).to_bits());
+    central_differences(|w| rows_loss(w, &x, &y, d), &w, &g, 1e-7);
+}
