@@ -346,9 +346,11 @@ pub fn same_length(a: usize, b: usize) -> usize {
 }
 
 /// `n` floats of `buf` (grown if need be, never zeroed): the adjoint slot generated code
-/// passes a pullback for an argument that carries no derivative (a row of constant data). The
-/// pullback adds into it and nobody reads it, so one buffer per companion call serves every
-/// such call, instead of a zeroed buffer from the pool per call.
+/// passes a pullback for a shared (`&[F]`) argument that carries no derivative (a row of
+/// constant data). The pullback only adds into it and nobody reads it, so one buffer per
+/// companion call serves every such call, instead of a zeroed buffer from the pool per call.
+/// (A `&mut` argument's slot is read on entry, as the adjoint of its final values: it gets
+/// a zeroed buffer.)
 #[doc(hidden)]
 #[inline(always)]
 pub fn sink<T: Recycled + crate::Float>(buf: &mut Scratch<T>, n: usize) -> &mut [T] {

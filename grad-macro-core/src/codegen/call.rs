@@ -389,10 +389,16 @@ impl Gen<'_> {
                     let active = self.plan.act.array[a.array.0 as usize];
                     if constant {
                         slots.push(quote!(&mut ()));
-                    } else if !active {
-                        // Added into and never read: the companion's sink for argument `k`.
+                    } else if !active && !a.mutable {
+                        // A shared argument's slot is only added into, and nobody reads it:
+                        // the companion's sink for argument `k`.
                         let sink = sink(k);
                         slots.push(quote!(#rt::sink(&mut #sink, #hi - #lo)));
+                    } else if !active {
+                        // A `&mut` argument's slot holds the adjoint of its final values on
+                        // entry: zero, as nobody reads them.
+                        slots
+                            .push(quote!(#rt::Scratch::<#float>::zeroed(#hi - #lo).as_mut_slice()));
                     } else if seen.contains(&a.array) && a.mutable {
                         // A second `&mut` view of one array (disjoint from the first, as
                         // Rust's borrows are): its slot holds the adjoint of the view's final
