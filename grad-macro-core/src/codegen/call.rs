@@ -18,28 +18,9 @@ pub(crate) fn place_snaps(ord: usize, k: usize) -> Ident {
 }
 
 /// The buffer that takes the adjoint of argument `k` of calls where nobody reads it
-/// ([`sinks`] declares those the code uses).
+/// ([`Gen::sinks`] declares those the code uses).
 pub(crate) fn sink(k: usize) -> Ident {
     id("sink", k)
-}
-
-/// The declarations of the sinks `code` uses (found in its text, as [`super::reads`] finds
-/// names), one pooled buffer each for the whole companion call.
-pub(crate) fn sinks(code: &TokenStream, float: &syn::Type) -> TokenStream {
-    let text = code.to_string();
-    if !text.contains("__grad_sink") {
-        return TokenStream::new();
-    }
-    let used: std::collections::BTreeSet<usize> = super::reads::words(&text)
-        .filter_map(|w| w.strip_prefix("__grad_sink")?.parse().ok())
-        .collect();
-    let rt = rt();
-    used.into_iter()
-        .map(|k| {
-            let name = sink(k);
-            quote!(let mut #name = #rt::Scratch::<#float>::zeroed(0);)
-        })
-        .collect()
 }
 
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
@@ -57,6 +38,20 @@ pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
 }
 
 impl Gen<'_> {
+    /// The declarations of the sinks the generated code uses, one pooled buffer each for the
+    /// whole companion call (after the code is generated).
+    pub(crate) fn sinks(&self) -> TokenStream {
+        let (rt, float) = (rt(), &self.f.float);
+        self.sinks
+            .borrow()
+            .iter()
+            .map(|&k| {
+                let name = sink(k);
+                quote!(let mut #name = #rt::Scratch::<#float>::zeroed(0);)
+            })
+            .collect()
+    }
+
     /// `path(args)`, or `args[0].method(rest)` for a method call.
     fn call_expr(&self, c: &Call, path: &syn::Path, args: &[TokenStream]) -> TokenStream {
         match (c.method, path.segments.last(), args.split_first()) {
@@ -392,6 +387,7 @@ impl Gen<'_> {
                     } else if !active && !a.mutable {
                         // A shared argument's slot is only added into, and nobody reads it:
                         // the companion's sink for argument `k`.
+                        self.sinks.borrow_mut().insert(k);
                         let sink = sink(k);
                         slots.push(quote!(#rt::sink(&mut #sink, #hi - #lo)));
                     } else if !active {

@@ -273,7 +273,7 @@ impl Gen<'_> {
             leave.extend(quote!(#scratch = #real;));
         }
         for a in &fl.arrays {
-            if self.fused_direct(fl) {
+            if fl.direct {
                 // Straight into the real adjoint (`FusedLoop::direct`).
                 continue;
             }

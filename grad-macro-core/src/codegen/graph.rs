@@ -18,6 +18,7 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         graph: true,
         in_fused: Default::default(),
         fenced: Default::default(),
+        sinks: Default::default(),
         pullback: false,
         closures: loops_in_closures(f),
     };

@@ -140,48 +140,18 @@ pub(crate) fn plain_expr(pl: &Plain, a: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// `matches!(x, pat)`, for an arm's pattern `pat` (a `match` lowered to tests). The guard is
-/// lowered apart, so a name the pattern binds (`n if n % 2 == 0`) would be unused here: the
-/// names are passed to `grad::__private::used` (no `#[allow]`: a crate may `forbid` the lint).
+/// `matches!(x, pat)`, for an arm's pattern `pat` (a `match` lowered to tests). The only name
+/// an accepted pattern may bind is the whole value's ([`crate::lower::binding_name`]:
+/// parts that bind are refused); its guard is lowered apart, so the name would be unused here:
+/// it is passed to `grad::__private::used` (no `#[allow]`: a crate may `forbid` the lint).
 pub(crate) fn matches(x: TokenStream, pat: &syn::Pat) -> TokenStream {
-    let names = bound_names(pat);
-    if names.is_empty() {
-        quote!(::core::matches!(#x, #pat))
-    } else {
-        let rt = rt();
-        quote!(::core::matches!(#x, #pat if #rt::used(&(#(&#names,)*))))
-    }
-}
-
-/// The names a pattern may bind: its lower-case identifiers (one may name a constant, a value
-/// either way); upper-case ones name variants (`None`) or constants and bind nothing.
-fn bound_names(pat: &syn::Pat) -> Vec<&syn::Ident> {
-    use syn::Pat;
-    let (mut names, mut todo) = (Vec::new(), vec![pat]);
-    while let Some(p) = todo.pop() {
-        match p {
-            Pat::Ident(i) => {
-                let lower = i
-                    .ident
-                    .to_string()
-                    .starts_with(|c: char| c.is_lowercase() || c == '_');
-                if lower {
-                    names.push(&i.ident);
-                }
-                todo.extend(i.subpat.as_ref().map(|(_, s)| &**s));
-            }
-            Pat::Or(o) => todo.extend(&o.cases),
-            Pat::Paren(q) => todo.push(&q.pat),
-            Pat::Reference(r) => todo.push(&r.pat),
-            Pat::Slice(s) => todo.extend(&s.elems),
-            Pat::Tuple(t) => todo.extend(&t.elems),
-            Pat::TupleStruct(t) => todo.extend(&t.elems),
-            Pat::Struct(s) => todo.extend(s.fields.iter().map(|f| &*f.pat)),
-            Pat::Type(t) => todo.push(&t.pat),
-            _ => {}
+    match crate::lower::binding_name(pat) {
+        Some(name) => {
+            let rt = rt();
+            quote!(::core::matches!(#x, #pat if #rt::used(&#name)))
         }
+        None => quote!(::core::matches!(#x, #pat)),
     }
-    names
 }
 
 /// Whether `f`'s loops run in closures ([`Gen::own_body`]): above 1,200 IR steps, the same
@@ -273,6 +243,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         graph: false,
         in_fused: Default::default(),
         fenced: Default::default(),
+        sinks: Default::default(),
         pullback,
         closures: loops_in_closures(f),
     };
@@ -421,7 +392,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     }
     let items = &f.items;
     let sweeps = g.join(sweeps, quote!((#result, #(#grads),*)));
-    let sinks = call::sinks(&sweeps, float);
+    let sinks = g.sinks();
     quote! {
         #(#items)*
         #prologue
@@ -440,6 +411,8 @@ pub(crate) struct Gen<'a> {
     pub in_fused: std::cell::Cell<bool>,
     /// The arrays whose updates in that body are fenced ([`reverse::fenced`]).
     pub fenced: std::cell::RefCell<std::collections::HashSet<Array>>,
+    /// The argument positions whose sinks the code uses ([`call::sink`]).
+    pub sinks: std::cell::RefCell<std::collections::BTreeSet<usize>>,
     /// Generating a pullback: the reverse sweep starts from `d_out` and adds into slots.
     pub pullback: bool,
     /// Loops run in closures of their own ([`Gen::own_body`]).
@@ -506,7 +479,7 @@ impl Gen<'_> {
         sweeps.extend(reverse);
         sweeps.push(one(slots));
         let sweeps = self.join(sweeps, value);
-        let sinks = call::sinks(&sweeps, &f.float);
+        let sinks = self.sinks();
         quote! {
             #(#items)*
             #prologue

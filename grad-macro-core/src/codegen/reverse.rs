@@ -389,19 +389,12 @@ impl Gen<'_> {
         units
     }
 
-    /// Whether a fused loop's array contributions go straight into the real adjoints: the
-    /// accumulator is returned as it is, so its adjoint where the reverse reaches the loop is
-    /// the seed, known before the loop: one in a gradient, `d_out` in a pullback (which
-    /// then runs the loop's reverse with the accumulator's adjoint at `d_out`, and adds its
-    /// scalar and struct contributions unscaled: [`Gen::fused_seed`]).
-    /// ([`crate::passes::fuse::FusedLoop::direct`]).
-    pub(crate) fn fused_direct(&self, fl: &crate::passes::fuse::FusedLoop) -> bool {
-        fl.direct
-    }
-
     /// The accumulator's adjoint a fused loop's reverse runs with, and the factor its
     /// gathered contributions are scaled by where the reverse sweep reaches the loop: one and
-    /// the accumulator's adjoint, except in a pullback's direct loop (`d_out` and one).
+    /// the accumulator's adjoint, except in a pullback's direct loop
+    /// ([`crate::passes::fuse::FusedLoop::direct`]: the accumulator is the result, so its
+    /// adjoint is `d_out`, known before the loop), `d_out` and one; a direct loop's arrays take
+    /// their contributions straight into the real adjoints.
     pub(crate) fn fused_seed(
         &self,
         fl: &crate::passes::fuse::FusedLoop,
@@ -450,7 +443,7 @@ impl Gen<'_> {
                 });
             }
         }
-        for a in fl.arrays.iter().filter(|_| !self.fused_direct(fl)) {
+        for a in fl.arrays.iter().filter(|_| !fl.direct) {
             let (real, scratch) = (da(*a), fused_array(ord, *a));
             let (x, t) = (id("a", ""), id("t", ""));
             out.extend(self.own_body(quote! {

@@ -256,7 +256,7 @@ fn is_wild(pat: &syn::Pat) -> bool {
 /// The name of a pattern that is one lower-case name (`n`, `other`): it matches anything and
 /// binds it, unless it names a constant (then it matches that value, which it equals where the
 /// arm runs). An upper-case name is a constant or a unit variant (`use Act::*; Relu`).
-fn binding_name(pat: &syn::Pat) -> Option<&syn::Ident> {
+pub(crate) fn binding_name(pat: &syn::Pat) -> Option<&syn::Ident> {
     match pat {
         syn::Pat::Ident(i) if i.subpat.is_none() && is_binding_ident(&i.ident) => Some(&i.ident),
         _ => None,

@@ -15,6 +15,7 @@ mod data;
 mod expr;
 mod iter;
 mod matching;
+pub(crate) use matching::binding_name;
 mod place;
 mod scope;
 mod span;

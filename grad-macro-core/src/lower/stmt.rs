@@ -1203,12 +1203,7 @@ impl Lowerer<'_> {
         };
         let n: usize = n.base10_parse().ok()?;
         // Of floats only (`[usize; 2]` keeps its own handling).
-        let float = matches!(&*arr.elem, syn::Type::Path(t) if t.path.get_ident().is_some_and(|i| {
-            i == "f64" || i == "f32" || crate::generic::param().is_some_and(|p| *i == p)
-        }));
-        if !float {
-            return None;
-        }
+        crate::parse::float_of(&arr.elem)?;
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
         let place = strip(&init.expr);
         if n > 64 || !matches!(place, syn::Expr::Field(_)) || !self.is_place(place) {

@@ -188,9 +188,13 @@ impl Cse<'_> {
         }
     }
 
+    /// How many times `a` was written so far (see the module's documentation).
+    fn version_of(&self, a: Array) -> usize {
+        self.version.get(&a).copied().unwrap_or(0)
+    }
+
     fn load_key(&self, a: Array, index: Value) -> String {
-        let version = self.version.get(&a).copied().unwrap_or(0);
-        format!("load {a}[{index}] @{version}")
+        format!("load {a}[{index}] @{}", self.version_of(a))
     }
 
     /// The operation with its operands renamed.
@@ -221,10 +225,7 @@ impl Cse<'_> {
             Op::Load(a, i) => return Some(self.load_key(*a, *i)),
             // A `Vec` reassigned from a call (`h = f(&h)`) may change its length: a length is
             // keyed by the array's version, as a load is.
-            Op::Len(a) => {
-                let version = self.version.get(a).copied().unwrap_or(0);
-                return Some(format!("len {a} @{version}"));
-            }
+            Op::Len(a) => return Some(format!("len {a} @{}", self.version_of(*a))),
             // A float literal has the function's float type wherever it is used; an integer
             // literal takes its type from its use, so two equal ones may differ.
             Op::Const(_) => ty == Ty::Float,

@@ -41,9 +41,9 @@ pub struct FusedLoop {
     /// gradient each (`zero_like`), added in with `axpy` where the reverse reaches the loop.
     pub structs: Vec<usize>,
     /// The function returns the accumulator as it is after the loop, so where the reverse
-    /// reaches the loop its adjoint is exactly the seed, one: in a gradient (not a pullback,
-    /// whose seed is the caller's) the parameter arrays' contributions go straight into
-    /// their adjoints, with no scratch copy and no pass to scale it.
+    /// reaches the loop its adjoint is exactly the seed (one in a gradient, `d_out` in a
+    /// pullback, which runs the loop's reverse with it): the parameter arrays' contributions
+    /// go straight into their adjoints, with no scratch copy and no pass to scale it.
     pub direct: bool,
 }
 
