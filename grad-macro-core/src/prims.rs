@@ -116,7 +116,7 @@ pub fn refused_method(name: &str) -> Option<&'static str> {
         }
         "rem_euclid" | "div_euclid" | "fract" | "copysign" => {
             "this method has no derivative rule yet; write it with supported operations \
-             (e.g. `x - x.floor()` for `fract`) or give it a custom rule as a `#[differentiable]` \
+             (e.g. `x - x.trunc()` for `fract`) or give it a custom rule as a `#[differentiable]` \
              function"
         }
         "sin_cos" => "`sin_cos` is supported as `let (s, c) = x.sin_cos();`; elsewhere call `x.sin()` and `x.cos()`",
