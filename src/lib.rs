@@ -302,6 +302,7 @@ pub mod __private {
         copy_length, element, same_length, sink, two_mut, used, view_start, FromSnapshot, Scratch,
         SinkKnown, SinkProbe, SinkUnknown, Stack, Tape,
     };
+    pub use grad_runtime::twin_place::{self, TwinMut, TwinRef, TwinStruct};
     pub use grad_runtime::{
         add_dual, axpy_dual, Differentiable, Dual, Float, Lift, Real, Tangent, TwinArg, TwinField,
     };

@@ -69,6 +69,19 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// A method's receiver passed again after the arguments of its forward twin (see
+    /// `twin::with_twin_structs`); nothing for other functions and generic ones.
+    fn twin_receiver(&self) -> Option<TokenStream> {
+        let p = self.parsed.params.iter().find(|p| p.ident == "self")?;
+        if self.generic {
+            return None;
+        }
+        Some(match &p.ty {
+            syn::Type::Reference(_) => quote!(self),
+            _ => quote!(&self),
+        })
+    }
+
     /// The function run on duals: its twin `name__twin<suffix>`, or itself for a generic one.
     fn on_duals(&self, suffix: &str) -> TokenStream {
         let name = &self.parsed.item.sig.ident;
@@ -236,10 +249,14 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     let message = if hessian && crate::generic::param().is_some() {
         "`hessian` of a generic function with struct parameters is not supported yet: write \
          it for a float type (`p: &S<f64>`), or leave the struct out with `wrt(...)`"
-    } else if parsed.ret != RetClass::Float {
+    } else if parsed.ret != RetClass::Float && jvp {
         "`jvp` and `hessian` of a function with struct parameters need a float result; pass \
          the struct's floats as a slice, or remove the argument"
-    } else if let Some(p) = parsed.params.iter().find(|p| is_mut_ref(&p.ty) && p.wrt) {
+    } else if let Some(p) = parsed
+        .params
+        .iter()
+        .find(|p| is_mut_ref(&p.ty) && p.wrt && matches!(p.class, ParamClass::Struct))
+    {
         errors.on(
             &p.ty,
             "`jvp` and `hessian` of a function with struct parameters take them by value or \
@@ -500,7 +517,8 @@ fn jvp_fn(t: &Target) -> TokenStream {
     let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
     let vis = &t.parsed.item.vis;
     let float = &t.float;
-    let (inputs, prep, args) = tangent_args(t, "tangent");
+    let (inputs, prep, mut args) = tangent_args(t, "tangent");
+    args.extend(t.twin_receiver());
     let callee = t.on_duals("");
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
     let doc = format!(
@@ -952,7 +970,8 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
     };
     let forward_branch = if forward {
         let (sizes, offs, total) = offsets(t);
-        let (prep, dual_args) = unit_args(t, &offs);
+        let (prep, mut dual_args) = unit_args(t, &offs);
+        dual_args.extend(t.twin_receiver());
         let callee = t.on_duals("");
         quote! {
             #sizes

@@ -523,6 +523,11 @@ pub enum ParamKind {
         by_ref: bool,
         /// Whether it is `&mut S` (`&mut self`): the body may write its fields.
         mutable: bool,
+        /// In a twin, whether it carries a tangent: its float fields read as dual numbers
+        /// (`grad::__private::TwinField`). The gradient twin takes the tangent as extra
+        /// parameters; the forward and pullback twins take the struct as
+        /// `impl grad::__private::TwinStruct<S>` (see `grad::__private::twin_place`).
+        tangent: bool,
     },
     /// Anything else: a constant in the body.
     Constant,

@@ -213,6 +213,11 @@ pub(crate) fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStre
         match &p.class {
             parse::ParamClass::Scalar | parse::ParamClass::ScalarRef => quote!(#s: &mut #float),
             parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#s: &mut [#float]),
+            // In a twin: the gradient and the Hessian-vector product (see `twin.rs`).
+            parse::ParamClass::Struct if p.wrt && crate::generic::twin().is_some() => {
+                let ty = parse::struct_ty(&p.ty);
+                quote!(#s: ::grad::__private::TwinMut<'_, #ty>)
+            }
             parse::ParamClass::Struct if p.wrt => {
                 let ty = parse::struct_ty(&p.ty);
                 quote!(#s: &mut #ty)

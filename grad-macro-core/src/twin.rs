@@ -106,25 +106,27 @@ pub(crate) fn twins(
             let grad = (attr.hessian && wrt.ret == parse::RetClass::Float)
                 .then(|| compile(&wrt, attr.passes, &mut inner))
                 .flatten();
-            // Struct parameters carry tangents only in the gradient twin, so they have no
-            // pullback twin (callers with `hessian` cannot pass them places yet).
-            let structs = all
+            // The pullback twin differentiates every parameter, so a struct left out by
+            // `wrt(...)` (which may have no gradient type) leaves the function without one.
+            let left_out = parsed
                 .params
                 .iter()
-                .any(|p| matches!(p.class, parse::ParamClass::Struct));
-            let pullback = (attr.hessian && needs_pullback(&all) && !structs)
+                .any(|p| matches!(p.class, parse::ParamClass::Struct) && !p.wrt);
+            let pullback = (attr.hessian && needs_pullback(&all) && !left_out)
                 .then(|| compile(&all, attr.passes, &mut inner))
                 .flatten();
             // Callers that pass arrays call the forward twin with dual numbers for every float
             // parameter; otherwise only the `_jvp` wrapper calls it, with tangents for those
-            // `wrt(...)` lists.
-            // (Structs carry no tangents in the forward twin: their fields are constants.)
-            let varied = if needs_pullback(&all) {
-                let structs = |p: &parse::ParsedParam| matches!(p.class, parse::ParamClass::Struct);
-                parsed.params.iter().map(|p| !structs(p)).collect()
-            } else {
-                parsed.params.iter().map(|p| p.wrt).collect()
-            };
+            // `wrt(...)` lists. A struct carries a tangent where `wrt(...)` lists it (callers
+            // pass a zero one where they do not differentiate it).
+            let varied = parsed
+                .params
+                .iter()
+                .map(|p| match p.class {
+                    parse::ParamClass::Struct => p.wrt,
+                    _ => p.wrt || needs_pullback(&all),
+                })
+                .collect();
             let forward =
                 crate::generic::with_varied(varied, || compile(&off, attr.passes, &mut inner));
             if !inner.is_empty() {
@@ -133,7 +135,8 @@ pub(crate) fn twins(
                 }
                 return TokenStream::new();
             }
-            let shell = Shell::new(&emitted, false).allowing(&item.attrs);
+            let shell =
+                Shell::new(&with_twin_structs(&emitted, parsed), false).allowing(&item.attrs);
             let wrt_emitted = Parsed {
                 item: syn::ItemFn {
                     sig: emitted.clone(),
@@ -203,6 +206,55 @@ fn with_tangents(sig: &syn::Signature, parsed: &Parsed) -> syn::Signature {
         let sh = crate::codegen::place::shadow_param(&p.ident);
         out.inputs.push(syn::parse_quote!(#tan: &#ty));
         out.inputs.push(syn::parse_quote!(#sh: &#ty));
+    }
+    out
+}
+
+/// The name a struct parameter with a tangent has in the forward and pullback twins'
+/// signatures (`codegen::place` binds the struct and its tangent from it).
+pub(crate) fn twin_struct_arg(ident: &syn::Ident) -> syn::Ident {
+    format_ident!("__grad_twin_{}", ident)
+}
+
+/// The forward and pullback twins' signature: each struct parameter `wrt(...)` lists taken as
+/// `impl grad::__private::TwinStruct<S>` (the struct with its tangent, or a plain `&S`), named
+/// by [`twin_struct_arg`]; a method's receiver also after the other parameters (as
+/// `impl TwinStruct<Self>`, or `&Self` where its gradient is not taken), which callers in twins
+/// pass after the arguments.
+fn with_twin_structs(sig: &syn::Signature, parsed: &Parsed) -> syn::Signature {
+    let mut out = sig.clone();
+    let tangent = |ident: &syn::Ident| {
+        parsed
+            .params
+            .iter()
+            .any(|p| &p.ident == ident && p.wrt && matches!(p.class, parse::ParamClass::Struct))
+    };
+    let mut receiver = None;
+    for input in &mut out.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => {
+                receiver = Some(tangent(&syn::Ident::new("self", r.self_token.span)))
+            }
+            syn::FnArg::Typed(pt) => {
+                let syn::Pat::Ident(pi) = &*pt.pat else {
+                    continue;
+                };
+                if !tangent(&pi.ident) {
+                    continue;
+                }
+                let (name, ty) = (twin_struct_arg(&pi.ident), parse::struct_ty(&pt.ty).clone());
+                *pt.pat = syn::parse_quote!(#name);
+                *pt.ty = syn::parse_quote!(impl ::grad::__private::TwinStruct<#ty>);
+            }
+        }
+    }
+    let name = twin_struct_arg(&syn::Ident::new("self", proc_macro2::Span::call_site()));
+    match receiver {
+        Some(true) => out
+            .inputs
+            .push(syn::parse_quote!(#name: impl ::grad::__private::TwinStruct<Self>)),
+        Some(false) => out.inputs.push(syn::parse_quote!(#name: &Self)),
+        None => {}
     }
     out
 }

@@ -22,6 +22,8 @@ pub mod rules;
 pub mod segment;
 pub mod stack;
 pub mod tape;
+#[doc(hidden)]
+pub mod twin_place;
 
 pub use differentiable::Differentiable;
 pub use dual::Dual;

@@ -5,17 +5,6 @@ struct P {
     w: Vec<f64>,
 }
 
-#[differentiable(hessian)]
-fn helper(p: &P, x: f64) -> f64 {
-    p.w[0] * x * x
-}
-
-// A differentiated struct is read where it is a parameter, not passed on (yet).
-#[differentiable(hessian)]
-fn struct_to_call(p: &P, x: f64) -> f64 {
-    helper(p, x) + x
-}
-
 impl P {
     #[differentiable(hessian)]
     fn method(&mut self, x: f64) -> f64 {

@@ -161,10 +161,15 @@ impl Gen<'_> {
                 });
             }
         }
+        let twin = crate::generic::twin().is_some();
         let mut args: Vec<TokenStream> = c
             .args
             .iter()
-            .map(|arg| match arg {
+            .enumerate()
+            .map(|(k, arg)| match arg {
+                CallArg::Place(p, _) if twin && !(c.method && k == 0) => {
+                    self.twin_place_arg(p, &value)
+                }
                 CallArg::Value(x, ArgKind::Constant) => {
                     crate::generic::twin_arg(&self.f.float, value(*x))
                 }
@@ -181,6 +186,9 @@ impl Gen<'_> {
                 }
             })
             .collect();
+        if let (true, true, Some(CallArg::Place(p, _))) = (twin, c.method, c.args.first()) {
+            args.push(self.twin_receiver(p, &value));
+        }
         // Two `&mut` views of one array (the halves of a `split_at_mut`): borrowed together.
         let halves = self.mutable_halves(c, &value);
         if let Some((i, j, _)) = &halves {
@@ -278,6 +286,8 @@ impl Gen<'_> {
         let mut after = TokenStream::new();
         let mut before = TokenStream::new();
         let mut seen: Vec<Array> = Vec::new();
+        // The structs earlier arguments are places of.
+        let mut roots: Vec<usize> = Vec::new();
         for (k, arg) in c.args.iter().enumerate() {
             match arg {
                 CallArg::Var { var, pre } => {
@@ -321,7 +331,33 @@ impl Gen<'_> {
                         }
                     }
                 }
+                CallArg::Place(p, false) if crate::generic::twin().is_some() => {
+                    // (A twin passes no `&mut` places: the lowering refuses them.)
+                    args.push(if c.method && k == 0 {
+                        let e = self.place_expr(p, &value);
+                        quote!(&#e)
+                    } else {
+                        self.twin_place_arg(p, &value)
+                    });
+                    let again = roots.contains(&p.root);
+                    let (bind, slot, finish) = self.twin_place_slot(k, p, again, &value);
+                    before.extend(bind);
+                    slots.push(slot);
+                    after.extend(finish);
+                    roots.push(p.root);
+                }
+                CallArg::Place(p, false)
+                    if roots.contains(&p.root) && self.f.params[p.root].wrt && !self.graph =>
+                {
+                    let e = self.place_expr(p, &value);
+                    args.push(quote!(&#e));
+                    let (bind, slot, finish) = self.again_place_slot(k, p, &value);
+                    before.extend(bind);
+                    slots.push(slot);
+                    after.extend(finish);
+                }
                 CallArg::Place(p, mutable) => {
+                    roots.push(p.root);
                     let e = self.place_expr(p, &value);
                     if *mutable {
                         let (snap, stack) = (id("snap", k), place_snaps(my, k));
@@ -338,6 +374,11 @@ impl Gen<'_> {
                     if self.f.params[p.root].wrt {
                         let d = self.place_adj(p, &value);
                         slots.push(quote!(&mut #d));
+                    } else if matches!(p.segs.last(), Some(Seg::Range(..))) {
+                        // A sub-slice of a struct without gradient: a scratch slot of its length.
+                        let (bind, slot) = self.scratch_place_slot(k, p, &value);
+                        before.extend(bind);
+                        slots.push(slot);
                     } else {
                         // No gradient is kept for this parameter: a scratch one.
                         slots.push(quote!(&mut {
@@ -467,6 +508,11 @@ impl Gen<'_> {
             }
         };
         let path = pullback_path(&crate::generic::callee(&c.path));
+        if let (Some(_), true, Some(CallArg::Place(p, _))) =
+            (crate::generic::twin(), c.method, c.args.first())
+        {
+            args.push(self.twin_receiver(p, &value));
+        }
         args.extend(dout);
         args.extend(slots);
         let call = self.call_expr(c, &path, &args);

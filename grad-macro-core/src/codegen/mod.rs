@@ -25,6 +25,7 @@ mod reads;
 mod reverse;
 mod segment;
 mod twin_call;
+mod twin_place;
 
 pub use segment::DEFAULT as DEFAULT_SEGMENT;
 
@@ -251,7 +252,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     let rt = rt();
 
     let lit0 = crate::generic::lit("0.0");
-    let mut prologue = TokenStream::new();
+    let mut prologue = g.twin_structs();
     for (i, info) in plan.saves.iter().enumerate() {
         if info.storage == Storage::Hoisted {
             let name = h(Save(i as u32));
@@ -377,7 +378,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
     }
     // The gradient twin returns the Hessian-vector products of struct parameters last.
     for (i, p) in f.params.iter().enumerate() {
-        if let (true, ParamKind::Struct { ty, by_ref, .. }) = (g.twin_tangents(i), &p.kind) {
+        if let (true, true, ParamKind::Struct { ty, by_ref, .. }) =
+            (g.twin_tangents(i), p.wrt, &p.kind)
+        {
             let (owned, ident) = (place::owned_tangent(i), &p.ident);
             let primal = if *by_ref {
                 quote!(#ident)

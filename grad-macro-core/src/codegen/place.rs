@@ -62,11 +62,13 @@ impl Gen<'_> {
         quote!(<_ as ::grad::__private::TwinField<#t>>::field(#value, #at, #ats))
     }
 
-    /// Whether struct parameter `root` comes with a tangent: a differentiated struct in a
-    /// twin (the gradient twin; the forward twin differentiates nothing).
+    /// Whether struct parameter `root` comes with a tangent: in a twin, a struct the
+    /// function differentiates (see [`ParamKind::Struct`]).
     pub(crate) fn twin_tangents(&self, root: usize) -> bool {
-        let p = &self.f.params[root];
-        crate::generic::twin().is_some() && p.wrt && matches!(p.kind, ParamKind::Struct { .. })
+        matches!(
+            self.f.params[root].kind,
+            ParamKind::Struct { tangent: true, .. }
+        )
     }
 
     /// The place's adjoint, with its indices named by `index`.
@@ -124,6 +126,47 @@ impl Gen<'_> {
         let (p, _) = &self.plan.fields[k as usize];
         let sl = slot(p.root);
         self.field_adj_of(p, k, &quote!((*#sl)))
+    }
+
+    /// The prologue of a forward or pullback twin for its struct parameters with tangents,
+    /// which arrive as `impl grad::__private::TwinStruct<S>` (see `twin::with_twin_structs`):
+    /// the struct, its tangent and shadow bound to the names the body uses, and in the
+    /// pullback the two gradients from the slot (`grad::__private::TwinMut`).
+    pub(crate) fn twin_structs(&self) -> TokenStream {
+        let rt = rt();
+        let mut out = TokenStream::new();
+        if crate::generic::twin().is_none()
+            || !(self.pullback || self.f.params.iter().all(|p| !p.wrt))
+        {
+            return out;
+        }
+        for (i, p) in self.f.params.iter().enumerate() {
+            let ParamKind::Struct {
+                by_ref,
+                tangent: true,
+                ..
+            } = &p.kind
+            else {
+                continue;
+            };
+            let ident = &p.ident;
+            let (tan, sh) = (tangent_param(ident), shadow_param(ident));
+            let arg = crate::twin::twin_struct_arg(ident);
+            let value = id("twinvalue", i);
+            out.extend(quote!(let (#value, #tan, #sh) = #rt::TwinStruct::parts(&#arg);));
+            if ident == "self" {
+                out.extend(quote!(let _ = #value;));
+            } else if *by_ref {
+                out.extend(quote!(let #ident = #value;));
+            } else {
+                out.extend(quote!(let #ident = ::core::clone::Clone::clone(#value);));
+            }
+            if self.pullback && p.wrt {
+                let (sl, ts) = (slot(i), tangent_slot(i));
+                out.extend(quote!(let #rt::TwinMut { value: #sl, tangent: #ts } = #sl;));
+            }
+        }
+        out
     }
 
     /// The prologue of the companion for its struct parameters: each gradient starts as
@@ -192,7 +235,7 @@ pub(crate) fn shadow_param(p: &Ident) -> Ident {
     quote::format_ident!("__grad_sh_{}", p)
 }
 
-fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenStream) {
+pub(crate) fn extend_path(out: &mut TokenStream, p: &Place, index: &dyn Fn(Value) -> TokenStream) {
     for seg in &p.segs {
         match seg {
             Seg::Cast(t) => {

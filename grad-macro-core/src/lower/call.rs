@@ -248,16 +248,12 @@ impl Lowerer<'_> {
         for a in &c.args {
             if self.is_place_arg(a) {
                 match self.place_arg(a) {
-                    Some((p, _))
-                        if crate::generic::twin().is_some()
-                            && self.wrt_params.get(p.root) == Some(&true) =>
-                    {
+                    Some((_, true)) if crate::generic::twin().is_some() => {
                         // The twin's errors are reported once, prefixed with what they are for.
                         self.errors.on(
                             a,
-                            "a differentiated struct cannot be passed to a call or a method \
-                             here yet; read its fields in this function, or leave the struct \
-                             out with `wrt(...)`",
+                            "a field cannot be passed as `&mut` to a call here yet; copy it \
+                             into a local array, pass that, and copy it back",
                         );
                         ok = false;
                     }

@@ -115,6 +115,8 @@ fn lower_pass(
                     ty: Box::new(crate::parse::struct_ty(&p.ty).clone()),
                     by_ref: matches!(p.ty, syn::Type::Reference(_)),
                     mutable: p.mut_ref,
+                    tangent: crate::generic::twin().is_some()
+                        && crate::generic::varied(i).unwrap_or(p.wrt),
                 }
             }
             ParamClass::Constant | ParamClass::Opaque => {

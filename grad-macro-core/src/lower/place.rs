@@ -74,7 +74,16 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Option<Value>> {
         let (root, indexed) = self.place_root(&m.receiver)?;
-        if self.wrt_params.get(root) != Some(&false) {
+        // (In the forward twin, which differentiates nothing, a struct its callers vary is not
+        // a constant: see `generic::varied`.)
+        let varied = crate::generic::varied(root).filter(|_| root < self.wrt_params.len());
+        if varied.unwrap_or(self.wrt_params.get(root) != Some(&false)) {
+            return None;
+        }
+        // A differentiated array passed in (`self.score(x)` with only `x` in `wrt(...)`): a
+        // differentiable method, called through its pullback with a scratch gradient for the
+        // struct.
+        if m.args.iter().any(|a| self.carries_array(a)) {
             return None;
         }
         if indexed {
@@ -93,20 +102,9 @@ impl Lowerer<'_> {
             match self.expr(a) {
                 // (In the forward twin, where every such float may carry a tangent; elsewhere
                 // the activity analysis refuses what does.)
-                Some(v)
-                    if self.ty(v) == Ty::Float
-                        && !self.inert.contains(&v)
-                        && crate::generic::varied(0).is_some() =>
-                {
-                    self.errors.on(
-                        a,
-                        "a method of a struct left out by `wrt(...)` is computed as a constant, \
-                         but this argument carries a derivative: compute the method's part \
-                         here from the struct's fields, make the method `#[differentiable]` \
-                         and list the struct in `wrt(...)`, or pass a constant",
-                    );
-                    return Some(None);
-                }
+                // A differentiated float passed in: a differentiable method, as above (its
+                // arguments are lowered again there; what was lowered here is unused).
+                Some(v) if self.ty(v) == Ty::Float && !self.inert.contains(&v) => return None,
                 Some(v) => args.push(v),
                 None => return Some(None),
             }
@@ -120,6 +118,35 @@ impl Lowerer<'_> {
         // A constant: a float where float arithmetic uses it (lifted in the twins).
         self.constants.insert(v);
         Some(Some(v))
+    }
+
+    /// Whether the argument `e` is, or views, an array or a struct place a derivative flows
+    /// through (looked up, not lowered).
+    fn carries_array(&self, e: &syn::Expr) -> bool {
+        let e = match strip(e) {
+            syn::Expr::Reference(r) => strip(&r.expr),
+            other => other,
+        };
+        let e = match e {
+            syn::Expr::Index(ix) if matches!(strip(&ix.index), syn::Expr::Range(_)) => {
+                strip(&ix.expr)
+            }
+            other => other,
+        };
+        if let Some((root, _)) = self.place_root(e) {
+            return crate::generic::varied(root)
+                .unwrap_or(self.wrt_params.get(root) == Some(&true));
+        }
+        let syn::Expr::Path(p) = e else {
+            return false;
+        };
+        match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+            Some(Binding::Array(a)) | Some(Binding::View { array: a, .. }) => {
+                !matches!(self.arrays[a.0 as usize].1, ArrayKind::Constant)
+                    && !self.inert_arrays.contains(&a)
+            }
+            _ => false,
+        }
     }
 
     /// [`Place::shape`] of the place `e` names, without lowering anything.
