@@ -295,6 +295,10 @@ pub mod prelude {
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, IntoPartials};
     pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable, flatten_as};
+    pub use grad_runtime::lift::{
+        has_tangent, has_tangents, unknown_adjoint, unknown_adjoints, unknown_dual_adjoint,
+        unknown_dual_adjoints, unknown_tangent,
+    };
     pub use grad_runtime::record;
     pub use grad_runtime::rules;
     pub use grad_runtime::segment::segment;

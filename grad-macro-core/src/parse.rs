@@ -72,6 +72,7 @@ pub enum RetClass {
 }
 
 /// The parsed attribute and signature.
+#[derive(Clone)]
 pub struct Parsed {
     /// The user's function, unchanged.
     pub item: syn::ItemFn,

@@ -49,6 +49,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let compiled_ok = compiled.is_some();
     // The pullback differentiates with respect to every float parameter (a caller cannot see
     // `wrt`): compiled again where `wrt(...)` restricts the gradient.
+    let mut unknown = false;
     let pullback = match &compiled {
         _ if !needs_pullback(&parsed) => None,
         Some((f, plan)) if !restricted => Some(codegen::pullback_body(f, plan)),
@@ -72,8 +73,17 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .map(|p| p.ident.clone())
                 .collect();
             let all = parse::signature(item.clone(), Some(names), &mut ignored);
-            compile(&all, attr.passes, &mut ignored)
-                .map(|(f, plan)| codegen::pullback_body(&f, &plan))
+            match compile(&all, attr.passes, &mut ignored) {
+                Some((a, _)) if plain_on_left_out(f_of(&compiled), &a) => {
+                    // It would call a plain helper's companions: it differentiates what
+                    // `wrt(...)` lists, and the rest's gradient is unknown.
+                    unknown = true;
+                    compiled
+                        .as_ref()
+                        .map(|(f, plan)| codegen::pullback_body(f, plan))
+                }
+                other => other.map(|(f, plan)| codegen::pullback_body(&f, &plan)),
+            }
         }
         None => None,
     };
@@ -103,7 +113,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         .map(|g| graph_fn(&parsed, &shell, quote!(#asserts #g)));
     let pullback = needs_pullback(&parsed).then(|| {
         let body = pullback.unwrap_or_else(stub);
-        pullback_fn(&parsed, &shell, quote!(#asserts #body))
+        pullback_fn(&parsed, &shell, quote!(#asserts #body), unknown)
     });
     // Forward mode and second order: the twins (concrete functions) and the wrappers.
     let mut extra = TokenStream::new();
@@ -183,9 +193,58 @@ pub(crate) fn needs_pullback(parsed: &parse::Parsed) -> bool {
         })
 }
 
+/// The function of a compiled pair.
+fn f_of(
+    compiled: &Option<(crate::ir::Function, crate::adjoint::Plan)>,
+) -> Option<&crate::ir::Function> {
+    compiled.as_ref().map(|(f, _)| f)
+}
+
+/// Whether the code differentiating every float parameter (`all`) calls through its
+/// companions a helper that the code for `wrt(...)` (`user`) calls as a plain function on
+/// constants (`lgamma(ys[i] + 1.0)` with `ys` left out): a plain helper has no companions.
+pub(crate) fn plain_on_left_out(
+    user: Option<&crate::ir::Function>,
+    all: &crate::ir::Function,
+) -> bool {
+    use crate::ir::{Op, Plain};
+    let Some(user) = user else {
+        return false;
+    };
+    let name = |p: &syn::Path| quote!(#p).to_string();
+    let (mut plain, mut called) = (
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
+    for op in user.defs().values() {
+        match op {
+            Op::Plain(Plain::Call(p), _) => {
+                plain.insert(name(p));
+            }
+            Op::Call { path, .. } => {
+                called.insert(name(path));
+            }
+            _ => {}
+        }
+    }
+    all.defs().values().any(|op| {
+        matches!(op, Op::Call { path, .. } if plain.contains(&name(path)) && !called.contains(&name(path)))
+    })
+}
+
 /// `<name>_pullback(args..., d_out, slots...)`: what a caller differentiates a call that passes
 /// arrays through, and a custom rule's shape for functions over slices.
-pub(crate) fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStream) -> TokenStream {
+///
+/// `unknown`: the body differentiates only what `wrt(...)` lists (it calls plain helpers on
+/// the rest, see [`plain_on_left_out`]): the slots of the other float parameters (not `&mut`)
+/// get NaN added, so a caller differentiating through them gets NaN rather than a gradient
+/// missing the helpers' part (a caller passing constant data there never reads its slot).
+pub(crate) fn pullback_fn(
+    parsed: &parse::Parsed,
+    shell: &Shell,
+    body: TokenStream,
+    unknown: bool,
+) -> TokenStream {
     let sig = &parsed.item.sig;
     let vis = &parsed.item.vis;
     let name = format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX, span = sig.ident.span());
@@ -228,6 +287,34 @@ pub(crate) fn pullback_fn(parsed: &parse::Parsed, shell: &Shell, body: TokenStre
             | parse::ParamClass::Opaque => quote!(#s: &mut ()),
         }
     });
+    let mut poison = TokenStream::new();
+    for (i, p) in parsed.params.iter().enumerate() {
+        if !unknown || p.wrt || p.mut_ref {
+            continue;
+        }
+        let s = codegen::slot(i);
+        let (one, all) = match crate::generic::twin() {
+            // On dual numbers: the gradient and the Hessian-vector product both unknown.
+            Some(original) => (
+                quote!(::grad::__private::unknown_dual_adjoint::<#original, _>),
+                quote!(::grad::__private::unknown_dual_adjoints::<#original, _>),
+            ),
+            None => (
+                quote!(::grad::__private::unknown_adjoint),
+                quote!(::grad::__private::unknown_adjoints),
+            ),
+        };
+        poison.extend(match &p.class {
+            parse::ParamClass::Scalar => quote!(#one(#s);),
+            parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#all(#s);),
+            _ => continue,
+        });
+    }
+    let body = if poison.is_empty() {
+        body
+    } else {
+        quote!(let __grad_r = { #body }; #poison __grad_r)
+    };
     let output = &sig.output;
     let doc = format!(
         "Pullback of [`{}`]: runs it on the arguments and adds the gradient of \

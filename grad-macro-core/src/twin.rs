@@ -112,9 +112,27 @@ pub(crate) fn twins(
                 .params
                 .iter()
                 .any(|p| matches!(p.class, parse::ParamClass::Struct) && !p.wrt);
-            let pullback = (attr.hessian && needs_pullback(&all) && !left_out)
+            let mut pullback = (attr.hessian && needs_pullback(&all) && !left_out)
                 .then(|| compile(&all, attr.passes, &mut inner))
                 .flatten();
+            // Plain helpers on parameters `wrt(...)` leaves out (`lgamma(ys[i] + 1.0)`): the
+            // twins differentiate only what it lists, and give the rest NaN derivatives
+            // (see `pipeline::pullback_fn`).
+            let unknown = attr.wrt.is_some() && needs_pullback(&all) && {
+                let mut ignored = Errors::default();
+                let user = match &grad {
+                    Some((f, _)) => Some(f.clone()),
+                    None => compile(&wrt, attr.passes, &mut ignored).map(|(f, _)| f),
+                };
+                let every = match &pullback {
+                    Some((f, _)) => Some(f.clone()),
+                    None => compile(&all, attr.passes, &mut ignored).map(|(f, _)| f),
+                };
+                every.is_some_and(|a| crate::pipeline::plain_on_left_out(user.as_ref(), &a))
+            };
+            if unknown && pullback.is_some() {
+                pullback = compile(&wrt, attr.passes, &mut inner);
+            }
             // Callers that pass arrays call the forward twin with dual numbers for every float
             // parameter; otherwise only the `_jvp` wrapper calls it, with tangents for those
             // `wrt(...)` lists. A struct carries a tangent where `wrt(...)` lists it (callers
@@ -124,7 +142,7 @@ pub(crate) fn twins(
                 .iter()
                 .map(|p| match p.class {
                     parse::ParamClass::Struct => p.wrt,
-                    _ => p.wrt || needs_pullback(&all),
+                    _ => p.wrt || (needs_pullback(&all) && !unknown),
                 })
                 .collect();
             let forward =
@@ -137,6 +155,14 @@ pub(crate) fn twins(
             }
             let shell =
                 Shell::new(&with_twin_structs(&emitted, parsed), false).allowing(&item.attrs);
+            // The parameters as `wrt(...)` lists them, with the twin's signature.
+            let user_emitted = Parsed {
+                item: syn::ItemFn {
+                    sig: emitted.clone(),
+                    ..twin.clone()
+                },
+                ..wrt.clone()
+            };
             let wrt_emitted = Parsed {
                 item: syn::ItemFn {
                     sig: emitted.clone(),
@@ -162,10 +188,12 @@ pub(crate) fn twins(
             if let Some((f, plan)) = pullback {
                 let body = crate::codegen::pullback_body(&f, &plan);
                 out.extend(quote!(#[doc(hidden)]));
-                out.extend(pullback_fn(&all_emitted, &shell, body));
+                let slots = if unknown { &user_emitted } else { &all_emitted };
+                out.extend(pullback_fn(slots, &shell, body, unknown));
             }
             if let Some((f, plan)) = forward {
-                out.extend(forward_fn(&emitted, &item.vis, &shell, &f, &plan));
+                let unknown = unknown.then_some(&user_emitted);
+                out.extend(forward_fn(&emitted, &item.vis, &shell, &f, &plan, unknown));
             }
             out
         })
@@ -266,8 +294,38 @@ fn forward_fn(
     shell: &Shell,
     f: &crate::ir::Function,
     plan: &crate::adjoint::Plan,
+    unknown: Option<&Parsed>,
 ) -> TokenStream {
     let name = &sig.ident;
+    // Where a parameter `wrt(...)` leaves out flows into a plain helper (`unknown`: the
+    // parameters as it lists them), a tangent given to it makes the result's tangent NaN.
+    let mut given = Vec::new();
+    for p in unknown.iter().flat_map(|u| &u.params) {
+        let ident = &p.ident;
+        given.push(match p.class {
+            parse::ParamClass::Scalar if !p.wrt => {
+                quote!(::grad::__private::has_tangent(#ident))
+            }
+            parse::ParamClass::Slice | parse::ParamClass::Array(_) if !p.wrt && !p.mut_ref => {
+                quote!(::grad::__private::has_tangents(&#ident[..]))
+            }
+            _ => continue,
+        });
+    }
+    let check = (!given.is_empty()).then(|| quote!(let __grad_unknown = #(#given)||*;));
+    let poison = |result: TokenStream, array: bool| match (&check, array) {
+        (None, _) => TokenStream::new(),
+        (Some(_), false) => quote! {
+            if __grad_unknown { #result = ::grad::__private::unknown_tangent(#result); }
+        },
+        (Some(_), true) => quote! {
+            if __grad_unknown {
+                for __grad_e in #result.iter_mut() {
+                    *__grad_e = ::grad::__private::unknown_tangent(*__grad_e);
+                }
+            }
+        },
+    };
     if let crate::ir::Returns::Array(_) = f.returns {
         // The pullback's code returns the array; with nothing differentiated, its reverse
         // sweep is empty and reads no adjoint of the result.
@@ -277,14 +335,19 @@ fn forward_fn(
         let Shell { inputs, allow, .. } = shell;
         let dout = crate::codegen::dout();
         let t = param();
+        let poison_array = poison(quote!(__grad_r), true);
         return quote! {
             #[doc(hidden)]
             #allow
             #[inline]
             #vis fn #name #generics (#inputs) #output #where_clause {
+                #check
                 let #dout: &[#t] = &[];
                 let _ = #dout;
-                #body
+                #[allow(unused_mut)]
+                let mut __grad_r = { #body };
+                #poison_array
+                __grad_r
             }
         };
     }
@@ -299,13 +362,17 @@ fn forward_fn(
         }
         _ => quote!(()),
     };
+    let poison = poison(quote!(__grad_all.0), false);
     quote! {
         #[doc(hidden)]
         #allow
         #[inline]
         #vis fn #name #generics (#inputs) #output #where_clause {
-            let __grad_all = { #body };
+            #check
+            #[allow(unused_mut)]
+            let mut __grad_all = { #body };
             let _ = &__grad_all;
+            #poison
             #tail
         }
     }

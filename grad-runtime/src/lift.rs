@@ -199,3 +199,57 @@ where
     tangent.axpy(b.to_f64(), x);
     tangent.axpy(a.to_f64(), x_tangent);
 }
+
+/// Adds NaN into the adjoint slot of a parameter a pullback does not differentiate (a
+/// parameter `wrt(...)` leaves out that flows into a plain helper, which has no derivative):
+/// a caller that differentiates through it gets NaN, not a gradient missing the helper's part.
+#[doc(hidden)]
+pub fn unknown_adjoints<T: crate::Float>(slot: &mut [T]) {
+    for e in slot {
+        *e = *e + T::NAN;
+    }
+}
+
+/// [`unknown_adjoints`] of a float parameter.
+#[doc(hidden)]
+pub fn unknown_adjoint<T: crate::Float>(slot: &mut T) {
+    *slot = *slot + T::NAN;
+}
+
+/// [`unknown_adjoints`] on dual numbers: both parts NaN (the gradient and the Hessian-vector
+/// product of such a parameter are unknown).
+#[doc(hidden)]
+pub fn unknown_dual_adjoints<F: crate::Float, T: Tangent<F> + Copy + core::ops::Add<Output = T>>(
+    slot: &mut [T],
+) {
+    for e in slot {
+        *e = *e + T::from_parts(F::NAN, F::NAN);
+    }
+}
+
+/// [`unknown_dual_adjoints`] of a float parameter.
+#[doc(hidden)]
+pub fn unknown_dual_adjoint<F: crate::Float, T: Tangent<F> + Copy + core::ops::Add<Output = T>>(
+    slot: &mut T,
+) {
+    *slot = *slot + T::from_parts(F::NAN, F::NAN);
+}
+
+/// Whether a float argument of code on dual numbers carries a tangent.
+#[doc(hidden)]
+pub fn has_tangent<F: crate::Float, T: Tangent<F> + Copy>(x: T) -> bool {
+    x.parts().1 != F::ZERO
+}
+
+/// Whether an element of an array argument of code on dual numbers carries a tangent.
+#[doc(hidden)]
+pub fn has_tangents<F: crate::Float, T: Tangent<F> + Copy>(xs: &[T]) -> bool {
+    xs.iter().any(|&x| has_tangent(x))
+}
+
+/// `x` with a NaN tangent: the forward sweep of a function whose parameter left out by
+/// `wrt(...)` flows into a plain helper, when a caller gives that parameter a tangent.
+#[doc(hidden)]
+pub fn unknown_tangent<F: crate::Float, T: Tangent<F> + Copy>(x: T) -> T {
+    T::from_parts(x.parts().0, F::NAN)
+}
