@@ -307,3 +307,128 @@ fn a_field_passed_twice_to_one_call() {
     }
     assert!((h[3][3] - 2.0 * n2).abs() < 1e-14);
 }
+
+#[differentiable(hessian)]
+fn cube(a: &[f64]) -> f64 {
+    a[0] * a[0] * a[0]
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Cubed {
+    w: Vec<f64>,
+}
+
+impl Cubed {
+    /// A field's adjoint gathered by a helper, then added to by the caller.
+    #[differentiable(hessian)]
+    fn e(&self, t: f64) -> f64 {
+        cube(&self.w) + self.w[0] * t
+    }
+}
+
+#[test]
+fn the_gradient_of_hvp_and_hessian_is_grads_bit_for_bit_through_field_slots() {
+    // Adjoints added into a field's slot by a helper and by the caller, in `_grad`'s order
+    // (a review found 1 ulp on 377 of 1,000 inputs when the helper's part was added last).
+    let mut u = 0.113f64;
+    for _ in 0..1000 {
+        u = (u * 7919.0 + 0.137).fract();
+        let (s, t) = (Cubed { w: vec![u - 0.5] }, 1.3 - u);
+        let (v, g, _) = s.e_hessian(t);
+        let (v2, gs, gt) = s.e_grad(t);
+        assert_eq!(v.to_bits(), v2.to_bits());
+        assert_eq!(g, flat(&gs, &[gt]), "at w = {}, t = {t}", s.w[0]);
+        let dir = Cubed { w: vec![0.5] };
+        let (_, hs, ht, _, _) = s.e_hvp(t, &dir, 0.25);
+        assert_eq!(flat(&hs, &[ht]), g);
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct V3 {
+    x: f64,
+    y: f64,
+    z: f64,
+}
+
+#[differentiable(hessian)]
+fn vdot(a: &V3, b: &V3) -> f64 {
+    a.x * b.x + a.y * b.y + a.z * b.z
+}
+
+/// A call of structs alone, its result used first (nothing else fixes its float type).
+#[differentiable(hessian)]
+fn vnorm(a: &V3) -> f64 {
+    vdot(a, a).sqrt()
+}
+
+#[test]
+fn a_call_of_structs_alone_at_second_order() {
+    let a = V3 {
+        x: 1.0,
+        y: 2.0,
+        z: 2.0,
+    };
+    let (v, g, h) = vnorm_hessian(&a);
+    assert_eq!(v, 3.0);
+    let p = [1.0, 2.0, 2.0];
+    // ∇|a| = a / |a|, H = (I - a aᵀ / |a|²) / |a|.
+    for i in 0..3 {
+        assert!((g[i] - p[i] / 3.0).abs() < 1e-15);
+        for j in 0..3 {
+            let want = (if i == j { 1.0 } else { 0.0 } - p[i] * p[j] / 9.0) / 3.0;
+            assert!((h[i][j] - want).abs() < 1e-15, "H[{i}][{j}]");
+        }
+    }
+}
+
+#[differentiable(hessian)]
+fn gather(w: &[f64], idx: &[usize], x: f64) -> f64 {
+    let mut s = 0.0;
+    for k in 0..idx.len() {
+        s += w[idx[k]] * w[idx[k]] * x;
+    }
+    s
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Sparse {
+    w: Vec<f64>,
+    idx: Vec<usize>,
+}
+
+impl Sparse {
+    /// A `Vec<usize>` field passed on with a float field (its slot is `()`).
+    #[differentiable(hessian)]
+    fn f(&self, x: f64) -> f64 {
+        gather(&self.w, &self.idx, x) * x
+    }
+}
+
+#[test]
+fn an_index_field_passed_to_a_helper() {
+    let (s, x) = (
+        Sparse {
+            w: vec![0.3, -0.8, 1.1],
+            idx: vec![2, 0, 2],
+        },
+        0.6,
+    );
+    // f = x² (2 w₂² + w₀²).
+    let (v, gs, gx) = s.f_grad(x);
+    assert_eq!(v.to_bits(), s.f(x).to_bits());
+    let (w0, w2) = (s.w[0], s.w[2]);
+    assert!((gs.w[0] - 2.0 * w0 * x * x).abs() < 1e-15);
+    assert_eq!(gs.w[1], 0.0);
+    assert!((gs.w[2] - 4.0 * w2 * x * x).abs() < 1e-15);
+    assert_eq!(gs.idx, s.idx);
+    assert!((gx - 2.0 * x * (2.0 * w2 * w2 + w0 * w0)).abs() < 1e-15);
+    let (_, g, h) = s.f_hessian(x);
+    assert_eq!(g, flat(&gs, &[gx]));
+    let grad = |q: &[f64]| {
+        let (s, x) = unflat(&s, q);
+        let (_, gs, gx) = s.f_grad(x[0]);
+        flat(&gs, &[gx])
+    };
+    assert_hessian_of(&h, &grad, &flat(&s, &[x]));
+}

@@ -1283,3 +1283,49 @@ fn constant_rows_passed_to_helpers() {
     assert_eq!(value.to_bits(), rows_loss(&w, &x, &y, d).to_bits());
     central_differences(|w| rows_loss(w, &x, &y, d), &w, &g, 1e-7);
 }
+
+/// A loop over a sub-slice written with `&` (`for &z in &obs[1..]`), and a float method of a
+/// `&mut f64` parameter (`acc.sqrt()`).
+#[differentiable]
+fn lagged(obs: &[f64], a: f64) -> f64 {
+    let mut s = 0.0;
+    for &z in &obs[1..] {
+        s += (z * a).sin();
+    }
+    for z in &obs[..2] {
+        s += z * a * a;
+    }
+    s
+}
+
+#[differentiable]
+fn root_into(x: &[f64], acc: &mut f64) {
+    *acc += x[0] * x[0] + x[1] * x[1];
+    *acc = acc.sqrt() + acc.ln();
+}
+
+#[differentiable]
+fn through_root(x: &[f64]) -> f64 {
+    let mut acc = 0.5;
+    root_into(x, &mut acc);
+    acc * x[2]
+}
+
+#[test]
+fn loops_over_borrowed_sub_slices_and_methods_of_a_mut_float() {
+    let (obs, a) = ([0.3, -1.1, 0.8, 2.0], 0.7);
+    let (v, g_obs, g_a) = lagged_grad(&obs, a);
+    assert_eq!(v.to_bits(), lagged(&obs, a).to_bits());
+    let mut q = obs.to_vec();
+    q.push(a);
+    let mut g = g_obs.clone();
+    g.push(g_a);
+    central_differences(|q| lagged(&q[..4], q[4]), &q, &g, 1e-7);
+    // d/d obs[0] = a², d/d obs[1] = a cos(obs[1] a) + a².
+    close(g_obs[0], a * a);
+    close(g_obs[1], a * (obs[1] * a).cos() + a * a);
+    let x = [0.6, -0.8, 1.5];
+    let (v, gx) = through_root_grad(&x);
+    assert_eq!(v.to_bits(), through_root(&x).to_bits());
+    central_differences(through_root, &x, &gx, 1e-7);
+}

@@ -152,6 +152,42 @@ impl<F: TwinFloat, const N: usize> PlaceArray<F, N> for &&PlaceProbe<'_, [F; N]>
     }
 }
 
+/// The integers (and `bool`s) a field can hold: data, passed as it is.
+pub trait TwinInt: Copy {}
+
+macro_rules! twin_ints {
+    ($($t:ty),*) => {$( impl TwinInt for $t {} )*};
+}
+
+twin_ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);
+
+/// Integers (indices): the place itself, before a `Vec<usize>` can be taken for a struct.
+pub trait PlaceInts<'a, P: ?Sized> {
+    /// The argument.
+    fn twin_place<T>(&self) -> &'a P;
+}
+
+impl<'a, I: TwinInt> PlaceInts<'a, Vec<I>> for &&PlaceProbe<'a, Vec<I>> {
+    #[inline(always)]
+    fn twin_place<T>(&self) -> &'a Vec<I> {
+        self.0
+    }
+}
+
+impl<'a, I: TwinInt> PlaceInts<'a, [I]> for &&PlaceProbe<'a, [I]> {
+    #[inline(always)]
+    fn twin_place<T>(&self) -> &'a [I] {
+        self.0
+    }
+}
+
+impl<'a, I: TwinInt, const N: usize> PlaceInts<'a, [I; N]> for &&PlaceProbe<'a, [I; N]> {
+    #[inline(always)]
+    fn twin_place<T>(&self) -> &'a [I; N] {
+        self.0
+    }
+}
+
 /// A struct: itself with its tangent.
 pub trait PlaceStruct<'a, S: ?Sized> {
     /// The argument.
@@ -260,13 +296,13 @@ impl<F: TwinFloat, T: Tangent<F>> DualSlot<'_, F, T> {
         &mut self.buf
     }
 
-    /// After the call: each dual adjoint into the gradient and the Hessian-vector product.
+    /// After the call: each dual adjoint back into the gradient and the Hessian-vector
+    /// product (the buffer started from them, so the callee's additions happen in the order
+    /// `_grad`'s do, and the gradient is `_grad`'s bit for bit).
     pub fn finish(self) {
         if let Some((value, tangent)) = self.out {
             for ((v, t), x) in value.iter_mut().zip(tangent.iter_mut()).zip(self.buf) {
-                let (a, b) = x.parts();
-                *v = *v + a;
-                *t = *t + b;
+                (*v, *t) = x.parts();
             }
         }
     }
@@ -282,7 +318,11 @@ fn dual_slot<'a, F: TwinFloat, T: Tangent<F>>(
     value: &'a mut [F],
     tangent: &'a mut [F],
 ) -> DualSlot<'a, F, T> {
-    let buf = (0..value.len()).map(|_| T::lift(F::ZERO)).collect();
+    let buf = value
+        .iter()
+        .zip(tangent.iter())
+        .map(|(&v, &t)| T::from_parts(v, t))
+        .collect();
     DualSlot {
         buf,
         out: Some((value, tangent)),
@@ -313,6 +353,33 @@ impl<'a, F: TwinFloat, const N: usize> SlotArray<'a, F, N> for &&SlotProbe<'a, [
     fn twin_slot<T: Tangent<F>>(&self) -> DualSlot<'a, F, T> {
         let (v, t) = self.take();
         dual_slot(v, t)
+    }
+}
+
+/// Integers (indices): `()`, before a `Vec<usize>` can be taken for a struct.
+pub trait SlotInts {
+    /// The slot.
+    fn twin_slot<T>(&self) -> UnitSlot;
+}
+
+impl<I: TwinInt> SlotInts for &&SlotProbe<'_, Vec<I>> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt> SlotInts for &&SlotProbe<'_, [I]> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt, const N: usize> SlotInts for &&SlotProbe<'_, [I; N]> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
     }
 }
 
@@ -417,6 +484,33 @@ impl<S> OwnedTwinMut<S> {
     /// After the call: nothing to do (nobody reads the scratch gradients).
     #[inline(always)]
     pub fn finish(self) {}
+}
+
+/// Integers (indices): `()`, before a `Vec<usize>` can be taken for a struct.
+pub trait ConstSlotInts {
+    /// The slot.
+    fn twin_slot<T>(&self) -> UnitSlot;
+}
+
+impl<I: TwinInt> ConstSlotInts for &&ConstSlotProbe<'_, Vec<I>> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt> ConstSlotInts for &&ConstSlotProbe<'_, [I]> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt, const N: usize> ConstSlotInts for &&ConstSlotProbe<'_, [I; N]> {
+    #[inline(always)]
+    fn twin_slot<T>(&self) -> UnitSlot {
+        UnitSlot(())
+    }
 }
 
 /// A struct: two scratch gradients.
@@ -557,4 +651,74 @@ impl UnitSlot {
     /// After the call: nothing to add.
     #[inline(always)]
     pub fn add_value_into<P: ?Sized>(self, _value: &mut P) {}
+}
+
+/// The adjoint slot of a place in a plain companion: the place's adjoint as it is, or `()`
+/// for integers (a `Vec<usize>` field passed to a helper's `&[usize]` parameter, whose slot
+/// is `&mut ()`).
+pub struct FirstSlotProbe<'a, P: ?Sized>(Cell<Option<&'a mut P>>);
+
+impl<'a, P: ?Sized> FirstSlotProbe<'a, P> {
+    /// The probe of a place's adjoint.
+    pub fn new(adjoint: &'a mut P) -> Self {
+        FirstSlotProbe(Cell::new(Some(adjoint)))
+    }
+
+    fn take(&self) -> &'a mut P {
+        match self.0.take() {
+            Some(a) => a,
+            None => unreachable!("grad: a slot probe is used once"),
+        }
+    }
+}
+
+/// The place's adjoint, passed on.
+pub struct PassSlot<'a, P: ?Sized>(&'a mut P);
+
+impl<P: ?Sized> PassSlot<'_, P> {
+    /// The slot passed to a plain pullback.
+    #[inline(always)]
+    pub fn first_order_arg(&mut self) -> &mut P {
+        self.0
+    }
+}
+
+/// Integers: `()`.
+pub trait FirstSlotInts {
+    /// The slot.
+    fn first_slot(&self) -> UnitSlot;
+}
+
+impl<I: TwinInt> FirstSlotInts for &&FirstSlotProbe<'_, Vec<I>> {
+    #[inline(always)]
+    fn first_slot(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt> FirstSlotInts for &&FirstSlotProbe<'_, [I]> {
+    #[inline(always)]
+    fn first_slot(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+impl<I: TwinInt, const N: usize> FirstSlotInts for &&FirstSlotProbe<'_, [I; N]> {
+    #[inline(always)]
+    fn first_slot(&self) -> UnitSlot {
+        UnitSlot(())
+    }
+}
+
+/// Anything else: the adjoint itself.
+pub trait FirstSlotOther<'a, P: ?Sized> {
+    /// The slot.
+    fn first_slot(&self) -> PassSlot<'a, P>;
+}
+
+impl<'a, P: ?Sized> FirstSlotOther<'a, P> for &FirstSlotProbe<'a, P> {
+    #[inline(always)]
+    fn first_slot(&self) -> PassSlot<'a, P> {
+        PassSlot(self.take())
+    }
 }

@@ -205,7 +205,10 @@ impl Gen<'_> {
             CallOut::Value(x) => {
                 // The type is stated only where the result is used as a float: a result nobody
                 // reads may be an array (`let _ = step(s, h);`) and is left to inference.
-                let ty = self.active(x).then(|| self.f.float.clone());
+                // In a twin, a float result is typed too: a call of structs alone passes
+                // nothing that fixes the callee's float type (`vdot(a, b).sqrt()`).
+                let ty =
+                    (self.active(x) || (twin && self.is_float(x))).then(|| self.f.float.clone());
                 let b = Binding::new(vec![(v(x), ty)], call, c.span);
                 decls.extend(b.names.iter().cloned());
                 b.assign()
@@ -372,8 +375,9 @@ impl Gen<'_> {
                         args.push(quote!(&#e));
                     }
                     if self.f.params[p.root].wrt {
-                        let d = self.place_adj(p, &value);
-                        slots.push(quote!(&mut #d));
+                        let (bind, slot) = self.first_place_slot(k, p, &value);
+                        before.extend(bind);
+                        slots.push(slot);
                     } else if matches!(p.segs.last(), Some(Seg::Range(..))) {
                         // A sub-slice of a struct without gradient: a scratch slot of its length.
                         let (bind, slot) = self.scratch_place_slot(k, p, &value);

@@ -14,9 +14,10 @@ fn probes() -> TokenStream {
         #[allow(unused_imports)]
         use #rt::twin_place::{
             ConstArray as _, ConstFloats as _, ConstOther as _, ConstSlotArray as _,
-            ConstSlotFloats as _, ConstSlotOther as _, ConstSlotStruct as _, PlaceArray as _,
-            PlaceFloats as _, PlaceOther as _, PlaceStruct as _, SlotArray as _,
-            SlotFloats as _, SlotOther as _, SlotStruct as _,
+            ConstSlotFloats as _, ConstSlotInts as _, ConstSlotOther as _,
+            ConstSlotStruct as _, PlaceArray as _, PlaceFloats as _, PlaceInts as _,
+            PlaceOther as _, PlaceStruct as _, SlotArray as _, SlotFloats as _, SlotInts as _,
+            SlotOther as _, SlotStruct as _,
         };
     }
 }
@@ -111,6 +112,29 @@ impl Gen<'_> {
             quote!(let mut #name = { #uses (&&&#probe).twin_slot::<#float>() };),
             quote!(#name.arg()),
             finish,
+        )
+    }
+
+    /// In a plain companion, the slot of place argument `k` of a differentiated struct: the
+    /// place's adjoint, or `()` where the place holds integers (a `Vec<usize>` field).
+    pub(crate) fn first_place_slot(
+        &self,
+        k: usize,
+        p: &Place,
+        value: &dyn Fn(Value) -> TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let rt = rt();
+        let name = id("tslot", k);
+        let d = self.place_adj(p, value);
+        (
+            quote! {
+                let mut #name = {
+                    #[allow(unused_imports)]
+                    use #rt::twin_place::{FirstSlotInts as _, FirstSlotOther as _};
+                    (&&&#rt::twin_place::FirstSlotProbe::new(&mut #d)).first_slot()
+                };
+            },
+            quote!(#name.first_order_arg()),
         )
     }
 

@@ -583,6 +583,13 @@ impl Lowerer<'_> {
                 }
             }
             if let Some(Binding::Array(a)) = p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+                // `acc.sqrt()` of `acc: &mut f64`: the method of `*acc`.
+                if self.scalar_ref.contains(&a) && crate::prims::method_named(&name).is_some() {
+                    let mut deref = m.clone();
+                    let recv = &m.receiver;
+                    *deref.receiver = syn::parse_quote_spanned!(recv.span()=> (*#recv));
+                    return self.method(&deref, span);
+                }
                 if name == "len" && m.args.is_empty() {
                     return Some(self.def(Op::Len(a), Ty::Int, span, None));
                 }

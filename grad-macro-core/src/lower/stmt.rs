@@ -1068,6 +1068,21 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn for_loop(&mut self, f: &syn::ExprForLoop) {
+        // `for &z in &xs[1..]` is `for &z in xs[1..].iter()` (`&mut`: `iter_mut()`).
+        if let syn::Expr::Reference(r) = strip(&f.expr) {
+            if let syn::Expr::Index(ix) = strip(&r.expr) {
+                if matches!(strip(&ix.index), syn::Expr::Range(_)) {
+                    let method = if r.mutability.is_some() {
+                        quote::format_ident!("iter_mut", span = r.and_token.span)
+                    } else {
+                        quote::format_ident!("iter", span = r.and_token.span)
+                    };
+                    let mut g = f.clone();
+                    *g.expr = syn::parse_quote_spanned!(r.span()=> #ix.#method());
+                    return self.for_loop(&g);
+                }
+            }
+        }
         if self.place_for(f).is_some() || self.data_for(f) {
             return;
         }
