@@ -70,6 +70,11 @@ pub enum SaveSource {
     /// A scalar argument of a [`Node::Call`] (or a bound of an array argument): the reverse
     /// sweep calls the callee's pullback with it.
     Arg(Value),
+    /// An integer read from a variable before the loop at this position, which values of the
+    /// loop's body are rebuilt from (a running index's value where the loop starts, see
+    /// `lower/running_index.rs`): saved once per run of the loop, restored, under its own
+    /// name, before the loop's reverse.
+    Entry(Value),
 }
 
 /// How the reverse sweep knows how many iterations a loop ran.
@@ -692,6 +697,14 @@ impl Builder<'_> {
                 self.restored.extend(frozen.iter().copied());
                 let mut added: Vec<Value> =
                     var.filter(|v| self.avail.insert(*v)).into_iter().collect();
+                if self.passes.recompute && self.passes.index {
+                    for x in self.entry_reads(b) {
+                        let s = self.save(ord, SaveKind::Index, SaveSource::Entry(x));
+                        saved.push(s);
+                        self.avail.insert(x);
+                        added.push(x);
+                    }
+                }
                 let mut candidates = Vec::new();
                 for n in &b.nodes {
                     if let Node::Let(x, op) = n {
@@ -783,6 +796,34 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// Running indices (`usize`) the top level of loop body `b` computes from that were read
+    /// before the loop and are not otherwise available to the reverse sweep (`l.0 = l` before
+    /// `for row in a..b { let l = l.0 + (row - a); .. }`).
+    fn entry_reads(&self, b: &Region) -> Vec<Value> {
+        let defined: HashSet<Value> = b
+            .nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Let(x, _) => Some(*x),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for n in &b.nodes {
+            let Node::Let(_, op) = n else {
+                continue;
+            };
+            for o in op.operands() {
+                let index =
+                    matches!(self.defs.get(&o), Some(Op::Read(v)) if self.f.index_vars.contains(v));
+                if index && !defined.contains(&o) && !self.avail.contains(&o) && !out.contains(&o) {
+                    out.push(o);
+                }
+            }
+        }
+        out
+    }
+
     /// The reverse of a [`Node::Call`]: its operands saved (or recomputed), the arrays it reads
     /// snapshotted where they may change, and a call of the callee's pullback.
     fn call(&mut self, c: &Call, ord: usize) -> Vec<Rev> {

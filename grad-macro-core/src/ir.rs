@@ -582,6 +582,9 @@ pub struct Function {
     pub returns: Returns,
     /// `const` and `static` items declared in the body, emitted in the companions too.
     pub items: Vec<TokenStream>,
+    /// Variables that are running indices (`lower/running_index.rs`): `usize`, since they
+    /// index arrays.
+    pub index_vars: std::collections::HashSet<Var>,
 }
 
 /// What a function returns.

@@ -91,7 +91,8 @@ impl<'a> Lister<'a> {
             SaveSource::IndexOf(v)
             | SaveSource::Cond(v)
             | SaveSource::LoopVar(v)
-            | SaveSource::Arg(v) => self.name(*v).to_string(),
+            | SaveSource::Arg(v)
+            | SaveSource::Entry(v) => self.name(*v).to_string(),
             SaveSource::TripCount(o) => format!("trips{o}"),
             SaveSource::LastVar(o) => format!("last{o}"),
         }

@@ -345,7 +345,7 @@ pub(crate) fn compile(
     passes: Passes,
     errors: &mut Errors,
 ) -> Option<(Function, adjoint::Plan)> {
-    let mut f = lower::lower(parsed, errors)?;
+    let mut f = lower::lower_with(parsed, passes, errors)?;
     if !errors.is_empty() {
         return None;
     }

@@ -24,7 +24,8 @@ impl Gen<'_> {
             SaveSource::IndexOf(x)
             | SaveSource::Cond(x)
             | SaveSource::LoopVar(x)
-            | SaveSource::Arg(x) => {
+            | SaveSource::Arg(x)
+            | SaveSource::Entry(x) => {
                 let vx = v(*x);
                 quote!(#vx)
             }
@@ -184,27 +185,38 @@ impl Gen<'_> {
                 }
                 Rev::Restore(sv) => {
                     let info = self.plan.save(*sv);
-                    if info.storage != Storage::Stack {
-                        continue;
-                    }
-                    let name = r(*sv);
-                    match info.kind {
-                        SaveKind::Float => {
-                            let t = tape_f();
-                            quote!(let #name = #t.pop();)
+                    match (&info.source, info.storage) {
+                        // Under the value's own name: the loop's replays read it.
+                        (SaveSource::Entry(x), Storage::Stack) => {
+                            let (vx, t) = (v(*x), tape_u());
+                            quote!(let #vx: usize = #t.pop();)
                         }
-                        SaveKind::Index => {
-                            let t = tape_u();
-                            quote!(let #name = #t.pop();)
+                        (SaveSource::Entry(x), Storage::Hoisted) => {
+                            let (vx, name) = (v(*x), h(*sv));
+                            quote!(let #vx = #name;)
                         }
-                        SaveKind::Flag => {
-                            let t = tape_u();
-                            quote!(let #name = #t.pop() != 0;)
+                        (_, Storage::Stack) => {
+                            let name = r(*sv);
+                            match info.kind {
+                                SaveKind::Float => {
+                                    let t = tape_f();
+                                    quote!(let #name = #t.pop();)
+                                }
+                                SaveKind::Index => {
+                                    let t = tape_u();
+                                    quote!(let #name = #t.pop();)
+                                }
+                                SaveKind::Flag => {
+                                    let t = tape_u();
+                                    quote!(let #name = #t.pop() != 0;)
+                                }
+                                SaveKind::Int => {
+                                    let t = lv(*sv);
+                                    quote!(let #name = #t.pop();)
+                                }
+                            }
                         }
-                        SaveKind::Int => {
-                            let t = lv(*sv);
-                            quote!(let #name = #t.pop();)
-                        }
+                        _ => continue,
                     }
                 }
                 Rev::Acc {

@@ -17,6 +17,7 @@ mod iter;
 mod matching;
 pub(crate) use matching::binding_name;
 mod place;
+mod running_index;
 mod scope;
 mod span;
 mod stmt;
@@ -37,16 +38,27 @@ pub(crate) const JUMP_RETURN: u8 = 3;
 ///
 /// A function with struct parameters is lowered twice: once to learn the types of the fields
 /// it reads from how it uses them (errors ignored), then for real (see `place.rs`).
+#[cfg(test)]
 pub fn lower(parsed: &Parsed, errors: &mut Errors) -> Option<Function> {
+    lower_with(parsed, crate::passes::Passes::default(), errors)
+}
+
+/// [`lower`] with the passes that act while lowering: [`crate::passes::Passes::index`]
+/// (`running_index.rs`).
+pub fn lower_with(
+    parsed: &Parsed,
+    passes: crate::passes::Passes,
+    errors: &mut Errors,
+) -> Option<Function> {
     let structs = parsed
         .params
         .iter()
         .any(|p| matches!(p.class, ParamClass::Struct));
     let types = structs.then(|| {
         let mut ignored = Errors::default();
-        lower_pass(parsed, &mut ignored, None).1
+        lower_pass(parsed, &mut ignored, None, passes).1
     });
-    lower_pass(parsed, errors, types).0
+    lower_pass(parsed, errors, types, passes).0
 }
 
 /// One lowering; also returns the field types its reads of struct parameters suggest.
@@ -54,9 +66,11 @@ fn lower_pass(
     parsed: &Parsed,
     errors: &mut Errors,
     place_types: Option<std::collections::HashMap<String, Ty>>,
+    passes: crate::passes::Passes,
 ) -> (Option<Function>, std::collections::HashMap<String, Ty>) {
     let mut cx = Lowerer::new(parsed, errors);
     cx.place_types = place_types;
+    cx.running_index = passes.index;
     let mut params = Vec::new();
     let mut const_arrays = std::collections::HashMap::new();
     for (i, p) in parsed.params.iter().enumerate() {
@@ -188,6 +202,7 @@ fn lower_pass(
         regions,
         outer_arrays,
         items,
+        index_vars,
         ..
     } = cx;
     let Some(result) = result else {
@@ -234,6 +249,7 @@ fn lower_pass(
         arrays,
         array_param,
         items,
+        index_vars,
     };
     (Some(f), gathered)
 }
@@ -295,6 +311,11 @@ pub(crate) struct Lowerer<'a> {
     pub reads_of: std::collections::HashMap<Value, Var>,
     /// Parameter arrays left out by `wrt(...)` and not `&mut`.
     pub inert_arrays: std::collections::HashSet<Array>,
+    /// Whether loops with a running index are rewritten (`running_index.rs`; the `index`
+    /// pass).
+    pub running_index: bool,
+    /// The variables rewritten as running indices (see [`Function::index_vars`]).
+    pub index_vars: std::collections::HashSet<Var>,
     /// The const generic parameters (`const N: usize`) and their types.
     pub const_generics: std::collections::HashMap<String, Ty>,
     /// How many value-producing expressions (`if` and block expressions, `&&`/`||`) enclose
@@ -387,6 +408,8 @@ impl<'a> Lowerer<'a> {
             const_params: Default::default(),
             inert: Default::default(),
             inert_arrays: Default::default(),
+            running_index: true,
+            index_vars: Default::default(),
             reads_of: Default::default(),
             param_names: parsed.params.iter().map(|p| p.ident.to_string()).collect(),
             const_generics: parsed

@@ -1083,6 +1083,12 @@ impl Lowerer<'_> {
                 }
             }
         }
+        if self.running_index {
+            if let Some(block) = self.running_index(f) {
+                self.stmt_expr(&block);
+                return;
+            }
+        }
         if self.place_for(f).is_some() || self.data_for(f) {
             return;
         }

@@ -1,5 +1,7 @@
 //! The optimizing passes, one module each, in the order the pipeline runs them.
 //!
+//! While lowering: `index` (a running index `l += 1` in a loop is rebuilt from the loop
+//! variable, `lower/running_index.rs`).
 //! IR → IR, after lowering: [`fold`] (constant folding), [`cse`] (common subexpressions).
 //! Activity: [`prune`] (no adjoints for values the result does not depend on).
 //! Plan, while the reverse sweep is built: [`recompute`] (recompute loop values and rerun
@@ -50,6 +52,9 @@ pub struct Passes {
     pub freeze: bool,
     /// [`skip`].
     pub skip: bool,
+    /// Running indices (`lower/running_index.rs`, while lowering): in `for v in a..b { ..;
+    /// l += 1; }`, `l` inside the loop is rebuilt from `v` instead of stored per iteration.
+    pub index: bool,
     /// Blocks of more than three times this many IR steps are split into segments of about
     /// this many, each optimized as a function of its own ([`crate::codegen`]'s `segment`):
     /// `segment(N)` sets it, `disable(segment)` never splits.
@@ -68,6 +73,7 @@ impl Default for Passes {
             fuse: true,
             freeze: true,
             skip: true,
+            index: true,
             segment: crate::codegen::DEFAULT_SEGMENT,
         }
     }
@@ -76,7 +82,7 @@ impl Default for Passes {
 /// The names accepted by `disable(...)`, for messages.
 pub const NAMES: &str =
     "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `skip`, `sincos`, `reserve`, \
-     `segment`";
+     `index`, `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -95,6 +101,7 @@ impl Passes {
             "fuse" => &mut self.fuse,
             "freeze" => &mut self.freeze,
             "skip" => &mut self.skip,
+            "index" => &mut self.index,
             _ => {
                 errors.on(
                     name,

@@ -43,7 +43,10 @@ impl Builder<'_> {
             SaveSource::IndexOf(x) | SaveSource::Cond(x) | SaveSource::Arg(x) => {
                 self.replayable_value(*x)
             }
-            SaveSource::TripCount(_) | SaveSource::LoopVar(_) | SaveSource::LastVar(_) => false,
+            SaveSource::TripCount(_)
+            | SaveSource::LoopVar(_)
+            | SaveSource::LastVar(_)
+            | SaveSource::Entry(_) => false,
         };
         replayable.then_some(Storage::Replayed)
     }
