@@ -212,6 +212,14 @@ fn m_round(x: f64) -> f64 {
 fn m_trunc(x: f64) -> f64 {
     x.trunc()
 }
+#[differentiable(hessian)]
+fn m_to_degrees(x: f64) -> f64 {
+    x.to_degrees()
+}
+#[differentiable(hessian)]
+fn m_to_radians(x: f64) -> f64 {
+    x.to_radians()
+}
 #[differentiable]
 fn m_relu(x: f64) -> f64 {
     x.relu()
@@ -317,6 +325,20 @@ fn unary_methods() {
     check1("ceil", m_ceil_grad, m_ceil, Value::ceil, &steps);
     check1("round", m_round_grad, m_round, Value::round, &steps);
     check1("trunc", m_trunc_grad, m_trunc, Value::trunc, &steps);
+    check1(
+        "to_degrees",
+        m_to_degrees_grad,
+        m_to_degrees,
+        Value::to_degrees,
+        &trig,
+    );
+    check1(
+        "to_radians",
+        m_to_radians_grad,
+        m_to_radians,
+        Value::to_radians,
+        &[-270.0, -1.0, 0.0, 45.0, 720.0],
+    );
     check1("relu", m_relu_grad, m_relu, Value::relu, &kink);
     check1("sigmoid", m_sigmoid_grad, m_sigmoid, Value::sigmoid, &expo);
     check1("neg", m_neg_grad, m_neg, |x| -x, &[-2.0, 0.0, 3.5]);
@@ -1002,4 +1024,18 @@ fn steps_at_integers_have_zero_derivative() {
     assert_eq!(m_round_grad(2.5), (3.0, 0.0));
     assert_eq!(m_signum_grad(0.0), (1.0, 0.0));
     assert_eq!(m_signum_grad(-0.0), (-1.0, 0.0));
+}
+
+/// `to_degrees` / `to_radians` multiply by std's constant: its exact value is the derivative,
+/// and the second derivative is zero.
+#[test]
+fn angle_conversions_have_stds_constant_as_derivative() {
+    for x in [-3.0, 0.0, 0.7, 90.0] {
+        assert_eq!(m_to_degrees_grad(x).1, 1.0f64.to_degrees());
+        assert_eq!(m_to_radians_grad(x).1, 1.0f64.to_radians());
+        assert_eq!(m_to_degrees_grad(x).0.to_bits(), x.to_degrees().to_bits());
+        let (_, g, h) = m_to_radians_hessian(x);
+        assert_eq!(g, vec![1.0f64.to_radians()]);
+        assert_eq!(h, vec![vec![0.0]]);
+    }
 }

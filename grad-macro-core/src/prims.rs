@@ -45,6 +45,8 @@ const METHODS: &[Prim] = &[
     method("ceil", 1),
     method("round", 1),
     method("trunc", 1),
+    method("to_degrees", 1),
+    method("to_radians", 1),
     method("mul_add", 3),
     method("hypot", 2),
     method("atan2", 2),

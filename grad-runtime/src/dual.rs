@@ -362,6 +362,7 @@ impl<F: Float> Float for Dual<F> {
     unary_methods!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,
         ln, log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round, trunc,
+        to_degrees, to_radians,
     );
 
     #[inline(always)]

@@ -105,6 +105,7 @@ pub trait Float:
     float_methods!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,
         ln, log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round, trunc,
+        to_degrees, to_radians,
     );
     /// The inherent `powi`.
     fn powi(self, n: i32) -> Self;
@@ -203,7 +204,7 @@ macro_rules! impl_float {
             forward_methods!(
                 sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2,
                 exp_m1, ln, log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round,
-                trunc,
+                trunc, to_degrees, to_radians,
             );
             #[inline(always)]
             fn powi(self, n: i32) -> Self {

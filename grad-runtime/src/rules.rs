@@ -416,6 +416,18 @@ pub fn round<T: Float>(x: T) -> (T, T) {
     (x.round(), T::ZERO)
 }
 
+/// `x.to_degrees()`: the constant `180 / π` (as std multiplies by it).
+#[inline(always)]
+pub fn to_degrees<T: Float>(x: T) -> (T, T) {
+    (x.to_degrees(), T::ONE.to_degrees())
+}
+
+/// `x.to_radians()`: the constant `π / 180` (as std multiplies by it).
+#[inline(always)]
+pub fn to_radians<T: Float>(x: T) -> (T, T) {
+    (x.to_radians(), T::ONE.to_radians())
+}
+
 /// `x.trunc()`: zero derivative.
 #[inline(always)]
 pub fn trunc<T: Float>(x: T) -> (T, T) {

@@ -25,6 +25,7 @@ macro_rules! unary_methods {
 unary_methods!(
     sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1, ln,
     log2, log10, ln_1p, sqrt, cbrt, recip, abs, signum, floor, ceil, round, trunc, relu, sigmoid,
+    to_degrees, to_radians,
 );
 
 /// Methods of two arguments: `x.name(other)` through `rules::name`, where `other` is an `f64`,
