@@ -117,3 +117,35 @@ fn inclusive_ranges_steps_branches_and_empty_ranges() {
         central_differences(|q| strided(&q[..12], q[12], n), &q, &g, 1e-6);
     }
 }
+
+/// Loops the pass must leave as written: the loop variable rebound by a cast (its type is not
+/// `usize`), and `l` changed through parentheses.
+#[differentiable]
+fn left_alone(w: &[f64], x: f64, n: u32) -> f64 {
+    let mut s = 0.0;
+    let mut l = 0;
+    for i in 0..n {
+        let i = i as usize;
+        s = s * x + w[l] * w[i];
+        l += 1;
+    }
+    let mut k = 1;
+    for j in 0..2 {
+        s += w[k] * w[j] * x;
+        (k) += 1;
+        k += 1;
+    }
+    s + w[l] + w[k]
+}
+
+#[test]
+fn loops_the_pass_leaves_alone_still_differentiate() {
+    let w: Vec<f64> = (0..10).map(|i| 0.2 + 0.1 * i as f64).collect();
+    let (v, gw, gx) = left_alone_grad(&w, 0.7, 3);
+    assert_eq!(v.to_bits(), left_alone(&w, 0.7, 3).to_bits());
+    let mut q = w.clone();
+    q.push(0.7);
+    let mut g = gw.clone();
+    g.push(gx);
+    central_differences(|q| left_alone(&q[..10], q[10], 3), &q, &g, 1e-7);
+}

@@ -61,11 +61,13 @@ impl Lowerer<'_> {
         };
         let body: TokenStream = rest.iter().map(ToTokens::to_token_stream).collect();
         // `l` and the loop variable index arrays (so both are `usize`); nothing else changes
-        // `l`, declares another `l`, or leaves the body early.
+        // either or binds another of the same name (`let i = i as usize;` would leave the loop
+        // variable of another type), and nothing leaves the body early.
         if l == var
             || !indexes(&body, l)
             || !indexes(&body, var)
             || changes(&body, l)
+            || changes(&body, var)
             || exits(&body)
         {
             return None;
@@ -116,43 +118,57 @@ fn indexes(ts: &TokenStream, name: &syn::Ident) -> bool {
     })
 }
 
-/// Whether `ts` may change `name` or bind another one: `name` before an assignment operator,
-/// after `mut` or `let`, or borrowed mutably (`&mut name`).
+/// Whether `ts` may change `name` or bind another one: `name` (or a parenthesized group
+/// holding it, `(name, k) = ..`) before an assignment operator or after `mut`, `let`, `for` or
+/// `|` (`&mut name`, `let mut name`, `for name in`, a closure's parameter).
 fn changes(ts: &TokenStream, name: &syn::Ident) -> bool {
     let tts: Vec<TokenTree> = ts.clone().into_iter().collect();
     for (k, tt) in tts.iter().enumerate() {
-        match tt {
+        let here = match tt {
             TokenTree::Group(g) if changes(&g.stream(), name) => return true,
-            TokenTree::Ident(i) if i == name => {
-                let before = k.checked_sub(1).map(|j| &tts[j]);
-                if matches!(before, Some(TokenTree::Ident(b)) if b == "mut" || b == "let") {
-                    return true;
-                }
-                // `name =`, `name +=`, ... (not `name ==`).
-                if let Some(TokenTree::Punct(p)) = tts.get(k + 1) {
-                    let next = tts.get(k + 2);
-                    let eq_follows =
-                        matches!(next, Some(TokenTree::Punct(q)) if q.as_char() == '=');
-                    match p.as_char() {
-                        '=' if !eq_follows => return true,
-                        '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|' if eq_follows => return true,
-                        '<' | '>' => {
-                            // `name <<= k`, `name >>= k`.
-                            let third = tts.get(k + 3);
-                            if matches!(next, Some(TokenTree::Punct(q)) if q.as_char() == p.as_char())
-                                && matches!(third, Some(TokenTree::Punct(q)) if q.as_char() == '=')
-                            {
-                                return true;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Parenthesis && mentions(&g.stream(), name)
             }
-            _ => {}
+            TokenTree::Ident(i) => i == name,
+            _ => false,
+        };
+        if !here {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|j| &tts[j]);
+        let binds = match before {
+            Some(TokenTree::Ident(b)) => b == "mut" || b == "let" || b == "for",
+            Some(TokenTree::Punct(p)) => p.as_char() == '|',
+            _ => false,
+        };
+        if binds || assigned(&tts[k + 1..]) {
+            return true;
         }
     }
     false
+}
+
+/// Whether `ts` mentions `name` at any depth.
+fn mentions(ts: &TokenStream, name: &syn::Ident) -> bool {
+    ts.clone().into_iter().any(|tt| match tt {
+        TokenTree::Group(g) => mentions(&g.stream(), name),
+        TokenTree::Ident(i) => i == *name,
+        _ => false,
+    })
+}
+
+/// Whether `rest` starts with an assignment operator: `=` (not `==`), `+=`, `<<=`, ...
+fn assigned(rest: &[TokenTree]) -> bool {
+    let punct = |k: usize| match rest.get(k) {
+        Some(TokenTree::Punct(p)) => Some(p.as_char()),
+        _ => None,
+    };
+    match (punct(0), punct(1), punct(2)) {
+        (Some('='), next, _) => next != Some('='),
+        (Some('+' | '-' | '*' | '/' | '%' | '^' | '&' | '|'), Some('='), _) => true,
+        (Some(a @ ('<' | '>')), Some(b), Some('=')) => a == b,
+        _ => false,
+    }
 }
 
 /// Whether `ts` may leave the loop body early (`break`, `continue`, `return`, `?`).

@@ -14,7 +14,7 @@
 //!
 //! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
 //! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
-//! taken in another order (`cse` and `fuse` only; the others change no bit, except that
+//! taken in another order (`cse`, `fuse` and `index` only; the others change no bit, except that
 //! `skip` gives zero where a zero adjoint meets an infinite partial, as hand-written code
 //! does, and the code without it NaN). `tests/passes.rs` and `grad-fuzz` check both.
 
