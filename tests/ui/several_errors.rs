@@ -12,9 +12,9 @@ fn f(x: f64, y: f64) -> f64 {
     let m = match x {
         _ => y,
     };
-    let g = x.to_degrees();
+    let g = x.round_ties_even();
     let u = unsafe { x * 2.0 };
-    f64::to_degrees(x) + y
+    f64::round_ties_even(x) + y
 }
 
 fn main() {}

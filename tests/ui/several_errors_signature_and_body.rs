@@ -9,7 +9,7 @@ fn f<T>(x: f64, out: &mut [f64], y: &f64) -> f64 {
     let m = match x {
         _ => x,
     };
-    f64::to_radians(x) + r
+    f64::round_ties_even(x) + r
 }
 
 fn main() {}

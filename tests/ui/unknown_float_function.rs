@@ -2,7 +2,7 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    f64::to_degrees(x)
+    f64::round_ties_even(x)
 }
 
 fn main() {}

@@ -2,7 +2,7 @@ use grad::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    x.to_degrees() + x
+    x.round_ties_even() + x
 }
 
 fn main() {}
