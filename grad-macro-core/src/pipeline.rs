@@ -82,7 +82,16 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
                         .as_ref()
                         .map(|(f, plan)| codegen::pullback_body(f, plan))
                 }
-                other => other.map(|(f, plan)| codegen::pullback_body(&f, &plan)),
+                Some((f, plan)) => Some(codegen::pullback_body(&f, &plan)),
+                // Refused with every float parameter differentiated (a float the body uses as
+                // no arithmetic allows, `for i in (x[0] * c).sin()..n`, where `wrt(...)` leaves
+                // `x` out): the same, as for a plain helper.
+                None => {
+                    unknown = true;
+                    compiled
+                        .as_ref()
+                        .map(|(f, plan)| codegen::pullback_body(f, plan))
+                }
             }
         }
         None => None,

@@ -620,6 +620,24 @@ impl Lowerer<'_> {
                 None,
             ));
         }
+        // `out.push(x * w)` on `let mut out = Vec::new();`: a `Vec` that grows.
+        let grows = ["push", "insert", "extend", "extend_from_slice", "append"];
+        if rty == Ty::Unknown
+            && grows.contains(&name.as_str())
+            && args
+                .iter()
+                .any(|a| self.ty(*a) == Ty::Float && !self.inert.contains(a))
+        {
+            self.errors.on(
+                &m.method,
+                format!(
+                    "`.{name}(...)` of a differentiated value: a `Vec` that grows is not \
+                     supported; create it at its length (`let mut v = vec![0.0; n];`) and write \
+                     `v[i] = ...`, or build it with `.collect()`"
+                ),
+            );
+            return None;
+        }
         if matches!(rty, Ty::Int | Ty::Bool)
             || (rty == Ty::Unknown && prims::method_named(&name).is_none())
         {
