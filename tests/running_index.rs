@@ -149,3 +149,74 @@ fn loops_the_pass_leaves_alone_still_differentiate() {
     g.push(gx);
     central_differences(|q| left_alone(&q[..10], q[10], 3), &q, &g, 1e-7);
 }
+
+/// A running index in a loop inside a branch at the top level (the value at the loop's entry
+/// is kept in a hoisted local, not on a stack) and inside a `while` loop.
+#[differentiable]
+fn in_branches(w: &[f64], x: f64, d: usize) -> f64 {
+    let mut s = 0.0;
+    let mut l = 0;
+    if x > 0.0 {
+        for i in 0..d {
+            s += w[l] * x * w[i];
+            l += 1;
+        }
+    } else {
+        s -= w[0] * x;
+    }
+    let mut rounds = 0;
+    while rounds < 2 {
+        for i in 1..d {
+            s += (w[l - d] * w[i] * x).sin();
+            l += 1;
+        }
+        rounds += 1;
+    }
+    s + w[l - 1]
+}
+
+#[differentiable(disable(index))]
+fn in_branches_stored(w: &[f64], x: f64, d: usize) -> f64 {
+    let mut s = 0.0;
+    let mut l = 0;
+    if x > 0.0 {
+        for i in 0..d {
+            s += w[l] * x * w[i];
+            l += 1;
+        }
+    } else {
+        s -= w[0] * x;
+    }
+    let mut rounds = 0;
+    while rounds < 2 {
+        for i in 1..d {
+            s += (w[l - d] * w[i] * x).sin();
+            l += 1;
+        }
+        rounds += 1;
+    }
+    s + w[l - 1]
+}
+
+#[test]
+fn running_indices_in_branches_and_while_loops() {
+    let w: Vec<f64> = (0..16).map(|i| 0.3 + 0.07 * i as f64).collect();
+    for x in [0.8, -0.6] {
+        let d = 4;
+        let (v, gw, gx) = in_branches_grad(&w, x, d);
+        assert_eq!(v.to_bits(), in_branches(&w, x, d).to_bits());
+        let (v2, gw2, gx2) = in_branches_stored_grad(&w, x, d);
+        assert_eq!(v.to_bits(), v2.to_bits());
+        for (a, b) in gw.iter().zip(&gw2).chain([(&gx, &gx2)]) {
+            assert!(
+                (a - b).abs() <= 1e-15 * (1.0 + b.abs()),
+                "{a} vs {b} stored"
+            );
+        }
+        let mut q = w.clone();
+        q.push(x);
+        let mut g = gw.clone();
+        g.push(gx);
+        central_differences(|q| in_branches(&q[..16], q[16], d), &q, &g, 1e-7);
+    }
+}

@@ -161,26 +161,16 @@ impl Gen<'_> {
     }
 
     /// In a plain companion, the slot of a shared place argument `k` of a struct an earlier
-    /// argument of the call is a place of too (`dot(&self.v, &self.v)`): a scratch one, added
-    /// into the place's adjoint after the call.
+    /// argument of the call is a place of too (`dot(&self.v, &self.v)`): a scratch one
+    /// ([`Self::scratch_place_slot`]), added into the place's adjoint after the call.
     pub(crate) fn again_place_slot(
         &self,
         k: usize,
         p: &Place,
         value: &dyn Fn(Value) -> TokenStream,
     ) -> (TokenStream, TokenStream, TokenStream) {
-        let (rt, float, uses) = (rt(), &self.f.float, probes());
-        let name = id("tslot", k);
-        let (e, d) = (self.place_expr(p, value), self.place_adj(p, value));
-        (
-            quote! {
-                let mut #name = {
-                    #uses
-                    (&&&#rt::twin_place::ConstSlotProbe(&#e)).twin_slot::<#float>()
-                };
-            },
-            quote!(#name.first_order_arg()),
-            quote!(#name.add_value_into(&mut #d);),
-        )
+        let (bind, slot) = self.scratch_place_slot(k, p, value);
+        let (name, d) = (id("tslot", k), self.place_adj(p, value));
+        (bind, slot, quote!(#name.add_value_into(&mut #d);))
     }
 }
