@@ -167,7 +167,7 @@ fn in_branches(w: &[f64], x: f64, d: usize) -> f64 {
     let mut rounds = 0;
     while rounds < 2 {
         for i in 1..d {
-            s += (w[l - d] * w[i] * x).sin();
+            s += (w[l + 1] * w[i] * x).sin();
             l += 1;
         }
         rounds += 1;
@@ -190,7 +190,7 @@ fn in_branches_stored(w: &[f64], x: f64, d: usize) -> f64 {
     let mut rounds = 0;
     while rounds < 2 {
         for i in 1..d {
-            s += (w[l - d] * w[i] * x).sin();
+            s += (w[l + 1] * w[i] * x).sin();
             l += 1;
         }
         rounds += 1;
