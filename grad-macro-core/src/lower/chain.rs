@@ -179,6 +179,8 @@ impl<'a> Lowerer<'a> {
             syn::Expr::MethodCall(m) => {
                 ADAPTERS.contains(&m.method.to_string().as_str()) && self.is_chain_root(&m.receiver)
             }
+            // `sq_all(x).iter()`: an adapter on a call returns an array or a `Vec`.
+            syn::Expr::Call(c) => matches!(strip(&c.func), syn::Expr::Path(_)),
             _ => false,
         }
     }
@@ -739,6 +741,11 @@ impl<'a> Lowerer<'a> {
                 }
             },
             syn::Expr::MethodCall(m) => self.adapter(m),
+            // `sq_all(x).iter()`: the call's array result.
+            syn::Expr::Call(c) if matches!(strip(&c.func), syn::Expr::Path(_)) => {
+                let a = self.array_ref(e)?;
+                Some(self.elems(a, None, span))
+            }
             other => {
                 self.errors.on(
                     other,

@@ -7,6 +7,7 @@
 //! `a && b` and `a || b` become branches, so their short-circuit is kept.
 
 mod array_tail;
+mod array_use;
 mod array_value;
 mod call;
 mod chain;
@@ -336,6 +337,12 @@ pub(crate) struct Lowerer<'a> {
     /// Names the body uses as arrays (indexed, measured, borrowed): a `let` of a call to such
     /// a name binds the call's array result.
     pub array_names: std::collections::HashSet<String>,
+    /// Set for the `let` of a call about to be lowered: whether its name is used as an array
+    /// in its scope ([`array_use`]).
+    pub call_let_array: Option<bool>,
+    /// Code in the scope of the next statements lowered that is lowered apart from them (the
+    /// tail naming an array-valued function's result): read for the uses of their names.
+    pub scope_tail: Option<TokenStream>,
     /// Set once nesting deeper than [`MAX_NESTING`] has been refused.
     pub too_deep: bool,
     /// Closures bound to locals, with the names they see; inlined where they are called.
@@ -426,9 +433,11 @@ impl<'a> Lowerer<'a> {
             local_elem_ty: Default::default(),
             array_mut: Vec::new(),
             scalar_ref: Default::default(),
-            array_names: array_uses(&parsed.item.block.to_token_stream())
+            array_names: array_use::array_uses(&parsed.item.block.to_token_stream())
                 .into_iter()
                 .collect(),
+            call_let_array: None,
+            scope_tail: None,
             closures: Vec::new(),
             closure_depth: 0,
             outer_arrays: Default::default(),
@@ -469,6 +478,7 @@ impl<'a> Lowerer<'a> {
             Some((syn::Stmt::Expr(e, None), rest)) => (Some(e), rest),
             _ => (None, &block.stmts[..]),
         };
+        self.scope_tail = tail.map(|e| e.to_token_stream());
         self.stmts_discard(stmts, block_end(block));
         let out = match tail {
             Some(e) => self.array_value(e),
@@ -761,42 +771,6 @@ fn name_uses(tokens: &TokenStream) -> std::collections::HashMap<String, usize> {
             match tt {
                 TokenTree::Group(g) => work.push(g.stream()),
                 TokenTree::Ident(i) => *out.entry(i.to_string()).or_insert(0) += 1,
-                _ => {}
-            }
-        }
-    }
-    out
-}
-
-/// The names used as arrays in `tokens`: followed by `[..]` or by `.len()`, `.iter()`, or
-/// borrowed (`&x`).
-fn array_uses(tokens: &TokenStream) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut work = vec![tokens.clone()];
-    while let Some(ts) = work.pop() {
-        let tts: Vec<TokenTree> = ts.into_iter().collect();
-        for (i, tt) in tts.iter().enumerate() {
-            match tt {
-                TokenTree::Group(g) => work.push(g.stream()),
-                TokenTree::Ident(id) => {
-                    let next = tts.get(i + 1);
-                    let indexed = matches!(next, Some(TokenTree::Group(g))
-                        if g.delimiter() == proc_macro2::Delimiter::Bracket)
-                        && !matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
-                            Some(TokenTree::Punct(p)) if p.as_char() == '.');
-                    let method = matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == '.')
-                        && matches!(tts.get(i + 2), Some(TokenTree::Ident(m))
-                            if ["len", "iter", "iter_mut", "into_iter", "to_vec",
-                                "copy_from_slice", "fill", "swap", "chunks", "chunks_exact",
-                                "windows", "split_at", "is_empty"]
-                                .iter().any(|k| m == k));
-                    // `&x` (not `&mut x`: a float variable passed to a `&mut f64` parameter).
-                    let borrowed = matches!(i.checked_sub(1).and_then(|j| tts.get(j)),
-                        Some(TokenTree::Punct(p)) if p.as_char() == '&');
-                    if indexed || method || borrowed {
-                        out.push(id.to_string());
-                    }
-                }
                 _ => {}
             }
         }

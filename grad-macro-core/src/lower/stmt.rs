@@ -30,6 +30,8 @@ impl Lowerer<'_> {
     /// Lowers statements into the current region. After a statement that may exit early the
     /// rest is lowered inside `if jump == 0 { .. }`.
     pub(crate) fn stmts(&mut self, stmts: &[syn::Stmt], dest: Dest, end: Span) -> Option<Value> {
+        let after = self.scope_tail.take();
+        let call_arrays = super::array_use::call_lets_used_as_arrays(stmts, after.as_ref());
         for (i, stmt) in stmts.iter().enumerate() {
             let is_tail = i + 1 == stmts.len() && matches!(stmt, syn::Stmt::Expr(_, None));
             let before = (self.returns, self.loop_exits);
@@ -38,6 +40,7 @@ impl Lowerer<'_> {
                     return self.tail(e, dest);
                 }
             }
+            self.call_let_array = call_arrays[i];
             self.stmt(stmt);
             let rest = &stmts[i + 1..];
             if (self.returns, self.loop_exits) != before && !rest.is_empty() {
@@ -137,6 +140,8 @@ impl Lowerer<'_> {
     }
 
     fn local(&mut self, local: &syn::Local) {
+        // Whether a call's result is used as an array in the binding's scope.
+        let scoped = self.call_let_array.take();
         if let Some(pair) = sin_cos_pair(local) {
             return self.local(&pair);
         }
@@ -298,7 +303,9 @@ impl Lowerer<'_> {
         if let syn::Expr::MethodCall(m) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            let array = typed.unwrap_or_else(|| self.array_names.contains(&ident.to_string()));
+            let array = typed.unwrap_or_else(|| {
+                scoped.unwrap_or_else(|| self.array_names.contains(&ident.to_string()))
+            });
             if array && self.is_user_method_of_place(m) {
                 if let Some(CallOut::NewArray(a)) =
                     self.place_method(m, super::call::Dst::NewArray, Some(&ident))
@@ -311,10 +318,11 @@ impl Lowerer<'_> {
         if let syn::Expr::Call(c) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            // Untyped, a name used as an array later binds an array result, if the call passes
-            // arrays (a helper of scalars returning an array needs the type written).
+            // Untyped, a name used as an array in its scope binds an array result.
             let array = typed.unwrap_or_else(|| {
-                self.passes_arrays(c) && self.array_names.contains(&ident.to_string())
+                scoped.unwrap_or_else(|| {
+                    self.passes_arrays(c) && self.array_names.contains(&ident.to_string())
+                })
             });
             if let (true, syn::Expr::Path(p)) = (array, strip(&c.func)) {
                 if let Some(CallOut::NewArray(a)) =

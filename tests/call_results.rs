@@ -1,0 +1,184 @@
+//! A call's array result used as an array, whatever the call's arguments: `let p =
+//! polar(r, t);` of a helper of scalars, then `p[i]`, `&p`, `p.iter()`, `for v in p`; and
+//! a chain straight on a call (`sq_all(x).iter().sum()`). The macro tells an array result
+//! by the binding's uses in its scope, so a float of the same name elsewhere stays a float.
+//! Checked against closed forms, the second-order companions against their own closed forms.
+
+use grad::prelude::*;
+
+#[differentiable(jvp, hessian)]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+#[differentiable(jvp, hessian)]
+fn norm2(v: &[f64]) -> f64 {
+    v[0] * v[0] + v[1] * v[1]
+}
+
+/// `x y` of the point at polar `(r, t)`: `r² cos t sin t = r² sin(2t) / 2`.
+#[differentiable(jvp, hessian)]
+fn product(r: f64, t: f64) -> f64 {
+    let p = polar(r, t);
+    p[0] * p[1]
+}
+
+/// `|p|² = r²`, through a borrow of the result.
+#[differentiable(jvp, hessian)]
+fn radius2(r: f64, t: f64) -> f64 {
+    let p = polar(r, t);
+    norm2(&p)
+}
+
+/// `|p|² = r²`, through an iterator chain over the result.
+#[differentiable(jvp, hessian)]
+fn radius2_chain(r: f64, t: f64) -> f64 {
+    let p = polar(r, t);
+    p.iter().map(|v| v * v).sum()
+}
+
+/// `x + y = r (cos t + sin t)`, through a loop over the result by value.
+#[differentiable(jvp, hessian)]
+fn coordinate_sum(r: f64, t: f64) -> f64 {
+    let q = polar(r, t);
+    let mut s = 0.0;
+    for v in q {
+        s += v;
+    }
+    s
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+#[test]
+fn an_array_result_of_scalar_arguments_is_an_array() {
+    for &(r, t) in &[(1.3, 0.4), (0.7, -2.1), (2.0, 3.0)] {
+        let (v, dr, dt) = product_grad(r, t);
+        assert_eq!(v, product(r, t));
+        assert!(close(v, r * r * (2.0 * t).sin() / 2.0));
+        assert!(close(dr, r * (2.0 * t).sin()));
+        assert!(close(dt, r * r * (2.0 * t).cos()));
+
+        for f in [radius2_grad, radius2_chain_grad] {
+            let (v, dr, dt) = f(r, t);
+            assert!(close(v, r * r), "{v} vs {}", r * r);
+            assert!(close(dr, 2.0 * r));
+            assert!(dt.abs() <= 1e-12 * r * r, "{dt}");
+        }
+
+        let (v, dr, dt) = coordinate_sum_grad(r, t);
+        assert_eq!(v, coordinate_sum(r, t));
+        assert!(close(v, r * (t.cos() + t.sin())));
+        assert!(close(dr, t.cos() + t.sin()));
+        assert!(close(dt, r * (t.cos() - t.sin())));
+    }
+}
+
+#[test]
+fn second_order_through_an_array_result_of_scalar_arguments() {
+    let (r, t) = (1.3, 0.4);
+    // Hessian of r² sin(2t) / 2.
+    let (v, g, h) = product_hessian(r, t);
+    assert_eq!(v, product(r, t));
+    let (_, dr, dt) = product_grad(r, t);
+    assert_eq!(g, vec![dr, dt]);
+    let (s, c) = (2.0 * t).sin_cos();
+    let want = [[s, 2.0 * r * c], [2.0 * r * c, -2.0 * r * r * s]];
+    for i in 0..2 {
+        for j in 0..2 {
+            assert!(close(h[i][j], want[i][j]), "h[{i}][{j}] = {}", h[i][j]);
+        }
+    }
+    assert_eq!(h[0][1], h[1][0]);
+    // r (cos t + sin t) along (1, 2): (cos t + sin t) + 2 r (cos t - sin t).
+    let (v, d) = coordinate_sum_jvp(r, t, 1.0, 2.0);
+    assert_eq!(v, coordinate_sum(r, t));
+    assert!(close(
+        d,
+        (t.cos() + t.sin()) + 2.0 * r * (t.cos() - t.sin())
+    ));
+    // r² has Hessian diag(2, 0).
+    for f in [radius2_hessian, radius2_chain_hessian] {
+        let (_, _, h) = f(r, t);
+        assert!(close(h[0][0], 2.0));
+        assert!(h[0][1].abs() < 1e-12 && h[1][1].abs() < 1e-12, "{h:?}");
+    }
+}
+
+#[differentiable]
+fn scale(x: f64, k: f64) -> f64 {
+    x * k
+}
+
+/// A float `w` of a helper of scalars, and an array `w` in an inner block: each binding is
+/// what its own uses say. `3 x + 2 x² + 2 x`.
+#[differentiable]
+fn shadowed(x: f64) -> f64 {
+    let w = scale(x, 3.0);
+    let mut s = w;
+    {
+        let w = polar(x, 0.0);
+        s += w[0] * w[0] * 2.0;
+    }
+    let w = polar(x, 0.0);
+    s + 2.0 * w[0]
+}
+
+#[test]
+fn a_float_and_an_array_of_one_name_are_told_apart() {
+    for &x in &[0.5, -1.25, 2.0] {
+        let (v, d) = shadowed_grad(x);
+        assert_eq!(v, shadowed(x));
+        assert!(close(v, 5.0 * x + 2.0 * x * x));
+        assert!(close(d, 5.0 + 4.0 * x));
+    }
+}
+
+#[differentiable]
+fn sq_all(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| v * v).collect()
+}
+
+/// `Σ x²`, summed straight off the helper's `Vec`.
+#[differentiable]
+fn sum_of_squares(x: &[f64]) -> f64 {
+    sq_all(x).iter().sum()
+}
+
+/// The same through `into_iter()`.
+#[differentiable]
+fn sum_of_squares_owned(x: &[f64]) -> f64 {
+    sq_all(x).into_iter().sum()
+}
+
+#[differentiable]
+fn step(s: [f64; 2], h: f64) -> [f64; 2] {
+    [s[0] + h * s[1], s[1] - h * s[0]]
+}
+
+/// `|step([x, 1], 0.1)|² = (x + 0.1)² + (1 - 0.1 x)²`, a chain with a closure and `sum::<f64>()`.
+#[differentiable]
+fn stepped_norm(x: f64) -> f64 {
+    step([x, 1.0], 0.1).iter().map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn a_chain_straight_on_a_call() {
+    let x = [1.0, -2.0, 0.5];
+    for f in [sum_of_squares_grad, sum_of_squares_owned_grad] {
+        let (v, d) = f(&x);
+        assert_eq!(v, 1.0 + 4.0 + 0.25);
+        assert_eq!(d, vec![2.0, -4.0, 1.0]);
+    }
+    for &x in &[0.3, -1.7] {
+        let (v, d) = stepped_norm_grad(x);
+        assert_eq!(v, stepped_norm(x));
+        assert!(close(
+            v,
+            (x + 0.1) * (x + 0.1) + (1.0 - 0.1 * x) * (1.0 - 0.1 * x)
+        ));
+        assert!(close(d, 2.0 * (x + 0.1) - 0.2 * (1.0 - 0.1 * x)));
+    }
+}
