@@ -71,6 +71,17 @@ fn rec_path() -> TokenStream {
     quote!(#rt::record)
 }
 
+/// The `record` helper that applies a rule of `arity` float operands and records its node.
+fn op_n(arity: usize) -> Option<Ident> {
+    let name = match arity {
+        1 => "op1",
+        2 => "op2",
+        3 => "op3",
+        _ => return None,
+    };
+    Some(Ident::new(name, Span::call_site()))
+}
+
 impl Gen<'_> {
     /// `x` as an `f64` for a rule or a comparison: the data of a recorded value.
     fn data(&self, x: Value) -> TokenStream {
@@ -176,16 +187,27 @@ impl Gen<'_> {
             }
             Op::Prim { prim, args, int } => {
                 let rule = Ident::new(prim.rule, span);
-                let mut call_args: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
-                if let Some(k) = int {
-                    let k = v(*k);
-                    call_args.push(quote!(#k));
-                }
                 let op_name = match prim.syntax {
                     Syntax::Infix(sym) => sym,
                     Syntax::Neg => "neg",
                     Syntax::Method | Syntax::PowI => prim.rule,
                 };
+                // Float operands only, one to three of them: one call of `record::op{n}`,
+                // a quarter of the tokens of the general form below (issue 16).
+                let compact = int.is_none() && args.iter().all(|a| self.is_float(*a));
+                if let (true, Some(opn)) = (compact, op_n(args.len())) {
+                    let vs = args.iter().map(|a| v(*a));
+                    let label = self.label(x);
+                    return quote_spanned! {span=>
+                        let #vx = #rec::#opn(#rt::rules::#rule, #op_name, #(#vs),*);
+                        #label
+                    };
+                }
+                let mut call_args: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
+                if let Some(k) = int {
+                    let k = v(*k);
+                    call_args.push(quote!(#k));
+                }
                 let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
                 self.node_from(x, op_name, call, args)
             }
