@@ -22,9 +22,18 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         pullback: false,
         closures: loops_in_closures(f),
     };
-    let rec = rec_path();
+    let (rt, rec, rules) = (rt(), rec_path(), rules_path());
     let recording = id("recording", "");
-    let mut prologue = quote!(let #recording = #rec::Recording::start(););
+    // Short local names for the runtime's modules: every node's code names one or both, and
+    // the full paths were a third of `_graph`'s tokens (issue 16). `rules` only where a
+    // primitive uses it: an unused import would warn in the user's crate.
+    let has_prims = g.defs.values().any(|op| matches!(op, Op::Prim { .. }));
+    let use_rules = has_prims.then(|| quote!(use #rt::rules as #rules;));
+    let mut prologue = quote! {
+        use #rt::record as #rec;
+        #use_rules
+        let #recording = #rec::Recording::start();
+    };
     // Float slices and arrays become slices of labelled leaves, under the parameter's name.
     for p in &f.params {
         if let ParamKind::FloatArray { .. } = p.kind {
@@ -64,11 +73,16 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     }
 }
 
-/// Graph values are [`grad_runtime::record::Node`] handles (`Copy`): the generated code
-/// borrows nothing, which keeps the borrow checker's work linear in the function's size.
-fn rec_path() -> TokenStream {
-    let rt = rt();
-    quote!(#rt::record)
+/// The runtime's `record` module, by the local name `graph_body` gives it. Graph values are
+/// [`grad_runtime::record::Node`] handles (`Copy`): the generated code borrows nothing, which
+/// keeps the borrow checker's work linear in the function's size.
+fn rec_path() -> Ident {
+    id("rec", "")
+}
+
+/// The runtime's derivative rules, by the local name `graph_body` gives them.
+fn rules_path() -> Ident {
+    id("rules", "")
 }
 
 /// The `record` helper that applies a rule of `arity` float operands and records its node.
@@ -136,8 +150,7 @@ impl Gen<'_> {
     pub(crate) fn graph_let(&self, x: Value, op: &Op) -> TokenStream {
         let span = self.f.span(x);
         let vx = v(x);
-        let rt = rt();
-        let rec = rec_path();
+        let (rec, rules) = (rec_path(), rules_path());
         match op {
             Op::Param(i) => {
                 let ident = &self.f.params[*i].ident;
@@ -199,7 +212,7 @@ impl Gen<'_> {
                     let vs = args.iter().map(|a| v(*a));
                     let label = self.label(x);
                     return quote_spanned! {span=>
-                        let #vx = #rec::#opn(#rt::rules::#rule, #op_name, #(#vs),*);
+                        let #vx = #rec::#opn(#rules::#rule, #op_name, #(#vs),*);
                         #label
                     };
                 }
@@ -208,7 +221,7 @@ impl Gen<'_> {
                     let k = v(*k);
                     call_args.push(quote!(#k));
                 }
-                let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
+                let call = quote_spanned!(span=> #rules::#rule(#(#call_args),*));
                 self.node_from(x, op_name, call, args)
             }
             Op::Call { path, args, float } => {
