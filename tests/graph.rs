@@ -173,6 +173,49 @@ fn neuron_picture_from_the_compiled_function() {
     }
 }
 
+/// `record::op1` / `op2` / `op3`, the single call `_graph` emits for a primitive, record the
+/// node a rule's call and `record::op` record: value, operation, parents and partials, bit
+/// for bit.
+#[test]
+fn one_call_per_primitive_records_what_the_rule_and_op_record() {
+    use grad::__private::{record, rules};
+    // Each node as bits: value, operation and, per parent, its label and the partial.
+    fn bits(v: &Value) -> (u64, &'static str, Vec<(String, u64)>) {
+        let parents = v.parents().map(|(p, d)| (p.label(), d.to_bits()));
+        (v.data().to_bits(), v.op(), parents.collect())
+    }
+    // The same three leaves in a recording of their own, and `f`'s node from them.
+    fn recorded(
+        f: impl Fn([record::Node; 3]) -> record::Node,
+    ) -> (u64, &'static str, Vec<(String, u64)>) {
+        let rec = record::Recording::start();
+        let leaves = [("a", 0.3), ("b", -1.7), ("c", 0.25)].map(|(l, x)| record::leaf(x, l));
+        bits(&rec.finish(f(leaves)))
+    }
+    let d = record::data;
+    assert_eq!(
+        recorded(|[a, ..]| record::op1(rules::sin, "sin", a)),
+        recorded(|[a, ..]| {
+            let (v, da) = rules::sin(d(a));
+            record::op(v, "sin", [(a, da)])
+        })
+    );
+    assert_eq!(
+        recorded(|[a, b, _]| record::op2(rules::mul, "*", a, b)),
+        recorded(|[a, b, _]| {
+            let (v, da, db) = rules::mul(d(a), d(b));
+            record::op(v, "*", [(a, da), (b, db)])
+        })
+    );
+    assert_eq!(
+        recorded(|[a, b, c]| record::op3(rules::clamp, "clamp", a, b, c)),
+        recorded(|[a, b, c]| {
+            let (v, da, db, dc) = rules::clamp(d(a), d(b), d(c));
+            record::op(v, "clamp", [(a, da), (b, db), (c, dc)])
+        })
+    );
+}
+
 #[cfg(feature = "svg")]
 #[test]
 fn compiled_picture_as_svg_has_a_box_for_every_value() {

@@ -99,6 +99,33 @@ pub fn op<const N: usize>(data: f64, name: &'static str, parents: [(Node, f64); 
     push(node)
 }
 
+/// A node computed by the one-operand rule `rule` (one of [`crate::rules`]) from `a`: the
+/// rule's call and [`op`] in one, so the generated code for a primitive is a single call
+/// instead of a tuple of partials and an array of parents, less for rustc to check (issue 16).
+/// `rule` is a function pointer, so this is compiled once rather than once per rule.
+pub fn op1(rule: fn(f64) -> (f64, f64), name: &'static str, a: Node) -> Node {
+    let (v, da) = rule(data(a));
+    op(v, name, [(a, da)])
+}
+
+/// [`op1`] for a two-operand rule (`a * b`, `x.powf(y)`, ...).
+pub fn op2(rule: fn(f64, f64) -> (f64, f64, f64), name: &'static str, a: Node, b: Node) -> Node {
+    let (v, da, db) = rule(data(a), data(b));
+    op(v, name, [(a, da), (b, db)])
+}
+
+/// [`op1`] for a three-operand rule (`a.mul_add(b, c)`, `x.clamp(lo, hi)`).
+pub fn op3(
+    rule: fn(f64, f64, f64) -> (f64, f64, f64, f64),
+    name: &'static str,
+    a: Node,
+    b: Node,
+    c: Node,
+) -> Node {
+    let (v, da, db, dc) = rule(data(a), data(b), data(c));
+    op(v, name, [(a, da), (b, db), (c, dc)])
+}
+
 /// The value a node holds.
 pub fn data(x: Node) -> f64 {
     NODES.with(|n| n.borrow()[x.0].data())

@@ -22,9 +22,18 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         pullback: false,
         closures: loops_in_closures(f),
     };
-    let rec = rec_path();
+    let (rt, rec, rules) = (rt(), rec_path(), rules_path());
     let recording = id("recording", "");
-    let mut prologue = quote!(let #recording = #rec::Recording::start(););
+    // Short local names for the runtime's modules: every node's code names one or both, and
+    // the full paths were a third of `_graph`'s tokens (issue 16). `rules` only where a
+    // primitive uses it: an unused import would warn in the user's crate.
+    let has_prims = g.defs.values().any(|op| matches!(op, Op::Prim { .. }));
+    let use_rules = has_prims.then(|| quote!(use #rt::rules as #rules;));
+    let mut prologue = quote! {
+        use #rt::record as #rec;
+        #use_rules
+        let #recording = #rec::Recording::start();
+    };
     // Float slices and arrays become slices of labelled leaves, under the parameter's name.
     for p in &f.params {
         if let ParamKind::FloatArray { .. } = p.kind {
@@ -64,11 +73,27 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
     }
 }
 
-/// Graph values are [`grad_runtime::record::Node`] handles (`Copy`): the generated code
-/// borrows nothing, which keeps the borrow checker's work linear in the function's size.
-fn rec_path() -> TokenStream {
-    let rt = rt();
-    quote!(#rt::record)
+/// The runtime's `record` module, by the local name `graph_body` gives it. Graph values are
+/// [`grad_runtime::record::Node`] handles (`Copy`): the generated code borrows nothing, which
+/// keeps the borrow checker's work linear in the function's size.
+fn rec_path() -> Ident {
+    id("rec", "")
+}
+
+/// The runtime's derivative rules, by the local name `graph_body` gives them.
+fn rules_path() -> Ident {
+    id("rules", "")
+}
+
+/// The `record` helper that applies a rule of `arity` float operands and records its node.
+fn op_n(arity: usize) -> Option<Ident> {
+    let name = match arity {
+        1 => "op1",
+        2 => "op2",
+        3 => "op3",
+        _ => return None,
+    };
+    Some(Ident::new(name, Span::call_site()))
 }
 
 impl Gen<'_> {
@@ -125,8 +150,7 @@ impl Gen<'_> {
     pub(crate) fn graph_let(&self, x: Value, op: &Op) -> TokenStream {
         let span = self.f.span(x);
         let vx = v(x);
-        let rt = rt();
-        let rec = rec_path();
+        let (rec, rules) = (rec_path(), rules_path());
         match op {
             Op::Param(i) => {
                 let ident = &self.f.params[*i].ident;
@@ -176,17 +200,28 @@ impl Gen<'_> {
             }
             Op::Prim { prim, args, int } => {
                 let rule = Ident::new(prim.rule, span);
-                let mut call_args: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
-                if let Some(k) = int {
-                    let k = v(*k);
-                    call_args.push(quote!(#k));
-                }
                 let op_name = match prim.syntax {
                     Syntax::Infix(sym) => sym,
                     Syntax::Neg => "neg",
                     Syntax::Method | Syntax::PowI => prim.rule,
                 };
-                let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
+                // Float operands only, one to three of them: one call of `record::op{n}`,
+                // a quarter of the tokens of the general form below (issue 16).
+                let compact = int.is_none() && args.iter().all(|a| self.is_float(*a));
+                if let (true, Some(opn)) = (compact, op_n(args.len())) {
+                    let vs = args.iter().map(|a| v(*a));
+                    let label = self.label(x);
+                    return quote_spanned! {span=>
+                        let #vx = #rec::#opn(#rules::#rule, #op_name, #(#vs),*);
+                        #label
+                    };
+                }
+                let mut call_args: Vec<TokenStream> = args.iter().map(|y| self.data(*y)).collect();
+                if let Some(k) = int {
+                    let k = v(*k);
+                    call_args.push(quote!(#k));
+                }
+                let call = quote_spanned!(span=> #rules::#rule(#(#call_args),*));
                 self.node_from(x, op_name, call, args)
             }
             Op::Call { path, args, float } => {
