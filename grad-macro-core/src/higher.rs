@@ -216,6 +216,15 @@ pub(crate) fn companions(
         out.extend(hvp_fn(&target));
         out.extend(hessian_fn(&target));
     }
+    // Asked for but not generated (the function's twins are, for its callers): stand-ins
+    // whose call is an error saying why, not rustc's "cannot find function".
+    if jvp && !by_reverse(parsed) && !wrappers(parsed, false) {
+        out.extend(not_generated(parsed, JVP_SUFFIX, 1));
+    }
+    if hessian && !wrappers(parsed, true) {
+        out.extend(not_generated(parsed, HVP_SUFFIX, 1));
+        out.extend(not_generated(parsed, HESSIAN_SUFFIX, 0));
+    }
     if matches!(parsed.ret, RetClass::Array(_)) && !no_vjp {
         out.extend(vjp_fn(&target));
         out.extend(jacobian_fn(&target, jvp));
@@ -385,6 +394,61 @@ fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
             RetClass::Array(_) => !hessian,
             RetClass::Unit => false,
         }
+}
+
+/// `<name><suffix>` where the wrapper is not generated ([`wrappers`]): a function taking the
+/// wrapper's arguments (the function's, then `per_param` tangents per differentiable one) as
+/// type parameters, the first bounded by a trait of `grad::__private::not_generated` that no
+/// type implements, whose message says why. A method keeps its receiver (`x.f_hvp(..)` reaches
+/// it); one without other parameters gets none (rustc's error stands).
+fn not_generated(parsed: &Parsed, suffix: &str, per_param: usize) -> TokenStream {
+    let why = if unsupported(parsed, true).is_some() {
+        quote!(MutParameter)
+    } else if parsed.ret == RetClass::Unit {
+        quote!(UnitResult)
+    } else {
+        quote!(ArrayResult)
+    };
+    let sig = &parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, suffix);
+    let receiver = sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Receiver(r) => Some(r),
+        syn::FnArg::Typed(_) => None,
+    });
+    let others = parsed.params.iter().filter(|p| p.ident != "self").count();
+    let tangents = parsed
+        .params
+        .iter()
+        .filter(|p| {
+            p.wrt
+                && matches!(
+                    p.class,
+                    ParamClass::Scalar
+                        | ParamClass::ScalarRef
+                        | ParamClass::Slice
+                        | ParamClass::Array(_)
+                        | ParamClass::Struct
+                )
+        })
+        .count();
+    let n = others + per_param * tangents;
+    if others == 0 {
+        return TokenStream::new();
+    }
+    let ts: Vec<syn::Ident> = (0..n).map(|k| format_ident!("__GradA{}", k)).collect();
+    let first = &ts[0];
+    let vis = &parsed.item.vis;
+    let receiver = receiver.map(|r| quote!(#r,));
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        #vis fn #name<#(#ts),*>(#receiver #(_: #ts),*) -> !
+        where
+            #first: ::grad::__private::not_generated::#why,
+        {
+            ::core::unreachable!()
+        }
+    }
 }
 
 /// `name`, or `__grad_<name>` where the function has a parameter of that name (a weight `w`,
