@@ -293,7 +293,7 @@ pub mod prelude {
 /// What generated code uses. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use grad_runtime::companion::{companion, is_float, IntoPartials};
+    pub use grad_runtime::companion::{companion, is_float, not_generated, IntoPartials};
     pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable, flatten_as};
     pub use grad_runtime::lift::{
         has_tangent, has_tangents, unknown_adjoint, unknown_adjoints, unknown_dual_adjoint,

@@ -216,6 +216,15 @@ pub(crate) fn companions(
         out.extend(hvp_fn(&target));
         out.extend(hessian_fn(&target));
     }
+    // Asked for but not generated (the function's twins are, for its callers): stand-ins
+    // whose call is an error saying why, not rustc's "cannot find function".
+    if jvp && !by_reverse(parsed) && !wrappers(parsed, false) {
+        out.extend(not_generated(parsed, JVP_SUFFIX, 1));
+    }
+    if hessian && !wrappers(parsed, true) {
+        out.extend(not_generated(parsed, HVP_SUFFIX, 1));
+        out.extend(not_generated(parsed, HESSIAN_SUFFIX, 0));
+    }
     if matches!(parsed.ret, RetClass::Array(_)) && !no_vjp {
         out.extend(vjp_fn(&target));
         out.extend(jacobian_fn(&target, jvp));
@@ -355,6 +364,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
         quote!(#grad(#(#args),*))
     };
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let at = at_caller();
     let doc = format!(
         "Value and directional derivative of [`{0}`]: `(value, d_value)` along the tangents \
          (one per differentiable parameter, in order; a struct's tangent is a value of its \
@@ -365,6 +375,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
     quote! {
         #[doc = #doc]
         #lints
+        #at
         #vis fn #name #generics (#(#inputs),*) -> (#float, #float) #where_clause {
             #checks
             let (__grad_v, #(#grads),*) = #call;
@@ -385,6 +396,61 @@ fn wrappers(parsed: &Parsed, hessian: bool) -> bool {
         }
 }
 
+/// `<name><suffix>` where the wrapper is not generated ([`wrappers`]): a function taking the
+/// wrapper's arguments (the function's, then `per_param` tangents per differentiable one) as
+/// type parameters, the first bounded by a trait of `grad::__private::not_generated` that no
+/// type implements, whose message says why. A method keeps its receiver (`x.f_hvp(..)` reaches
+/// it); one without other parameters gets none (rustc's error stands).
+fn not_generated(parsed: &Parsed, suffix: &str, per_param: usize) -> TokenStream {
+    let why = if unsupported(parsed, true).is_some() {
+        quote!(MutParameter)
+    } else if parsed.ret == RetClass::Unit {
+        quote!(UnitResult)
+    } else {
+        quote!(ArrayResult)
+    };
+    let sig = &parsed.item.sig;
+    let name = format_ident!("{}{}", sig.ident, suffix);
+    let receiver = sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Receiver(r) => Some(r),
+        syn::FnArg::Typed(_) => None,
+    });
+    let others = parsed.params.iter().filter(|p| p.ident != "self").count();
+    let tangents = parsed
+        .params
+        .iter()
+        .filter(|p| {
+            p.wrt
+                && matches!(
+                    p.class,
+                    ParamClass::Scalar
+                        | ParamClass::ScalarRef
+                        | ParamClass::Slice
+                        | ParamClass::Array(_)
+                        | ParamClass::Struct
+                )
+        })
+        .count();
+    let n = others + per_param * tangents;
+    if others == 0 {
+        return TokenStream::new();
+    }
+    let ts: Vec<syn::Ident> = (0..n).map(|k| format_ident!("__GradA{}", k)).collect();
+    let first = &ts[0];
+    let vis = &parsed.item.vis;
+    let receiver = receiver.map(|r| quote!(#r,));
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        #vis fn #name<#(#ts),*>(#receiver #(_: #ts),*) -> !
+        where
+            #first: ::grad::__private::not_generated::#why,
+        {
+            ::core::unreachable!()
+        }
+    }
+}
+
 /// `name`, or `__grad_<name>` where the function has a parameter of that name (a weight `w`,
 /// a parameter called `tangent_x`): a wrapper's own parameters must not clash with its
 /// function's.
@@ -394,6 +460,13 @@ fn unclashed(t: &Target, name: syn::Ident) -> syn::Ident {
     } else {
         name
     }
+}
+
+/// On a wrapper that checks its arguments' shapes (a tangent's, a weight's length): a wrong
+/// one then panics at the caller's line, as a slice index does. (The function's own leading
+/// assertions, repeated there, report the caller's line too; the twins keep the user's lines.)
+fn at_caller() -> TokenStream {
+    quote!(#[track_caller])
 }
 
 fn lints() -> TokenStream {
@@ -521,6 +594,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
     args.extend(t.twin_receiver());
     let callee = t.on_duals("");
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let at = at_caller();
     let doc = format!(
         "Value and directional derivative of [`{0}`]: `(value, d_value)` along the tangents \
          (one per differentiable parameter, in order), in one forward sweep on dual numbers; \
@@ -553,6 +627,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
     quote! {
         #[doc = #doc]
         #lints
+        #at
         #vis fn #name #generics (#(#inputs),*) -> #output #where_clause {
             #asserts
             #prep
@@ -642,6 +717,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
         .map(|((_, d), (_, _, c))| part(&quote!(__grad_r.#d), c, "d"));
     let types = grad_types(t);
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let at = at_caller();
     let doc = format!(
         "Value, gradient and Hessian-vector product of [`{0}`]: `(value, gradients..., hv...)`, \
          the gradient as `{0}_grad` returns it, then `H v` split per parameter with the \
@@ -653,6 +729,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
     quote! {
         #[doc = #doc]
         #lints
+        #at
         #vis fn #name #generics (#(#inputs),*) -> (#float, #(#types,)* #(#types),*) #where_clause {
             #asserts
             #prep
@@ -835,6 +912,16 @@ fn vjp_fn(t: &Target) -> TokenStream {
         }
         _ => (quote!(&[#float]), quote!(#w_name)),
     };
+    // The pullback checks a `w` of another length once the result's is known (an empty one
+    // is a zero adjoint there, as callers that read no result pass it): checked again here,
+    // so an empty `w` is refused too, naming it.
+    let check = matches!(t.parsed.ret, RetClass::Array(None)).then(|| {
+        let msg = format!(
+            "grad: `{w_name}` must have one element per element of `{}`'s result",
+            sig.ident
+        );
+        quote!(::core::assert_eq!(#w_name.len(), __grad_value.len(), #msg);)
+    });
     inputs.push(quote!(#w_name: #w_ty));
     let (decl, slots, grads) = slots(t);
     let args = call_args(t);
@@ -844,6 +931,7 @@ fn vjp_fn(t: &Target) -> TokenStream {
         syn::ReturnType::Default => quote!(()),
     };
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
+    let at = at_caller();
     let doc = format!(
         "Value of [`{0}`] and the gradient of `w · {0}(args)` (a vector-Jacobian product), in \
          `{0}_grad`'s shapes: `(value, gradients...)`. One reverse sweep. Generated by \
@@ -853,9 +941,11 @@ fn vjp_fn(t: &Target) -> TokenStream {
     quote! {
         #[doc = #doc]
         #lints
+        #at
         #vis fn #name #generics (#(#inputs),*) -> (#output, #(#types),*) #where_clause {
             #decl
             let __grad_value = #pullback(#(#args,)* #w, #(#slots),*);
+            #check
             (__grad_value, #(#grads),*)
         }
     }

@@ -92,3 +92,34 @@ pub fn is_float<T: 'static>(_: &T) -> bool {
     let t = core::any::TypeId::of::<T>();
     t == core::any::TypeId::of::<f64>() || t == core::any::TypeId::of::<f32>()
 }
+
+/// Bounds on the stand-ins for `_jvp`, `_hvp` and `_hessian` where `#[differentiable(jvp,
+/// hessian)]` generates only the twins that callers with `jvp` / `hessian` use: a call of one
+/// is this error, saying why, instead of rustc's "cannot find function". Never implemented.
+pub mod not_generated {
+    #[diagnostic::on_unimplemented(
+        message = "`_jvp`, `_hvp` and `_hessian` are not generated for a function with a `&mut` \
+                   parameter",
+        label = "this function's arguments",
+        note = "`jvp` / `hessian` on it generate the twins that callers with `jvp` / `hessian` \
+                use; write a function without `&mut` parameters that calls it (the buffer a \
+                local array there) and take that function's `_jvp` / `_hvp` / `_hessian`"
+    )]
+    pub trait MutParameter {}
+
+    #[diagnostic::on_unimplemented(
+        message = "`_jvp`, `_hvp` and `_hessian` are not generated for a function returning `()`",
+        label = "this function's arguments",
+        note = "`jvp` / `hessian` on it generate the twins that callers with `jvp` / `hessian` \
+                use; take the companions of a function returning a float that calls it"
+    )]
+    pub trait UnitResult {}
+
+    #[diagnostic::on_unimplemented(
+        message = "`_hvp` and `_hessian` are not generated for a function returning an array",
+        label = "this function's arguments",
+        note = "second order needs a float result: take `_hessian` of a function returning \
+                one component (or a weighted sum), or `_jacobian` / `_vjp` of this one"
+    )]
+    pub trait ArrayResult {}
+}

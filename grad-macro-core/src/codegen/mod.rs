@@ -449,10 +449,14 @@ impl Gen<'_> {
                 let name = self.array_ident(a);
                 if self.plan.act.array[a.0 as usize] {
                     let (dname, out, x, t) = (da(a), dout(), id("x", ""), id("t", ""));
+                    // Named as the user passes it: `w` of `_vjp` or `d_out` of `_pullback`
+                    // (generated callers always pass the right length).
+                    let msg = "grad: the weights (`w` of `_vjp`, `d_out` of `_pullback`) \
+                               must have one element per element of the result";
                     // An empty `d_out` is a zero adjoint (a caller that reads no result).
                     seed = self.own_body(quote! {
                         if !#out.is_empty() {
-                            ::core::assert_eq!(#out.len(), #name.len(), "grad: an adjoint of the wrong length");
+                            ::core::assert_eq!(#out.len(), #name.len(), #msg);
                             for (#x, #t) in #dname[..#name.len()].iter_mut().zip(#out) {
                                 *#x += *#t;
                             }
