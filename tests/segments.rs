@@ -82,6 +82,43 @@ twice!(
     }
 );
 
+// In segments, `_grad` of a function taking slices or arrays calls its `_pullback` (one copy
+// of the body for rustc): arrays, slices, floats and integers passed on, the same bits.
+twice!(
+    whole_e[disable(segment)],
+    split_e[segment(1)],
+    pub fn mixed(p: [f64; 3], w: &[f64], n: usize, k: f64) -> f64 {
+        let mut s = p[0] * k;
+        for i in 0..n.min(w.len()) {
+            s += (w[i] * p[i % 3]).sin() * k - s * 0.1;
+        }
+        s * p[2] + (p[1] * k).exp()
+    }
+);
+
+#[test]
+fn grad_through_the_pullback_gives_the_same_bits() {
+    let (p, w) = ([0.4, -0.3, 1.1], [0.5, -1.5, 0.25, 2.0]);
+    for &(n, k) in &[(4, 0.7), (2, -1.3), (0, 0.2)] {
+        let (v1, dp1, dw1, dk1) = whole_e::mixed_grad(p, &w, n, k);
+        let (v2, dp2, dw2, dk2) = split_e::mixed_grad(p, &w, n, k);
+        assert_eq!(v2.to_bits(), split_e::mixed(p, &w, n, k).to_bits());
+        assert_eq!(bits(&[v1, dk1]), bits(&[v2, dk2]));
+        assert_eq!(bits(&dp1), bits(&dp2), "array gradient");
+        assert_eq!(bits(&dw1), bits(&dw2), "slice gradient");
+        let h = 1e-6;
+        let fd_k = (split_e::mixed(p, &w, n, k + h) - split_e::mixed(p, &w, n, k - h)) / (2.0 * h);
+        assert_near("d/dk", dk2, fd_k);
+        for i in 0..3 {
+            let (mut a, mut b) = (p, p);
+            a[i] += h;
+            b[i] -= h;
+            let fd = (split_e::mixed(a, &w, n, k) - split_e::mixed(b, &w, n, k)) / (2.0 * h);
+            assert_near("d/dp", dp2[i], fd);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Differentiable)]
 struct Layer {
     w: Vec<f64>,

@@ -884,6 +884,31 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
     (decl, slots, grads)
 }
 
+/// The body of `_grad` for a large function ([`crate::pipeline`] decides): its `_pullback`
+/// seeded with one, into zero slots. The pullback is the same code as `_grad`'s own body
+/// would be (the same plan, the seed multiplying partials exactly), so the value and the
+/// gradient are the same bit for bit; rustc checks one copy of the body instead of two.
+pub(crate) fn grad_by_pullback(parsed: &Parsed) -> TokenStream {
+    let t = Target::new(parsed, TokenStream::new());
+    let (decl, slots, grads) = slots(&t);
+    let args = call_args(&t);
+    let pullback = t.beside(format_ident!(
+        "{}{}",
+        parsed.item.sig.ident,
+        PULLBACK_SUFFIX
+    ));
+    let float = &t.float;
+    quote! {
+        #decl
+        let __grad_value = #pullback(
+            #(#args,)*
+            <#float as ::grad::__private::Float>::ONE,
+            #(#slots),*
+        );
+        (__grad_value, #(#grads),*)
+    }
+}
+
 /// The arguments as passed on to the function (by name).
 fn call_args(t: &Target) -> Vec<TokenStream> {
     t.parsed

@@ -96,6 +96,23 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         None => None,
     };
+    // Whether `_pullback` runs `_grad`'s code: the same compile, float and array parameters
+    // only (the slots `_grad` would fill), a concrete free function or one that names `Self`.
+    let pullback_is_grad = pullback.is_some()
+        && !restricted
+        && !unknown
+        && crate::generic::param().is_none()
+        && crate::generic::twin().is_none()
+        && parsed.params.iter().all(|p| {
+            matches!(
+                p.class,
+                parse::ParamClass::Scalar
+                    | parse::ParamClass::Slice
+                    | parse::ParamClass::Array(_)
+                    | parse::ParamClass::ConstArray
+                    | parse::ParamClass::Constant
+            )
+        });
     let body = compiled.map(|(f, plan)| {
         let graph = (parsed.float == parse::FloatTy::F64
             && !f
@@ -105,9 +122,16 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
             && !codegen::has_pullback_calls(&f.body)
             && !f.array_mut.contains(&true))
         .then(|| codegen::graph_body(&f, &plan, &parsed.item.sig.ident.to_string()));
-        // Not a call of the pullback: inside an `impl` block that would need `Self::`, which
-        // the macro cannot tell from the function alone.
-        let grad = codegen::grad_body(&f, &plan);
+        // A large function's `_grad` calls its `_pullback` (issue 16: one copy of the body
+        // for rustc to check). Not the others': inside an `impl` block the call would need
+        // `Self::`, which the macro cannot always tell from the function alone, and a small
+        // body costs little.
+        let by_pullback = pullback_is_grad && codegen::is_split(f.body.weight(), plan.segment);
+        let grad = if by_pullback {
+            crate::higher::grad_by_pullback(&parsed)
+        } else {
+            codegen::grad_body(&f, &plan)
+        };
         (grad, listing::listing(&f, &plan), graph)
     });
     let shell = Shell::new(&parsed.item.sig, body.is_none()).allowing(&parsed.item.attrs);
