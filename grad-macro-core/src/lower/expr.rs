@@ -934,6 +934,13 @@ fn refusal(e: &syn::Expr) -> &'static str {
             "struct literals are not supported in a differentiable function; use one variable \
              per field"
         }
+        // `&mut [0.5, 0.5]` as an argument: the literal needs a name to be written through.
+        syn::Expr::Reference(r)
+            if matches!(&*r.expr, syn::Expr::Array(_) | syn::Expr::Repeat(_)) =>
+        {
+            "a reference to an array literal is not supported here; bind the array to a local \
+             first (`let mut t = [0.5, 0.5];`) and pass `&mut t` or `&t`"
+        }
         syn::Expr::Reference(_) => {
             "references are not supported here; pass slices as parameters and index them"
         }
