@@ -182,3 +182,76 @@ fn a_chain_straight_on_a_call() {
         assert!(close(d, 2.0 * (x + 0.1) - 0.2 * (1.0 - 0.1 * x)));
     }
 }
+
+#[differentiable]
+fn deriv(s: [f64; 2]) -> [f64; 2] {
+    [s[1], -s[0]]
+}
+
+/// A step fed its own result without a type: `deriv(deriv(s)) = -s`, so `-s0 s1`.
+#[differentiable]
+fn twice_rotated(s: [f64; 2]) -> f64 {
+    let e = deriv(s);
+    let d = deriv(e);
+    -(d[0] * d[1])
+}
+
+#[derive(Clone, Debug, grad::Differentiable)]
+struct P {
+    w: Vec<f64>,
+    b: f64,
+}
+
+/// Operators, fields of the name, and names bound again by a loop or a closure are no uses
+/// of a float result as an array: `2x` stays a float in each.
+#[differentiable]
+fn float_results_stay_floats(x: f64, ys: &[f64], p: &P) -> f64 {
+    let m = scale(x, 2.0);
+    let a = if x > 0.0 && m > 1.0 { m * m } else { x };
+    let w = scale(x, 3.0);
+    let n = p.w.len() as f64;
+    let mut s = w * n + p.b * p.w[0];
+    for w in ys.chunks(2) {
+        s += w[0] * w[1];
+    }
+    let t: f64 = ys.chunks(2).map(|w| w[0] + w[1]).sum();
+    let q = polar(x, 0.5);
+    let r = if x < 0.0 || ys[0] < 0.0 {
+        0.0
+    } else {
+        q[0] * q[1]
+    };
+    a + s + t + w + r
+}
+
+#[test]
+fn results_fed_back_and_floats_beside_arrays() {
+    let (v, d) = twice_rotated_grad([0.7, -1.1]);
+    assert_eq!(v, twice_rotated([0.7, -1.1]));
+    assert!(close(v, -(0.7 * -1.1)));
+    assert_eq!(d, [1.1, -0.7]);
+
+    let p = P {
+        w: vec![0.5, -0.25, 2.0],
+        b: 1.5,
+    };
+    let ys = [0.3, -0.4, 1.2, 0.6];
+    for &x in &[0.8, 1.3] {
+        let (v, dx, dys, dp) = float_results_stay_floats_grad(x, &ys, &p);
+        assert_eq!(v, float_results_stay_floats(x, &ys, &p));
+        // (2x)² (x > 0.5) + 3x·3 + b w0 + Σ pairs + Σ ys + 3x + x² sin(0.5) cos(0.5)
+        let (s, c) = 0.5f64.sin_cos();
+        let want = 4.0 * x * x
+            + 9.0 * x
+            + 1.5 * 0.5
+            + (0.3 * -0.4 + 1.2 * 0.6)
+            + 1.7
+            + 3.0 * x
+            + x * x * s * c;
+        assert!(close(v, want), "{v} vs {want}");
+        assert!(close(dx, 8.0 * x + 9.0 + 3.0 + 2.0 * x * s * c), "{dx}");
+        assert_eq!(dys, vec![-0.4 + 1.0, 0.3 + 1.0, 0.6 + 1.0, 1.2 + 1.0]);
+        assert_eq!(dp.w, vec![1.5, 0.0, 0.0]);
+        assert_eq!(dp.b, 0.5);
+    }
+}

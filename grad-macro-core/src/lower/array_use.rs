@@ -8,27 +8,45 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::HashMap;
 
-/// For each statement of a block: `Some(used)` for a `let name = call(..);` (or a method
-/// call) without a type, whether `name` is used as an array in its scope; `None` otherwise.
-/// `after` is code of the same scope after the statements (a tail lowered apart from them).
+/// What a `let name = call(..);` (or a method call) without a type shows of its result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct CallLet {
+    /// `name` is used as an array in its scope.
+    pub used: bool,
+    /// The argument positions at which `name` is passed, bare, to the function that made it
+    /// (`let e = deriv(s); let d = deriv(e);`): where that call's own argument is an array, the
+    /// result is one (a step function fed its own result).
+    pub fed_back: Vec<usize>,
+}
+
+/// For each statement of a block: `Some(..)` for a `let name = call(..);` (or a method call)
+/// without a type, what its scope shows ([`CallLet`]); `None` otherwise. `after` is code of
+/// the same scope after the statements (a tail lowered apart from them).
 pub(crate) fn call_lets_used_as_arrays(
     stmts: &[syn::Stmt],
     after: Option<&TokenStream>,
-) -> Vec<Option<bool>> {
-    let names: Vec<Option<String>> = stmts.iter().map(call_let_name).collect();
+) -> Vec<Option<CallLet>> {
+    let names: Vec<Option<(String, String)>> = stmts.iter().map(call_let_name).collect();
     if names.iter().all(Option::is_none) {
         return vec![None; stmts.len()];
     }
     // One scan of the block: where each name may be used as an array (ignoring shadowing),
-    // where it is bound again.
+    // where it is passed bare to a call, where it is bound again.
     let mut uses: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut passed: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
     let mut rebinds: HashMap<String, Vec<usize>> = HashMap::new();
     let mut tokens = Vec::with_capacity(stmts.len() + 1);
-    for (j, stmt) in stmts.iter().enumerate() {
-        let ts = stmt.to_token_stream();
-        for name in array_uses(&ts) {
+    let mut scan = |j: usize, ts: &TokenStream| {
+        for name in array_uses(ts) {
             uses.entry(name).or_default().push(j);
         }
+        for (name, callee, k) in bare_arguments(ts) {
+            passed.entry(name).or_default().push((j, callee, k));
+        }
+    };
+    for (j, stmt) in stmts.iter().enumerate() {
+        let ts = stmt.to_token_stream();
+        scan(j, &ts);
         tokens.push(ts);
         if let syn::Stmt::Local(l) = stmt {
             for name in bound_names(&l.pat) {
@@ -37,31 +55,69 @@ pub(crate) fn call_lets_used_as_arrays(
         }
     }
     if let Some(ts) = after {
-        for name in array_uses(ts) {
-            uses.entry(name).or_default().push(stmts.len());
-        }
+        scan(stmts.len(), ts);
         tokens.push(ts.clone());
     }
     names
         .iter()
         .enumerate()
-        .map(|(i, name)| {
-            let name = name.as_ref()?;
+        .map(|(i, named)| {
+            let (name, callee) = named.as_ref()?;
             // The scope ends at the next `let` of the name, which may still read it.
             let end = rebinds
                 .get(name)
                 .and_then(|r| r.iter().copied().find(|&k| k > i))
                 .unwrap_or(usize::MAX);
-            Some(uses.get(name).is_some_and(|u| {
+            let in_scope = |j: usize| j > i && j <= end;
+            let used = uses.get(name).is_some_and(|u| {
                 u.iter()
-                    .any(|&j| j > i && j <= end && uses_unshadowed(&tokens[j], name))
-            }))
+                    .any(|&j| in_scope(j) && uses_unshadowed(&tokens[j], name))
+            });
+            let fed_back = passed
+                .get(name)
+                .map(|p| {
+                    p.iter()
+                        .filter(|(j, f, _)| in_scope(*j) && f == callee)
+                        .map(|(_, _, k)| *k)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(CallLet { used, fed_back })
         })
         .collect()
 }
 
-/// Whether `tokens` use `name` as an array where a `let` of the name in an inner block does
-/// not hide it (the rest of that block after the `let`'s `;`).
+/// `(name, callee, k)` for each argument `k` of a call `callee(..)` (or `.callee(..)`) that
+/// is a bare name.
+fn bare_arguments(tokens: &TokenStream) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    let mut work = vec![tokens.clone()];
+    while let Some(ts) = work.pop() {
+        let tts: Vec<TokenTree> = ts.into_iter().collect();
+        for (i, tt) in tts.iter().enumerate() {
+            let TokenTree::Group(g) = tt else { continue };
+            work.push(g.stream());
+            let callee = match i.checked_sub(1).map(|j| &tts[j]) {
+                Some(TokenTree::Ident(f)) if g.delimiter() == Delimiter::Parenthesis => f,
+                _ => continue,
+            };
+            let args: Vec<TokenTree> = g.stream().into_iter().collect();
+            for (k, arg) in args
+                .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                .enumerate()
+            {
+                if let [TokenTree::Ident(name)] = arg {
+                    out.push((name.to_string(), callee.to_string(), k));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `tokens` use `name` as an array where no binding of the name hides it: a `let` in
+/// an inner block (the rest of that block after the `let`'s `;`), a `for` pattern (the loop's
+/// body), a closure's parameter (the rest of the closure, to the next `,`).
 fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
     // Groups as a work list, not recursion: expressions nest as deep as rustc allows.
     let mut work = vec![tokens.clone()];
@@ -69,10 +125,35 @@ fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
         let tts: Vec<TokenTree> = ts.into_iter().collect();
         let pattern = pattern_mask(&tts);
         let mut hidden = false;
+        let mut hide_next_brace = false;
+        let mut closure_hides = false;
         for (i, tt) in tts.iter().enumerate() {
             match tt {
                 TokenTree::Punct(p) if hidden && p.as_char() == ';' => break,
-                _ if pattern[i] => {}
+                TokenTree::Punct(p) if closure_hides && p.as_char() == ',' => closure_hides = false,
+                _ if closure_hides => {}
+                _ if pattern[i] => {
+                    let binds = match tt {
+                        TokenTree::Ident(n) => n == name,
+                        // `for (i, w) in ..`, `|(a, w)| ..`
+                        TokenTree::Group(g) => names_in(&g.stream()).iter().any(|n| n == name),
+                        _ => false,
+                    };
+                    if binds {
+                        // Bound by the pattern of a `for` or of a closure's parameters?
+                        match tts[..i].iter().rev().find(|t| {
+                            matches!(t, TokenTree::Ident(k) if k == "for" || k == "let")
+                                || matches!(t, TokenTree::Punct(p) if p.as_char() == '|')
+                        }) {
+                            Some(TokenTree::Ident(k)) if k == "for" => hide_next_brace = true,
+                            Some(TokenTree::Punct(_)) => closure_hides = true,
+                            _ => {}
+                        }
+                    }
+                }
+                TokenTree::Group(g) if hide_next_brace && g.delimiter() == Delimiter::Brace => {
+                    hide_next_brace = false;
+                }
                 TokenTree::Group(g) => work.push(g.stream()),
                 TokenTree::Ident(id) if id == "let" => {
                     let mut k = i + 1;
@@ -89,8 +170,24 @@ fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
     false
 }
 
-/// `name` of `let name = f(..);`, `let mut name = x.f(..);` (no type written).
-fn call_let_name(stmt: &syn::Stmt) -> Option<String> {
+/// Every identifier in `tokens`.
+fn names_in(tokens: &TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut work = vec![tokens.clone()];
+    while let Some(ts) = work.pop() {
+        for tt in ts {
+            match tt {
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                TokenTree::Group(g) => work.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// `name` and `f` of `let name = f(..);`, `let mut name = x.f(..);` (no type written).
+fn call_let_name(stmt: &syn::Stmt) -> Option<(String, String)> {
     let syn::Stmt::Local(l) = stmt else {
         return None;
     };
@@ -102,18 +199,32 @@ fn call_let_name(stmt: &syn::Stmt) -> Option<String> {
     while let syn::Expr::Paren(p) = e {
         e = &p.expr;
     }
-    let user_call = match e {
-        syn::Expr::Call(c) => match &c.func.as_ref() {
-            syn::Expr::Path(f) => !f.path.segments.first().is_some_and(|s| {
-                // `Vec::new()` and the like: not a differentiable helper's result.
-                LIBRARY_ROOTS.iter().any(|r| s.ident == r)
-            }),
-            _ => false,
+    let callee = match e {
+        syn::Expr::Call(c) if is_helper_call(c) => match &*c.func {
+            syn::Expr::Path(f) => f.path.segments.last()?.ident.to_string(),
+            _ => return None,
         },
-        syn::Expr::MethodCall(_) => true,
-        _ => false,
+        syn::Expr::MethodCall(m) => m.method.to_string(),
+        _ => return None,
     };
-    user_call.then(|| p.ident.to_string())
+    Some((p.ident.to_string(), callee))
+}
+
+/// Whether `c` calls a function by a path that may name a differentiable helper: not the
+/// standard library's (`Vec::new()`, `std::iter::repeat(x)`).
+pub(crate) fn is_helper_call(c: &syn::ExprCall) -> bool {
+    let mut f = &*c.func;
+    while let syn::Expr::Paren(p) = f {
+        f = &p.expr;
+    }
+    match f {
+        syn::Expr::Path(f) => !f
+            .path
+            .segments
+            .first()
+            .is_some_and(|s| LIBRARY_ROOTS.iter().any(|r| s.ident == r)),
+        _ => false,
+    }
 }
 
 /// First segments of paths that name the standard library's constructors, not helpers.
@@ -178,12 +289,16 @@ fn pattern_mask(tts: &[TokenTree]) -> Vec<bool> {
             TokenTree::Ident(k) if k == "for" => {
                 Some(&|t: &TokenTree| matches!(t, TokenTree::Ident(k) if k == "in"))
             }
-            TokenTree::Ident(k) if k == "let" => Some(&|t: &TokenTree| punct(t, '=')),
-            // A closure's parameters: `|` where no operand precedes (not `a | b`).
+            // (`let x;` has no `=`: its pattern ends at the `;`.)
+            TokenTree::Ident(k) if k == "let" => {
+                Some(&|t: &TokenTree| punct(t, '=') || punct(t, ';'))
+            }
+            // A closure's parameters: `|` where no operand precedes (not `a | b`), and not
+            // the second half of `||` (`a || b`; a closure `|| e` has none).
             TokenTree::Punct(p)
                 if p.as_char() == '|'
                     && (i == 0
-                        || matches!(&tts[i - 1], TokenTree::Punct(_))
+                        || matches!(&tts[i - 1], TokenTree::Punct(q) if q.as_char() != '|')
                         || matches!(&tts[i - 1], TokenTree::Ident(k) if k == "move")) =>
             {
                 Some(&|t: &TokenTree| punct(t, '|'))
@@ -191,12 +306,10 @@ fn pattern_mask(tts: &[TokenTree]) -> Vec<bool> {
             _ => None,
         };
         i += 1;
-        if let Some(end) = end {
-            while i < tts.len() && !end(&tts[i]) {
-                mask[i] = true;
-                i += 1;
-            }
-            i += 1;
+        // Masked only where the pattern ends in this sequence.
+        if let Some(stop) = end.and_then(|end| (i..tts.len()).find(|&j| end(&tts[j]))) {
+            mask[i..stop].iter_mut().for_each(|m| *m = true);
+            i = stop + 1;
         }
     }
     mask
@@ -206,15 +319,35 @@ fn pattern_mask(tts: &[TokenTree]) -> Vec<bool> {
 fn array_use_at(tts: &[TokenTree], i: usize) -> bool {
     let prev = i.checked_sub(1).and_then(|j| tts.get(j));
     let next = tts.get(i + 1);
-    let indexed = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
-        && !matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '.');
+    // A field or a path's segment (`p.w.len()`, `Self::w`) is not the name.
+    if matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':') {
+        return false;
+    }
+    let indexed = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket);
     let method = matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == '.')
         && matches!(tts.get(i + 2), Some(TokenTree::Ident(m)) if ARRAY_METHODS.iter().any(|k| m == k));
-    let borrowed = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '&');
+    // `&x`, not `a && x` nor `a & x`: no operand before the `&`.
+    let before_amp = i.checked_sub(2).and_then(|j| tts.get(j));
+    let borrowed = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '&')
+        && !matches!(before_amp, Some(TokenTree::Punct(p)) if p.as_char() == '&')
+        && !matches!(
+            before_amp,
+            Some(TokenTree::Literal(_)) | Some(TokenTree::Group(_))
+        )
+        && !matches!(before_amp, Some(TokenTree::Ident(k)) if !is_keyword(k));
     // `for v in x {`: the name right before the loop's body.
     let looped = matches!(prev, Some(TokenTree::Ident(k)) if k == "in")
         && matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
     indexed || method || borrowed || looped
+}
+
+/// Keywords after which `&x` is a borrow (`in &xs`, `return &x`), not `a & x`.
+fn is_keyword(k: &proc_macro2::Ident) -> bool {
+    [
+        "in", "return", "if", "while", "match", "else", "break", "mut", "let",
+    ]
+    .iter()
+    .any(|w| k == w)
 }
 
 /// Methods of slices and arrays a body calls.
@@ -241,6 +374,9 @@ mod tests {
     fn decide(body: TokenStream) -> Vec<Option<bool>> {
         let block: syn::Block = syn::parse2(quote::quote!({ #body })).unwrap();
         call_lets_used_as_arrays(&block.stmts, None)
+            .into_iter()
+            .map(|c| c.map(|c| c.used))
+            .collect()
     }
 
     #[test]
@@ -299,6 +435,32 @@ mod tests {
     }
 
     #[test]
+    fn operators_fields_and_inner_bindings_are_no_uses() {
+        for body in [
+            // `&&` and `||` are operators, not a borrow and a closure.
+            quote::quote! { let m = f(x); if x > 0.0 && m > 1.0 { m * m } else { x } },
+            quote::quote! { let m = f(x); let q = a || b; m + q },
+            // A field of the same name.
+            quote::quote! { let w = f(x); let n = p.w.len() as f64; w * n + p.w[0] },
+            // Bound again by a loop or a closure.
+            quote::quote! { let w = f(y); for w in x.chunks(2) { s += w[0]; } s + w },
+            quote::quote! { let w = f(y); for (i, w) in x.chunks(2).enumerate() { s += w[0]; } s + w },
+            quote::quote! { let w = f(y); let t: f64 = x.chunks(2).map(|w| w[0]).sum(); t + w },
+        ] {
+            assert_eq!(decide(body.clone())[0], Some(false), "{body}");
+        }
+        // Uses after `||` and in the loop body of another name still count.
+        let d = decide(quote::quote! {
+            let d = g(s);
+            if a > 0.0 || b > 0.0 { out += d[0] * d[1]; }
+            out
+        });
+        assert_eq!(d[0], Some(true));
+        let d = decide(quote::quote! { let d = g(s); for v in x.chunks(2) { s += d[0]; } s });
+        assert_eq!(d[0], Some(true));
+    }
+
+    #[test]
     fn a_tail_lowered_apart_counts() {
         // An array-valued function's tail, lowered apart from the statements before it.
         let block: syn::Block = syn::parse2(quote::quote!({
@@ -306,13 +468,37 @@ mod tests {
         }))
         .unwrap();
         let tail = quote::quote!([s[0] + h * d[0], s[1] + h * d[1]]);
+        let used = |after| {
+            call_lets_used_as_arrays(&block.stmts, after)[0]
+                .clone()
+                .map(|c| c.used)
+        };
+        assert_eq!(used(Some(&tail)), Some(true));
+        assert_eq!(used(None), Some(false));
+    }
+
+    #[test]
+    fn a_result_fed_back_to_its_function() {
+        let block: syn::Block = syn::parse2(quote::quote!({
+            let e = deriv(s, h);
+            let d = deriv(h, e);
+            let q = other(e);
+        }))
+        .unwrap();
+        let c = call_lets_used_as_arrays(&block.stmts, None);
         assert_eq!(
-            call_lets_used_as_arrays(&block.stmts, Some(&tail)),
-            vec![Some(true)]
+            c[0],
+            Some(CallLet {
+                used: false,
+                fed_back: vec![1]
+            })
         );
         assert_eq!(
-            call_lets_used_as_arrays(&block.stmts, None),
-            vec![Some(false)]
+            c[1],
+            Some(CallLet {
+                used: false,
+                fed_back: vec![]
+            })
         );
     }
 }

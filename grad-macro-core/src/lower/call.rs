@@ -27,6 +27,16 @@ pub(crate) enum Dst {
 
 impl Lowerer<'_> {
     /// Whether an argument of the call is an array, a part of one, or borrowed `&mut`.
+    /// Whether `a` (an argument, if any) passes an array.
+    pub(crate) fn arg_is_array(&self, a: Option<&syn::Expr>) -> bool {
+        a.is_some_and(|a| {
+            self.array_arg_parts(a).is_some()
+                || self.is_place_arg(a)
+                || self.view_arg(a).is_some()
+                || literal_arg(a).is_some()
+        })
+    }
+
     pub(crate) fn passes_arrays(&self, c: &syn::ExprCall) -> bool {
         c.args.iter().any(|a| {
             self.array_arg_parts(a).is_some()

@@ -179,8 +179,9 @@ impl<'a> Lowerer<'a> {
             syn::Expr::MethodCall(m) => {
                 ADAPTERS.contains(&m.method.to_string().as_str()) && self.is_chain_root(&m.receiver)
             }
-            // `sq_all(x).iter()`: an adapter on a call returns an array or a `Vec`.
-            syn::Expr::Call(c) => matches!(strip(&c.func), syn::Expr::Path(_)),
+            // `sq_all(x).iter()`: an adapter on a helper's call, whose result is an array or
+            // a `Vec` (not the standard library's `std::iter::repeat(x)`).
+            syn::Expr::Call(c) => super::array_use::is_helper_call(c),
             _ => false,
         }
     }
@@ -742,7 +743,7 @@ impl<'a> Lowerer<'a> {
             },
             syn::Expr::MethodCall(m) => self.adapter(m),
             // `sq_all(x).iter()`: the call's array result.
-            syn::Expr::Call(c) if matches!(strip(&c.func), syn::Expr::Path(_)) => {
+            syn::Expr::Call(c) if super::array_use::is_helper_call(c) => {
                 let a = self.array_ref(e)?;
                 Some(self.elems(a, None, span))
             }

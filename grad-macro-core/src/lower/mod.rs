@@ -339,7 +339,7 @@ pub(crate) struct Lowerer<'a> {
     pub array_names: std::collections::HashSet<String>,
     /// Set for the `let` of a call about to be lowered: whether its name is used as an array
     /// in its scope ([`array_use`]).
-    pub call_let_array: Option<bool>,
+    pub call_let_array: Option<array_use::CallLet>,
     /// Code in the scope of the next statements lowered that is lowered apart from them (the
     /// tail naming an array-valued function's result): read for the uses of their names.
     pub scope_tail: Option<TokenStream>,

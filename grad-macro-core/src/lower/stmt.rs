@@ -40,7 +40,7 @@ impl Lowerer<'_> {
                     return self.tail(e, dest);
                 }
             }
-            self.call_let_array = call_arrays[i];
+            self.call_let_array = call_arrays[i].clone();
             self.stmt(stmt);
             let rest = &stmts[i + 1..];
             if (self.returns, self.loop_exits) != before && !rest.is_empty() {
@@ -303,8 +303,14 @@ impl Lowerer<'_> {
         if let syn::Expr::MethodCall(m) = strip(&init.expr) {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            let array = typed.unwrap_or_else(|| {
-                scoped.unwrap_or_else(|| self.array_names.contains(&ident.to_string()))
+            let array = typed.unwrap_or_else(|| match &scoped {
+                Some(c) => {
+                    c.used
+                        || c.fed_back
+                            .iter()
+                            .any(|&k| self.arg_is_array(m.args.iter().nth(k)))
+                }
+                None => self.array_names.contains(&ident.to_string()),
             });
             if array && self.is_user_method_of_place(m) {
                 if let Some(CallOut::NewArray(a)) =
@@ -319,10 +325,14 @@ impl Lowerer<'_> {
             let typed =
                 ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
             // Untyped, a name used as an array in its scope binds an array result.
-            let array = typed.unwrap_or_else(|| {
-                scoped.unwrap_or_else(|| {
-                    self.passes_arrays(c) && self.array_names.contains(&ident.to_string())
-                })
+            let array = typed.unwrap_or_else(|| match &scoped {
+                Some(s) => {
+                    s.used
+                        || s.fed_back
+                            .iter()
+                            .any(|&k| self.arg_is_array(c.args.iter().nth(k)))
+                }
+                None => self.passes_arrays(c) && self.array_names.contains(&ident.to_string()),
             });
             if let (true, syn::Expr::Path(p)) = (array, strip(&c.func)) {
                 if let Some(CallOut::NewArray(a)) =
