@@ -161,6 +161,11 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         {
             extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
         }
+        // A generic function runs on dual numbers itself: its twins' names, which callers'
+        // twins call, forward to it and its pullback.
+        if ok && wants_duals && crate::generic::param().is_some() && compiled_ok {
+            extra.extend(generic_twin_names(&original, pullback.as_ref()));
+        }
         // Where `jvp`/`hessian` are refused (or their twins were, with errors already), `_vjp`
         // / `_jacobian` still come with an array-valued function; the other wrappers would
         // only add rustc's errors about the missing twins.
@@ -190,6 +195,38 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         #pullback
         #extra
     }
+}
+
+/// For a generic function with `jvp` or `hessian`: `<name>__needs_jvp_or_hessian` and its
+/// `_pullback`, the names a concrete caller's twin calls (a generic function needs no twin of
+/// its own: it runs on dual numbers itself). Copies of the function and its pullback, not
+/// calls of them: a call would need `Self::` inside an `impl` block, which the macro cannot
+/// always tell. Methods have none (a method's twin is called through `Self`).
+fn generic_twin_names(original: &syn::ItemFn, pullback: Option<&TokenStream>) -> TokenStream {
+    let copy = |f: &syn::ItemFn, suffix: &str| -> TokenStream {
+        if f.sig.receiver().is_some() {
+            return TokenStream::new();
+        }
+        let mut twin = f.clone();
+        let name = &original.sig.ident;
+        twin.sig.ident = format_ident!(
+            "{}{}{}",
+            name,
+            crate::symbol::TWIN_SUFFIX,
+            suffix,
+            span = name.span()
+        );
+        twin.attrs = vec![
+            syn::parse_quote!(#[doc(hidden)]),
+            syn::parse_quote!(#[allow(unused, non_snake_case, clippy::all)]),
+        ];
+        twin.to_token_stream()
+    };
+    let mut out = copy(original, "");
+    if let Some(pb) = pullback.and_then(|pb| syn::parse2::<syn::ItemFn>(pb.clone()).ok()) {
+        out.extend(copy(&pb, PULLBACK_SUFFIX));
+    }
+    out
 }
 
 /// The functions of `code` with their bodies replaced by `unimplemented!()` (a function with
