@@ -139,6 +139,31 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `let name: ty = call(args);` binds an array: by its type where one is written,
+    /// else by what the binding's scope shows ([`super::array_use::CallLet`]: used as an
+    /// array, or fed back to its function where this call passes an array), else (a `let`
+    /// lowered apart from its block) by `guess`.
+    fn call_result_is_array(
+        &self,
+        ty: Option<&syn::Type>,
+        scoped: Option<&super::array_use::CallLet>,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        guess: impl FnOnce() -> bool,
+    ) -> bool {
+        if let Some(t) = ty {
+            return matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some();
+        }
+        match scoped {
+            Some(c) => {
+                c.used
+                    || c.fed_back
+                        .iter()
+                        .any(|&k| self.arg_is_array(args.iter().nth(k)))
+            }
+            None => guess(),
+        }
+    }
+
     fn local(&mut self, local: &syn::Local) {
         // Whether a call's result is used as an array in the binding's scope.
         let scoped = self.call_let_array.take();
@@ -301,16 +326,8 @@ impl Lowerer<'_> {
         }
         // `let h = self.layer.forward(x);` for a method returning an array.
         if let syn::Expr::MethodCall(m) = strip(&init.expr) {
-            let typed =
-                ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            let array = typed.unwrap_or_else(|| match &scoped {
-                Some(c) => {
-                    c.used
-                        || c.fed_back
-                            .iter()
-                            .any(|&k| self.arg_is_array(m.args.iter().nth(k)))
-                }
-                None => self.array_names.contains(&ident.to_string()),
+            let array = self.call_result_is_array(ty, scoped.as_ref(), &m.args, || {
+                self.array_names.contains(&ident.to_string())
             });
             if array && self.is_user_method_of_place(m) {
                 if let Some(CallOut::NewArray(a)) =
@@ -322,17 +339,8 @@ impl Lowerer<'_> {
             }
         }
         if let syn::Expr::Call(c) = strip(&init.expr) {
-            let typed =
-                ty.map(|t| matches!(t, syn::Type::Array(_)) || crate::parse::vec_elem(t).is_some());
-            // Untyped, a name used as an array in its scope binds an array result.
-            let array = typed.unwrap_or_else(|| match &scoped {
-                Some(s) => {
-                    s.used
-                        || s.fed_back
-                            .iter()
-                            .any(|&k| self.arg_is_array(c.args.iter().nth(k)))
-                }
-                None => self.passes_arrays(c) && self.array_names.contains(&ident.to_string()),
+            let array = self.call_result_is_array(ty, scoped.as_ref(), &c.args, || {
+                self.passes_arrays(c) && self.array_names.contains(&ident.to_string())
             });
             if let (true, syn::Expr::Path(p)) = (array, strip(&c.func)) {
                 if let Some(CallOut::NewArray(a)) =
