@@ -255,3 +255,66 @@ fn results_fed_back_and_floats_beside_arrays() {
         assert_eq!(dp.b, 0.5);
     }
 }
+
+mod m1 {
+    use grad::prelude::*;
+
+    #[differentiable]
+    pub fn f(s: [f64; 2]) -> f64 {
+        s[0] * s[1]
+    }
+}
+
+mod m2 {
+    use grad::prelude::*;
+
+    #[differentiable]
+    pub fn f(y: f64) -> f64 {
+        y * y
+    }
+}
+
+#[derive(Clone, Debug, grad::Differentiable)]
+struct K {
+    k: f64,
+}
+
+impl K {
+    #[differentiable]
+    fn f(&self, y: f64) -> f64 {
+        self.k * y * y
+    }
+}
+
+/// `e` is a float passed to another `f` (by path, as a method): not fed back, so a float.
+/// `(x0 x1)² + k (x0 x1)²`.
+#[differentiable(wrt(x))]
+fn same_names_elsewhere(x: [f64; 2], p: &K) -> f64 {
+    let e = m1::f(x);
+    let d = m2::f(e);
+    d + p.f(e)
+}
+
+/// `e` of `g(x)` is a float; the `e` passed back to `m1::f` inside the `if` is another
+/// binding, an array: `x0 x1 + x1 x0`.
+#[differentiable]
+fn fed_back_hidden(x: [f64; 2]) -> f64 {
+    let e = m1::f(x);
+    let mut acc = e;
+    if x[0] > 0.0 {
+        let e = [x[1], x[0]];
+        acc += m1::f(e);
+    }
+    acc
+}
+
+#[test]
+fn fed_back_means_the_same_function_and_the_same_binding() {
+    let p = K { k: 2.0 };
+    let (v, d) = same_names_elsewhere_grad([1.5, 2.0], &p);
+    assert_eq!(v, 27.0);
+    assert_eq!(d, [36.0, 27.0]);
+    let (v, d) = fed_back_hidden_grad([1.5, 2.0]);
+    assert_eq!(v, 6.0);
+    assert_eq!(d, [4.0, 3.0]);
+}

@@ -216,10 +216,19 @@ fn generic_twin_names(original: &syn::ItemFn, pullback: Option<&TokenStream>) ->
             suffix,
             span = name.span()
         );
-        twin.attrs = vec![
-            syn::parse_quote!(#[doc(hidden)]),
-            syn::parse_quote!(#[allow(unused, non_snake_case, clippy::all)]),
-        ];
+        // The user's `allow`s stay (the copy is the same code), an `expect` as an `allow` (the
+        // copy must not fulfil or miss it twice); the rest go.
+        twin.attrs
+            .retain(|a| a.path().is_ident("allow") || a.path().is_ident("expect"));
+        for a in &mut twin.attrs {
+            if let syn::Meta::List(l) = &mut a.meta {
+                l.path = syn::parse_quote!(allow);
+            }
+        }
+        twin.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+        twin.attrs.push(syn::parse_quote!(
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        ));
         twin.to_token_stream()
     };
     let mut out = copy(original, "");

@@ -73,15 +73,20 @@ pub(crate) fn call_lets_used_as_arrays(
                 u.iter()
                     .any(|&j| in_scope(j) && uses_unshadowed(&tokens[j], name))
             });
-            let fed_back = passed
+            let mut fed_back: Vec<usize> = passed
                 .get(name)
                 .map(|p| {
                     p.iter()
-                        .filter(|(j, f, _)| in_scope(*j) && f == callee)
+                        .filter(|(j, f, k)| {
+                            in_scope(*j)
+                                && f == callee
+                                && passes_unshadowed(&tokens[*j], name, callee, *k)
+                        })
                         .map(|(_, _, k)| *k)
                         .collect()
                 })
                 .unwrap_or_default();
+            fed_back.dedup();
             Some(CallLet { used, fed_back })
         })
         .collect()
@@ -97,28 +102,79 @@ fn bare_arguments(tokens: &TokenStream) -> Vec<(String, String, usize)> {
         for (i, tt) in tts.iter().enumerate() {
             let TokenTree::Group(g) = tt else { continue };
             work.push(g.stream());
-            let callee = match i.checked_sub(1).map(|j| &tts[j]) {
-                Some(TokenTree::Ident(f)) if g.delimiter() == Delimiter::Parenthesis => f,
-                _ => continue,
+            let Some(callee) = callee_at(&tts, i) else {
+                continue;
             };
-            let args: Vec<TokenTree> = g.stream().into_iter().collect();
-            for (k, arg) in args
-                .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-                .enumerate()
-            {
-                if let [TokenTree::Ident(name)] = arg {
-                    out.push((name.to_string(), callee.to_string(), k));
-                }
+            for (k, name) in bare_names(g) {
+                out.push((name, callee.clone(), k));
             }
         }
     }
     out
 }
 
+/// The callee of the parenthesized group at `tts[i]`: `m::f` of `m::f(..)`, `.f` of
+/// `x.f(..)`; `None` where the group is no call's arguments.
+fn callee_at(tts: &[TokenTree], i: usize) -> Option<String> {
+    let TokenTree::Group(g) = &tts[i] else {
+        return None;
+    };
+    if g.delimiter() != Delimiter::Parenthesis {
+        return None;
+    }
+    let mut j = i.checked_sub(1)?;
+    let TokenTree::Ident(f) = &tts[j] else {
+        return None;
+    };
+    let mut segments = vec![f.to_string()];
+    let punct = |t: &TokenTree, c: char| matches!(t, TokenTree::Punct(p) if p.as_char() == c);
+    if j >= 1 && punct(&tts[j - 1], '.') {
+        return Some(format!(".{f}"));
+    }
+    // `a::b::f`: identifiers joined by `::` (two `:` tokens).
+    while j >= 3 && punct(&tts[j - 1], ':') && punct(&tts[j - 2], ':') {
+        match &tts[j - 3] {
+            TokenTree::Ident(seg) => segments.push(seg.to_string()),
+            _ => break,
+        }
+        j -= 3;
+    }
+    segments.reverse();
+    Some(segments.join("::"))
+}
+
+/// `(k, name)` for each argument `k` of a call's parenthesized arguments that is a bare name.
+fn bare_names(g: &proc_macro2::Group) -> Vec<(usize, String)> {
+    let args: Vec<TokenTree> = g.stream().into_iter().collect();
+    args.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+        .enumerate()
+        .filter_map(|(k, arg)| match arg {
+            [TokenTree::Ident(name)] => Some((k, name.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether `tokens` use `name` as an array where no binding of the name hides it: a `let` in
 /// an inner block (the rest of that block after the `let`'s `;`), a `for` pattern (the loop's
 /// body), a closure's parameter (the rest of the closure, to the next `,`).
 fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
+    unshadowed(tokens, name, &|tts, i| {
+        matches!(&tts[i], TokenTree::Ident(id) if id == name) && array_use_at(tts, i)
+    })
+}
+
+/// Whether `tokens` pass `name` bare to `callee` as argument `k` where no binding of the name
+/// hides it (as [`uses_unshadowed`]).
+fn passes_unshadowed(tokens: &TokenStream, name: &str, callee: &str, k: usize) -> bool {
+    unshadowed(tokens, name, &|tts, i| {
+        callee_at(tts, i).is_some_and(|c| c == callee)
+            && matches!(&tts[i], TokenTree::Group(g) if bare_names(g).iter().any(|(j, n)| *j == k && n == name))
+    })
+}
+
+/// Whether `hit` holds at a token of `tokens` where no binding of `name` hides it.
+fn unshadowed(tokens: &TokenStream, name: &str, hit: &dyn Fn(&[TokenTree], usize) -> bool) -> bool {
     // Groups as a work list, not recursion: expressions nest as deep as rustc allows.
     let mut work = vec![tokens.clone()];
     while let Some(ts) = work.pop() {
@@ -154,6 +210,7 @@ fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
                 TokenTree::Group(g) if hide_next_brace && g.delimiter() == Delimiter::Brace => {
                     hide_next_brace = false;
                 }
+                _ if hit(&tts, i) => return true,
                 TokenTree::Group(g) => work.push(g.stream()),
                 TokenTree::Ident(id) if id == "let" => {
                     let mut k = i + 1;
@@ -162,7 +219,6 @@ fn uses_unshadowed(tokens: &TokenStream, name: &str) -> bool {
                     }
                     hidden |= matches!(tts.get(k), Some(TokenTree::Ident(n)) if n == name);
                 }
-                TokenTree::Ident(id) if id == name && array_use_at(&tts, i) => return true,
                 _ => {}
             }
         }
@@ -199,12 +255,19 @@ fn call_let_name(stmt: &syn::Stmt) -> Option<(String, String)> {
     while let syn::Expr::Paren(p) = e {
         e = &p.expr;
     }
+    // The callee as `bare_arguments` names it: a path's segments, or `.method`.
     let callee = match e {
         syn::Expr::Call(c) if is_helper_call(c) => match &*c.func {
-            syn::Expr::Path(f) => f.path.segments.last()?.ident.to_string(),
+            syn::Expr::Path(f) => f
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect::<Vec<_>>()
+                .join("::"),
             _ => return None,
         },
-        syn::Expr::MethodCall(m) => m.method.to_string(),
+        syn::Expr::MethodCall(m) => format!(".{}", m.method),
         _ => return None,
     };
     Some((p.ident.to_string(), callee))
@@ -500,5 +563,24 @@ mod tests {
                 fed_back: vec![]
             })
         );
+        // Another function of the same name (by path or a method), or the name hidden by an
+        // inner `let`: not fed back.
+        let fed_back = |body: TokenStream| {
+            let block: syn::Block = syn::parse2(quote::quote!({ #body })).unwrap();
+            call_lets_used_as_arrays(&block.stmts, None)[0]
+                .as_ref()
+                .map(|c| c.fed_back.clone())
+        };
+        let d = fed_back(quote::quote! {
+            let e = m1::f(x);
+            let d = m2::f(e) + p.f(e) + f(e) + m1::f(e);
+        });
+        assert_eq!(d, Some(vec![0]));
+        let d = fed_back(quote::quote! {
+            let e = m1::f(x);
+            if c { let e = [1.0, 2.0]; acc += m1::f(e); }
+            e
+        });
+        assert_eq!(d, Some(vec![]));
     }
 }
