@@ -11,30 +11,21 @@ use grad::prelude::*;
 mod common;
 use common::central_differences;
 
-/// `|L x|²` for a lower-triangular `L` stored as its diagonal, then its strictly lower part
-/// column by column (GMM's `Q`), walked with a running index; `l` is read after the loops.
-#[differentiable]
-fn packed(l_flat: &[f64], x: &[f64], d: usize) -> f64 {
-    let mut y = vec![0.0; d];
-    for j in 0..d {
-        y[j] = l_flat[j] * x[j];
-    }
-    let mut l = d;
-    for col in 0..d {
-        for row in col + 1..d {
-            y[row] += l_flat[l] * x[col];
-            l += 1;
-        }
-    }
-    let mut s = 0.0;
-    for j in 0..d {
-        s += y[j] * y[j];
-    }
-    s + l_flat[l - 1] * 0.5
+/// One source compiled twice: with the `index` pass (`$name`) and with `disable(index)`
+/// (`$stored`, the running index stored per iteration), to compare bit for bit.
+macro_rules! with_and_without_index {
+    ($name:ident, $stored:ident, ($($params:tt)*) $body:block) => {
+        #[differentiable]
+        fn $name($($params)*) -> f64 $body
+
+        #[differentiable(disable(index))]
+        fn $stored($($params)*) -> f64 $body
+    };
 }
 
-#[differentiable(disable(index))]
-fn packed_stored(l_flat: &[f64], x: &[f64], d: usize) -> f64 {
+// `|L x|²` for a lower-triangular `L` stored as its diagonal, then its strictly lower part
+// column by column (GMM's `Q`), walked with a running index; `l` is read after the loops.
+with_and_without_index!(packed, packed_stored, (l_flat: &[f64], x: &[f64], d: usize) {
     let mut y = vec![0.0; d];
     for j in 0..d {
         y[j] = l_flat[j] * x[j];
@@ -51,7 +42,7 @@ fn packed_stored(l_flat: &[f64], x: &[f64], d: usize) -> f64 {
         s += y[j] * y[j];
     }
     s + l_flat[l - 1] * 0.5
-}
+});
 
 /// Inclusive ranges, a step of 2, an empty range and the index read inside a branch.
 #[differentiable]
@@ -150,10 +141,9 @@ fn loops_the_pass_leaves_alone_still_differentiate() {
     central_differences(|q| left_alone(&q[..10], q[10], 3), &q, &g, 1e-7);
 }
 
-/// A running index in a loop inside a branch at the top level (the value at the loop's entry
-/// is kept in a hoisted local, not on a stack) and inside a `while` loop.
-#[differentiable]
-fn in_branches(w: &[f64], x: f64, d: usize) -> f64 {
+// A running index in a loop inside a branch at the top level (the value at the loop's entry
+// is kept in a hoisted local, not on a stack) and inside a `while` loop.
+with_and_without_index!(in_branches, in_branches_stored, (w: &[f64], x: f64, d: usize) {
     let mut s = 0.0;
     let mut l = 0;
     if x > 0.0 {
@@ -173,30 +163,7 @@ fn in_branches(w: &[f64], x: f64, d: usize) -> f64 {
         rounds += 1;
     }
     s + w[l - 1]
-}
-
-#[differentiable(disable(index))]
-fn in_branches_stored(w: &[f64], x: f64, d: usize) -> f64 {
-    let mut s = 0.0;
-    let mut l = 0;
-    if x > 0.0 {
-        for i in 0..d {
-            s += w[l] * x * w[i];
-            l += 1;
-        }
-    } else {
-        s -= w[0] * x;
-    }
-    let mut rounds = 0;
-    while rounds < 2 {
-        for i in 1..d {
-            s += (w[l + 1] * w[i] * x).sin();
-            l += 1;
-        }
-        rounds += 1;
-    }
-    s + w[l - 1]
-}
+});
 
 #[test]
 fn running_indices_in_branches_and_while_loops() {
