@@ -1427,8 +1427,8 @@ pub fn wrappers(p: &Program, second: bool) -> String {
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
-/// pass `k % 10`, or all of them when that is 9).
-const PASSES: [&str; 9] = [
+/// pass `k % 11`, or all of them when that is 10).
+const PASSES: [&str; 10] = [
     "fold",
     "cse",
     "prune",
@@ -1438,6 +1438,7 @@ const PASSES: [&str; 9] = [
     "skip",
     "sincos",
     "reserve",
+    "window",
 ];
 
 /// The passes program `index` turns off in its second build.

@@ -265,6 +265,8 @@ pub struct Plan {
     /// Whether loops' reverses are skipped when what flows into them is zero
     /// ([`crate::passes::skip`]).
     pub skip: bool,
+    /// The loops whose forward sweep saves by index ([`crate::passes::window`]).
+    pub windows: crate::passes::window::Windows,
 }
 
 impl Plan {
@@ -996,9 +998,14 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         segment: passes.segment,
         frozen_loops,
         skip: passes.skip,
+        windows: Default::default(),
     };
     if passes.reserve {
         plan.reserve = crate::passes::reserve::per_iteration(f, &plan);
+    }
+    // A segment runs out of line and reaches the stacks through its own borrow.
+    if passes.window && !crate::codegen::is_split(f.body.weight(), passes.segment) {
+        plan.windows = crate::passes::window::windows(f, &plan);
     }
     plan
 }

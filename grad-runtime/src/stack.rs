@@ -87,6 +87,48 @@ impl<T: Recycled> Tape<T> {
         self.stack.pop()
     }
 
+    /// The number of items held.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.stack.items.len()
+    }
+
+    /// `true` when nothing is held.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.stack.items.is_empty()
+    }
+
+    /// Appends `n` copies of `fill` and returns them: a loop that saves the same number of
+    /// items at every iteration writes them here by index instead of pushing them one by one
+    /// (then [`Tape::truncate`] drops the slots its iterations did not fill).
+    #[inline]
+    pub fn grow(&mut self, n: usize, fill: T) -> &mut [T]
+    where
+        T: Copy,
+    {
+        let at = self.stack.items.len();
+        self.stack.items.resize(at + n, fill);
+        &mut self.stack.items[at..]
+    }
+
+    /// Keeps the first `len` items.
+    #[inline(always)]
+    pub fn truncate(&mut self, len: usize) {
+        self.stack.items.truncate(len);
+    }
+
+    /// The last `n` items, in the order they were pushed: a loop's reverse reads its
+    /// iterations' saves here by index, then drops them with [`Tape::truncate`].
+    #[inline]
+    pub fn top(&self, n: usize) -> &[T] {
+        let items = &self.stack.items;
+        match items.len().checked_sub(n) {
+            Some(at) => &items[at..],
+            None => underflow(),
+        }
+    }
+
     /// Pushes a run of items (a snapshot of an array argument, or the saves of a segment of a
     /// large function).
     #[inline]

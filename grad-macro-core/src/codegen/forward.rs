@@ -53,6 +53,20 @@ impl Gen<'_> {
                     quote!(#name = #src;)
                 }
                 Storage::Stack => match info.kind {
+                    SaveKind::Float | SaveKind::Index | SaveKind::Flag
+                        if self.plan.windows.slots.contains_key(&sv.0) =>
+                    {
+                        // Into its slot ([`crate::passes::window`]).
+                        let (lp, m) = self.plan.windows.slots[&sv.0];
+                        let float = info.kind == SaveKind::Float;
+                        let (w, at) = (window(lp, float), window_at(lp, float));
+                        let src = if info.kind == SaveKind::Flag {
+                            quote!(#src as usize)
+                        } else {
+                            src
+                        };
+                        quote!(#w[#at + #m] = #src;)
+                    }
                     SaveKind::Float => {
                         let t = tape_f();
                         quote!(#t.push(#src);)
@@ -205,17 +219,54 @@ impl Gen<'_> {
                     }
                     None => TokenStream::new(),
                 };
+                let slots = self
+                    .plan
+                    .windows
+                    .loops
+                    .get(&my)
+                    .copied()
+                    .unwrap_or_default();
+                let mut after = TokenStream::new();
                 if let (Some(&(kf, ku)), LoopHead::For { iter, .. }, false) =
                     (self.plan.reserve.get(&my), head, self.graph)
                 {
                     let (it, tf, tu) = (v(*iter), tape_f(), tape_u());
                     let hint = id("hint", my);
                     init.extend(quote!(let #hint = ::core::iter::Iterator::size_hint(&#it).0;));
-                    if kf > 0 {
+                    // A stack the loop saves to by index grows below instead.
+                    if kf > 0 && slots.floats == 0 {
                         init.extend(quote!(#tf.reserve(#kf * #hint);));
                     }
-                    if ku > 0 {
+                    if ku > 0 && slots.indices == 0 {
                         init.extend(quote!(#tu.reserve(#ku * #hint);));
+                    }
+                }
+                if let (LoopHead::For { iter, .. }, false) = (head, self.graph) {
+                    let (float, rt) = (&self.f.float, rt());
+                    for (k, is_float) in [(slots.floats, true), (slots.indices, false)] {
+                        if k == 0 {
+                            continue;
+                        }
+                        // Slots for every iteration of the range, filled by index; those of
+                        // iterations a `break` cut off are dropped after the loop.
+                        let (it, w, at) = (v(*iter), window(my, is_float), window_at(my, is_float));
+                        let (tape, base, next) = if is_float {
+                            (tape_f(), id("wbf", my), id("wnf", my))
+                        } else {
+                            (tape_u(), id("wbu", my), id("wnu", my))
+                        };
+                        let zero = if is_float {
+                            quote!(<#float as #rt::Float>::ZERO)
+                        } else {
+                            quote!(0usize)
+                        };
+                        init.extend(quote! {
+                            let #base = #tape.len();
+                            let mut #next: usize = 0;
+                            let #w = #tape.grow(#k * ::core::iter::Iterator::size_hint(&#it).0, #zero);
+                        });
+                        incr.extend(quote!(let #at = #next; #next += #k;));
+                        after.extend(quote!(#tape.truncate(#base + #next);));
                     }
                 }
                 let head = match head {
@@ -236,6 +287,7 @@ impl Gen<'_> {
                     #init
                     #fused_init
                     #run
+                    #after
                 }
             }
         };
@@ -580,4 +632,15 @@ impl Def {
             Def::Code(t) => t,
         }
     }
+}
+
+/// The slots a loop saves to by index on the float or the index stack
+/// ([`crate::passes::window`]).
+fn window(lp: usize, float: bool) -> Ident {
+    id(if float { "wf" } else { "wu" }, lp)
+}
+
+/// The first slot of the current iteration.
+fn window_at(lp: usize, float: bool) -> Ident {
+    id(if float { "waf" } else { "wau" }, lp)
 }

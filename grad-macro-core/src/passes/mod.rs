@@ -10,7 +10,8 @@
 //! forward sweep),
 //! [`skip`] (a loop's reverse runs only if an adjoint flowing into it is non-zero), [`sincos`] (a `sin`'s partial is the `cos` computed
 //! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
-//! trip count).
+//! trip count), [`window`] (a loop that saves the same items at every iteration writes them
+//! into slots opened before it, by index, instead of pushing them).
 //!
 //! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
 //! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
@@ -28,6 +29,7 @@ pub mod reload;
 pub mod reserve;
 pub mod sincos;
 pub mod skip;
+pub mod window;
 
 use crate::error::Errors;
 
@@ -52,6 +54,8 @@ pub struct Passes {
     pub freeze: bool,
     /// [`skip`].
     pub skip: bool,
+    /// [`window`].
+    pub window: bool,
     /// Running indices (`lower/running_index.rs`, while lowering): in `for v in a..b { ..;
     /// l += 1; }`, `l` inside the loop is rebuilt from `v` instead of stored per iteration.
     pub index: bool,
@@ -73,6 +77,7 @@ impl Default for Passes {
             fuse: true,
             freeze: true,
             skip: true,
+            window: true,
             index: true,
             segment: crate::codegen::DEFAULT_SEGMENT,
         }
@@ -82,7 +87,7 @@ impl Default for Passes {
 /// The names accepted by `disable(...)`, for messages.
 pub const NAMES: &str =
     "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `skip`, `sincos`, `reserve`, \
-     `index`, `segment`";
+     `window`, `index`, `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -101,6 +106,7 @@ impl Passes {
             "fuse" => &mut self.fuse,
             "freeze" => &mut self.freeze,
             "skip" => &mut self.skip,
+            "window" => &mut self.window,
             "index" => &mut self.index,
             _ => {
                 errors.on(

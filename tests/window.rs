@@ -1,0 +1,196 @@
+//! Saving by index (the `window` pass): a loop over a range that saves the same items at
+//! every iteration writes them into slots opened before it instead of pushing them. Each
+//! function below is compiled with the pass and with `disable(window)` and must give the same
+//! value, gradient and Hessian-vector product bit for bit (the stack holds the same items in
+//! the same order); the gradient is checked against central differences, and the
+//! Hessian-vector product against central differences of the gradient.
+
+#![allow(clippy::needless_range_loop)] // loops written as users write them
+
+mod common;
+
+type Plain = fn(&[f64], f64) -> f64;
+type Grad = fn(&[f64], f64) -> (f64, Vec<f64>, f64);
+type Hvp = fn(&[f64], f64, &[f64], f64) -> (f64, Vec<f64>, f64, Vec<f64>, f64);
+
+/// One body compiled as `f` (with the pass) and `g` (`disable(window)`) in a module named
+/// after it, with a test that compares them at each `(x, a)`.
+macro_rules! with_and_without_window {
+    ($name:ident, [$(($xs:expr, $av:expr)),*], ($x:ident, $a:ident) $body:block) => {
+        mod $name {
+            #![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
+            use grad::prelude::*;
+
+            #[differentiable(hessian)]
+            pub fn f($x: &[f64], $a: f64) -> f64 $body
+
+            #[differentiable(hessian, disable(window))]
+            pub fn g($x: &[f64], $a: f64) -> f64 $body
+
+            #[test]
+            fn same_bits_as_pushed_and_right() {
+                $(
+                    super::check((f, f_grad, f_hvp), (g, g_grad, g_hvp), &$xs, $av);
+                )*
+            }
+        }
+    };
+}
+
+/// `f` against `g` bit for bit, and `f`'s derivatives against central differences.
+fn check(f: (Plain, Grad, Hvp), g: (Plain, Grad, Hvp), x: &[f64], a: f64) {
+    let (v, gx, ga) = (f.1)(x, a);
+    assert_eq!(v.to_bits(), (f.0)(x, a).to_bits(), "the plain value");
+    let (v2, gx2, ga2) = (g.1)(x, a);
+    assert_eq!(v.to_bits(), v2.to_bits());
+    assert_eq!(
+        (&gx, ga.to_bits()),
+        (&gx2, ga2.to_bits()),
+        "gradient at {x:?}, {a}"
+    );
+    let dir: Vec<f64> = (0..x.len()).map(|i| 0.3 - 0.17 * i as f64).collect();
+    let da = 0.45;
+    let (hv, hgx, hga, hx, ha) = (f.2)(x, a, &dir, da);
+    let (_, _, _, hx2, ha2) = (g.2)(x, a, &dir, da);
+    assert_eq!(hv.to_bits(), v.to_bits());
+    assert_eq!(
+        (&hgx, hga.to_bits()),
+        (&gx, ga.to_bits()),
+        "_hvp's gradient is _grad's"
+    );
+    assert_eq!(
+        (&hx, ha.to_bits()),
+        (&hx2, ha2.to_bits()),
+        "H v at {x:?}, {a}"
+    );
+
+    let mut q = x.to_vec();
+    q.push(a);
+    let mut grad = gx.clone();
+    grad.push(ga);
+    let n = x.len();
+    common::central_differences(|q| (f.0)(&q[..n], q[n]), &q, &grad, 1e-6);
+    // H v against the central difference of the gradient along v.
+    let e = 1e-6;
+    let step = |s: f64| {
+        let xs: Vec<f64> = x.iter().zip(&dir).map(|(x, d)| x + s * d).collect();
+        let (_, gx, ga) = (f.1)(&xs, a + s * da);
+        (gx, ga)
+    };
+    let ((up, up_a), (down, down_a)) = (step(e), step(-e));
+    for i in 0..n {
+        common::close_to(hx[i], (up[i] - down[i]) / (2.0 * e), 1e-5);
+    }
+    common::close_to(ha, (up_a - down_a) / (2.0 * e), 1e-5);
+}
+
+// A layer of ReLU units: one partial saved per unit (a float slot), its inner loop rebuilt.
+with_and_without_window!(layer, [([0.3, -0.7, 0.5, 0.9], 0.8), ([-1.2, 0.4, 0.25], -0.6)], (x, a) {
+    let n = x.len();
+    let mut h = vec![0.0; n];
+    for j in 0..n {
+        let mut act = a * (j as f64 * 0.3 - 0.4);
+        for k in 0..n {
+            act += x[k] * x[(j + k) % n];
+        }
+        h[j] = act.relu() + 0.1 * act.tanh();
+    }
+    let mut s = 0.0;
+    for j in 0..n {
+        s += h[j] * h[j];
+    }
+    s
+});
+
+// A branch on a loop-carried value: its decision goes to the index stack by index, the
+// partials inside the branches are pushed.
+with_and_without_window!(decisions, [([0.9, 1.7, 0.4, 2.2, 0.8], 0.7), ([1.1, 0.3], 1.4)], (x, a) {
+    let mut s = a;
+    for i in 0..x.len() {
+        if s > 1.0 {
+            s = s * 0.5 + x[i].sin();
+        } else {
+            s = s * x[i] + 1.0;
+        }
+    }
+    s
+});
+
+// A `break` part-way through the range: the slots of the iterations it cut off are dropped.
+with_and_without_window!(early_exit, [([0.5, 0.9, 1.3, 0.2, 0.7, 1.1], 0.6), ([0.1, 0.2], 0.3)], (x, a) {
+    let mut s = a;
+    for i in 0..x.len() {
+        s = (s * x[i]).sin() + s * s;
+        if s > 1.0 {
+            break;
+        }
+    }
+    let mut t = s;
+    for i in 0..x.len() {
+        t = t * x[i].cos();
+        if i == 2 {
+            break;
+        }
+        t = t + (t * a).tanh();
+    }
+    s + t
+});
+
+// Steps, reversed and inclusive ranges, and an empty one.
+with_and_without_window!(ranges, [([0.4, -0.3, 0.8, 0.6, -0.9], 0.5), ([0.7], 1.3)], (x, a) {
+    let n = x.len();
+    let mut s = a;
+    for i in (0..n).step_by(2) {
+        s = s * x[i].sin() + 0.5;
+    }
+    for i in (0..=n - 1).rev() {
+        s = (s * x[i]).tanh() + s;
+    }
+    for i in n..n {
+        s = s * x[i];
+    }
+    for i in (1..n).rev().step_by(2) {
+        s = s * (x[i] * a).cos();
+    }
+    s
+});
+
+// Nested windows on both stacks: the outer loop saves its decision by index, the inner loop
+// its partials.
+with_and_without_window!(nested, [([0.8, 1.1, 0.6], 0.9), ([0.2, 1.9, 1.05, 0.7], 0.4)], (x, a) {
+    let mut s = a;
+    for k in 0..4 {
+        if s > 0.5 {
+            s = s * 0.9 + a;
+        } else {
+            s = s.exp();
+        }
+        for i in 0..x.len() {
+            s = s * x[i] + (k as f64) * 0.1;
+        }
+        s = s.tanh();
+    }
+    s
+});
+
+// Inside a loss summed over data (`fuse`): the hidden layer (each unit reads the one before,
+// so its partials are saved, not rebuilt) opens and drops its slots at every data point.
+with_and_without_window!(batch, [([0.3, -0.5, 0.8, 1.2, 0.1, -0.7, 0.4, 0.9, -0.2, 0.6, 0.5, -0.3, 0.2], 0.7)], (p, a) {
+    let mut loss = 0.0;
+    for n in 0..5 {
+        let xn = n as f64 * 0.4 - 1.0;
+        let mut h = [0.0; 4];
+        let mut c = 0.0;
+        for j in 0..4 {
+            let act = p[j] * xn + p[4 + j] + 0.3 * c;
+            h[j] = act.relu() + 0.01 * (p[j] * a).sin();
+            c = h[j];
+        }
+        let mut o = p[12];
+        for j in 0..4 {
+            o += p[8 + j] * h[j];
+        }
+        loss += (o - a) * (o - a);
+    }
+    loss
+});
