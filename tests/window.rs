@@ -194,3 +194,25 @@ with_and_without_window!(batch, [([0.3, -0.5, 0.8, 1.2, 0.1, -0.7, 0.4, 0.9, -0.
     }
     loss
 });
+
+// A running index over a packed triangle (`index`): where each column's inner loop starts is
+// saved once per column, by index, and read back under its own name.
+with_and_without_window!(packed, [([0.3, -0.2, 0.5, 0.7, -0.4, 0.6, 0.1, 0.9, -0.8, 0.2], 0.8)], (w, a) {
+    let d = 4;
+    let mut y = [0.0; 4];
+    for j in 0..d {
+        y[j] = w[j] * a;
+    }
+    let mut l = d;
+    for col in 0..d {
+        for row in col + 1..d {
+            y[row] += w[l] * y[col].sin();
+            l += 1;
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..d {
+        s += y[j] * y[j];
+    }
+    s
+});

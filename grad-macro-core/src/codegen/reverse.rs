@@ -188,12 +188,32 @@ impl Gen<'_> {
                     match (&info.source, info.storage) {
                         // Under the value's own name: the loop's replays read it.
                         (SaveSource::Entry(x), Storage::Stack) => {
-                            let (vx, t) = (v(*x), tape_u());
-                            quote!(let #vx: usize = #t.pop();)
+                            let vx = v(*x);
+                            match self.plan.windows.slots.get(&sv.0) {
+                                Some(&(lp, m)) => {
+                                    let (w, at) = (rev_window(lp, false), rev_at(lp, false));
+                                    quote!(let #vx: usize = #w[#at + #m];)
+                                }
+                                None => {
+                                    let t = tape_u();
+                                    quote!(let #vx: usize = #t.pop();)
+                                }
+                            }
                         }
                         (SaveSource::Entry(x), Storage::Hoisted) => {
                             let (vx, name) = (v(*x), h(*sv));
                             quote!(let #vx = #name;)
+                        }
+                        (_, Storage::Stack) if self.plan.windows.slots.contains_key(&sv.0) => {
+                            // From its loop's slots ([`crate::passes::window`]).
+                            let (lp, m) = self.plan.windows.slots[&sv.0];
+                            let float = info.kind == SaveKind::Float;
+                            let (name, w, at) = (r(*sv), rev_window(lp, float), rev_at(lp, float));
+                            if info.kind == SaveKind::Flag {
+                                quote!(let #name = #w[#at + #m] != 0;)
+                            } else {
+                                quote!(let #name = #w[#at + #m];)
+                            }
                         }
                         (_, Storage::Stack) => {
                             let name = r(*sv);
@@ -362,8 +382,10 @@ impl Gen<'_> {
                     match trips {
                         Trips::Count(count) => {
                             let c = self.saved(*count);
-                            let run = self.own_body(quote!(for #k in 0..#c { #each #replay #b }));
-                            let run = gated(quote!(#before #run));
+                            let (open, step, close) = self.rev_windows(body, quote!(#c));
+                            let run =
+                                self.own_body(quote!(for #k in 0..#c { #step #each #replay #b }));
+                            let run = gated(quote!(#before #open #run #close));
                             quote!(#restore #run)
                         }
                         Trips::Rerun(chain) => {
@@ -376,8 +398,11 @@ impl Gen<'_> {
                                 Some((x, _)) => v(*x),
                                 None => k.clone(),
                             };
-                            let run = self.own_body(quote!(for #x in #it.rev() { #replay #b }));
-                            let run = gated(quote!(#rebuild #run));
+                            let trips = quote!(::core::iter::Iterator::size_hint(&#it).0);
+                            let (open, step, close) = self.rev_windows(body, trips);
+                            let run =
+                                self.own_body(quote!(for #x in #it.rev() { #step #replay #b }));
+                            let run = gated(quote!(#rebuild #open #run #close));
                             quote!({ #restore #run })
                         }
                     }
@@ -543,4 +568,68 @@ pub(crate) fn fenced(body: &[Rev]) -> std::collections::HashSet<Array> {
         .filter(|(_, ixs)| ixs.len() > 1)
         .map(|(a, _)| a)
         .collect()
+}
+
+impl Gen<'_> {
+    /// For a loop whose forward sweep saved by index ([`crate::passes::window`]): the reverse
+    /// reads its iterations' slots on each stack by index too, from the last iteration back,
+    /// and drops them after the loop. Returns the code before the loop, at the top of each
+    /// reverse iteration, and after the loop. The loop is found from the saves its body pops.
+    fn rev_windows(
+        &self,
+        body: &[Rev],
+        trips: TokenStream,
+    ) -> (TokenStream, TokenStream, TokenStream) {
+        let (mut open, mut step, mut close) = Default::default();
+        let Some(lp) = self.windowed_loop(body) else {
+            return (open, step, close);
+        };
+        let slots = self
+            .plan
+            .windows
+            .loops
+            .get(&lp)
+            .copied()
+            .unwrap_or_default();
+        let n = id("wrn", lp);
+        open = quote!(let #n: usize = #trips;);
+        for (k, float) in [(slots.floats, true), (slots.indices, false)] {
+            if k == 0 {
+                continue;
+            }
+            let (w, at) = (rev_window(lp, float), rev_at(lp, float));
+            let tape = if float { tape_f() } else { tape_u() };
+            open.extend(quote! {
+                let #w = #tape.top(#k * #n);
+                let mut #at: usize = #k * #n;
+            });
+            step.extend(quote!(#at -= #k;));
+            close.extend(quote!(#tape.truncate(#tape.len() - #k * #n);));
+        }
+        (open, step, close)
+    }
+}
+
+impl Gen<'_> {
+    /// The loop whose saves by index a reverse body pops (in it or in its branches; an inner
+    /// loop pops its own).
+    fn windowed_loop(&self, body: &[Rev]) -> Option<usize> {
+        body.iter().find_map(|st| match st {
+            Rev::Restore(sv) => self.plan.windows.slots.get(&sv.0).map(|(lp, _)| *lp),
+            Rev::If { then, els, .. } => {
+                self.windowed_loop(then).or_else(|| self.windowed_loop(els))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// The slots of the loop at `lp` as its reverse reads them ([`crate::passes::window`]).
+fn rev_window(lp: usize, float: bool) -> Ident {
+    id(if float { "wrf" } else { "wru" }, lp)
+}
+
+/// The first slot of the current reverse iteration.
+fn rev_at(lp: usize, float: bool) -> Ident {
+    id(if float { "wraf" } else { "wrau" }, lp)
 }

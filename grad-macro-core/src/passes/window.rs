@@ -3,11 +3,14 @@
 //! call in it) opens slots for all its iterations on the stack before it starts, from the
 //! range's length, and each iteration writes its saves into its own slots by index instead of
 //! pushing them one by one; the slots of iterations a `break` cut off are dropped after the
-//! loop. The stack then holds the same items in the same order as the pushes would have left,
-//! so the reverse sweep pops them as before.
+//! loop. The stack then holds the same items in the same order as the pushes would have left.
+//! The loop's reverse reads them back by index too, from its last iteration to its first
+//! (it knows how many iterations ran: the trip count, or the length of the rebuilt range),
+//! and drops them all after it.
 //!
 //! A push checks the capacity, may call the allocator, and stores the length back at every
-//! item, which keeps LLVM from vectorizing the loop around it; a store by index does not.
+//! item (a pop checks for underflow and stores the length back), which keeps LLVM from
+//! vectorizing the loop around it; a store or a load by index does not.
 //! The MLP's layers save one ReLU partial per neuron: with slots, LLVM interleaves two
 //! neurons' dot products in one vector register, as it does for the hand-written forward pass
 //! (the one-sample MLP gradient went from 1.75x to 1.4x its hand-written gradient).
