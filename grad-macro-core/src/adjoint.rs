@@ -490,10 +490,24 @@ impl Builder<'_> {
         match node {
             Node::Let(v, op) if self.active(*v) => match op {
                 Op::Prim { .. } | Op::Call { .. } => {
+                    // `a * a`: its two partials are the same value (`a`), saved once
+                    // (`recompute`'s: stored less, the same bits).
+                    let square = self.passes.recompute
+                        && matches!(op, Op::Prim { prim, args, .. }
+                            if prim.rule == "mul" && args.len() == 2 && args[0] == args[1]);
+                    let mut first = None;
                     for (k, a) in float_args(op).into_iter().enumerate() {
                         if self.active(a) {
-                            let s = self.save(ord, SaveKind::Float, SaveSource::Partial(*v, k));
-                            saved.push(s);
+                            let s = match first {
+                                Some(s) if square => s,
+                                _ => {
+                                    let s =
+                                        self.save(ord, SaveKind::Float, SaveSource::Partial(*v, k));
+                                    saved.push(s);
+                                    first = Some(s);
+                                    s
+                                }
+                            };
                             body.push(Rev::Acc {
                                 to: Adj::Value(a),
                                 from: Adj::Value(*v),
@@ -1008,4 +1022,45 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         plan.windows = crate::passes::window::windows(f, &plan);
     }
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::test_util::compiled;
+    use quote::quote;
+
+    #[test]
+    fn a_square_saves_its_operand_once() {
+        // `q[j] * q[j]` (one load after `cse`) of an array rewritten later: both partials are
+        // `q[j]`, saved once per iteration.
+        let (_, plan) = compiled(quote! {
+            fn f(x: &[f64], a: f64) -> f64 {
+                let mut q = vec![0.0; x.len()];
+                let mut s = 0.0;
+                for k in 0..3 {
+                    for j in 0..x.len() {
+                        q[j] = x[j] * a + k as f64;
+                    }
+                    for j in 0..x.len() {
+                        s += q[j] * q[j];
+                    }
+                }
+                s
+            }
+        });
+        let partials: Vec<Value> = plan
+            .saves
+            .iter()
+            .filter_map(|s| match s.source {
+                SaveSource::Partial(v, _) if s.storage == Storage::Stack => Some(v),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            partials.len(),
+            1,
+            "one push per iteration of the squares' loop"
+        );
+    }
 }
