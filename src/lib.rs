@@ -216,7 +216,8 @@ extern crate self as grad;
 /// functions): the value, then the gradient with respect to every float parameter.
 ///
 /// Arguments: `wrt(a, b)` restricts the gradient to the parameters named;
-/// `disable(fold, cse, prune, recompute, fuse, freeze, skip, sincos, reserve)` turns optimizing passes off
+/// `disable(fold, cse, prune, recompute, fuse, freeze, skip, sincos, reserve, window, promote, index, segment)`
+/// turns optimizing passes off
 /// (a debugging aid: the values stay the same, the gradients to the last bits).
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! Every optimizing pass can be turned off (`#[differentiable(disable(...))]`) without changing
-//! a number: each workload below is compiled twelve times (all passes, each pass off, none) and
+//! a number: each workload below is compiled thirteen times (all passes, each pass off, none) and
 //! every variant must give the plain function's value bit for bit and the same gradient as
 //! the default build: bit for bit, except with `cse` or `fuse` off, where adjoints are summed
 //! in another order, which may move the last bits (checked to 1e-13). The default build is
@@ -31,7 +31,8 @@ macro_rules! under_every_setting {
             no_sincos: [disable(sincos)];
             no_reserve: [disable(reserve)];
             no_window: [disable(window)];
-            none: [disable(fold, cse, prune, recompute, fuse, freeze, skip, sincos, reserve, window)]
+            no_promote: [disable(promote)];
+            none: [disable(fold, cse, prune, recompute, fuse, freeze, skip, sincos, reserve, window, promote)]
         );
     };
     (@variants ($x:ident, $a:ident, $b:ident) $body:block; $($m:ident: [$($attr:tt)*]);*) => {

@@ -1427,8 +1427,8 @@ pub fn wrappers(p: &Program, second: bool) -> String {
 }
 
 /// The optimizing passes of `#[differentiable]`, each turned off in turn (program `k` turns off
-/// pass `k % 11`, or all of them when that is 10).
-const PASSES: [&str; 10] = [
+/// pass `k % 12`, or all of them when that is 11).
+const PASSES: [&str; 11] = [
     "fold",
     "cse",
     "prune",
@@ -1439,6 +1439,7 @@ const PASSES: [&str; 10] = [
     "sincos",
     "reserve",
     "window",
+    "promote",
 ];
 
 /// The passes program `index` turns off in its second build.

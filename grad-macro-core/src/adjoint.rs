@@ -267,6 +267,9 @@ pub struct Plan {
     pub skip: bool,
     /// The loops whose forward sweep saves by index ([`crate::passes::window`]).
     pub windows: crate::passes::window::Windows,
+    /// Whether array-adjoint elements are kept in locals across reverse loops
+    /// (`codegen/promote.rs`).
+    pub promote: bool,
 }
 
 impl Plan {
@@ -1013,6 +1016,7 @@ pub fn plan(f: &Function, act: Activity, passes: Passes) -> Plan {
         frozen_loops,
         skip: passes.skip,
         windows: Default::default(),
+        promote: passes.promote,
     };
     if passes.reserve {
         plan.reserve = crate::passes::reserve::per_iteration(f, &plan);

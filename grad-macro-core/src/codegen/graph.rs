@@ -21,6 +21,8 @@ pub fn graph_body(f: &Function, plan: &Plan, name: &str) -> TokenStream {
         sinks: Default::default(),
         pullback: false,
         closures: loops_in_closures(f),
+        promoted: Default::default(),
+        promotions: Default::default(),
     };
     let (rt, rec, rules) = (rt(), rec_path(), rules_path());
     let recording = id("recording", "");

@@ -21,6 +21,7 @@ mod declare;
 mod forward;
 mod graph;
 pub(crate) mod place;
+mod promote;
 mod reads;
 mod reverse;
 mod segment;
@@ -247,6 +248,8 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
         sinks: Default::default(),
         pullback,
         closures: loops_in_closures(f),
+        promoted: Default::default(),
+        promotions: Default::default(),
     };
     let float = &f.float;
     let rt = rt();
@@ -420,6 +423,11 @@ pub(crate) struct Gen<'a> {
     pub pullback: bool,
     /// Loops run in closures of their own ([`Gen::own_body`]).
     pub closures: bool,
+    /// Array-adjoint elements kept in locals while a reverse loop runs ([`promote`]).
+    pub promoted:
+        std::cell::RefCell<std::collections::HashMap<(Array, crate::adjoint::Save), Ident>>,
+    /// How many locals [`promote`] has named.
+    pub promotions: std::cell::Cell<usize>,
 }
 
 impl Gen<'_> {

@@ -97,6 +97,9 @@ impl Gen<'_> {
                 quote!(#dx)
             }
             Adj::Elem(arr, i) => {
+                if let Some(local) = self.promoted.borrow().get(&(arr, i)) {
+                    return quote!(#local);
+                }
                 let (name, i) = (da(arr), self.saved(i));
                 quote!(#name[#i])
             }
@@ -330,7 +333,10 @@ impl Gen<'_> {
                     // elements two iterations of the fused loop itself update; a loop nested
                     // in its body updates one element per iteration, better left free.
                     let fused = self.in_fused.replace(false);
+                    let (promote, demote, promoted) =
+                        self.promote(var.as_ref(), replay, trips, body);
                     let b = self.rev_list(body);
+                    self.unpromote(&promoted);
                     self.in_fused.set(fused);
                     // The arrays the forward loop read, as it read them (`freeze`).
                     let tf = tape_f();
@@ -385,7 +391,7 @@ impl Gen<'_> {
                             let (open, step, close) = self.rev_windows(body, quote!(#c));
                             let run =
                                 self.own_body(quote!(for #k in 0..#c { #step #each #replay #b }));
-                            let run = gated(quote!(#before #open #run #close));
+                            let run = gated(quote!(#before #open #promote #run #demote #close));
                             quote!(#restore #run)
                         }
                         Trips::Rerun(chain) => {
@@ -402,7 +408,7 @@ impl Gen<'_> {
                             let (open, step, close) = self.rev_windows(body, trips);
                             let run =
                                 self.own_body(quote!(for #x in #it.rev() { #step #replay #b }));
-                            let run = gated(quote!(#rebuild #open #run #close));
+                            let run = gated(quote!(#rebuild #open #promote #run #demote #close));
                             quote!({ #restore #run })
                         }
                     }

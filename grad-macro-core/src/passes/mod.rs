@@ -12,6 +12,8 @@
 //! beside it, and the other way round), [`reserve`] (size each loop's stacks once from its
 //! trip count), [`window`] (a loop that saves the same items at every iteration writes them
 //! into slots opened before it, by index, instead of pushing them).
+//! Code generation: `promote` (an array adjoint's element that a loop's reverse touches at one
+//! index is kept in a local while it runs, `codegen/promote.rs`).
 //!
 //! Every pass can be turned off with `#[differentiable(disable(name, ...))]`; turning one off
 //! never changes a value, and changes a gradient at most by the rounding of a sum of adjoints
@@ -56,6 +58,9 @@ pub struct Passes {
     pub skip: bool,
     /// [`window`].
     pub window: bool,
+    /// An array adjoint's element touched at one index by a loop's reverse is kept in a local
+    /// while it runs (`codegen/promote.rs`).
+    pub promote: bool,
     /// Running indices (`lower/running_index.rs`, while lowering): in `for v in a..b { ..;
     /// l += 1; }`, `l` inside the loop is rebuilt from `v` instead of stored per iteration.
     pub index: bool,
@@ -78,6 +83,7 @@ impl Default for Passes {
             freeze: true,
             skip: true,
             window: true,
+            promote: true,
             index: true,
             segment: crate::codegen::DEFAULT_SEGMENT,
         }
@@ -87,7 +93,7 @@ impl Default for Passes {
 /// The names accepted by `disable(...)`, for messages.
 pub const NAMES: &str =
     "`fold`, `cse`, `prune`, `recompute`, `fuse`, `freeze`, `skip`, `sincos`, `reserve`, \
-     `window`, `index`, `segment`";
+     `window`, `promote`, `index`, `segment`";
 
 impl Passes {
     /// Turns off the pass called `name`; reports an unknown name under its tokens.
@@ -107,6 +113,7 @@ impl Passes {
             "freeze" => &mut self.freeze,
             "skip" => &mut self.skip,
             "window" => &mut self.window,
+            "promote" => &mut self.promote,
             "index" => &mut self.index,
             _ => {
                 errors.on(
