@@ -381,9 +381,15 @@ impl<'a> Lister<'a> {
         for s in saves {
             let what = self.saved(*s);
             match self.plan.save(*s).storage {
-                Storage::Stack => {
-                    let _ = writeln!(out, "{}push {what}", pad(depth));
-                }
+                Storage::Stack => match self.plan.windows.slots.get(&s.0) {
+                    // `window`: written into the iteration's slot, read back by index.
+                    Some((_, m)) => {
+                        let _ = writeln!(out, "{}save {what} in slot {m}", pad(depth));
+                    }
+                    None => {
+                        let _ = writeln!(out, "{}push {what}", pad(depth));
+                    }
+                },
                 Storage::Hoisted => {
                     let _ = writeln!(out, "{}keep {what}", pad(depth));
                 }

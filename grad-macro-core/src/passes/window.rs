@@ -240,6 +240,22 @@ mod tests {
     }
 
     #[test]
+    fn the_listing_says_which_saves_go_to_slots() {
+        let (f, plan) = compiled(quote! {
+            fn f(x: &[f64], a: f64) -> f64 {
+                let mut s = a;
+                for i in 0..x.len() {
+                    s = (s * x[i]).sin();
+                }
+                s
+            }
+        });
+        let listing = crate::listing::listing(&f, &plan);
+        assert!(listing.contains("in slot 0"), "{listing}");
+        assert!(!listing.contains("push"), "{listing}");
+    }
+
+    #[test]
     fn saves_in_branches_or_inner_loops_keep_their_stack_pushed() {
         let k = slots(quote! {
             fn f(x: &[f64], n: usize) -> f64 {
