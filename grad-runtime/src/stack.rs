@@ -109,7 +109,9 @@ impl<T: Recycled> Tape<T> {
     {
         let at = self.stack.items.len();
         self.stack.items.resize(at + n, fill);
-        &mut self.stack.items[at..]
+        // Of length `n` where the optimizer sees it, so a loop's stores into the slots need
+        // no bounds check of their own.
+        &mut self.stack.items[at..at + n]
     }
 
     /// Keeps the first `len` items.
