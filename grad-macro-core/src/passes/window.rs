@@ -55,28 +55,11 @@ fn stack_of(plan: &Plan, sv: crate::adjoint::Save) -> Option<bool> {
 
 /// The loops of `f` that save by index.
 pub fn windows(f: &Function, plan: &Plan) -> Windows {
-    let mut defs = HashMap::new();
-    definitions(&f.body, &mut defs);
+    let defs = f.defs();
     let mut out = Windows::default();
     let mut ord = 0;
     walk(&f.body, plan, &defs, &mut ord, &mut out);
     out
-}
-
-fn definitions<'f>(r: &'f Region, defs: &mut HashMap<Value, &'f Op>) {
-    for node in &r.nodes {
-        match node {
-            Node::Let(x, op) => {
-                defs.insert(*x, op);
-            }
-            Node::If { then, els, .. } => {
-                definitions(then, defs);
-                definitions(els, defs);
-            }
-            Node::Loop { body, .. } => definitions(body, defs),
-            _ => {}
-        }
-    }
 }
 
 /// Whether `it` is a range, possibly reversed or stepped: its `size_hint` is its length.
@@ -135,24 +118,7 @@ fn body_slots(body: &Region, start: usize, plan: &Plan, out: &mut Windows, my: u
                 top[usize::from(!float)].push(sv.0);
             }
         }
-        if plan.frozen_loops.contains_key(&at) {
-            other[0] = true;
-        }
-        match node {
-            Node::Call(_) => other = [true, true],
-            Node::If { then, els, .. } => {
-                nested(then, &mut ord, plan, &mut other);
-                nested(els, &mut ord, plan, &mut other);
-            }
-            Node::Loop { body, .. } => {
-                if plan.fused_loops.contains_key(&at) {
-                    // Its reverse, inside the body, pops from the stacks.
-                    other = [true, true];
-                }
-                nested(body, &mut ord, plan, &mut other);
-            }
-            _ => {}
-        }
+        inside(node, at, &mut ord, plan, &mut other);
     }
     let mut slots = Slots::default();
     for (k, saves) in top.iter().enumerate() {
@@ -183,23 +149,30 @@ fn nested(r: &Region, ord: &mut usize, plan: &Plan, other: &mut [bool; 2]) {
                 other[usize::from(!float)] = true;
             }
         }
-        if plan.frozen_loops.contains_key(&at) {
-            other[0] = true;
+        inside(node, at, ord, plan, other);
+    }
+}
+
+/// Marks the stacks the node at `at` uses other than through its own saves: the arrays a
+/// loop pushes whole (`freeze`), calls (snapshots, lengths), the reverse of a fused loop run
+/// inside it, and the saves of its nested regions.
+fn inside(node: &Node, at: usize, ord: &mut usize, plan: &Plan, other: &mut [bool; 2]) {
+    if plan.frozen_loops.contains_key(&at) {
+        other[0] = true;
+    }
+    match node {
+        Node::Call(_) => *other = [true, true],
+        Node::If { then, els, .. } => {
+            nested(then, ord, plan, other);
+            nested(els, ord, plan, other);
         }
-        match node {
-            Node::Call(_) => *other = [true, true],
-            Node::If { then, els, .. } => {
-                nested(then, ord, plan, other);
-                nested(els, ord, plan, other);
+        Node::Loop { body, .. } => {
+            if plan.fused_loops.contains_key(&at) {
+                *other = [true, true];
             }
-            Node::Loop { body, .. } => {
-                if plan.fused_loops.contains_key(&at) {
-                    *other = [true, true];
-                }
-                nested(body, ord, plan, other);
-            }
-            _ => {}
+            nested(body, ord, plan, other);
         }
+        _ => {}
     }
 }
 
