@@ -235,10 +235,10 @@ impl Gen<'_> {
                     init.extend(quote!(let #hint = ::core::iter::Iterator::size_hint(&#it).0;));
                     // A stack the loop saves to by index grows below instead.
                     if kf > 0 && slots.floats == 0 {
-                        init.extend(quote!(#tf.reserve(#kf * #hint);));
+                        init.extend(quote!(#tf.reserve(#hint.saturating_mul(#kf));));
                     }
                     if ku > 0 && slots.indices == 0 {
-                        init.extend(quote!(#tu.reserve(#ku * #hint);));
+                        init.extend(quote!(#tu.reserve(#hint.saturating_mul(#ku));));
                     }
                 }
                 if let (LoopHead::For { iter, .. }, false) = (head, self.graph) {
@@ -263,7 +263,7 @@ impl Gen<'_> {
                         init.extend(quote! {
                             let #base = #tape.len();
                             let mut #next: usize = 0;
-                            let #w = #tape.grow(#k * ::core::iter::Iterator::size_hint(&#it).0, #zero);
+                            let #w = #tape.grow(::core::iter::Iterator::size_hint(&#it).0.saturating_mul(#k), #zero);
                         });
                         incr.extend(quote!(let #at = #next; #next += #k;));
                         after.extend(quote!(#tape.truncate(#base + #next);));

@@ -1,5 +1,6 @@
-//! Sizing stacks once: for a `for` loop whose body pushes a known number of floats and indices
-//! per iteration (no loop inside it), the forward sweep reserves room for the whole loop
+//! Sizing stacks once: for a `for` loop that runs to its end (no `break`, `continue` or
+//! `return`) and whose body pushes a known number of floats and indices per iteration (no loop
+//! inside it), the forward sweep reserves room for the whole loop
 //! before it starts, from the iterator's length, so the stacks grow once instead of doubling
 //! along the way. (The stacks' buffers are kept per thread between calls, so this matters for
 //! the first call and for calls larger than any before.)
@@ -37,10 +38,11 @@ fn region(
                 let e = region(els, plan, ord, out);
                 t.zip(e).map(|(t, e)| (t.0 + e.0, t.1 + e.1))
             }
-            Node::Loop { head, body, .. } => {
+            Node::Loop { head, body, jump } => {
                 let k = region(body, plan, ord, out);
-                // A fused loop pops what an iteration pushes in the same iteration.
-                let fused = plan.fused_loops.contains_key(&my);
+                // A fused loop pops what an iteration pushes in the same iteration; a loop that
+                // may leave early may run far fewer iterations than its range holds.
+                let fused = plan.fused_loops.contains_key(&my) || jump.is_some();
                 if let (Some(k), LoopHead::For { .. }, false) = (k, head, fused) {
                     if k != (0, 0) {
                         out.insert(my, k);

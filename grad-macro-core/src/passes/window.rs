@@ -1,9 +1,10 @@
-//! Saving by index: a `for` loop over a range whose body saves the same items at every
-//! iteration (its saves at the body's top level, none in its branches or inner loops, and no
-//! call in it) opens slots for all its iterations on the stack before it starts, from the
-//! range's length, and each iteration writes its saves into its own slots by index instead of
-//! pushing them one by one; the slots of iterations a `break` cut off are dropped after the
-//! loop. The stack then holds the same items in the same order as the pushes would have left.
+//! Saving by index: a `for` loop over a range that runs to its end (no `break`, `continue` or
+//! `return` in it) and whose body saves the same items at every iteration (its saves at the
+//! body's top level, none in its branches or inner loops, and no call in it) opens slots for
+//! all its iterations on the stack before it starts, from the range's length, and each
+//! iteration writes its saves into its own slots by index instead of pushing them one by one.
+//! (A loop that may leave early keeps pushing: `for it in 0..max_iter { ..; if done { break; }
+//! }` must not open `max_iter` slots.) The stack then holds the same items in the same order as the pushes would have left.
 //! The loop's reverse reads them back by index too, from its last iteration to its first
 //! (it knows how many iterations ran: the trip count, or the length of the rebuilt range),
 //! and drops them all after it.
@@ -89,11 +90,13 @@ fn walk(r: &Region, plan: &Plan, defs: &HashMap<Value, &Op>, ord: &mut usize, ou
                 walk(then, plan, defs, ord, out);
                 walk(els, plan, defs, ord, out);
             }
-            Node::Loop { head, body, .. } => {
+            Node::Loop { head, body, jump } => {
                 let start = *ord;
                 walk(body, plan, defs, ord, out);
                 let ranged = matches!(head, LoopHead::For { iter, .. } if is_range(*iter, defs));
-                if ranged && !plan.fused_loops.contains_key(&my) {
+                // A loop that may leave early (`break`, `return`, `continue`) keeps pushing:
+                // "at most a million iterations" must not cost a million slots.
+                if ranged && jump.is_none() && !plan.fused_loops.contains_key(&my) {
                     body_slots(body, start, plan, out, my);
                 }
             }
