@@ -247,8 +247,9 @@ impl Gen<'_> {
                         if k == 0 {
                             continue;
                         }
-                        // Slots for every iteration of the range, filled by index; those of
-                        // iterations a `break` cut off are dropped after the loop.
+                        // Slots for every iteration of the range (the loop runs to its end),
+                        // filled by index; the truncation after it keeps the stack exactly
+                        // as the pushes would have left it whatever the iterator said.
                         let (it, w, at) = (v(*iter), window(my, is_float), window_at(my, is_float));
                         let (tape, base, next) = if is_float {
                             (tape_f(), id("wbf", my), id("wnf", my))

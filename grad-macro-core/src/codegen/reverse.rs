@@ -614,9 +614,7 @@ impl Gen<'_> {
         }
         (open, step, close)
     }
-}
 
-impl Gen<'_> {
     /// The loop whose saves by index a reverse body pops (in it or in its branches; an inner
     /// loop pops its own).
     fn windowed_loop(&self, body: &[Rev]) -> Option<usize> {
