@@ -11,10 +11,7 @@
 #![allow(clippy::needless_range_loop)] // loops written as users write them
 
 mod common;
-
-type Plain = fn(&[f64], f64) -> f64;
-type Grad = fn(&[f64], f64) -> (f64, Vec<f64>, f64);
-type Hvp = fn(&[f64], f64, &[f64], f64) -> (f64, Vec<f64>, f64, Vec<f64>, f64);
+use common::pass_off::Build;
 
 /// One body compiled as `f` (every pass) and `g` (`disable($pass)`) in a module named after
 /// it, with a test that compares them at each `(x, a)`.
@@ -33,58 +30,23 @@ macro_rules! with_and_without {
             #[test]
             fn same_bits_as_pushed_and_right() {
                 $(
-                    super::check((f, f_grad, f_hvp), (g, g_grad, g_hvp), &$xs, $av);
+                    super::check(
+                        super::Build { plain: f, grad: f_grad, hvp: f_hvp, jvp: None },
+                        super::Build { plain: g, grad: g_grad, hvp: g_hvp, jvp: None },
+                        &$xs,
+                        $av,
+                    );
                 )*
             }
         }
     };
 }
 
-/// `f` against `g` bit for bit, and `f`'s derivatives against central differences.
-fn check(f: (Plain, Grad, Hvp), g: (Plain, Grad, Hvp), x: &[f64], a: f64) {
-    let (v, gx, ga) = (f.1)(x, a);
-    assert_eq!(v.to_bits(), (f.0)(x, a).to_bits(), "the plain value");
-    let (v2, gx2, ga2) = (g.1)(x, a);
-    assert_eq!(v.to_bits(), v2.to_bits());
-    assert_eq!(
-        (&gx, ga.to_bits()),
-        (&gx2, ga2.to_bits()),
-        "gradient at {x:?}, {a}"
-    );
-    let dir: Vec<f64> = (0..x.len()).map(|i| 0.3 - 0.17 * i as f64).collect();
-    let da = 0.45;
-    let (hv, hgx, hga, hx, ha) = (f.2)(x, a, &dir, da);
-    let (_, _, _, hx2, ha2) = (g.2)(x, a, &dir, da);
-    assert_eq!(hv.to_bits(), v.to_bits());
-    assert_eq!(
-        (&hgx, hga.to_bits()),
-        (&gx, ga.to_bits()),
-        "_hvp's gradient is _grad's"
-    );
-    assert_eq!(
-        (&hx, ha.to_bits()),
-        (&hx2, ha2.to_bits()),
-        "H v at {x:?}, {a}"
-    );
-
-    let mut q = x.to_vec();
-    q.push(a);
-    let mut grad = gx.clone();
-    grad.push(ga);
-    let n = x.len();
-    common::central_differences(|q| (f.0)(&q[..n], q[n]), &q, &grad, 1e-6);
-    // H v against the central difference of the gradient along v.
-    let e = 1e-6;
-    let step = |s: f64| {
-        let xs: Vec<f64> = x.iter().zip(&dir).map(|(x, d)| x + s * d).collect();
-        let (_, gx, ga) = (f.1)(&xs, a + s * da);
-        (gx, ga)
-    };
-    let ((up, up_a), (down, down_a)) = (step(e), step(-e));
-    for i in 0..n {
-        common::close_to(hx[i], (up[i] - down[i]) / (2.0 * e), 1e-5);
-    }
-    common::close_to(ha, (up_a - down_a) / (2.0 * e), 1e-5);
+/// `f` against `g` bit for bit, and `f`'s derivatives against central differences (the
+/// gradient to 1e-6, `H v` to 1e-5).
+#[track_caller]
+fn check(f: Build, g: Build, x: &[f64], a: f64) {
+    common::pass_off::compare(&f, &g, x, a, 1e-6, 1e-5);
 }
 
 // A layer of ReLU units: one partial saved per unit (a float slot), its inner loop rebuilt.

@@ -78,6 +78,7 @@ pub fn tape(xs: &[f64], f: impl Fn(&[Value]) -> Value) -> (f64, Vec<f64>) {
     out.backward();
     (out.data(), grads(&xs))
 }
+pub mod pass_off;
 pub mod workloads;
 
 /// `|got - want| <= 1e-12 (1 + |want|)`: closed forms computed the same way up to rounding.
