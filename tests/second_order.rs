@@ -415,6 +415,60 @@ fn symbolic_references_and_exact_zeros() {
     }
 }
 
+/// Literal factors on either side (multiplied through `Float::mul_const` on dual numbers),
+/// a negative one, and a zero one times a term whose tangent is infinite at `x = 0`.
+#[differentiable(jvp, hessian)]
+fn literal_factors(x: f64, y: f64) -> f64 {
+    3.0 * x * x * y + y * -0.5 * y + 0.0 * x.sqrt()
+}
+
+/// The same with a loop: `s += 0.5 · c_i · x_i²` with `c_i = 2.0 * (i + 1)`.
+#[differentiable(jvp, hessian)]
+fn literal_loop(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let c = 2.0 * (i as f64 + 1.0);
+        s += 0.5 * c * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn products_by_literals_in_every_companion() {
+    // f = 3x²y - y²/2 (+ 0 · sqrt x): f_x = 6xy, f_y = 3x² - y, f_xx = 6y, f_xy = 6x,
+    // f_yy = -1.
+    for &(x, y) in &[(0.7, -1.3), (2.0, 0.25), (1e-3, 4.0)] {
+        let (tx, ty) = (0.3, -1.1);
+        let (v, d) = literal_factors_jvp(x, y, tx, ty);
+        assert_eq!(v.to_bits(), literal_factors(x, y).to_bits());
+        assert_close("jvp", d, 6.0 * x * y * tx + (3.0 * x * x - y) * ty, 1e-14);
+        let (v, gx, gy, hx, hy) = literal_factors_hvp(x, y, tx, ty);
+        assert_eq!((v, gx, gy), literal_factors_grad(x, y));
+        assert_close("H v x", hx, 6.0 * y * tx + 6.0 * x * ty, 1e-14);
+        assert_close("H v y", hy, 6.0 * x * tx - ty, 1e-14);
+        let (_, _, h) = literal_factors_hessian(x, y);
+        assert_close("f_xx", h[0][0], 6.0 * y, 1e-14);
+        assert_close("f_xy", h[0][1], 6.0 * x, 1e-14);
+        assert_eq!(h[1][1], -1.0);
+    }
+    // At x = 0, sqrt's tangent is infinite; the literal zero factor keeps it out of the
+    // directional derivative (the strong zero of `grad::Dual`): d = f_y · ty.
+    let (_, d) = literal_factors_jvp(0.0, 2.0, 1.0, 0.5);
+    assert_eq!(d, (0.0 - 2.0) * 0.5);
+    // Σ (i + 1) x_i²: gradient 2 (i + 1) x_i, Hessian diagonal 2 (i + 1).
+    let x = [0.5, -1.25, 2.0, 0.125];
+    let t = [1.0, 0.5, -0.25, 2.0];
+    let (v, d) = literal_loop_jvp(&x, &t);
+    assert_eq!(v.to_bits(), literal_loop(&x).to_bits());
+    let want: f64 = (0..4).map(|i| 2.0 * (i as f64 + 1.0) * x[i] * t[i]).sum();
+    assert_close("loop jvp", d, want, 1e-14);
+    let (_, g, hv) = literal_loop_hvp(&x, &t);
+    assert_eq!(g, literal_loop_grad(&x).1);
+    for i in 0..4 {
+        assert_close("loop H v", hv[i], 2.0 * (i as f64 + 1.0) * t[i], 1e-14);
+    }
+}
+
 /// Two inputs, many outputs: with `jvp`, the Jacobian takes one forward sweep per input.
 #[differentiable(jvp)]
 fn samples(p: [f64; 2], n: usize) -> Vec<f64> {

@@ -292,12 +292,17 @@ macro_rules! unary_methods {
 }
 
 impl<F: Float> Float for Dual<F> {
-    /// `c` is a constant: its tangent is zero, so the product's tangent is `d · c`.
+    /// `c` is a constant: its tangent is zero, so the product's tangent is `d · c`, with the
+    /// strong zero of [`term`] where `c` is zero or not finite (folded away for a literal).
     #[inline(always)]
     fn mul_const(self, c: Self) -> Self {
         Dual {
             v: self.v.mul_const(c.v),
-            d: self.d.mul_const(c.v),
+            d: if c.v.is_finite() && c.v != F::ZERO {
+                self.d.mul_const(c.v)
+            } else {
+                term(c.v, self.d)
+            },
         }
     }
 

@@ -131,6 +131,16 @@ pub fn mul<T: Float>(a: T, b: T) -> (T, T, T) {
     (a * b, b, a)
 }
 
+/// [`mul`] where `c` is a constant (a float literal, whose tangent on dual numbers is zero):
+/// the same value and partials `(c, a)`, the product through [`Float::mul_const`], which on
+/// dual numbers skips the constant's zero tangent (one multiplication instead of two and an
+/// addition). Generated code over a generic float type calls it for `a * 2.0` and `2.0 * a`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn mul_by_const<T: Float>(a: T, c: T) -> (T, T, T) {
+    (a.mul_const(c), c, a)
+}
+
 /// `a / b`: partials `(1/b, -a/b²)` (written `-(a/b)/b`). Division by zero gives the
 /// infinities and NaNs of IEEE arithmetic: at `b = ±0`, `1/b` is `±inf` (the sign of the zero
 /// picks the side of the limit) and `-a/b²` is `-inf` for `a > 0` (the same from both sides).

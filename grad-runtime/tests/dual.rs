@@ -390,6 +390,40 @@ fn strong_zeros_keep_constants_constant() {
     assert!(Dual::new(-1.0, 1.0).sqrt().d.is_nan());
 }
 
+#[test]
+fn products_by_constants_match_full_products() {
+    // `mul_const` (what generated code uses for a literal factor) against the full product
+    // by a constant dual: the same value bits, the same tangent up to the sign of a zero,
+    // and the same strong zeros where the constant is zero or not finite.
+    let xs = [
+        Dual::new(1.5, -0.25),
+        Dual::new(-2.0, 0.0),
+        Dual::new(0.0, f64::INFINITY),
+        Dual::new(f64::INFINITY, 1.0),
+        Dual::new(3.0, f64::NAN),
+        Dual::new(-0.0, -0.0),
+    ];
+    let cs = [2.0, -0.5, 0.0, -0.0, f64::INFINITY, 1e-300];
+    for x in xs {
+        for c in cs {
+            let (k, full) = (Dual::constant(c), x * Dual::constant(c));
+            let scaled = Float::mul_const(x, k);
+            assert_eq!(scaled.v.to_bits(), full.v.to_bits(), "{x:?} * {c}");
+            let same = scaled.d == full.d || (scaled.d.is_nan() && full.d.is_nan());
+            assert!(same, "{x:?} * {c}: {} against {}", scaled.d, full.d);
+        }
+    }
+    // Zero times an infinite or NaN tangent contributes nothing.
+    assert_eq!(
+        Float::mul_const(Dual::new(2.0, f64::INFINITY), Dual::constant(0.0)).d,
+        0.0
+    );
+    assert_eq!(
+        Float::mul_const(Dual::new(2.0, f64::NAN), Dual::constant(-0.0)).d,
+        0.0
+    );
+}
+
 /// An operator and its compound assignment.
 type BinaryOp = fn(D, D) -> D;
 type AssignOp = fn(&mut D, D);

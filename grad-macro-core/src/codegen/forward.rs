@@ -541,13 +541,27 @@ impl Gen<'_> {
                     let k = v(*k);
                     call_args.push(quote!(#k));
                 }
+                let scaled = self.scaled(prim, args);
                 if self.active(x) {
+                    let mut partials: Vec<Ident> = (0..args.len()).map(|k| p(x, k)).collect();
+                    let call = match scaled {
+                        // `rules::mul_by_const(a, c)`: the partials with respect to `a`, `c`.
+                        Some(k) => {
+                            let (a, c) = (&a[k], &a[1 - k]);
+                            partials.swap(0, k);
+                            quote_spanned!(span=> #rt::rules::mul_by_const(#a, #c))
+                        }
+                        None => quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*)),
+                    };
                     let names = std::iter::once(vx.clone())
-                        .chain((0..args.len()).map(|k| p(x, k)))
+                        .chain(partials)
                         .map(|n| (n, Some(float.clone())))
                         .collect();
-                    let call = quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*));
                     return Def::Bind(Binding::new(names, call, span));
+                }
+                if let Some(k) = scaled {
+                    let (a, c) = (&a[k], &a[1 - k]);
+                    return one(quote_spanned!(span=> #rt::Float::mul_const(#a, #c)));
                 }
                 let e = match prim.syntax {
                     // `relu` and `sigmoid` are trait methods: call them by path so the

@@ -24,6 +24,7 @@ pub(crate) mod place;
 mod promote;
 mod reads;
 mod reverse;
+mod scaled;
 mod segment;
 mod twin_call;
 mod twin_place;

@@ -57,6 +57,13 @@ impl Gen<'_> {
         }
     }
 
+    /// Whether the saved partial `sv` is a constant (`±1`, or a literal factor: see
+    /// [`super::scaled`]), so adjoints are scaled by it through `Float::mul_const`.
+    fn scales(&self, sv: Save) -> bool {
+        let info = self.plan.save(sv);
+        info.storage == Storage::Constant || self.literal_partial(&info.source)
+    }
+
     /// A partial that depends on no operand, or only on operands the reverse sweep can name:
     /// the rule evaluated on those, with zeros for the others.
     pub(crate) fn constant_partial(&self, source: &SaveSource) -> TokenStream {
@@ -249,7 +256,7 @@ impl Gen<'_> {
                 } => {
                     let from = self.adj(*from);
                     let from = match by {
-                        Some(sv) if self.plan.save(*sv).storage == Storage::Constant => {
+                        Some(sv) if self.scales(*sv) => {
                             let (by, rt) = (self.saved(*sv), rt());
                             quote!(#rt::Float::mul_const(#from, #by))
                         }
@@ -268,9 +275,9 @@ impl Gen<'_> {
                     };
                     let (to, from) = (self.adj(*to), self.adj(*from));
                     let mut t = match by {
-                        // A constant partial (`±1`): the same product, and on dual numbers one
-                        // that skips the constant's zero tangent.
-                        Some(sv) if self.plan.save(*sv).storage == Storage::Constant => {
+                        // A constant partial (`±1`, a literal factor): the same product, and on
+                        // dual numbers one that skips the constant's zero tangent.
+                        Some(sv) if self.scales(*sv) => {
                             let (by, rt) = (self.saved(*sv), rt());
                             quote!(#to += #rt::Float::mul_const(#from, #by);)
                         }
