@@ -8,7 +8,9 @@
 //! everything else stays in the segment's own frame, so a debug build's stack frame stays small
 //! too.
 
-/// Runs `f`: the body of one segment of a large generated companion, kept out of line.
+/// Runs `f`: the body of one segment of a large generated companion, kept out of line. The
+/// `_jvp`, `_hvp`, `_hessian` and `_jacobian` wrappers also run their twin through it, so that
+/// the twin's loops are optimized apart from the calls the wrapper makes after them.
 #[inline(never)]
 pub fn segment<R>(f: impl FnOnce() -> R) -> R {
     f()

@@ -234,6 +234,23 @@ impl<T: Recycled + crate::Float> Scratch<T> {
         s.items.extend_from_slice(items);
         s
     }
+
+    /// The buffer as the vector it is (an argument for a `&[T]` or `&Vec<T>` parameter).
+    #[inline(always)]
+    pub fn as_vec(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T: Recycled + crate::Float> FromIterator<T> for Scratch<T> {
+    /// The items in a recycled buffer (the dual inputs `_jvp` and `_hvp` build from their
+    /// arguments, without an allocation per call).
+    #[inline]
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut s = Scratch::zeroed(0);
+        s.items.extend(iter);
+        s
+    }
 }
 
 impl<T: Recycled> std::ops::Deref for Scratch<T> {
