@@ -399,6 +399,17 @@ fn second_order_pairs() -> Vec<Pair> {
             None,
             batch(move || rosen_jvp(black_box(&x1), black_box(&t1))),
         ));
+        let (x0, x1, t0, t1) = (Rc::clone(&x), Rc::clone(&x), Rc::clone(&t), Rc::clone(&t));
+        out.push(Pair::new(
+            "_jvp",
+            &rosen_name,
+            (
+                "hand-written tangent",
+                batch(move || rosen_jvp_hand(black_box(&x0), black_box(&t0))),
+            ),
+            None,
+            batch(move || rosen_jvp(black_box(&x1), black_box(&t1))),
+        ));
     }
 
     // _hvp over _grad.

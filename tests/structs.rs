@@ -717,3 +717,89 @@ fn fields_read_only_through_casts() {
 fn assert_close_struct(got: f64, want: f64) {
     common::assert_close("cast field", got, want, 1e-15);
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Pt {
+    x: f64,
+    y: f64,
+}
+
+#[differentiable(jvp, hessian)]
+fn potential(p: Pt, s: f64) -> f64 {
+    (p.x * p.x + p.y * p.y + s).ln()
+}
+
+#[differentiable(jvp, hessian)]
+fn potential_ref(p: &Pt, s: f64) -> f64 {
+    p.x * p.y * s
+}
+
+/// A struct taken by value passed on by value (`potential(b, k)`, the callee taking `Pt`) and
+/// by reference (`&b`) in one body.
+#[differentiable(jvp, hessian)]
+fn passes_by_value(b: Pt, k: f64) -> f64 {
+    potential_ref(&b, k) + potential(b, k) * k
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Quad {
+    a: [f64; 3],
+}
+
+impl Quad {
+    #[differentiable(jvp, hessian)]
+    fn eval(self, x: f64) -> f64 {
+        self.a[0] + self.a[1] * x + self.a[2] * x * x
+    }
+
+    #[differentiable(jvp, hessian)]
+    fn scaled(&self, x: f64) -> f64 {
+        self.a[0] * x
+    }
+
+    /// A method taking `self` by value calling one that takes `self` by value and one that
+    /// takes `&self`.
+    #[differentiable(jvp, hessian)]
+    fn twice(self, x: f64) -> f64 {
+        self.scaled(x) + self.eval(x) * x
+    }
+}
+
+#[test]
+fn structs_passed_on_by_value() {
+    let b = Pt { x: 0.3, y: -0.7 };
+    let (v, db, dk) = passes_by_value_grad(b.clone(), 1.5);
+    assert_eq!(v.to_bits(), passes_by_value(b.clone(), 1.5).to_bits());
+    check_struct("by value", &b, &[1.5], (v, db, vec![dk]), |p, r| {
+        passes_by_value(p.clone(), r[0])
+    });
+    // f = x y k + k ln(x² + y² + k): closed forms at (x, y, k).
+    let (x, y, k) = (0.3, -0.7, 1.5);
+    let r = x * x + y * y + k;
+    let (_, g, h) = passes_by_value_hessian(b.clone(), k);
+    common::assert_close("d/dx", g[0], y * k + 2.0 * k * x / r, 1e-14);
+    common::assert_close("d/dk", g[2], x * y + r.ln() + k / r, 1e-14);
+    common::assert_close("d²/dk²", h[2][2], 2.0 / r - k / (r * r), 1e-14);
+    common::assert_close("d²/dxdy", h[0][1], k - 4.0 * k * x * y / (r * r), 1e-14);
+    let t = Pt { x: 1.0, y: 0.5 };
+    let (jv, jd) = passes_by_value_jvp(b.clone(), k, &t, 0.2);
+    assert_eq!(jv.to_bits(), v.to_bits());
+    common::assert_close("jvp", jd, g[0] + 0.5 * g[1] + 0.2 * g[2], 1e-14);
+
+    // twice = 2 a0 x + a1 x² + a2 x³.
+    let (a0, a1, a2) = (0.5, -1.0, 2.0);
+    let q = Quad { a: [a0, a1, a2] };
+    let x = 0.7;
+    let (v, dq, dx) = q.clone().twice_grad(x);
+    assert_eq!(v.to_bits(), q.clone().twice(x).to_bits());
+    assert_eq!(dq.a, [2.0 * x, x * x, x * x * x]);
+    common::assert_close(
+        "d/dx",
+        dx,
+        2.0 * a0 + 2.0 * a1 * x + 3.0 * a2 * x * x,
+        1e-14,
+    );
+    let (_, _, h) = q.clone().twice_hessian(x);
+    common::assert_close("d²/dx²", h[3][3], 2.0 * a1 + 6.0 * a2 * x, 1e-14);
+    common::assert_close("d²/da2dx", h[2][3], 3.0 * x * x, 1e-14);
+}

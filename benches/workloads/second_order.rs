@@ -2,7 +2,7 @@
 //!
 //! - `_jvp` (forward mode on `grad::Dual`) against the plain function, on [`seed`] and
 //!   [`rosen`] (the attributes in `mod.rs` ask for `jvp`/`hessian`), and on [`rosen`] against
-//!   one pass of `num-dual`'s `Dual64` too;
+//!   one pass of `num-dual`'s `Dual64` and a hand-written tangent ([`rosen_jvp_hand`]) too;
 //! - `_hvp` (forward over reverse) against `_grad`, on [`seed`], [`rosen`], [`mlp`] and
 //!   [`gmm::gmm_objective`];
 //! - `_hessian` (one `_hvp` sweep per column) against `num_dual::hessian` (second-order
@@ -55,6 +55,23 @@ pub fn rosen_jvp_num_dual(x: &[f64], t: &[f64]) -> (f64, f64) {
     let xs: Vec<Dual64> = x.iter().zip(t).map(|(&x, &t)| Dual64::new(x, t)).collect();
     let r = rosen_dual(&xs);
     (r.re, r.eps)
+}
+
+/// A hand-written tangent of [`rosen`] along `t`: the value and the directional derivative in
+/// one loop of plain floats (no dual numbers, no allocation, no strong zeros), each product's
+/// tangent written out (`d(a²) = 2 a da`, `d(100 b²) = 200 b db`). What a careful programmer
+/// writes for forward mode by hand: the floor for `_jvp` on this loop.
+pub fn rosen_jvp_hand(x: &[f64], t: &[f64]) -> (f64, f64) {
+    let (mut s, mut ds) = (0.0, 0.0);
+    for (xs, ts) in x.windows(2).zip(t.windows(2)) {
+        let a = 1.0 - xs[0];
+        let da = -ts[0];
+        let b = xs[1] - xs[0] * xs[0];
+        let db = ts[1] - 2.0 * xs[0] * ts[0];
+        s += a * a + 100.0 * b * b;
+        ds += 2.0 * a * da + 200.0 * b * db;
+    }
+    (s, ds)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -310,6 +327,9 @@ pub fn check_jvp() {
     assert_close("rosen n = 1000", "jvp", &[v, d], &[r.re, r.eps]);
     let (nv, nd) = rosen_jvp_num_dual(&x, &t);
     assert_eq!((nv, nd), (r.re, r.eps), "rosen n = 1000: num-dual jvp");
+    let (hv, hd) = rosen_jvp_hand(&x, &t);
+    assert_eq!(hv, v, "rosen n = 1000: hand-written tangent's value");
+    assert_close("rosen n = 1000", "hand-written jvp", &[hd], &[r.eps]);
 }
 
 /// `_hvp` against [`hvp_reference`] (and that against central differences of `_grad`), its

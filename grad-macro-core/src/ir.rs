@@ -363,6 +363,11 @@ pub struct Call {
     pub span: Span,
     /// A method call: the first argument is the receiver (a [`CallArg::Place`]).
     pub method: bool,
+    /// The positions of the places passed by value: a part of a struct parameter taken by
+    /// value, passed without `&` (`pot(b)` for `b: Pt`), or the receiver of a method call on
+    /// one. The callee may take it by value, so generated code passes a clone (the forward
+    /// and reverse sweeps both read the parameter after the call).
+    pub owned: Vec<usize>,
 }
 
 /// One argument of a [`Call`].

@@ -23,6 +23,16 @@ pub(crate) fn sink(k: usize) -> Ident {
     id("sink", k)
 }
 
+/// Place argument `k` of `c`, `e`, as the callee takes it: a clone where it is passed by value
+/// ([`Call::owned`]), else `&e`.
+fn owned_or_ref(c: &Call, k: usize, e: &TokenStream) -> TokenStream {
+    if c.owned.contains(&k) {
+        quote!(::core::clone::Clone::clone(&#e))
+    } else {
+        quote!(&#e)
+    }
+}
+
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
 pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
     let mut gpath = path.clone();
@@ -55,6 +65,11 @@ impl Gen<'_> {
     /// `path(args)`, or `args[0].method(rest)` for a method call.
     fn call_expr(&self, c: &Call, path: &syn::Path, args: &[TokenStream]) -> TokenStream {
         match (c.method, path.segments.last(), args.split_first()) {
+            // A clone of the receiver ([`Call::owned`]): taken by value or auto-referenced.
+            (true, Some(last), Some((recv, rest))) if c.owned.contains(&0) => {
+                let m = &last.ident;
+                quote_spanned!(c.span=> (#recv).#m(#(#rest),*))
+            }
             (true, Some(last), Some((recv, rest))) => {
                 let m = &last.ident;
                 // The receiver was passed as `&place`: auto-ref takes it back.
@@ -179,6 +194,10 @@ impl Gen<'_> {
                     quote!(&mut #sv)
                 }
                 CallArg::Array(a) => self.array_arg_expr(a, &value),
+                CallArg::Place(p, false) => {
+                    let e = self.place_expr(p, &value);
+                    owned_or_ref(c, k, &e)
+                }
                 CallArg::Place(p, mutable) => {
                     let e = self.place_expr(p, &value);
                     let m = mutable.then(|| quote!(mut));
@@ -338,7 +357,7 @@ impl Gen<'_> {
                     // (A twin passes no `&mut` places: the lowering refuses them.)
                     args.push(if c.method && k == 0 {
                         let e = self.place_expr(p, &value);
-                        quote!(&#e)
+                        owned_or_ref(c, k, &e)
                     } else {
                         self.twin_place_arg(p, &value)
                     });
@@ -353,7 +372,7 @@ impl Gen<'_> {
                     if roots.contains(&p.root) && self.f.params[p.root].wrt && !self.graph =>
                 {
                     let e = self.place_expr(p, &value);
-                    args.push(quote!(&#e));
+                    args.push(owned_or_ref(c, k, &e));
                     let (bind, slot, finish) = self.again_place_slot(k, p, &value);
                     before.extend(bind);
                     slots.push(slot);
@@ -372,7 +391,7 @@ impl Gen<'_> {
                         });
                         args.push(quote!(&mut #snap));
                     } else {
-                        args.push(quote!(&#e));
+                        args.push(owned_or_ref(c, k, &e));
                     }
                     if self.f.params[p.root].wrt {
                         let (bind, slot) = self.first_place_slot(k, p, &value);

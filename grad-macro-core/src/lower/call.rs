@@ -254,10 +254,19 @@ impl Lowerer<'_> {
         // not the method.
         let method = std::mem::take(&mut self.next_call_is_method);
         let mut args = Vec::new();
+        let mut owned = Vec::new();
         let mut ok = true;
         for a in &c.args {
             if self.is_place_arg(a) {
+                let bare = !matches!(strip(a), syn::Expr::Reference(_));
+                let receiver = method && args.is_empty();
                 match self.place_arg(a) {
+                    Some((p, false))
+                        if (bare || receiver) && self.owned_roots.get(p.root) == Some(&true) =>
+                    {
+                        owned.push(args.len());
+                        args.push(CallArg::Place(p, false));
+                    }
                     Some((_, true)) if crate::generic::twin().is_some() => {
                         // The twin's errors are reported once, prefixed with what they are for.
                         self.errors.on(
@@ -343,7 +352,7 @@ impl Lowerer<'_> {
         }
         Self::shared_when_passed_twice(&mut args);
         self.next_call_is_method = method;
-        Some(self.emit_call(c, path, args, dst, name))
+        Some(self.emit_call(c, path, args, owned, dst, name))
     }
 
     /// Pushes the [`Node::Call`] of lowered arguments.
@@ -352,6 +361,7 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         path: &syn::Path,
         args: Vec<CallArg>,
+        owned: Vec<usize>,
         dst: Dst,
         name: Option<&syn::Ident>,
     ) -> CallOut {
@@ -375,6 +385,7 @@ impl Lowerer<'_> {
             out,
             span,
             method,
+            owned,
         })));
         out
     }

@@ -823,7 +823,8 @@ impl Lowerer<'_> {
                 .zip(float)
                 .map(|(v, k)| CallArg::Value(v, k))
                 .collect();
-            return match self.emit_call(c, &p.path, args, super::call::Dst::Value, None) {
+            return match self.emit_call(c, &p.path, args, Vec::new(), super::call::Dst::Value, None)
+            {
                 CallOut::Value(v) => Some(v),
                 _ => None,
             };

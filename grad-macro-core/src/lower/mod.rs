@@ -377,6 +377,9 @@ pub(crate) struct Lowerer<'a> {
     /// Per parameter: a `&mut` struct (`&mut self`, `p: &mut S`), whose fields the body may
     /// write.
     pub mut_roots: Vec<bool>,
+    /// Per parameter: a struct taken by value (`p: S`, `self`), whose places a call may be
+    /// given by value.
+    pub owned_roots: Vec<bool>,
 }
 
 /// How deeply the generated code may nest, in [`Lowerer::nesting`]'s units: each `if`,
@@ -456,6 +459,14 @@ impl<'a> Lowerer<'a> {
                 .params
                 .iter()
                 .map(|p| p.mut_ref && matches!(p.class, ParamClass::Struct))
+                .collect(),
+            owned_roots: parsed
+                .params
+                .iter()
+                .map(|p| {
+                    matches!(p.class, ParamClass::Struct)
+                        && !matches!(p.ty, syn::Type::Reference(_))
+                })
                 .collect(),
         }
     }
