@@ -13,6 +13,7 @@ use crate::symbol::{
     GRAD_SUFFIX, HESSIAN_SUFFIX, HVP_SUFFIX, JACOBIAN_SUFFIX, JVP_SUFFIX, PULLBACK_SUFFIX,
     TWIN_SUFFIX, VJP_SUFFIX,
 };
+use crate::twin::Twins;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 
@@ -42,10 +43,36 @@ struct Target<'a> {
     /// The assertions opening the function ([`crate::asserts`]): checked first by the
     /// wrappers whose twins do not repeat them.
     asserts: TokenStream,
+    /// What the wrappers hold copies of ([`nested`]), `None` where they call them beside.
+    nested: Option<&'a Siblings>,
+}
+
+/// The items the wrappers call, of which they hold copies where the function may be in an
+/// `impl` block without the macro knowing ([`nested`]).
+#[derive(Default)]
+pub(crate) struct Siblings {
+    /// The function itself (`_jacobian` computes the value with it; a generic function's
+    /// `_jvp` runs it on dual numbers).
+    pub plain: TokenStream,
+    /// `<name>_grad`, which a generic function's `_hvp` and `_hessian` run on dual numbers.
+    pub grad: TokenStream,
+    /// `<name>_pullback` (`_vjp` and `_jacobian` run it), where it has one.
+    pub pullback: TokenStream,
+    /// The twins: the gradient twin for `_hvp` and `_hessian`, the forward twin for `_jvp`
+    /// and the forward sweeps of `_jacobian`.
+    pub twins: Twins,
+}
+
+/// The copies of siblings `pick` chooses that a wrapper holds, or nothing.
+fn nested_items(t: &Target, pick: impl Fn(&Siblings) -> Vec<&TokenStream>) -> TokenStream {
+    let Some(s) = t.nested else {
+        return TokenStream::new();
+    };
+    pick(s).into_iter().cloned().collect()
 }
 
 impl<'a> Target<'a> {
-    fn new(parsed: &'a Parsed, asserts: TokenStream) -> Self {
+    fn new(parsed: &'a Parsed, asserts: TokenStream, siblings: &'a Siblings) -> Self {
         let float_ty = &parsed.float_ty;
         let float = quote!(#float_ty);
         let sig = &parsed.item.sig;
@@ -58,6 +85,7 @@ impl<'a> Target<'a> {
             where_clause: quote!(#where_clause),
             generic: crate::generic::param().is_some(),
             asserts,
+            nested: nested(parsed).then_some(siblings),
         }
     }
 
@@ -215,8 +243,9 @@ pub(crate) fn companions(
     jvp: bool,
     hessian: bool,
     asserts: TokenStream,
+    siblings: &Siblings,
 ) -> TokenStream {
-    let target = Target::new(parsed, asserts);
+    let target = Target::new(parsed, asserts, siblings);
     let mut out = TokenStream::new();
     // Struct parameters by value or `&` go through the pullback; a method's `self` cannot (a
     // free path to its pullback would need `Self::`).
@@ -292,6 +321,18 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     };
     errors.on(&p.ty, message);
     false
+}
+
+/// Whether the wrappers hold their own copies of what they call ([`Siblings`]), as items
+/// nested in their bodies: for a function that neither takes `self` nor names `Self`. Such a
+/// function may be a free function or an associated function of an `impl` block, and the
+/// macro cannot tell which: a path to a twin beside it would be `f__twin` in one and
+/// `Self::f__twin` in the other, while a nested item is reached by its name in both. The twins
+/// are emitted beside the function as well, for its callers' twins. (A copy is checked by
+/// rustc again, and compiled where its wrapper is: the price of not failing inside an
+/// `impl`.)
+pub(crate) fn nested(parsed: &Parsed) -> bool {
+    !parsed.params.iter().any(|p| p.ident == "self") && !names_self(&parsed.item)
 }
 
 /// Whether `item` mentions `Self` anywhere (its signature or body).
@@ -376,8 +417,10 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
     let call = if method {
         quote!(self.#grad(#(#args),*))
     } else {
+        let grad = t.beside(grad);
         quote!(#grad(#(#args),*))
     };
+    let nested = nested_items(t, |s| vec![&s.grad]);
     let (generics, where_clause, lints) = (&t.generics, &t.where_clause, lints());
     let at = at_caller();
     let doc = format!(
@@ -392,6 +435,7 @@ fn jvp_by_reverse_fn(t: &Target) -> TokenStream {
         #lints
         #at
         #vis fn #name #generics (#(#inputs),*) -> (#float, #float) #where_clause {
+            #nested
             #checks
             let (__grad_v, #(#grads),*) = #call;
             (__grad_v, <#float as ::grad::__private::Float>::ZERO #(+ #terms)*)
@@ -629,6 +673,13 @@ fn struct_ref(p: &crate::parse::ParsedParam) -> TokenStream {
 
 /// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
 fn jvp_fn(t: &Target) -> TokenStream {
+    let nested = nested_items(t, |s| {
+        vec![if t.generic {
+            &s.plain
+        } else {
+            &s.twins.forward
+        }]
+    });
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
@@ -674,6 +725,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
         #lints
         #at
         #vis fn #name #generics (#(#inputs),*) -> #output #where_clause {
+            #nested
             #asserts
             #prep
             let __grad_r = #run;
@@ -742,6 +794,7 @@ fn result_indices(t: &Target) -> Vec<(syn::Index, syn::Index)> {
 
 /// `<name>_hvp(args..., v...) -> (value, gradients..., hv...)`.
 fn hvp_fn(t: &Target) -> TokenStream {
+    let nested = nested_items(t, |s| vec![if t.generic { &s.grad } else { &s.twins.grad }]);
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HVP_SUFFIX);
@@ -777,6 +830,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
         #lints
         #at
         #vis fn #name #generics (#(#inputs),*) -> (#float, #(#types,)* #(#types),*) #where_clause {
+            #nested
             #asserts
             #prep
             let __grad_r = #run;
@@ -788,6 +842,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
 
 /// `<name>_hessian(args...) -> (value, gradient, Hessian)` over the flattened inputs.
 fn hessian_fn(t: &Target) -> TokenStream {
+    let nested = nested_items(t, |s| vec![if t.generic { &s.grad } else { &s.twins.grad }]);
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HESSIAN_SUFFIX);
@@ -835,6 +890,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
             -> (#float, ::std::vec::Vec<#float>, ::std::vec::Vec<::std::vec::Vec<#float>>)
             #where_clause
         {
+            #nested
             #asserts
             #sizes
             let __grad_n: usize = #total;
@@ -936,7 +992,8 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
 /// would be (the same plan, the seed multiplying partials exactly), so the value and the
 /// gradient are the same bit for bit; rustc checks one copy of the body instead of two.
 pub(crate) fn grad_by_pullback(parsed: &Parsed) -> TokenStream {
-    let t = Target::new(parsed, TokenStream::new());
+    let siblings = Siblings::default();
+    let t = Target::new(parsed, TokenStream::new(), &siblings);
     let (decl, slots, grads) = slots(&t);
     let args = call_args(&t);
     let pullback = t.beside(format_ident!(
@@ -970,6 +1027,7 @@ fn call_args(t: &Target) -> Vec<TokenStream> {
 
 /// `<name>_vjp(args..., w) -> (value, gradients...)`: the gradient of `w · f(args)`.
 fn vjp_fn(t: &Target) -> TokenStream {
+    let nested = nested_items(t, |s| vec![&s.pullback]);
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, VJP_SUFFIX);
     let pullback = t.beside(format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX));
@@ -1015,6 +1073,7 @@ fn vjp_fn(t: &Target) -> TokenStream {
         #lints
         #at
         #vis fn #name #generics (#(#inputs),*) -> (#output, #(#types),*) #where_clause {
+            #nested
             #decl
             let __grad_value = #pullback(#(#args,)* #w, #(#slots),*);
             #check
@@ -1103,6 +1162,7 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
 /// `<name>_jacobian(args...) -> (value, rows)`: one reverse sweep per output or, where the
 /// function has `jvp` and fewer inputs than outputs, one forward sweep per input.
 fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
+    let nested = nested_items(t, |s| vec![&s.plain, &s.pullback]);
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JACOBIAN_SUFFIX);
     let pullback = t.beside(format_ident!("{}{}", sig.ident, PULLBACK_SUFFIX));
@@ -1137,7 +1197,9 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
         dual_args.extend(t.twin_receiver());
         let callee = t.on_duals("");
         let run = run_twin(t, &callee, &dual_args);
+        let nested = nested_items(t, |s| vec![&s.twins.forward]);
         quote! {
+            #nested
             #sizes
             let __grad_n: usize = #total;
             if __grad_n < __grad_m {
@@ -1170,6 +1232,7 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
         #vis fn #name #generics (#(#inputs),*)
             -> (#output, ::std::vec::Vec<::std::vec::Vec<#float>>) #where_clause
         {
+            #nested
             let __grad_value = #plain(#(#args),*);
             let __grad_m = __grad_value.len();
             #forward_branch

@@ -153,13 +153,15 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
     let wants_duals = attr.jvp || attr.hessian;
     if errors.is_empty() {
         let ok = crate::higher::check(&parsed, attr.jvp, attr.hessian, &mut errors);
+        let mut twins = crate::twin::Twins::default();
         if ok
             && wants_duals
             && (attr.hessian || !crate::higher::by_reverse(&parsed))
             && crate::generic::param().is_none()
             && compiled_ok
         {
-            extra.extend(crate::twin::twins(&item, &attr, &parsed, &mut errors));
+            twins = crate::twin::twins(&item, &attr, &parsed, &mut errors);
+            extra.extend(twins.all());
         }
         // A generic function runs on dual numbers itself: its twins' names, which callers'
         // twins call, forward to it and its pullback.
@@ -170,16 +172,28 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         // / `_jacobian` still come with an array-valued function; the other wrappers would
         // only add rustc's errors about the missing twins.
         let ok = ok && errors.is_empty();
+        let siblings = crate::higher::Siblings {
+            plain: hidden_copy(&original, original.sig.ident.clone()),
+            grad: companion.clone().unwrap_or_default(),
+            pullback: pullback.clone().unwrap_or_default(),
+            twins,
+        };
         extra.extend(crate::higher::companions(
             &parsed,
             attr.jvp && ok,
             attr.hessian && ok,
             asserts.clone(),
+            &siblings,
         ));
     } else if parsed.ret != parse::RetClass::Unit {
         // Stubs of the wrappers, as of `_grad`: their callers add no errors of their own.
-        let wrappers =
-            crate::higher::companions(&parsed, attr.jvp, attr.hessian, TokenStream::new());
+        let wrappers = crate::higher::companions(
+            &parsed,
+            attr.jvp,
+            attr.hessian,
+            TokenStream::new(),
+            &crate::higher::Siblings::default(),
+        );
         extra.extend(stubs(wrappers));
     }
     let e = errors.to_compile_errors();
@@ -203,39 +217,44 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// calls of them: a call would need `Self::` inside an `impl` block, which the macro cannot
 /// always tell. Methods have none (a method's twin is called through `Self`).
 fn generic_twin_names(original: &syn::ItemFn, pullback: Option<&TokenStream>) -> TokenStream {
-    let copy = |f: &syn::ItemFn, suffix: &str| -> TokenStream {
-        if f.sig.receiver().is_some() {
-            return TokenStream::new();
-        }
-        let mut twin = f.clone();
-        let name = &original.sig.ident;
-        twin.sig.ident = format_ident!(
+    if original.sig.receiver().is_some() {
+        return TokenStream::new();
+    }
+    let name = &original.sig.ident;
+    let renamed = |suffix: &str| {
+        format_ident!(
             "{}{}{}",
             name,
             crate::symbol::TWIN_SUFFIX,
             suffix,
             span = name.span()
-        );
-        // The user's `allow`s stay (the copy is the same code), an `expect` as an `allow` (the
-        // copy must not fulfil or miss it twice); the rest go.
-        twin.attrs
-            .retain(|a| a.path().is_ident("allow") || a.path().is_ident("expect"));
-        for a in &mut twin.attrs {
-            if let syn::Meta::List(l) = &mut a.meta {
-                l.path = syn::parse_quote!(allow);
-            }
-        }
-        twin.attrs.push(syn::parse_quote!(#[doc(hidden)]));
-        twin.attrs.push(syn::parse_quote!(
-            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
-        ));
-        twin.to_token_stream()
+        )
     };
-    let mut out = copy(original, "");
+    let mut out = hidden_copy(original, renamed(""));
     if let Some(pb) = pullback.and_then(|pb| syn::parse2::<syn::ItemFn>(pb.clone()).ok()) {
-        out.extend(copy(&pb, PULLBACK_SUFFIX));
+        out.extend(hidden_copy(&pb, renamed(PULLBACK_SUFFIX)));
     }
     out
+}
+
+/// A copy of the function `f` named `name`, hidden: the user's `allow`s stay (the copy is the
+/// same code), an `expect` as an `allow` (the copy must not fulfil or miss it twice); the
+/// other attributes go.
+pub(crate) fn hidden_copy(f: &syn::ItemFn, name: syn::Ident) -> TokenStream {
+    let mut copy = f.clone();
+    copy.sig.ident = name;
+    copy.attrs
+        .retain(|a| a.path().is_ident("allow") || a.path().is_ident("expect"));
+    for a in &mut copy.attrs {
+        if let syn::Meta::List(l) = &mut a.meta {
+            l.path = syn::parse_quote!(allow);
+        }
+    }
+    copy.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+    copy.attrs.push(syn::parse_quote!(
+        #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+    ));
+    copy.to_token_stream()
 }
 
 /// The functions of `code` with their bodies replaced by `unimplemented!()` (a function with

@@ -45,14 +45,34 @@ fn retype(ty: &syn::Type, float: &str, param: &syn::Ident) -> syn::Type {
     syn::parse2(walk(quote!(#ty), float, param)).unwrap_or_else(|_| ty.clone())
 }
 
-/// The twins of `item` (whose attribute is `attr`, parsed as `parsed`), or nothing with an
+/// A function's twins, each empty where it has none.
+#[derive(Default)]
+pub(crate) struct Twins {
+    /// `f__twin_grad`, for `_hvp`, `_hessian` and callers passing constants of unknown type.
+    pub grad: TokenStream,
+    /// `f__twin_pullback`, for callers passing arrays.
+    pub pullback: TokenStream,
+    /// `f__twin`, for `_jvp`, `_jacobian`'s forward sweeps and callers passing arrays.
+    pub forward: TokenStream,
+}
+
+impl Twins {
+    /// All of them, emitted beside the function (callers' twins call them; the wrappers may
+    /// hold copies of their own, see `higher::nested`).
+    pub(crate) fn all(&self) -> TokenStream {
+        let (grad, pullback, forward) = (&self.grad, &self.pullback, &self.forward);
+        quote!(#grad #pullback #forward)
+    }
+}
+
+/// The twins of `item` (whose attribute is `attr`, parsed as `parsed`), or none with an
 /// error if a construct has no twin yet.
 pub(crate) fn twins(
     item: &syn::ItemFn,
     attr: &Attr,
     parsed: &Parsed,
     errors: &mut Errors,
-) -> TokenStream {
+) -> Twins {
     let t = param();
     let original = parsed.float_ty.clone();
     let float_name = quote!(#original).to_string();
@@ -151,7 +171,7 @@ pub(crate) fn twins(
                 for e in inner.drain_prefixed("on dual numbers (for `jvp` / `hessian`): ") {
                     errors.push(e);
                 }
-                return TokenStream::new();
+                return Twins::default();
             }
             let shell =
                 Shell::new(&with_twin_structs(&emitted, parsed), false).allowing(&item.attrs);
@@ -177,23 +197,25 @@ pub(crate) fn twins(
                 },
                 ..all
             };
-            let mut out = TokenStream::new();
+            let mut out = Twins::default();
             if let Some((f, plan)) = grad {
                 let body = crate::codegen::grad_body(&f, &plan);
                 let shell =
                     Shell::new(&with_tangents(&emitted, &wrt_emitted), false).allowing(&item.attrs);
-                out.extend(quote!(#[doc(hidden)]));
-                out.extend(companion(&wrt_emitted, &shell, body, ""));
+                out.grad.extend(quote!(#[doc(hidden)]));
+                out.grad.extend(companion(&wrt_emitted, &shell, body, ""));
             }
             if let Some((f, plan)) = pullback {
                 let body = crate::codegen::pullback_body(&f, &plan);
-                out.extend(quote!(#[doc(hidden)]));
+                out.pullback.extend(quote!(#[doc(hidden)]));
                 let slots = if unknown { &user_emitted } else { &all_emitted };
-                out.extend(pullback_fn(slots, &shell, body, unknown));
+                out.pullback
+                    .extend(pullback_fn(slots, &shell, body, unknown));
             }
             if let Some((f, plan)) = forward {
                 let unknown = unknown.then_some(&user_emitted);
-                out.extend(forward_fn(&emitted, &item.vis, &shell, &f, &plan, unknown));
+                out.forward
+                    .extend(forward_fn(&emitted, &item.vis, &shell, &f, &plan, unknown));
             }
             out
         })
