@@ -295,7 +295,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, not_generated, IntoPartials};
-    pub use grad_runtime::differentiable::{add_adjoint, dot, dot_differentiable, flatten_as};
+    pub use grad_runtime::differentiable::{
+        add_adjoint, dot, dot_differentiable, flatten_as, SkipAxpy, SkipClone, SkipIgnore,
+        SkipPair, SkipProbe, SkipZero,
+    };
     pub use grad_runtime::lift::{
         has_tangent, has_tangents, unknown_adjoint, unknown_adjoints, unknown_dual_adjoint,
         unknown_dual_adjoints, unknown_tangent,

@@ -803,3 +803,103 @@ fn structs_passed_on_by_value() {
     common::assert_close("d²/dx²", h[3][3], 2.0 * a1 + 6.0 * a2 * x, 1e-14);
     common::assert_close("d²/da2dx", h[2][3], 3.0 * x * x, 1e-14);
 }
+
+/// A `#[grad(skip)]` float written by a `&mut self` method: a running statistic (written,
+/// never read) and a scale (written, then read).
+#[derive(Clone, Debug, Differentiable)]
+struct Norm {
+    gain: f64,
+    #[grad(skip)]
+    running_mean: f64,
+    #[grad(skip)]
+    temp: f64,
+}
+
+impl Norm {
+    #[differentiable]
+    fn forward(&mut self, xs: &[f64], k: f64) -> f64 {
+        let mut mean = 0.0;
+        for &x in xs {
+            mean += x;
+        }
+        mean /= xs.len() as f64;
+        self.running_mean = 0.9 * self.running_mean + 0.1 * mean;
+        self.temp *= k;
+        let mut loss = 0.0;
+        for &x in xs {
+            loss += (self.gain * (x - mean)).powi(2);
+        }
+        loss * self.temp
+    }
+}
+
+/// A skipped scratch buffer, written in a loop and read back (the loop's reverse runs inside
+/// its forward sweep and adds into a scratch gradient first).
+#[derive(Clone, Debug, Differentiable)]
+struct Cached {
+    w: Vec<f64>,
+    #[grad(skip)]
+    cache: Vec<f64>,
+}
+
+impl Cached {
+    #[differentiable]
+    fn forward(&mut self, x: f64) -> f64 {
+        for i in 0..self.w.len() {
+            self.cache[i] = (self.w[i] * x).tanh();
+        }
+        let mut s = 0.0;
+        for i in 0..self.cache.len() {
+            s += self.cache[i] * self.cache[i];
+        }
+        s
+    }
+}
+
+#[test]
+fn skipped_fields_written_by_methods() {
+    // The skipped fields are constants: central differences over the others, with the
+    // struct cloned fresh each time (its skipped fields as they started).
+    let n = Norm {
+        gain: 1.5,
+        running_mean: 10.0,
+        temp: 0.7,
+    };
+    let xs = [0.3, -0.5, 0.9];
+    let (v, dn, dxs, dk) = n.clone().forward_grad(&xs, 1.25);
+    assert_eq!(v.to_bits(), n.clone().forward(&xs, 1.25).to_bits());
+    let f = |gain: f64, xs: &[f64], k: f64| {
+        let mut m = n.clone();
+        m.gain = gain;
+        m.forward(xs, k)
+    };
+    let mut x = vec![1.5];
+    x.extend_from_slice(&xs);
+    x.push(1.25);
+    let mut g = vec![dn.gain];
+    g.extend(&dxs);
+    g.push(dk);
+    common::central_differences(|x| f(x[0], &x[1..4], x[4]), &x, &g, common::FD_TOL);
+    // The gradient carries the skipped fields' values after the call.
+    let mut after = n.clone();
+    after.forward(&xs, 1.25);
+    assert_eq!((dn.running_mean, dn.temp), (after.running_mean, after.temp));
+
+    let c = Cached {
+        w: vec![0.5, -0.3],
+        cache: vec![5.0, 7.0],
+    };
+    let (v, dc, dx) = c.clone().forward_grad(0.8);
+    assert_eq!(v.to_bits(), c.clone().forward(0.8).to_bits());
+    let f = |w0: f64, w1: f64, x: f64| {
+        let mut m = c.clone();
+        m.w = vec![w0, w1];
+        m.forward(x)
+    };
+    common::central_differences(
+        |x| f(x[0], x[1], x[2]),
+        &[0.5, -0.3, 0.8],
+        &[dc.w[0], dc.w[1], dx],
+        common::FD_TOL,
+    );
+}

@@ -1,7 +1,8 @@
 //! `#[derive(Differentiable)]`: the runtime's `Differentiable` trait for a struct, field by
 //! field. Every field goes through its type's own impl (so nested derived structs, `Vec`s and
-//! arrays of them work); a field marked `#[grad(skip)]` is a constant, cloned by `zero_like`
-//! and left alone by the other methods.
+//! arrays of them work); a field marked `#[grad(skip)]` is a constant, left alone by the
+//! other methods; `zero_like` zeroes it where its type is `Differentiable` (its slot in a
+//! gradient, put back by `restore_constants`) and clones it otherwise.
 
 use crate::codegen::rt;
 use crate::error::Errors;
@@ -214,13 +215,33 @@ fn methods(fields: &[Field]) -> TokenStream {
     let zeros = fields.iter().map(|f| {
         let (m, ty) = (&f.member, f.ty);
         if f.skip {
-            quote_spanned!(ty.span()=> #m: ::core::clone::Clone::clone(&self.#m))
+            // Zeroed where its type has a gradient (see `grad::__private::SkipProbe`).
+            quote_spanned!(ty.span()=> #m: {
+                #[allow(unused_imports)]
+                use #rt::{SkipClone as _, SkipZero as _};
+                (&&#rt::SkipProbe(&self.#m)).skip_zero()
+            })
         } else {
             quote_spanned!(ty.span()=> #m: <#ty as #rt::Differentiable>::zero_like(&self.#m))
         }
     });
     let accumulate = each(&|m| quote!(accumulate(&mut self.#m, &#other.#m);));
     let axpy = each(&|m| quote!(axpy(&mut self.#m, #alpha, &#other.#m);));
+    // The companions' slots: skipped fields of a `Differentiable` type too (see
+    // `grad::__private::SkipPair`).
+    let axpy_slots = fields.iter().map(|f| {
+        let (m, ty) = (&f.member, f.ty);
+        if f.skip {
+            quote_spanned!(ty.span()=> {
+                #[allow(unused_imports)]
+                use #rt::{SkipAxpy as _, SkipIgnore as _};
+                (&mut &mut #rt::SkipPair(&mut self.#m, &#other.#m)).skip_axpy(#alpha);
+            })
+        } else {
+            quote_spanned!(ty.span()=>
+                <#ty as #rt::Differentiable>::axpy_slots(&mut self.#m, #alpha, &#other.#m);)
+        }
+    });
     let flatten = each(&|m| quote!(flatten(&self.#m, #out);));
     let unflatten = each(&|m| quote!(unflatten(&mut self.#m, #values);));
     let count = each(&|m| quote!(param_count(&self.#m)));
@@ -251,6 +272,10 @@ fn methods(fields: &[Field]) -> TokenStream {
         #[inline]
         fn axpy(&mut self, #alpha: ::core::primitive::f64, #other: &Self) {
             #(#axpy)*
+        }
+        #[inline]
+        fn axpy_slots(&mut self, #alpha: ::core::primitive::f64, #other: &Self) {
+            #(#axpy_slots)*
         }
         #[inline]
         fn flatten(&self, #out: &mut ::std::vec::Vec<::core::primitive::f64>) {

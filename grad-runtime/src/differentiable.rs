@@ -56,6 +56,9 @@
 )]
 pub trait Differentiable: Clone {
     /// The gradient's starting value: every float zero, every constant field a copy of self's.
+    /// (A derived struct's `#[grad(skip)]` field of a `Differentiable` type is zeroed too: in
+    /// a gradient it is the slot the companions of `#[differentiable]` accumulate its adjoint
+    /// in, and they put its value back with [`Differentiable::restore_constants`].)
     fn zero_like(&self) -> Self;
 
     /// Adds other's floats into self's (sums the gradients of data chunks); constants untouched.
@@ -77,6 +80,16 @@ pub trait Differentiable: Clone {
         let mut out = Vec::new();
         self.flatten(&mut out);
         out.len()
+    }
+
+    /// `self += alpha * other` on every float, `#[grad(skip)]` fields of a `Differentiable`
+    /// type included: in the gradients the companions of `#[differentiable]` build, a
+    /// skipped float written by a `&mut self` method carries its adjoint while they run
+    /// ([`Differentiable::restore_constants`] puts its value back at the end). Generated code
+    /// only; the default is [`Differentiable::axpy`] (a type without skipped fields).
+    #[doc(hidden)]
+    fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+        self.axpy(alpha, other);
     }
 
     /// Copies every constant float (a `#[grad(skip)]` field, at any depth) from `primal` into
@@ -200,6 +213,13 @@ impl<T: Differentiable> Differentiable for Vec<T> {
         }
     }
 
+    fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+        same_len("axpy", self.len(), other.len());
+        for (a, b) in self.iter_mut().zip(other) {
+            a.axpy_slots(alpha, b);
+        }
+    }
+
     fn flatten(&self, out: &mut Vec<f64>) {
         for x in self {
             x.flatten(out);
@@ -237,6 +257,12 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
     fn axpy(&mut self, alpha: f64, other: &Self) {
         for (a, b) in self.iter_mut().zip(other) {
             a.axpy(alpha, b);
+        }
+    }
+
+    fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.axpy_slots(alpha, b);
         }
     }
 
@@ -285,6 +311,14 @@ impl<T: Differentiable> Differentiable for Option<T> {
         }
     }
 
+    fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+        match (self, other) {
+            (Some(a), Some(b)) => a.axpy_slots(alpha, b),
+            (None, None) => {}
+            _ => panic!("Differentiable::axpy: `Some` and `None` (different shapes)"),
+        }
+    }
+
     fn flatten(&self, out: &mut Vec<f64>) {
         if let Some(x) = self {
             x.flatten(out);
@@ -321,6 +355,10 @@ impl<T: Differentiable> Differentiable for Box<T> {
         T::axpy(self, alpha, other);
     }
 
+    fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+        T::axpy_slots(self, alpha, other);
+    }
+
     fn flatten(&self, out: &mut Vec<f64>) {
         T::flatten(self, out);
     }
@@ -351,6 +389,10 @@ macro_rules! tuples {
 
             fn axpy(&mut self, alpha: f64, other: &Self) {
                 $(self.$i.axpy(alpha, &other.$i);)+
+            }
+
+            fn axpy_slots(&mut self, alpha: f64, other: &Self) {
+                $(self.$i.axpy_slots(alpha, &other.$i);)+
             }
 
             fn flatten(&self, out: &mut Vec<f64>) {
@@ -548,4 +590,76 @@ pub fn flatten_as<D: Differentiable, F: crate::Float>(s: &D, out: &mut Vec<F>) {
 pub fn dot<F: crate::Float>(a: &[F], b: &[F]) -> F {
     same_len("dot", a.len(), b.len());
     a.iter().zip(b).fold(F::ZERO, |s, (&p, &q)| s + p * q)
+}
+
+/// `zero_like` of a `#[grad(skip)]` field in a derived struct: the field's own `zero_like`
+/// where its type is `Differentiable`, a clone otherwise (a `String`, a handle), chosen at
+/// compile time (`(&&SkipProbe(&field)).skip_zero()` with [`SkipZero`] and [`SkipClone`] in
+/// scope).
+///
+/// A skipped float must start at zero: a method on `&mut self` that writes it (`self.t *= k`)
+/// makes the generated reverse sweep read its adjoint from the gradient's slot, which a copy
+/// of its value would corrupt. Its value is put back by `restore_constants`.
+#[doc(hidden)]
+pub struct SkipProbe<'a, T>(pub &'a T);
+
+/// See [`SkipProbe`]: a field of a `Differentiable` type, zeroed.
+#[doc(hidden)]
+pub trait SkipZero<T> {
+    /// The field's `zero_like`.
+    fn skip_zero(&self) -> T;
+}
+
+impl<T: Differentiable> SkipZero<T> for &SkipProbe<'_, T> {
+    #[inline]
+    fn skip_zero(&self) -> T {
+        self.0.zero_like()
+    }
+}
+
+/// See [`SkipProbe`]: a field of any other type, cloned.
+#[doc(hidden)]
+pub trait SkipClone<T> {
+    /// A clone of the field.
+    fn skip_zero(&self) -> T;
+}
+
+impl<T: Clone> SkipClone<T> for SkipProbe<'_, T> {
+    #[inline]
+    fn skip_zero(&self) -> T {
+        self.0.clone()
+    }
+}
+
+/// `axpy_slots` of a `#[grad(skip)]` field in a derived struct (see [`SkipProbe`]): the
+/// field's own where its type is `Differentiable`, nothing otherwise
+/// (`(&mut &mut SkipPair(&mut field, &other)).skip_axpy(alpha)` with [`SkipAxpy`] and
+/// [`SkipIgnore`] in scope).
+#[doc(hidden)]
+pub struct SkipPair<'a, T>(pub &'a mut T, pub &'a T);
+
+/// See [`SkipPair`]: a field of a `Differentiable` type.
+#[doc(hidden)]
+pub trait SkipAxpy {
+    /// `field += alpha * other`, skipped fields inside included.
+    fn skip_axpy(&mut self, alpha: f64);
+}
+
+impl<T: Differentiable> SkipAxpy for &mut SkipPair<'_, T> {
+    #[inline]
+    fn skip_axpy(&mut self, alpha: f64) {
+        self.0.axpy_slots(alpha, self.1);
+    }
+}
+
+/// See [`SkipPair`]: a field of any other type, left alone.
+#[doc(hidden)]
+pub trait SkipIgnore {
+    /// Nothing.
+    fn skip_axpy(&mut self, alpha: f64);
+}
+
+impl<T> SkipIgnore for SkipPair<'_, T> {
+    #[inline]
+    fn skip_axpy(&mut self, _: f64) {}
 }

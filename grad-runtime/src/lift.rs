@@ -195,9 +195,9 @@ where
     T: Tangent<F>,
 {
     let (a, b) = alpha.parts();
-    value.axpy(a.to_f64(), x);
-    tangent.axpy(b.to_f64(), x);
-    tangent.axpy(a.to_f64(), x_tangent);
+    value.axpy_slots(a.to_f64(), x);
+    tangent.axpy_slots(b.to_f64(), x);
+    tangent.axpy_slots(a.to_f64(), x_tangent);
 }
 
 /// Adds NaN into the adjoint slot of a parameter a pullback does not differentiate (a

@@ -485,7 +485,7 @@ impl Gen<'_> {
             } else if let ParamKind::Struct { ty, .. } = &self.f.params[root].kind {
                 let rt = rt();
                 out.extend(quote! {
-                    <#ty as #rt::Differentiable>::axpy(
+                    <#ty as #rt::Differentiable>::axpy_slots(
                         &mut *#slot,
                         #rt::Float::to_f64(#acc),
                         &#scratch,

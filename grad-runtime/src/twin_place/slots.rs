@@ -310,15 +310,16 @@ impl<S: Differentiable> OwnedTwinMut<S> {
         &mut self.value
     }
 
-    /// After the call: the scratch gradients into the struct's.
+    /// After the call: the scratch gradients into the struct's (skipped fields too: see
+    /// `Differentiable::axpy_slots`; `1 · x` is `x`, so this is the sum `accumulate` makes).
     pub fn add_into(self, value: &mut S, tangent: &mut S) {
-        value.accumulate(&self.value);
-        tangent.accumulate(&self.tangent);
+        value.axpy_slots(1.0, &self.value);
+        tangent.axpy_slots(1.0, &self.tangent);
     }
 
     /// After the call: the scratch gradient into the struct's (plain companions).
     pub fn add_value_into(self, value: &mut S) {
-        value.accumulate(&self.value);
+        value.axpy_slots(1.0, &self.value);
     }
 }
 
