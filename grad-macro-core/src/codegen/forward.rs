@@ -551,6 +551,10 @@ impl Gen<'_> {
                             partials.swap(0, k);
                             quote_spanned!(span=> #rt::rules::mul_by_const(#a, #c))
                         }
+                        None if matches!(prim.rule, "relu" | "sigmoid") => {
+                            let probe = trait_probe(&rule, &a[0], span);
+                            quote_spanned!(span=> { #probe #rt::rules::#rule(#(#call_args),*) })
+                        }
                         None => quote_spanned!(span=> #rt::rules::#rule(#(#call_args),*)),
                     };
                     let names = std::iter::once(vx.clone())
@@ -567,7 +571,8 @@ impl Gen<'_> {
                     // `relu` and `sigmoid` are trait methods: call them by path so the
                     // trait need not be in scope.
                     _ if matches!(prim.rule, "relu" | "sigmoid") => {
-                        quote_spanned!(span=> #rt::Real::#rule(#(#call_args),*))
+                        let probe = trait_probe(&rule, &a[0], span);
+                        quote_spanned!(span=> { #probe #rt::Real::#rule(#(#call_args),*) })
                     }
                     Syntax::Infix(sym) => {
                         let (l, r) = (&a[0], &a[1]);
@@ -658,4 +663,20 @@ fn window(lp: usize, float: bool) -> Ident {
 /// The first slot of the current iteration.
 fn window_at(lp: usize, float: bool) -> Ident {
     id(if float { "waf" } else { "wau" }, lp)
+}
+
+/// For `x.relu()` and `x.sigmoid()`, which the macro differentiates as `grad::Real`'s: the
+/// same call with that trait in scope, in a closure never called. Where the user's own trait
+/// with a method of that name is in scope too (a leaky `relu` of theirs, which the plain
+/// function calls), rustc refuses it as ambiguous under the user's call, where the gradient
+/// would otherwise be that of grad's `relu`.
+fn trait_probe(rule: &Ident, x: &Ident, span: proc_macro2::Span) -> TokenStream {
+    let rt = rt();
+    quote_spanned! {span=>
+        let _ = || {
+            #[allow(unused_imports)]
+            use #rt::Real as _;
+            #x.#rule()
+        };
+    }
 }

@@ -274,6 +274,19 @@ impl Lowerer<'_> {
                 }
             }
             if let Some(prim) = prims::binary(op) {
+                // An integer in float arithmetic is not Rust: the macro took a float for an
+                // integer (a method of the user's named `len`, read as a length), and the
+                // gradient through it would be lost. Refused.
+                if let Some(x) = [a, b].into_iter().find(|x| self.ty(*x) == Ty::Int) {
+                    let at = self.values[x.0 as usize].span;
+                    self.errors.at(
+                        at,
+                        "grad reads this as an integer (`.len()` is a length, `.count()` a count), \
+                         but float arithmetic uses it: if it is a method of yours returning a \
+                         float, give it another name (`norm`, `size`)",
+                    );
+                    return None;
+                }
                 return Some(self.def(
                     Op::Prim {
                         prim,
