@@ -844,3 +844,47 @@ fn generator_findings() {
         None,
     );
 }
+
+#[differentiable]
+fn swing(s: [f64; 2], c: f64) -> [f64; 2] {
+    [s[1], -c * s[0].sin()]
+}
+
+/// A call's array result bound without a type, then assigned whole to an array (`s = next;`).
+#[differentiable]
+fn swung(s0: [f64; 2], c: f64) -> f64 {
+    let mut s = s0;
+    for _ in 0..5 {
+        let next = swing(s, c);
+        s = next;
+    }
+    s[0] + s[1]
+}
+
+#[differentiable]
+fn turn(p: [f64; 2], t: f64) -> [f64; 2] {
+    let (s, c) = t.sin_cos();
+    [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+}
+
+/// A call's array result bound without a type, then destructured.
+#[differentiable]
+fn turned(p: [f64; 2], t: f64) -> f64 {
+    let r = turn(p, t);
+    let [a, b] = r;
+    a * b
+}
+
+#[test]
+fn untyped_array_results_assigned_and_destructured() {
+    for (x, k) in [([0.3, 0.8], 1.2), ([-0.5, 0.1], 0.4)] {
+        let (v, dx, dk) = swung_grad(x, k);
+        assert_eq!(v.to_bits(), swung(x, k).to_bits());
+        let f = |z: &[f64]| swung([z[0], z[1]], z[2]);
+        check_gradient(f, &[x[0], x[1], k], &[dx[0], dx[1], dk], FD_TOL).unwrap();
+        let (v, dx, dk) = turned_grad(x, k);
+        assert_eq!(v.to_bits(), turned(x, k).to_bits());
+        let f = |z: &[f64]| turned([z[0], z[1]], z[2]);
+        check_gradient(f, &[x[0], x[1], k], &[dx[0], dx[1], dk], FD_TOL).unwrap();
+    }
+}

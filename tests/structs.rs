@@ -903,3 +903,47 @@ fn skipped_fields_written_by_methods() {
         common::FD_TOL,
     );
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Cplx {
+    re: f64,
+    im: f64,
+}
+
+impl Cplx {
+    /// Named as a float method: called on a whole struct, it is the user's.
+    #[differentiable]
+    fn abs(&self) -> f64 {
+        (self.re * self.re + self.im * self.im).sqrt()
+    }
+
+    #[differentiable]
+    fn max(&self, o: f64) -> f64 {
+        self.re.max(o) * self.im
+    }
+
+    #[differentiable]
+    fn both(&self, k: f64) -> f64 {
+        self.abs() * k + self.max(k)
+    }
+}
+
+#[differentiable]
+fn modulus_times(z: &Cplx, k: f64) -> f64 {
+    z.abs() * k + z.max(0.5 * k)
+}
+
+#[test]
+fn methods_named_like_float_methods() {
+    let z = Cplx { re: 0.6, im: -0.8 };
+    for k in [1.5, 0.3] {
+        let (v, dz, dk) = modulus_times_grad(&z, k);
+        assert_eq!(v.to_bits(), modulus_times(&z, k).to_bits());
+        check_struct("modulus", &z, &[k], (v, dz, vec![dk]), |z, r| {
+            modulus_times(z, r[0])
+        });
+        let (v, dz, dk) = z.both_grad(k);
+        assert_eq!(v.to_bits(), z.both(k).to_bits());
+        check_struct("both", &z, &[k], (v, dz, vec![dk]), |z, r| z.both(r[0]));
+    }
+}

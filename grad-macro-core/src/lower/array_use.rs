@@ -17,6 +17,9 @@ pub(crate) struct CallLet {
     /// (`let e = deriv(s); let d = deriv(e);`): where that call's own argument is an array, the
     /// result is one (a step function fed its own result).
     pub fed_back: Vec<usize>,
+    /// The names `name` is assigned to whole (`s = next;`): where one of them is an array, the
+    /// result is one.
+    pub assigned_to: Vec<String>,
 }
 
 /// For each statement of a block: `Some(..)` for a `let name = call(..);` (or a method call)
@@ -35,10 +38,14 @@ pub(crate) fn call_lets_used_as_arrays(
     let mut uses: HashMap<String, Vec<usize>> = HashMap::new();
     let mut passed: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
     let mut rebinds: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut assigned: HashMap<String, Vec<(usize, String)>> = HashMap::new();
     let mut tokens = Vec::with_capacity(stmts.len() + 1);
     let mut scan = |j: usize, ts: &TokenStream| {
         for name in array_uses(ts) {
             uses.entry(name).or_default().push(j);
+        }
+        for (to, name) in whole_assignments(ts) {
+            assigned.entry(name).or_default().push((j, to));
         }
         for (name, callee, k) in bare_arguments(ts) {
             passed.entry(name).or_default().push((j, callee, k));
@@ -87,9 +94,55 @@ pub(crate) fn call_lets_used_as_arrays(
                 })
                 .unwrap_or_default();
             fed_back.dedup();
-            Some(CallLet { used, fed_back })
+            let assigned_to = assigned
+                .get(name)
+                .map(|a| {
+                    a.iter()
+                        .filter(|(j, _)| in_scope(*j))
+                        .map(|(_, to)| to.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(CallLet {
+                used,
+                fed_back,
+                assigned_to,
+            })
         })
         .collect()
+}
+
+/// `(to, name)` for each statement `to = name;` of two bare names.
+fn whole_assignments(tokens: &TokenStream) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut work = vec![tokens.clone()];
+    while let Some(ts) = work.pop() {
+        let tts: Vec<TokenTree> = ts.into_iter().collect();
+        for (i, tt) in tts.iter().enumerate() {
+            if let TokenTree::Group(g) = tt {
+                work.push(g.stream());
+            }
+            let (
+                Some(TokenTree::Ident(to)),
+                Some(TokenTree::Punct(eq)),
+                Some(TokenTree::Ident(name)),
+            ) = (tts.get(i), tts.get(i + 1), tts.get(i + 2))
+            else {
+                continue;
+            };
+            let alone = eq.as_char() == '=' && eq.spacing() == proc_macro2::Spacing::Alone;
+            let starts = i == 0 || matches!(&tts[i - 1], TokenTree::Punct(p) if p.as_char() == ';');
+            let ends = match tts.get(i + 3) {
+                None => true,
+                Some(TokenTree::Punct(p)) => p.as_char() == ';',
+                _ => false,
+            };
+            if alone && starts && ends {
+                out.push((to.to_string(), name.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// `(name, callee, k)` for each argument `k` of a call `callee(..)` (or `.callee(..)`) that
@@ -401,7 +454,13 @@ fn array_use_at(tts: &[TokenTree], i: usize) -> bool {
     // `for v in x {`: the name right before the loop's body.
     let looped = matches!(prev, Some(TokenTree::Ident(k)) if k == "in")
         && matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
-    indexed || method || borrowed || looped
+    // `let [a, b] = x;`: destructured.
+    let destructured = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '=')
+        && matches!(i.checked_sub(2).and_then(|j| tts.get(j)),
+            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+        && matches!(i.checked_sub(3).and_then(|j| tts.get(j)),
+            Some(TokenTree::Ident(k)) if k == "let");
+    indexed || method || borrowed || looped || destructured
 }
 
 /// Keywords after which `&x` is a borrow (`in &xs`, `return &x`), not `a & x`.
@@ -440,6 +499,27 @@ mod tests {
             .into_iter()
             .map(|c| c.map(|c| c.used))
             .collect()
+    }
+
+    #[test]
+    fn destructuring_and_whole_assignments() {
+        let d = decide(quote::quote! {
+            let r = rot(p, t);
+            let [a, b] = r;
+            let q = h(a);
+            let z = q * b;
+        });
+        assert_eq!(d, [Some(true), None, Some(false), None]);
+        let block: syn::Block = syn::parse2(quote::quote!({
+            let next = deriv(s, c);
+            s = next;
+            let m = g(s);
+            y == m;
+        }))
+        .unwrap();
+        let lets = call_lets_used_as_arrays(&block.stmts, None);
+        assert_eq!(lets[0].as_ref().unwrap().assigned_to, ["s"]);
+        assert!(lets[2].as_ref().unwrap().assigned_to.is_empty());
     }
 
     #[test]
@@ -553,14 +633,16 @@ mod tests {
             c[0],
             Some(CallLet {
                 used: false,
-                fed_back: vec![1]
+                fed_back: vec![1],
+                assigned_to: vec![],
             })
         );
         assert_eq!(
             c[1],
             Some(CallLet {
                 used: false,
-                fed_back: vec![]
+                fed_back: vec![],
+                assigned_to: vec![],
             })
         );
         // Another function of the same name (by path or a method), or the name hidden by an

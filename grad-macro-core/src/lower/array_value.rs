@@ -302,9 +302,10 @@ impl Lowerer<'_> {
                 Some(Binding::Array(a)) => Some((a, None)),
                 Some(Binding::View { array, offset, .. }) => Some((array, Some(offset))),
                 _ => {
+                    let hint = self.untyped_call_hint(init);
                     self.errors.on(
                         init,
-                        "only an array can be destructured: `let [a, b] = xs;`",
+                        format!("only an array can be destructured: `let [a, b] = xs;`{hint}"),
                     );
                     None
                 }
@@ -350,10 +351,13 @@ impl Lowerer<'_> {
         }
         match self.slice_of(right) {
             Some(src) => self.copy_into(dst, None, src, span),
-            None => self.errors.on(
-                right,
-                "an array can only be assigned another array: `s = next;`",
-            ),
+            None => {
+                let hint = self.untyped_call_hint(right);
+                self.errors.on(
+                    right,
+                    format!("an array can only be assigned another array: `s = next;`{hint}"),
+                )
+            }
         }
     }
 

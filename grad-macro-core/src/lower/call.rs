@@ -411,10 +411,13 @@ impl Lowerer<'_> {
             }
             _ => {}
         }
+        let hint = self.untyped_call_hint(e);
         self.errors.on(
             e,
-            "a function returning an array must end with a local array, an array literal \
-             (`[a, b, c]`) or a call returning an array",
+            format!(
+                "a function returning an array must end with a local array, an array literal \
+                 (`[a, b, c]`) or a call returning an array{hint}"
+            ),
         );
         None
     }

@@ -512,11 +512,13 @@ impl Lowerer<'_> {
                     match self.scopes.get(ident) {
                         Some(Binding::Array(a)) => return Some(a),
                         Some(_) => {
+                            let hint = self.untyped_call_hint(e);
                             self.errors.on(
                                 p,
                                 format!(
                                     "`{ident}` is not an array or a slice; only \
-                                    slice and array parameters and local arrays can be indexed"
+                                    slice and array parameters and local arrays can be \
+                                    indexed{hint}"
                                 ),
                             );
                             return None;
@@ -553,7 +555,11 @@ impl Lowerer<'_> {
                 let zero = self.def(Op::Const(quote!(0usize)), Ty::Int, span, None);
                 return self.binary(&syn::parse_quote!(==), n, zero, span);
             }
-            if crate::prims::method_named(&name).is_none() && !crate::prims::is_float_test(&name) {
+            // A method called on a whole struct parameter (`c.abs()` of `c: &Cplx`) is the
+            // user's, whatever its name: a struct has no float methods.
+            let float_method =
+                crate::prims::method_named(&name).is_some() || crate::prims::is_float_test(&name);
+            if !float_method || self.is_whole_struct(&m.receiver) {
                 if let Some(v) = self.constant_method(m, span) {
                     return v;
                 }

@@ -380,6 +380,9 @@ pub(crate) struct Lowerer<'a> {
     /// Per parameter: a struct taken by value (`p: S`, `self`), whose places a call may be
     /// given by value.
     pub owned_roots: Vec<bool>,
+    /// Names bound to a call's result by a `let` without a type, taken for a float: the errors
+    /// about using one as an array say to give it a type ([`Lowerer::untyped_call_hint`]).
+    pub untyped_call_lets: std::collections::HashSet<String>,
 }
 
 /// How deeply the generated code may nest, in [`Lowerer::nesting`]'s units: each `if`,
@@ -460,6 +463,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|p| p.mut_ref && matches!(p.class, ParamClass::Struct))
                 .collect(),
+            untyped_call_lets: Default::default(),
             owned_roots: parsed
                 .params
                 .iter()
@@ -468,6 +472,21 @@ impl<'a> Lowerer<'a> {
                         && !matches!(p.ty, syn::Type::Reference(_))
                 })
                 .collect(),
+        }
+    }
+
+    /// For an error about `e` used as an array: where `e` names a call's result bound without
+    /// a type, what to write instead.
+    pub(crate) fn untyped_call_hint(&self, e: &syn::Expr) -> &'static str {
+        let named = match stmt::strip(e) {
+            syn::Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        };
+        if named.is_some_and(|n| self.untyped_call_lets.contains(&n)) {
+            " (a call's result bound without a type is taken for a float unless the code \
+             after it uses it as an array: give its `let` a type, `let r: [f64; 3] = f(x);`)"
+        } else {
+            ""
         }
     }
 

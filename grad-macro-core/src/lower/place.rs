@@ -350,6 +350,25 @@ impl Lowerer<'_> {
             if matches!(strip(&ix.index), syn::Expr::Range(_)) && self.is_place(&ix.expr))
     }
 
+    /// Whether `e` names a whole struct parameter (`c`, `self`), not a part of one, and the
+    /// body does not use it as a float.
+    pub(crate) fn is_whole_struct(&self, e: &syn::Expr) -> bool {
+        let syn::Expr::Path(p) = strip(e) else {
+            return false;
+        };
+        match p.path.get_ident().and_then(|i| self.scopes.get(i)) {
+            Some(Binding::Place(id)) => {
+                let place = &self.places[id];
+                place.segs.is_empty()
+                    && self
+                        .place_types
+                        .as_ref()
+                        .map_or(true, |t| t.get(&place.shape()) != Some(&Ty::Float))
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn is_place_arg(&self, e: &syn::Expr) -> bool {
         match strip(e) {
             syn::Expr::Reference(r) => self.is_place(&r.expr) || self.is_place_view(&r.expr),

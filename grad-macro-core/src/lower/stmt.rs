@@ -159,6 +159,13 @@ impl Lowerer<'_> {
                     || c.fed_back
                         .iter()
                         .any(|&k| self.arg_is_array(args.iter().nth(k)))
+                    || c.assigned_to.iter().any(|to| {
+                        matches!(
+                            self.scopes
+                                .get(&syn::Ident::new(to, proc_macro2::Span::call_site())),
+                            Some(Binding::Array(_))
+                        )
+                    })
             }
             None => guess(),
         }
@@ -356,6 +363,12 @@ impl Lowerer<'_> {
                 && self.discarded_call(&init.expr)
             {
                 return;
+            }
+            // (Not `Vec::new()`, which no type makes an array the macro supports.)
+            let vec = matches!(strip(&c.func), syn::Expr::Path(p)
+                if p.path.segments.first().is_some_and(|s| s.ident == "Vec"));
+            if ty.is_none() && !vec {
+                self.untyped_call_lets.insert(ident.to_string());
             }
         }
         if self.array_let(&init.expr, &ident, mutable) {
