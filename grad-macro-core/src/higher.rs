@@ -656,8 +656,15 @@ fn struct_tangent(
 ) -> (TokenStream, [TokenStream; 2]) {
     let s = crate::parse::struct_ty(&p.ty);
     let sh = format_ident!("__grad_shadow_{}", p.ident);
+    // `zero_like` with the constants put back: a skipped field equal to the tangent's own.
     (
-        quote!(let #sh = <#s as ::grad::__private::Differentiable>::zero_like(#tangent);),
+        quote! {
+            let #sh = {
+                let mut __grad_sh = <#s as ::grad::__private::Differentiable>::zero_like(#tangent);
+                ::grad::__private::Differentiable::restore_constants(&mut __grad_sh, #tangent);
+                __grad_sh
+            };
+        },
         [tangent, quote!(&#sh)],
     )
 }

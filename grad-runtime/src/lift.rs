@@ -130,9 +130,10 @@ unchanged_args!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, 
 /// whose tangent is the tangent struct's field; an integer or a `bool` stays what it is.
 ///
 /// The tangent of a field is `tangent - shadow`, where the shadow is `zero_like` of the
-/// tangent struct: zero for a differentiated float, and equal to the tangent's own value for
-/// a `#[grad(skip)]` constant, whose tangent is therefore exactly zero (compared bit for bit,
-/// so a NaN or infinite constant gives zero too).
+/// tangent struct with its constants put back (`restore_constants`): zero for a
+/// differentiated float, and equal to the tangent's own value for a `#[grad(skip)]` constant,
+/// whose tangent is therefore exactly zero (compared bit for bit, so a NaN or infinite
+/// constant gives zero too).
 pub trait TwinField<T> {
     /// What the field becomes.
     type Out;

@@ -33,7 +33,7 @@ pub struct TwinRef<'a, S: ?Sized> {
     pub value: &'a S,
     /// Its tangent.
     pub tangent: &'a S,
-    /// `zero_like` of the tangent.
+    /// `zero_like` of the tangent with its constants put back (see [`crate::TwinField`]).
     pub shadow: &'a S,
 }
 
