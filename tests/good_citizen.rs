@@ -538,7 +538,7 @@ fn derived_structs_under_strict_lints() {
         }
     );
     g.restore_constants(&d);
-    assert_eq!(g.temperature, 0.7);
+    assert_eq!(g.temperature.to_bits(), 0.7_f64.to_bits());
     g.accumulate(&d);
     g.axpy(-0.5, &d);
     let mut flat = ::std::vec::Vec::new();
