@@ -244,8 +244,10 @@ pub use grad_macro::differentiable;
 /// (`usize`, `bool`, `String`, `Vec<usize>`, ...) carried over.
 ///
 /// Each field goes through its type's own impl, so nested derived structs, `Vec<Layer>` and
-/// `[Layer; 3]` work. `#[grad(skip)]` makes a field a constant whatever its type (cloned into
-/// the gradient, ignored by the other methods; its type needs only `Clone`). Generic structs
+/// `[Layer; 3]` work. `#[grad(skip)]` makes a field a constant whatever its type (ignored by
+/// the other methods; its type needs only `Clone`): `zero_like` zeroes it where its type is
+/// `Differentiable` (a skipped float is a slot the generated code accumulates into, put back
+/// by `restore_constants` before a gradient is returned) and clones it otherwise. Generic structs
 /// get a `T: Differentiable` bound for each type parameter. The struct must also implement
 /// `Clone`; enums and unions are refused.
 ///
@@ -263,7 +265,9 @@ pub use grad_macro::differentiable;
 ///
 /// let layer = Layer { w: vec![1.0, -2.0], b: 0.5, n_in: 2, dropout: 0.1 };
 /// let mut grad = layer.zero_like();
-/// assert_eq!(grad, Layer { w: vec![0.0, 0.0], b: 0.0, n_in: 2, dropout: 0.1 });
+/// assert_eq!(grad, Layer { w: vec![0.0, 0.0], b: 0.0, n_in: 2, dropout: 0.0 });
+/// grad.restore_constants(&layer);
+/// assert_eq!(grad.dropout, 0.1);
 ///
 /// grad.accumulate(&Layer { w: vec![4.0, 2.0], b: 1.0, n_in: 2, dropout: 0.1 });
 /// let mut next = layer.clone();
