@@ -35,5 +35,5 @@ pub const PULLBACK_SUFFIX: &str = "_pullback";
 pub const MAX_PARTIALS: usize = 11;
 /// `#[grad(skip)]` on a field of a `#[derive(Differentiable)]` struct: the attribute's name.
 pub const GRAD_ATTR: &str = "grad";
-/// `#[grad(skip)]`: the field is a constant, cloned into the gradient.
+/// `#[grad(skip)]`: the field is a constant (see `derive`).
 pub const SKIP: &str = "skip";
