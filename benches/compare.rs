@@ -30,34 +30,33 @@
 //! `num_dual::jacobian`. Its rows are named after the derivative (`COMPARE_ONLY=jvp,hvp,
 //! hessian,jacobian` selects them all, and none of the first table's).
 //!
-//! Its figures on the 2-core development machine (December 2026, after `grad::Dual`'s
-//! one-NaN-test-per-operation tangents; 8 s a row):
+//! Its figures on the 2-core development machine (2026-12-07, after products by literals on
+//! duals, recycled dual inputs and out-of-line twins; 8 s a row):
 //!
 //! | derivative | workload | time | baseline | derivative/baseline | target |
 //! |---|---|---:|---|---:|---:|
-//! | `_jvp` | seed | 19.4 ns | primal (10.9 ns) | 1.78 | ≤ 2, met |
-//! | `_jvp` | Rosenbrock, n = 1,000 | 3.02 µs | primal (710 ns) | 4.26 | ≤ 2, missed |
-//! | `_jvp` | Rosenbrock, n = 1,000 | 3.05 µs | num-dual `Dual64` pass (2.17 µs) | 1.40 | — |
-//! | `_hvp` | seed | 28.3 ns | `_grad` (16.4 ns) | 1.73 | ≤ 3, met |
-//! | `_hvp` | Rosenbrock, n = 1,000 | 8.78 µs | `_grad` (1.74 µs) | 5.05 | ≤ 3, missed |
-//! | `_hvp` | MLP 2-16-16-1, one sample | 1.55 µs | `_grad` (257 ns) | 6.03 | ≤ 3, missed |
-//! | `_hvp` | GMM d = 2, K = 5, n = 1,000 | 261 µs | `_grad` (179 µs) | 1.46 | ≤ 3, met |
-//! | `_hessian` | seed | 147 ns | `num_dual::hessian` (56.3 ns) | 2.60 | — |
-//! | `_hessian` | Rosenbrock, n = 100 | 96.4 µs | `num_dual::hessian` (6.51 ms) | 0.015 | — |
-//! | `_jacobian` | spherical (3 × 3) | 62.1 ns | `num_dual::jacobian` (25.9 ns) | 2.40 | — |
-//! | `_jacobian` | Bratu residual (100 × 100) | 108 µs | `num_dual::jacobian` (30.0 µs) | 3.57 | — |
+//! | `_jvp` | seed | 31.2 ns | primal (25.6 ns) | 1.22 | ≤ 2, met |
+//! | `_jvp` | Rosenbrock, n = 1,000 | 2.48 µs | primal (820 ns) | 3.02 | ≤ 2, missed |
+//! | `_jvp` | Rosenbrock, n = 1,000 | 2.48 µs | num-dual `Dual64` pass (2.17 µs) | 1.15 | — |
+//! | `_jvp` | Rosenbrock, n = 1,000 | 2.48 µs | hand-written tangent (1.69 µs) | 1.46 | — |
+//! | `_hvp` | seed | 35.8 ns | `_grad` (32.7 ns) | 1.10 | ≤ 3, met |
+//! | `_hvp` | Rosenbrock, n = 1,000 | 7.03 µs | `_grad` (1.70 µs) | 4.15 | ≤ 3, missed |
+//! | `_hvp` | MLP 2-16-16-1, one sample | 1.10 µs | `_grad` (246 ns) | 4.49 | ≤ 3, missed |
+//! | `_hvp` | GMM d = 2, K = 5, n = 1,000 | 255 µs | `_grad` (199 µs) | 1.29 | ≤ 3, met |
+//! | `_hessian` | seed | 147 ns | `num_dual::hessian` (76.0 ns) | 1.93 | — |
+//! | `_hessian` | Rosenbrock, n = 100 | 85.0 µs | `num_dual::hessian` (5.40 ms) | 0.016 | — |
+//! | `_jacobian` | spherical (3 × 3) | 84.4 ns | `num_dual::jacobian` (37.4 ns) | 2.25 | — |
+//! | `_jacobian` | Bratu residual (100 × 100) | 130 µs | `num_dual::jacobian` (34.0 µs) | 3.82 | — |
 //!
 //! Where a target is missed, the cost is the dual arithmetic, not the generated code: the
-//! `_jvp` twin of Rosenbrock runs as fast as the same loop written by hand on `grad::Dual`, and
-//! `num-dual`'s own `Dual64` pass is 3.0× the primal (the primal's loop is bound by the latency
-//! of its one running sum; a dual loop does three multiplications and an addition per
-//! multiplication, and is bound by throughput). `_hvp` runs `_grad` on duals, so every
-//! multiplication of the reverse sweep costs the same, including those by the constant
-//! partials `±1` of additions (folded away on `f64`, not on duals: `x · 0` may be NaN or -0);
-//! the wrapper also builds the dual inputs and two output vectors (about 0.7 µs of the 8.8 µs).
-//! Where the work is in `exp`/`ln`/`sin` (the seed, the GMM) the ratios are well inside the
-//! targets. `_jacobian` runs one whole pullback (forward and reverse) per output, so the
-//! Bratu residual's 100 `exp` are recomputed 100 times; `num_dual::jacobian` makes one pass.
+//! hand-written tangent of Rosenbrock (plain floats) itself takes 2.06x the primal (the primal's
+//! loop is bound by the latency of its one running sum; a tangent adds about ten operations an
+//! iteration). `_hvp` runs `_grad` on duals, so every multiplication of the reverse sweep is a
+//! dual product, and its wrapper builds the dual inputs and two output vectors (on the MLP that
+//! work alone is 1.6x `_grad`). Where the work is in `exp`/`ln`/`sin` (the seed, the GMM) the
+//! ratios are well inside the targets. `_jacobian` runs one whole pullback (forward and
+//! reverse) per output, so the Bratu residual's 100 `exp` are recomputed 100 times;
+//! `num_dual::jacobian` makes one pass.
 
 mod workloads;
 
