@@ -1,6 +1,6 @@
 //! Associated functions of `impl` blocks that neither take `self` nor name `Self`: the macro
 //! cannot tell them from free functions, so the wrappers hold their own copies of what they
-//! call (`higher::nested`). Every companion is checked against closed forms, central
+//! call (`siblings::nested` in grad-macro-core). Every companion is checked against closed forms, central
 //! differences and `_grad`, the values bit for bit against the plain functions.
 
 #![allow(clippy::needless_range_loop)]

@@ -9,13 +9,13 @@
 
 use crate::error::Errors;
 use crate::parse::{ParamClass, Parsed, RetClass};
+use crate::siblings::{names_self, nested, run_twin, Siblings};
 use crate::symbol::{
     GRAD_SUFFIX, HESSIAN_SUFFIX, HVP_SUFFIX, JACOBIAN_SUFFIX, JVP_SUFFIX, PULLBACK_SUFFIX,
     TWIN_SUFFIX, VJP_SUFFIX,
 };
-use crate::twin::Twins;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 
 /// The tangent of an argument on duals ([`Target::dual_arg`]).
 enum Tangent<'a> {
@@ -45,22 +45,6 @@ struct Target<'a> {
     asserts: TokenStream,
     /// What the wrappers hold copies of ([`nested`]), `None` where they call them beside.
     nested: Option<&'a Siblings>,
-}
-
-/// The items the wrappers call, of which they hold copies where the function may be in an
-/// `impl` block without the macro knowing ([`nested`]).
-#[derive(Default)]
-pub(crate) struct Siblings {
-    /// The function itself (`_jacobian` computes the value with it; a generic function's
-    /// `_jvp` runs it on dual numbers).
-    pub plain: TokenStream,
-    /// `<name>_grad`, which a generic function's `_hvp` and `_hessian` run on dual numbers.
-    pub grad: TokenStream,
-    /// `<name>_pullback` (`_vjp` and `_jacobian` run it), where it has one.
-    pub pullback: TokenStream,
-    /// The twins: the gradient twin for `_hvp` and `_hessian`, the forward twin for `_jvp`
-    /// and the forward sweeps of `_jacobian`.
-    pub twins: Twins,
 }
 
 /// The copies of siblings `pick` chooses that a wrapper holds, or nothing.
@@ -323,30 +307,6 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     false
 }
 
-/// Whether the wrappers hold their own copies of what they call ([`Siblings`]), as items
-/// nested in their bodies: for a function that neither takes `self` nor names `Self`. Such a
-/// function may be a free function or an associated function of an `impl` block, and the
-/// macro cannot tell which: a path to a twin beside it would be `f__twin` in one and
-/// `Self::f__twin` in the other, while a nested item is reached by its name in both. The twins
-/// are emitted beside the function as well, for its callers' twins. (A copy is checked by
-/// rustc again, and compiled where its wrapper is: the price of not failing inside an
-/// `impl`.)
-pub(crate) fn nested(parsed: &Parsed) -> bool {
-    !parsed.params.iter().any(|p| p.ident == "self") && !names_self(&parsed.item)
-}
-
-/// Whether `item` mentions `Self` anywhere (its signature or body).
-fn names_self(item: &syn::ItemFn) -> bool {
-    fn walk(ts: TokenStream) -> bool {
-        ts.into_iter().any(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) => i == "Self",
-            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
-            _ => false,
-        })
-    }
-    walk(quote::ToTokens::to_token_stream(item))
-}
-
 fn is_mut_ref(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Reference(r) if r.mutability.is_some())
 }
@@ -521,49 +481,6 @@ fn unclashed(t: &Target, name: syn::Ident) -> syn::Ident {
     }
 }
 
-/// A wrapper's call of its twin, `callee(args)`, through `grad::__private::segment`, which is
-/// never inlined. Inlined into a wrapper, the twin's hot loop had its running sums live across
-/// the calls the wrapper makes after it (giving back its recycled buffers, building its
-/// results), and LLVM's register allocator kept them in memory for the whole loop: a store and
-/// a reload per iteration on the loop's critical path (Rosenbrock's `_jvp` at n = 1,000: 3.5
-/// µs instead of 2.5 µs). Apart, the loop ends where its function returns; the call costs a
-/// few nanoseconds.
-/// A straight-line function (no loop, no call: the seed) calls its twin directly.
-fn run_twin(t: &Target, callee: &TokenStream, args: &[TokenStream]) -> TokenStream {
-    if straight_line(t.parsed.item.block.to_token_stream()) {
-        return quote!(#callee(#(#args),*));
-    }
-    quote!(::grad::__private::segment(|| #callee(#(#args),*)))
-}
-
-/// Whether a body has no loop (`for`, `while`, `loop`) and calls no function (a name followed
-/// by parentheses; a method call or a macro does not count).
-fn straight_line(body: TokenStream) -> bool {
-    use proc_macro2::{Delimiter, TokenTree};
-    let mut stack = vec![body.into_iter()];
-    // The previous token: a name not after a `.` (a callee if parentheses follow), a `.`.
-    let (mut callee, mut dot) = (false, false);
-    while let Some(top) = stack.last_mut() {
-        let Some(tt) = top.next() else {
-            stack.pop();
-            continue;
-        };
-        let (after_callee, after_dot) = (callee, dot);
-        (callee, dot) = (false, false);
-        match tt {
-            TokenTree::Ident(i) if i == "for" || i == "while" || i == "loop" => return false,
-            TokenTree::Ident(_) => callee = !after_dot,
-            TokenTree::Group(g) if after_callee && g.delimiter() == Delimiter::Parenthesis => {
-                return false
-            }
-            TokenTree::Group(g) => stack.push(g.stream().into_iter()),
-            TokenTree::Punct(p) => dot = p.as_char() == '.',
-            TokenTree::Literal(_) => {}
-        }
-    }
-    true
-}
-
 /// On a wrapper that checks its arguments' shapes (a tangent's, a weight's length): a wrong
 /// one then panics at the caller's line, as a slice index does. (The function's own leading
 /// assertions, repeated there, report the caller's line too; the twins keep the user's lines.)
@@ -726,7 +643,7 @@ fn jvp_fn(t: &Target) -> TokenStream {
         }
         _ => (quote!((#float, #float)), quote!((__grad_r.v, __grad_r.d))),
     };
-    let run = run_twin(t, &callee, &args);
+    let run = run_twin(t.parsed, &callee, &args);
     quote! {
         #[doc = #doc]
         #lints
@@ -831,7 +748,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
          `#[differentiable(hessian)]`.",
         sig.ident
     );
-    let run = run_twin(t, &callee, &args);
+    let run = run_twin(t.parsed, &callee, &args);
     quote! {
         #[doc = #doc]
         #lints
@@ -889,7 +806,7 @@ fn hessian_fn(t: &Target) -> TokenStream {
          input. Generated by `#[differentiable(hessian)]`.",
         sig.ident
     );
-    let run = run_twin(t, &callee, &args);
+    let run = run_twin(t.parsed, &callee, &args);
     quote! {
         #[doc = #doc]
         #lints
@@ -1203,7 +1120,7 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
         let (prep, mut dual_args) = unit_args(t, &offs);
         dual_args.extend(t.twin_receiver());
         let callee = t.on_duals("");
-        let run = run_twin(t, &callee, &dual_args);
+        let run = run_twin(t.parsed, &callee, &dual_args);
         let nested = nested_items(t, |s| vec![&s.twins.forward]);
         quote! {
             #nested
@@ -1256,38 +1173,5 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
             }
             (__grad_value, __grad_rows)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::straight_line;
-    use quote::quote;
-
-    #[test]
-    fn straight_line_bodies_have_no_loop_and_no_call() {
-        assert!(straight_line(quote!({
-            (x1 * x2).ln() + (x1 * x3).sin() + x2 * x3
-        })));
-        assert!(straight_line(quote!({
-            let y = if a > b { a } else { -b };
-            assert!(y > 0.0);
-            y
-        })));
-        assert!(!straight_line(quote!({
-            let mut s = 0.0;
-            for v in x {
-                s += v;
-            }
-            s
-        })));
-        assert!(!straight_line(quote!({
-            while a > 1.0 {
-                a *= 0.5;
-            }
-            a
-        })));
-        assert!(!straight_line(quote!({ helper(x).exp() })));
-        assert!(!straight_line(quote!({ x + { Self::step(x) } })));
     }
 }

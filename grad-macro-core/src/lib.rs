@@ -21,6 +21,7 @@ mod parse;
 mod passes;
 mod pipeline;
 mod prims;
+mod siblings;
 mod stack;
 mod symbol;
 mod twin;

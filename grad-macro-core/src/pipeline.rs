@@ -172,7 +172,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
         // / `_jacobian` still come with an array-valued function; the other wrappers would
         // only add rustc's errors about the missing twins.
         let ok = ok && errors.is_empty();
-        let siblings = crate::higher::Siblings {
+        let siblings = crate::siblings::Siblings {
             plain: hidden_copy(&original, original.sig.ident.clone()),
             grad: companion.clone().unwrap_or_default(),
             pullback: pullback.clone().unwrap_or_default(),
@@ -192,7 +192,7 @@ fn expand_here(attr: TokenStream, item: TokenStream) -> TokenStream {
             attr.jvp,
             attr.hessian,
             TokenStream::new(),
-            &crate::higher::Siblings::default(),
+            &crate::siblings::Siblings::default(),
         );
         extra.extend(stubs(wrappers));
     }

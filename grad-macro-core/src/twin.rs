@@ -58,7 +58,7 @@ pub(crate) struct Twins {
 
 impl Twins {
     /// All of them, emitted beside the function (callers' twins call them; the wrappers may
-    /// hold copies of their own, see `higher::nested`).
+    /// hold copies of their own, see `siblings::nested`).
     pub(crate) fn all(&self) -> TokenStream {
         let (grad, pullback, forward) = (&self.grad, &self.pullback, &self.forward);
         quote!(#grad #pullback #forward)
