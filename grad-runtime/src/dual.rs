@@ -293,7 +293,8 @@ macro_rules! unary_methods {
 
 impl<F: Float> Float for Dual<F> {
     /// `c` is a constant: its tangent is zero, so the product's tangent is `d · c`, with the
-    /// strong zero of [`term`] where `c` is zero or not finite (folded away for a literal).
+    /// strong zero of the module docs where `c` is zero or not finite (folded away for a
+    /// literal).
     #[inline(always)]
     fn mul_const(self, c: Self) -> Self {
         Dual {
