@@ -888,3 +888,23 @@ fn untyped_array_results_assigned_and_destructured() {
         check_gradient(f, &[x[0], x[1], k], &[dx[0], dx[1], dk], FD_TOL).unwrap();
     }
 }
+
+/// A call's array result bound without a type, then returned as the tail.
+#[allow(clippy::let_and_return)] // the form under test
+#[differentiable]
+fn turned_back(p: [f64; 2], t: f64) -> [f64; 2] {
+    let r = turn(p, t);
+    r
+}
+
+#[test]
+fn untyped_array_result_returned() {
+    let (p, t) = ([0.3, 0.8], 0.6);
+    let (v, rows) = turned_back_jacobian(p, t);
+    assert_eq!(v, turned_back(p, t));
+    assert_eq!(v, turn(p, t));
+    for (i, row) in rows.iter().enumerate() {
+        let f = |z: &[f64]| turned_back([z[0], z[1]], z[2])[i];
+        check_gradient(f, &[p[0], p[1], t], row, FD_TOL).unwrap();
+    }
+}

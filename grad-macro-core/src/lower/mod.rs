@@ -508,7 +508,12 @@ impl<'a> Lowerer<'a> {
             Some((syn::Stmt::Expr(e, None), rest)) => (Some(e), rest),
             _ => (None, &block.stmts[..]),
         };
-        self.scope_tail = tail.map(|e| e.to_token_stream());
+        // The tail is the array returned: a name there (`let r = rot(p, t); r`) is used as an
+        // array, which the scan of `let`s of calls reads from a borrow of it.
+        self.scope_tail = tail.map(|e| match stmt::strip(e) {
+            syn::Expr::Path(p) if p.path.get_ident().is_some() => quote::quote!(&#p),
+            _ => e.to_token_stream(),
+        });
         self.stmts_discard(stmts, block_end(block));
         let out = match tail {
             Some(e) => self.array_value(e),
