@@ -597,13 +597,7 @@ fn struct_ref(p: &crate::parse::ParsedParam) -> TokenStream {
 
 /// `<name>_jvp(args..., tangents...) -> (value, d_value)`.
 fn jvp_fn(t: &Target) -> TokenStream {
-    let nested = nested_items(t, |s| {
-        vec![if t.generic {
-            &s.plain
-        } else {
-            &s.twins.forward
-        }]
-    });
+    let nested = nested_items(t, |s| vec![s.on_duals(t.generic, false)]);
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, JVP_SUFFIX);
@@ -718,7 +712,7 @@ fn result_indices(t: &Target) -> Vec<(syn::Index, syn::Index)> {
 
 /// `<name>_hvp(args..., v...) -> (value, gradients..., hv...)`.
 fn hvp_fn(t: &Target) -> TokenStream {
-    let nested = nested_items(t, |s| vec![if t.generic { &s.grad } else { &s.twins.grad }]);
+    let nested = nested_items(t, |s| vec![s.on_duals(t.generic, true)]);
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HVP_SUFFIX);
@@ -766,7 +760,7 @@ fn hvp_fn(t: &Target) -> TokenStream {
 
 /// `<name>_hessian(args...) -> (value, gradient, Hessian)` over the flattened inputs.
 fn hessian_fn(t: &Target) -> TokenStream {
-    let nested = nested_items(t, |s| vec![if t.generic { &s.grad } else { &s.twins.grad }]);
+    let nested = nested_items(t, |s| vec![s.on_duals(t.generic, true)]);
     let asserts = &t.asserts;
     let sig = &t.parsed.item.sig;
     let name = format_ident!("{}{}", sig.ident, HESSIAN_SUFFIX);
@@ -1121,6 +1115,7 @@ fn jacobian_fn(t: &Target, forward: bool) -> TokenStream {
         dual_args.extend(t.twin_receiver());
         let callee = t.on_duals("");
         let run = run_twin(t.parsed, &callee, &dual_args);
+        // (A generic function's forward sweep is the function itself, nested above.)
         let nested = nested_items(t, |s| vec![&s.twins.forward]);
         quote! {
             #nested

@@ -24,6 +24,20 @@ pub(crate) struct Siblings {
     pub twins: Twins,
 }
 
+impl Siblings {
+    /// What a wrapper runs on dual numbers (as `Target::on_duals` names it): the function
+    /// itself, or with `grad` its `_grad`, for a generic function; else its forward or
+    /// gradient twin.
+    pub(crate) fn on_duals(&self, generic: bool, grad: bool) -> &TokenStream {
+        match (generic, grad) {
+            (true, false) => &self.plain,
+            (true, true) => &self.grad,
+            (false, false) => &self.twins.forward,
+            (false, true) => &self.twins.grad,
+        }
+    }
+}
+
 /// Whether the wrappers hold their own copies of what they call ([`Siblings`]), as items
 /// nested in their bodies: for a function that neither takes `self` nor names `Self`. Such a
 /// function may be a free function or an associated function of an `impl` block, and the
