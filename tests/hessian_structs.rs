@@ -447,3 +447,55 @@ fn an_f32_function_of_a_struct_has_a_hessian() {
         }
     }
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Lin {
+    a: f64,
+    b: f64,
+}
+
+/// `a x² + x sin b`, the struct taken by value.
+#[differentiable(jvp, hessian)]
+fn energy_owned(p: Lin, x: f64) -> f64 {
+    p.a * x * x + p.b.sin() * x
+}
+
+/// `[a x, b x²]`, the struct taken by value: `_vjp` and `_jacobian` read it after a sweep.
+#[differentiable]
+fn lin2_owned(p: Lin, x: f64) -> [f64; 2] {
+    [p.a * x, p.b * x * x]
+}
+
+#[test]
+fn a_struct_taken_by_value_has_every_companion() {
+    let (p, x) = (Lin { a: 0.5, b: -1.5 }, 0.3);
+    let (v, j) = lin2_owned_jacobian(p.clone(), x);
+    assert_eq!(v, lin2_owned(p.clone(), x));
+    assert_eq!(j, vec![vec![x, 0.0, p.a], vec![0.0, x * x, 2.0 * p.b * x]]);
+    let (_, gp, gx) = lin2_owned_vjp(p.clone(), x, [1.0, 2.0]);
+    assert_eq!((gp.a, gp.b), (x, 2.0 * x * x));
+    assert_eq!(gx, p.a + 2.0 * 2.0 * p.b * x);
+
+    let y = 0.7;
+    let (v, g, h) = energy_owned_hessian(p.clone(), y);
+    assert_eq!(v.to_bits(), energy_owned(p.clone(), y).to_bits());
+    let want_g = [y * y, p.b.cos() * y, 2.0 * p.a * y + p.b.sin()];
+    let want_h = [
+        [0.0, 0.0, 2.0 * y],
+        [0.0, -p.b.sin() * y, p.b.cos()],
+        [2.0 * y, p.b.cos(), 2.0 * p.a],
+    ];
+    for i in 0..3 {
+        assert!((g[i] - want_g[i]).abs() <= 1e-15, "{g:?}");
+        for j in 0..3 {
+            assert!((h[i][j] - want_h[i][j]).abs() <= 1e-15, "{h:?}");
+        }
+    }
+    let (_, gp, gx, hp, hx) = energy_owned_hvp(p.clone(), y, &Lin { a: 0.0, b: 0.0 }, 1.0);
+    let (_, gp_grad, gx_grad) = energy_owned_grad(p.clone(), y);
+    assert_eq!((gp.a, gp.b, gx), (gp_grad.a, gp_grad.b, gx_grad));
+    assert!((hp.a - 2.0 * y).abs() <= 1e-15 && (hp.b - p.b.cos()).abs() <= 1e-15);
+    assert!((hx - 2.0 * p.a).abs() <= 1e-15);
+    let (_, d) = energy_owned_jvp(p, y, &Lin { a: 1.0, b: 0.0 }, 0.0);
+    assert!((d - y * y).abs() <= 1e-15);
+}

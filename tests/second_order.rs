@@ -675,3 +675,42 @@ fn a_zero_gradient_with_a_nonzero_tangent_still_flows_back() {
     assert_eq!(g, vec![0.0; 3]);
     assert_eq!(hv, vec![6.0, 0.0, -6.0]);
 }
+
+/// `1.5e308 x y`: the two mixed partials are each above half the largest `f64`.
+#[differentiable(hessian)]
+fn huge_product(x: f64, y: f64) -> f64 {
+    x * y * 1.5e308
+}
+
+/// The same in `f32`, near its largest value.
+#[differentiable(hessian)]
+fn huge_product_f32(x: f32, y: f32) -> f32 {
+    x * y * 2e38
+}
+
+#[test]
+fn symmetrizing_huge_mixed_partials_does_not_overflow() {
+    let (_, _, h) = huge_product_hessian(0.5, 0.5);
+    assert_eq!(h[0][1], 1.5e308);
+    assert_eq!(h[1][0], 1.5e308);
+    assert_eq!(h[0][0], 0.0);
+    let (_, _, _, hx, hy) = huge_product_hvp(0.5, 0.5, 0.0, 1.0);
+    assert_eq!((hx, hy), (1.5e308, 0.0));
+    let (_, _, h) = huge_product_f32_hessian(0.5, 0.5);
+    assert_eq!((h[0][1], h[1][0]), (2e38, 2e38));
+}
+
+/// No float parameter: every derivative is empty or zero.
+#[differentiable(jvp, hessian)]
+fn of_a_count(n: usize) -> f64 {
+    n as f64 * 2.0
+}
+
+#[test]
+fn a_function_without_float_parameters_has_empty_derivatives() {
+    assert_eq!(of_a_count_jvp(3), (6.0, 0.0));
+    let (v, g, h) = of_a_count_hessian(3);
+    assert_eq!(v, 6.0);
+    assert!(g.is_empty() && h.is_empty());
+    assert_eq!(of_a_count_grad(3), (6.0,));
+}

@@ -219,6 +219,17 @@ impl Lowerer<'_> {
 
     fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Option<Value> {
         if matches!(u.op, syn::UnOp::Deref(_)) && self.is_place(&u.expr) {
+            if matches!(strip(&u.expr), syn::Expr::Field(_) | syn::Expr::Index(_)) {
+                // Only a pointer can be dereferenced there (a `Box<f64>` field): the adjoint
+                // would be added into the pointer, not the float.
+                self.errors.on(
+                    u,
+                    "a float behind a pointer in a struct or array (`Box<f64>`, `&f64`) is not \
+                     differentiated; store it as a plain float (`b: f64`), or pass it as a \
+                     parameter of its own",
+                );
+                return None;
+            }
             return self.place_load(&u.expr, span);
         }
         if let (syn::UnOp::Deref(_), Some(a)) = (u.op, self.scalar_ref_of(&u.expr)) {
