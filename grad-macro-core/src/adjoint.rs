@@ -885,8 +885,9 @@ impl Builder<'_> {
                     let param = self.f.array_param[a.array.0 as usize].is_some();
                     a.mutable || !param || self.f.array_mut[a.array.0 as usize]
                 }
-                // A place the callee may change: a copy of it (not on the float stack).
-                CallArg::Place(_, mutable) => *mutable,
+                // A place the callee may change, or the body after the call (a field of a
+                // `&mut` parameter): a copy of it (not on the float stack).
+                CallArg::Place(p, mutable) => *mutable || self.f.mut_roots[p.root],
                 CallArg::Value(..) | CallArg::Var { .. } => false,
             })
             .collect();
@@ -898,7 +899,7 @@ impl Builder<'_> {
         self.index_pushes += 1;
         let mut out: Vec<Rev> = saved.iter().rev().map(|s| Rev::Restore(*s)).collect();
         for (k, a) in c.args.iter().enumerate() {
-            if let CallArg::Place(_, true) = a {
+            if matches!(a, CallArg::Place(..)) && snapshot[k] {
                 self.place_snaps.push((ord, k));
             }
         }

@@ -33,6 +33,17 @@ fn owned_or_ref(c: &Call, k: usize, e: &TokenStream) -> TokenStream {
     }
 }
 
+/// `let mut <snap> = <stack>.pop()` of a place's copy taken by the forward sweep.
+fn pop_place_snapshot(snap: &Ident, stack: &Ident, mutable: bool) -> TokenStream {
+    let m = mutable.then(|| quote!(mut));
+    quote! {
+        let #m #snap = match #stack.pop() {
+            ::core::option::Option::Some(s) => s,
+            ::core::option::Option::None => ::core::unreachable!(),
+        };
+    }
+}
+
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
 pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
     let mut gpath = path.clone();
@@ -147,7 +158,7 @@ impl Gen<'_> {
         let snaps = self.plan.snapshots.get(&my).filter(|_| !self.graph);
         let (tf, tu) = (tape_f(), tape_u());
         for (k, arg) in c.args.iter().enumerate() {
-            if let (CallArg::Place(p, true), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
+            if let (CallArg::Place(p, _), Some(true)) = (arg, snaps.and_then(|s| s.get(k))) {
                 // A copy of what the callee may change, on a stack of its own type.
                 let (stack, e) = (place_snaps(my, k), self.place_expr(p, &value));
                 if matches!(p.segs.last(), Some(Seg::Range(..))) {
@@ -372,7 +383,13 @@ impl Gen<'_> {
                     if roots.contains(&p.root) && self.f.params[p.root].wrt && !self.graph =>
                 {
                     let e = self.place_expr(p, &value);
-                    args.push(owned_or_ref(c, k, &e));
+                    if snapshot.get(k) == Some(&true) {
+                        let snap = id("snap", k);
+                        pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), false));
+                        args.push(owned_or_ref(c, k, &quote!(#snap)));
+                    } else {
+                        args.push(owned_or_ref(c, k, &e));
+                    }
                     let (bind, slot, finish) = self.again_place_slot(k, p, &value);
                     before.extend(bind);
                     slots.push(slot);
@@ -382,14 +399,15 @@ impl Gen<'_> {
                     roots.push(p.root);
                     let e = self.place_expr(p, &value);
                     if *mutable {
-                        let (snap, stack) = (id("snap", k), place_snaps(my, k));
-                        pops.push(quote! {
-                            let mut #snap = match #stack.pop() {
-                                ::core::option::Option::Some(s) => s,
-                                ::core::option::Option::None => ::core::unreachable!(),
-                            };
-                        });
+                        let snap = id("snap", k);
+                        pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), true));
                         args.push(quote!(&mut #snap));
+                    } else if snapshot.get(k) == Some(&true) {
+                        // Read by the callee, written by the body later: the copy taken at
+                        // the call, not the place as it is now.
+                        let snap = id("snap", k);
+                        pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), false));
+                        args.push(owned_or_ref(c, k, &quote!(#snap)));
                     } else {
                         args.push(owned_or_ref(c, k, &e));
                     }

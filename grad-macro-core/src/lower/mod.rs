@@ -204,6 +204,7 @@ fn lower_pass(
         outer_arrays,
         items,
         index_vars,
+        mut_roots,
         ..
     } = cx;
     let Some(result) = result else {
@@ -238,6 +239,7 @@ fn lower_pass(
         .collect();
     let f = Function {
         scalar_ref,
+        mut_roots,
         array_mut,
         returns,
         params,
