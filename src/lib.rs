@@ -76,12 +76,13 @@
 //! `let`, `let mut`, reassignment and `+=`-style updates; arithmetic, casts and constants;
 //! float methods with their exact derivatives (`exp`, `ln`, `sin`, `powi`, `sqrt`, `tanh`,
 //! `max`, `hypot`, `atan2`, ... and [`Real`]'s `relu` and `sigmoid`); `if`/`else` on any
-//! condition; `for` over ranges and slices, `while`, `loop`, `break`, `continue` and early
-//! `return`; indexing slices and arrays, local arrays and `vec!` buffers; iterator chains and
-//! closures; calls to other `#[differentiable]` functions, passing scalars, slices, sub-slices,
-//! `&mut` buffers and structs; struct parameters and methods (below); and custom derivative
-//! rules by writing `<name>_grad` or `<name>_pullback` by hand. Everything else (`match`,
-//! macros, struct literals, ...) is refused by a compile error under the offending tokens that
+//! condition; `match` on integers, `bool`s and enums; `for` over ranges and slices,
+//! `while`, `loop`, `break`, `continue` and early `return`; indexing slices and arrays, local
+//! arrays and `vec!` buffers; iterator chains and closures; calls to other `#[differentiable]`
+//! functions, passing scalars, slices, sub-slices, `&mut` buffers and structs; struct
+//! parameters and methods (below); and custom derivative rules by writing `<name>_grad` or
+//! `<name>_pullback` by hand. Everything else (macros, struct literals, a float behind a
+//! `Box`, ...) is refused by a compile error under the offending tokens that
 //! says what to write instead, and a parameter of a type that has no gradient is never
 //! silently a constant: the macro never gives a gradient it cannot vouch for. The README's
 //! "Supported" and "Refused" sections have the full lists, and [`rules`] the derivative of

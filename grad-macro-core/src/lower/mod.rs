@@ -176,6 +176,7 @@ fn lower_pass(
     let (result, returns) = match &parsed.ret {
         crate::parse::RetClass::Float => (cx.body(block), Returns::Float),
         crate::parse::RetClass::Unit => {
+            cx.unit = true;
             cx.scopes.push();
             cx.stmts_discard(&block.stmts, block_end(block));
             cx.scopes.pop();
@@ -298,6 +299,8 @@ pub(crate) struct Lowerer<'a> {
     pub float_ty: syn::Type,
     /// Whether the body must end with a value (not when the return type is already refused).
     pub tail_required: bool,
+    /// The function returns `()`: a bare `return;` leaves it.
+    pub unit: bool,
     /// Arrays `0..n_param_arrays` are parameters.
     pub n_param_arrays: usize,
     /// Values defined by constants written in the source (`Op::Const`).
@@ -418,6 +421,7 @@ impl<'a> Lowerer<'a> {
             float: parsed.float,
             float_ty: parsed.float_ty.clone(),
             tail_required: parsed.returns_float,
+            unit: false,
             n_param_arrays: 0,
             constants: Default::default(),
             const_params: Default::default(),

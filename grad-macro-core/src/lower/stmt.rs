@@ -631,6 +631,12 @@ impl Lowerer<'_> {
 
     fn ret_expr(&mut self, r: &syn::ExprReturn) {
         let Some(e) = &r.expr else {
+            if self.unit {
+                // Leaves a `()` function: the rest is skipped as after any early exit.
+                self.returns += 1;
+                self.set_jump(JUMP_RETURN, r.span());
+                return;
+            }
             self.errors.on(
                 r,
                 "`return` needs a value in a differentiable function: `return y;`",
