@@ -706,8 +706,18 @@ fn of_a_count(n: usize) -> f64 {
     n as f64 * 2.0
 }
 
+/// No float parameter, an array result.
+#[differentiable(jvp)]
+fn counts(n: usize) -> Vec<f64> {
+    vec![n as f64, 2.0]
+}
+
 #[test]
 fn a_function_without_float_parameters_has_empty_derivatives() {
+    assert_eq!(counts_jvp(3), (vec![3.0, 2.0], vec![0.0, 0.0]));
+    let (v, rows) = counts_jacobian(3);
+    assert_eq!(v, vec![3.0, 2.0]);
+    assert_eq!(rows, vec![Vec::<f64>::new(), Vec::new()]);
     assert_eq!(of_a_count_jvp(3), (6.0, 0.0));
     let (v, g, h) = of_a_count_hessian(3);
     assert_eq!(v, 6.0);

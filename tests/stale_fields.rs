@@ -81,6 +81,15 @@ impl S {
     }
 }
 
+impl S {
+    /// Reads its field through a call and never writes it: no copy needed, same gradients.
+    #[differentiable]
+    fn read_only(&mut self, x: &[f64]) -> f64 {
+        let t = dot(&self.w, x);
+        t * t + self.c
+    }
+}
+
 impl Two {
     #[differentiable]
     fn struct_arg_then_write(&mut self, x: &[f64]) -> f64 {
@@ -155,4 +164,14 @@ fn weight_updates_between_evaluations_match_central_differences() {
     central_differences(|w| f(w, &x, lr), &base.w, &ds.w, 1e-6);
     central_differences(|xs| f(&base.w, xs, lr), &x, &dx, 1e-6);
     central_differences(|p| f(&base.w, &x, p[0]), &[lr], &[dlr], 1e-6);
+}
+
+#[test]
+fn a_mut_parameter_the_body_never_writes() {
+    let mut s = s0();
+    let (v, ds, dx) = s.read_only_grad(&X);
+    let t = 1.75;
+    assert_eq!(v, t * t);
+    assert_eq!((ds.w, ds.c), (vec![2.0 * t * 2.0, 2.0 * t * 3.0], 1.0));
+    assert_eq!(dx, vec![2.0 * t * 0.5, 2.0 * t * 0.25]);
 }

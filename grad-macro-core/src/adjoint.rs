@@ -885,9 +885,9 @@ impl Builder<'_> {
                     let param = self.f.array_param[a.array.0 as usize].is_some();
                     a.mutable || !param || self.f.array_mut[a.array.0 as usize]
                 }
-                // A place the callee may change, or the body after the call (a field of a
-                // `&mut` parameter): a copy of it (not on the float stack).
-                CallArg::Place(p, mutable) => *mutable || self.f.mut_roots[p.root],
+                // A place the callee may change, or the body may (a place of a `&mut`
+                // parameter the body writes): a copy of it (not on the float stack).
+                CallArg::Place(p, mutable) => *mutable || self.f.written_roots[p.root],
                 CallArg::Value(..) | CallArg::Var { .. } => false,
             })
             .collect();

@@ -583,9 +583,10 @@ pub struct Function {
     pub array_mut: Vec<bool>,
     /// Per array: whether it is a `&mut f64` parameter, an array of one element written `*x`.
     pub scalar_ref: Vec<bool>,
-    /// Per parameter: whether it is a `&mut` struct parameter, whose places the body may
-    /// write after a call has read them (so such a call keeps a copy for its reverse).
-    pub mut_roots: Vec<bool>,
+    /// Per parameter: whether it is a `&mut` struct parameter the body writes (a field, or
+    /// through a call), so that a place of it a call reads may change before the reverse
+    /// sweep runs the call again: such a call keeps a copy of the place.
+    pub written_roots: Vec<bool>,
     /// What the function returns.
     pub returns: Returns,
     /// `const` and `static` items declared in the body, emitted in the companions too.

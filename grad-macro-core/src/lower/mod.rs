@@ -238,9 +238,14 @@ fn lower_pass(
     let scalar_ref = (0..arrays.len())
         .map(|i| scalar_ref.contains(&Array(i as u32)))
         .collect();
+    let mut written_roots = vec![false; mut_roots.len()];
+    mark_written_roots(&body, &mut written_roots);
+    for (w, m) in written_roots.iter_mut().zip(&mut_roots) {
+        *w &= *m;
+    }
     let f = Function {
         scalar_ref,
-        mut_roots,
+        written_roots,
         array_mut,
         returns,
         params,
@@ -256,6 +261,29 @@ fn lower_pass(
         index_vars,
     };
     (Some(f), gathered)
+}
+
+/// Marks the parameters whose places `region` writes: a field store, or a call that may
+/// change a place (`&mut self.w`, a `&mut self` method of a field).
+fn mark_written_roots(region: &Region, out: &mut [bool]) {
+    for node in &region.nodes {
+        match node {
+            Node::FieldStore { place, .. } => out[place.root] = true,
+            Node::Call(c) => {
+                for a in &c.args {
+                    if let CallArg::Place(p, true) = a {
+                        out[p.root] = true;
+                    }
+                }
+            }
+            Node::If { then, els, .. } => {
+                mark_written_roots(then, out);
+                mark_written_roots(els, out);
+            }
+            Node::Loop { body, .. } => mark_written_roots(body, out),
+            _ => {}
+        }
+    }
 }
 
 /// Where a block's tail value goes.
