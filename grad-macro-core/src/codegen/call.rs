@@ -44,6 +44,25 @@ fn pop_place_snapshot(snap: &Ident, stack: &Ident, mutable: bool) -> TokenStream
     }
 }
 
+/// The argument `k` of the call at `my`, a place `e` the callee reads: the copy the forward
+/// sweep took at the call where the body may write the place later (its pop goes to `pops`),
+/// else the place as it is.
+fn read_place_arg(
+    c: &Call,
+    k: usize,
+    my: usize,
+    snapshot: &[bool],
+    e: &TokenStream,
+    pops: &mut Vec<TokenStream>,
+) -> TokenStream {
+    if snapshot.get(k) != Some(&true) {
+        return owned_or_ref(c, k, e);
+    }
+    let snap = id("snap", k);
+    pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), false));
+    owned_or_ref(c, k, &quote!(#snap))
+}
+
 /// `path` with its last segment renamed to the pullback: `lstm::cell` → `lstm::cell_pullback`.
 pub(crate) fn pullback_path(path: &syn::Path) -> syn::Path {
     let mut gpath = path.clone();
@@ -383,13 +402,7 @@ impl Gen<'_> {
                     if roots.contains(&p.root) && self.f.params[p.root].wrt && !self.graph =>
                 {
                     let e = self.place_expr(p, &value);
-                    if snapshot.get(k) == Some(&true) {
-                        let snap = id("snap", k);
-                        pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), false));
-                        args.push(owned_or_ref(c, k, &quote!(#snap)));
-                    } else {
-                        args.push(owned_or_ref(c, k, &e));
-                    }
+                    args.push(read_place_arg(c, k, my, snapshot, &e, &mut pops));
                     let (bind, slot, finish) = self.again_place_slot(k, p, &value);
                     before.extend(bind);
                     slots.push(slot);
@@ -402,14 +415,8 @@ impl Gen<'_> {
                         let snap = id("snap", k);
                         pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), true));
                         args.push(quote!(&mut #snap));
-                    } else if snapshot.get(k) == Some(&true) {
-                        // Read by the callee, written by the body later: the copy taken at
-                        // the call, not the place as it is now.
-                        let snap = id("snap", k);
-                        pops.push(pop_place_snapshot(&snap, &place_snaps(my, k), false));
-                        args.push(owned_or_ref(c, k, &quote!(#snap)));
                     } else {
-                        args.push(owned_or_ref(c, k, &e));
+                        args.push(read_place_arg(c, k, my, snapshot, &e, &mut pops));
                     }
                     if self.f.params[p.root].wrt {
                         let (bind, slot) = self.first_place_slot(k, p, &value);
