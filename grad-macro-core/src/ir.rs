@@ -621,6 +621,28 @@ pub enum ArrayKind {
 }
 
 impl Node {
+    /// Marks `out[root]` for each parameter a place of which this node writes, at any depth:
+    /// a field store, or a call that may change a place (`&mut self.w`, a `&mut self` method
+    /// of a field).
+    pub fn writes_places(&self, out: &mut [bool]) {
+        match self {
+            Node::FieldStore { place, .. } => out[place.root] = true,
+            Node::Call(c) => {
+                for a in &c.args {
+                    if let CallArg::Place(p, true) = a {
+                        out[p.root] = true;
+                    }
+                }
+            }
+            Node::If { then, els, .. } => {
+                then.nodes.iter().for_each(|n| n.writes_places(out));
+                els.nodes.iter().for_each(|n| n.writes_places(out));
+            }
+            Node::Loop { body, .. } => body.nodes.iter().for_each(|n| n.writes_places(out)),
+            _ => {}
+        }
+    }
+
     /// The arrays this node writes or declares, at any depth (with repeats).
     pub fn writes(&self, out: &mut Vec<Array>) {
         match self {

@@ -176,7 +176,6 @@ fn lower_pass(
     let (result, returns) = match &parsed.ret {
         crate::parse::RetClass::Float => (cx.body(block), Returns::Float),
         crate::parse::RetClass::Unit => {
-            cx.unit = true;
             cx.scopes.push();
             cx.stmts_discard(&block.stmts, block_end(block));
             cx.scopes.pop();
@@ -239,7 +238,9 @@ fn lower_pass(
         .map(|i| scalar_ref.contains(&Array(i as u32)))
         .collect();
     let mut written_roots = vec![false; mut_roots.len()];
-    mark_written_roots(&body, &mut written_roots);
+    body.nodes
+        .iter()
+        .for_each(|n| n.writes_places(&mut written_roots));
     for (w, m) in written_roots.iter_mut().zip(&mut_roots) {
         *w &= *m;
     }
@@ -261,29 +262,6 @@ fn lower_pass(
         index_vars,
     };
     (Some(f), gathered)
-}
-
-/// Marks the parameters whose places `region` writes: a field store, or a call that may
-/// change a place (`&mut self.w`, a `&mut self` method of a field).
-fn mark_written_roots(region: &Region, out: &mut [bool]) {
-    for node in &region.nodes {
-        match node {
-            Node::FieldStore { place, .. } => out[place.root] = true,
-            Node::Call(c) => {
-                for a in &c.args {
-                    if let CallArg::Place(p, true) = a {
-                        out[p.root] = true;
-                    }
-                }
-            }
-            Node::If { then, els, .. } => {
-                mark_written_roots(then, out);
-                mark_written_roots(els, out);
-            }
-            Node::Loop { body, .. } => mark_written_roots(body, out),
-            _ => {}
-        }
-    }
 }
 
 /// Where a block's tail value goes.
@@ -449,7 +427,7 @@ impl<'a> Lowerer<'a> {
             float: parsed.float,
             float_ty: parsed.float_ty.clone(),
             tail_required: parsed.returns_float,
-            unit: false,
+            unit: matches!(parsed.ret, crate::parse::RetClass::Unit),
             n_param_arrays: 0,
             constants: Default::default(),
             const_params: Default::default(),
