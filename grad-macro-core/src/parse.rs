@@ -316,14 +316,42 @@ pub fn known_constant(ty: &syn::Type) -> bool {
     }
 }
 
-/// `S` of `&[S]` or `&mut [S]` with `S` a named type (a struct).
+/// `S` of `&[S]` or `&mut [S]` with `S` a named type (a struct) or an array.
 fn slice_elem(ty: &syn::Type) -> Option<&syn::Type> {
     match ty {
         syn::Type::Reference(r) => match &*r.elem {
-            syn::Type::Slice(s) if matches!(&*s.elem, syn::Type::Path(_)) => Some(&s.elem),
+            syn::Type::Slice(s) if matches!(&*s.elem, syn::Type::Path(_) | syn::Type::Array(_)) => {
+                Some(&s.elem)
+            }
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The number of indices down to a float of `ty` if it is `&[A]` with `A` an array of
+/// floats at any depth (`&[[f64; 4]]`: 2, `&[[[f32; 2]; 3]]`: 3), else 0.
+pub fn float_rows(ty: &syn::Type) -> usize {
+    fn depth(ty: &syn::Type) -> usize {
+        match ty {
+            syn::Type::Array(a) if float_of(&a.elem).is_some() => 1,
+            syn::Type::Array(a) => match depth(&a.elem) {
+                0 => 0,
+                d => d + 1,
+            },
+            syn::Type::Paren(p) => depth(&p.elem),
+            _ => 0,
+        }
+    }
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            syn::Type::Slice(s) => match depth(&s.elem) {
+                0 => 0,
+                d => d + 1,
+            },
+            _ => 0,
+        },
+        _ => 0,
     }
 }
 
@@ -548,7 +576,7 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
             errors.on(
                 &p.ty,
                 format!(
-                    "a slice of structs has no gradient of its own type; take `&Vec<{elem}>` \
+                    "a slice of structs or arrays has no gradient of its own type; take `&Vec<{elem}>` \
                      (its gradient is a `Vec<{elem}>`, one gradient per element), or leave `{}` \
                      out of the gradient with `#[differentiable(wrt(...))]`",
                     p.ident

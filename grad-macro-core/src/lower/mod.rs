@@ -89,6 +89,22 @@ fn lower_pass(
                 }
                 ParamKind::Scalar(v)
             }
+            // Rows of float data left out by `wrt(...)` (`xs: &[[f64; 4]]`): read as the places
+            // of a constant struct parameter (`xs[i][j]`, `for x in xs`, `let r = &xs[i];`).
+            // (Not left out, the signature's error is reported; the body is checked as if.)
+            ParamClass::Opaque if crate::parse::float_rows(&p.ty) > 0 => {
+                let place = cx.new_place(Place {
+                    root: i,
+                    segs: Vec::new(),
+                });
+                cx.scopes.bind(&p.ident, Binding::Place(place));
+                ParamKind::Struct {
+                    ty: Box::new(crate::parse::struct_ty(&p.ty).clone()),
+                    by_ref: true,
+                    mutable: false,
+                    tangent: false,
+                }
+            }
             // Data left out by `wrt(...)` that can be indexed (`edges: &[(usize, usize, f64)]`):
             // constant elements.
             ParamClass::Opaque if !p.wrt && crate::parse::indexable(&p.ty) => {
@@ -391,6 +407,9 @@ pub(crate) struct Lowerer<'a> {
     /// Per parameter: a struct taken by value (`p: S`, `self`), whose places a call may be
     /// given by value.
     pub owned_roots: Vec<bool>,
+    /// Per parameter: for rows of float data left out of the gradient (`xs: &[[f64; 4]]`),
+    /// the number of indices down to a float (2), else 0.
+    pub row_depth: Vec<usize>,
     /// Names bound to a call's result by a `let` without a type, taken for a float: the errors
     /// about using one as an array say to give it a type ([`Lowerer::untyped_call_hint`]).
     pub untyped_call_lets: std::collections::HashSet<String>,
@@ -476,6 +495,14 @@ impl<'a> Lowerer<'a> {
                 .map(|p| p.mut_ref && matches!(p.class, ParamClass::Struct))
                 .collect(),
             untyped_call_lets: Default::default(),
+            row_depth: parsed
+                .params
+                .iter()
+                .map(|p| match p.class {
+                    ParamClass::Opaque => crate::parse::float_rows(&p.ty),
+                    _ => 0,
+                })
+                .collect(),
             owned_roots: parsed
                 .params
                 .iter()

@@ -66,6 +66,30 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` is a row of rows of float data (`xs[i]` of `xs: &[[f64; 4]]` left out of
+    /// the gradient): an array that cannot change, so a copy of it (`let x = xs[i];`) reads the
+    /// same as the place.
+    pub(crate) fn is_data_row(&self, e: &syn::Expr) -> bool {
+        fn indices(l: &Lowerer, e: &syn::Expr) -> Option<(usize, usize)> {
+            match strip(e) {
+                syn::Expr::Path(p) => match p.path.get_ident().and_then(|i| l.scopes.get(i)) {
+                    Some(Binding::Place(id)) => {
+                        let p = &l.places[id];
+                        let n = p.segs.iter().filter(|s| matches!(s, Seg::Index(_))).count();
+                        let other = p.segs.iter().any(|s| !matches!(s, Seg::Index(_)));
+                        (!other).then_some((p.root, n))
+                    }
+                    _ => None,
+                },
+                syn::Expr::Index(ix) if !matches!(strip(&ix.index), syn::Expr::Range(_)) => {
+                    indices(l, &ix.expr).map(|(root, n)| (root, n + 1))
+                }
+                _ => None,
+            }
+        }
+        indices(self, e).is_some_and(|(root, n)| n < self.row_depth.get(root).copied().unwrap_or(0))
+    }
+
     /// `recv.method(args)` on a struct the gradient is not taken for (left out by
     /// `wrt(...)`): a constant, computed as written. `None` where that does not apply.
     pub(crate) fn constant_method(

@@ -298,6 +298,15 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let x = xs[i];` of a row of float data (`xs: &[[f64; 4]]`): a copy of what cannot
+        // change, so another name for the place.
+        if !mutable && self.is_data_row(&init.expr) {
+            if let Some(p) = self.place_at(&init.expr) {
+                let id = self.new_place(p);
+                self.scopes.bind(&ident, Binding::Place(id));
+            }
+            return;
+        }
         // `let p = q;` of a struct parameter (or a place bound to a name): another name for it.
         if let syn::Expr::Path(p) = strip(&init.expr) {
             let place = p.path.get_ident().and_then(|i| match self.scopes.get(i) {
