@@ -301,8 +301,8 @@ pub mod prelude {
 pub mod __private {
     pub use grad_runtime::companion::{companion, is_float, not_generated, IntoPartials};
     pub use grad_runtime::differentiable::{
-        add_adjoint, dot, dot_differentiable, flatten_as, SkipAxpy, SkipClone, SkipIgnore,
-        SkipPair, SkipProbe, SkipZero,
+        add_adjoint, dot, dot_differentiable, flatten_as, primal_count, restore_grad, zero_grad,
+        PrimalOf, SkipAxpy, SkipClone, SkipIgnore, SkipPair, SkipProbe, SkipZero,
     };
     pub use grad_runtime::lift::{
         has_tangent, has_tangents, unknown_adjoint, unknown_adjoints, unknown_dual_adjoint,

@@ -276,6 +276,23 @@ pub(crate) fn check(parsed: &Parsed, jvp: bool, hessian: bool, errors: &mut Erro
     if !(jvp || hessian) {
         return true;
     }
+    // A generic function runs on dual numbers itself, and rows of data would have to be
+    // copied into rows of duals: not done.
+    if let (Some(_), Some(p)) = (
+        crate::generic::param(),
+        parsed
+            .params
+            .iter()
+            .find(|p| crate::parse::float_rows(&p.ty) > 0),
+    ) {
+        errors.on(
+            &p.ty,
+            "`jvp` and `hessian` of a generic function with rows (`&[[T; N]]`) are not \
+             supported yet: write the function for a float type (`&[[f64; N]]`), or pass the \
+             rows as a flat slice (`&[T]`, indexed `xs[i * n + j]`)",
+        );
+        return false;
+    }
     let Some(p) = parsed
         .params
         .iter()
@@ -552,11 +569,11 @@ fn same_shape(p: &crate::parse::ParsedParam, tname: &syn::Ident) -> TokenStream 
                 "grad: `{tname}` must have the shape of `{ident}` (its fields as long as \
                  `{ident}`'s; checked: as many floats in all)"
             );
-            let r = struct_ref(p);
+            let (r, g) = (struct_ref(p), crate::parse::grad_ty(&p.ty));
             quote! {
                 ::core::assert_eq!(
-                    ::grad::__private::Differentiable::param_count(#tname),
-                    ::grad::__private::Differentiable::param_count(#r),
+                    ::grad::__private::primal_count::<#g, _>(#tname),
+                    ::grad::__private::primal_count::<#g, _>(#r),
                     #msg
                 );
             }
@@ -571,14 +588,14 @@ fn struct_tangent(
     p: &crate::parse::ParsedParam,
     tangent: TokenStream,
 ) -> (TokenStream, [TokenStream; 2]) {
-    let s = crate::parse::struct_ty(&p.ty);
+    let g = crate::parse::grad_ty(&p.ty);
     let sh = format_ident!("__grad_shadow_{}", p.ident);
     // `zero_like` with the constants put back: a skipped field equal to the tangent's own.
     (
         quote! {
             let #sh = {
-                let mut __grad_sh = <#s as ::grad::__private::Differentiable>::zero_like(#tangent);
-                ::grad::__private::Differentiable::restore_constants(&mut __grad_sh, #tangent);
+                let mut __grad_sh = ::grad::__private::zero_grad::<#g, _>(#tangent);
+                ::grad::__private::restore_grad::<#g, _>(&mut __grad_sh, #tangent);
                 __grad_sh
             };
         },
@@ -686,7 +703,7 @@ fn grad_types(t: &Target) -> Vec<TokenStream> {
             ParamClass::Slice => quote!(::std::vec::Vec<#float>),
             ParamClass::Array(n) => quote!([#float; #n]),
             ParamClass::Struct => {
-                let s = crate::parse::struct_ty(&t.parsed.params[i].ty);
+                let s = crate::parse::grad_ty(&t.parsed.params[i].ty);
                 quote!(#s)
             }
             _ => quote!(#float),
@@ -897,10 +914,8 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
             ParamClass::Struct if p.wrt => {
                 // The gradient starts as `zero_like` (a `#[grad(skip)]` field keeps its
                 // value: the pullback adds into it and `restore_constants` puts it back).
-                let (ty, r) = (crate::parse::struct_ty(&p.ty), struct_ref(p));
-                decl.extend(
-                    quote!(let mut #g: #ty = ::grad::__private::Differentiable::zero_like(#r);),
-                );
+                let (ty, r) = (crate::parse::grad_ty(&p.ty), struct_ref(p));
+                decl.extend(quote!(let mut #g: #ty = ::grad::__private::zero_grad::<#ty, _>(#r);));
                 slots.push(quote!(&mut #g));
             }
             _ => slots.push(quote!(&mut ())),
@@ -911,7 +926,7 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
                 ParamClass::Struct => {
                     let r = struct_ref(p);
                     grads.push(quote! {{
-                        ::grad::__private::Differentiable::restore_constants(&mut #g, #r);
+                        ::grad::__private::restore_grad(&mut #g, #r);
                         #g
                     }});
                 }
@@ -1041,7 +1056,8 @@ fn offsets(t: &Target) -> (TokenStream, Vec<syn::Ident>, TokenStream) {
             ParamClass::Struct => {
                 let p = t.parsed.params.iter().find(|p| p.ident == **ident);
                 let r = p.map(struct_ref).unwrap_or_default();
-                quote!(::grad::__private::Differentiable::param_count(#r))
+                let g = p.map(|p| crate::parse::grad_ty(&p.ty));
+                quote!(::grad::__private::primal_count::<#g, _>(#r))
             }
             _ => quote!(#ident.len()),
         };
@@ -1082,12 +1098,12 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
         if let (Some(k), ParamClass::Struct) = (wrt.iter().position(|(j, _, _)| *j == i), &p.class)
         {
             // The unit tangent: `zero_like`, then a 1 at `__grad_col` if it falls here.
-            let (o, s, r) = (&offsets[k], crate::parse::struct_ty(&p.ty), struct_ref(p));
+            let (o, g, r) = (&offsets[k], crate::parse::grad_ty(&p.ty), struct_ref(p));
             let tan = format_ident!("__grad_unit_{}", p.ident);
             prep.extend(quote! {
-                let mut #tan = <#s as ::grad::__private::Differentiable>::zero_like(#r);
+                let mut #tan = ::grad::__private::zero_grad::<#g, _>(#r);
                 {
-                    let __grad_len = ::grad::__private::Differentiable::param_count(#r);
+                    let __grad_len = ::grad::__private::primal_count::<#g, _>(#r);
                     let mut __grad_unit = ::std::vec![0.0f64; __grad_len];
                     if __grad_col >= #o && __grad_col < #o + __grad_len {
                         __grad_unit[__grad_col - #o] = 1.0;

@@ -209,6 +209,14 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
                 if let Some(f) = float_of(&r.elem) {
                     return (ParamClass::ScalarRef, Some(f));
                 }
+                if float_rows(ty) > 0 {
+                    errors.on(
+                        r,
+                        "rows behind `&mut` are not supported; take them as `&[[f64; N]]` and \
+                         write results through a flat `&mut [f64]` (`out[i * n + j]`)",
+                    );
+                    return (ParamClass::Opaque, None);
+                }
             }
             if float_of(&r.elem).is_some() {
                 errors.on(
@@ -222,6 +230,9 @@ fn classify(ty: &syn::Type, errors: &mut Errors) -> (ParamClass, Option<FloatTy>
                 syn::Type::Slice(s) => match float_of(&s.elem) {
                     Some(f) => (ParamClass::Slice, Some(f)),
                     None if known_constant(&s.elem) => (ParamClass::ConstArray, None),
+                    // Rows of floats (`&[[f64; 3]]`): a container whose gradient is a
+                    // `Vec<[f64; 3]>`; left out by `wrt(...)`, data (see below).
+                    None if float_rows(ty) > 0 => (ParamClass::Struct, None),
                     None => (ParamClass::Opaque, None),
                 },
                 syn::Type::Array(a) => match float_of(&a.elem) {
@@ -262,7 +273,20 @@ fn by_value(ty: &syn::Type) -> (ParamClass, Option<FloatTy>) {
     }
 }
 
-/// The type of a struct parameter's gradient: the parameter's type without its reference.
+/// The type of a struct parameter's gradient: the parameter's type without its reference
+/// (rows `&[T]`: `Vec<T>`).
+pub fn grad_ty(ty: &syn::Type) -> syn::Type {
+    match struct_ty(ty) {
+        syn::Type::Slice(s) => {
+            let elem = &s.elem;
+            syn::parse_quote!(::std::vec::Vec<#elem>)
+        }
+        other => other.clone(),
+    }
+}
+
+/// The type of a struct parameter's value: the parameter's type without its reference (a
+/// slice `[T]` for rows, whose gradient is a `Vec<T>`: [`grad_ty`]).
 pub fn struct_ty(ty: &syn::Type) -> &syn::Type {
     match ty {
         syn::Type::Reference(r) => struct_ty(&r.elem),
@@ -329,8 +353,8 @@ fn slice_elem(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
-/// The number of indices down to a float of `ty` if it is `&[A]` with `A` an array of
-/// floats at any depth (`&[[f64; 4]]`: 2, `&[[[f32; 2]; 3]]`: 3), else 0.
+/// The number of indices down to a float of `ty` if it is `&[A]` (or `&mut [A]`) with `A` an
+/// array of floats at any depth (`&[[f64; 4]]`: 2, `&[[[f32; 2]; 3]]`: 3), else 0.
 pub fn float_rows(ty: &syn::Type) -> usize {
     fn depth(ty: &syn::Type) -> usize {
         match ty {
@@ -344,7 +368,7 @@ pub fn float_rows(ty: &syn::Type) -> usize {
         }
     }
     match ty {
-        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+        syn::Type::Reference(r) => match &*r.elem {
             syn::Type::Slice(s) => match depth(&s.elem) {
                 0 => 0,
                 d => d + 1,
@@ -568,15 +592,33 @@ pub fn signature(item: syn::ItemFn, wrt: Option<Vec<syn::Ident>>, errors: &mut E
         }
     }
 
+    // Rows of floats left out by `wrt(...)` are data: read where they stand, as other indexable
+    // data, and never given a tangent by the twins.
+    for p in &mut params {
+        if matches!(p.class, ParamClass::Struct) && !p.wrt && float_rows(&p.ty) > 0 {
+            p.class = ParamClass::Opaque;
+        }
+    }
+
     // No silent constants: a parameter of a type the macro cannot see either gets a gradient
     // (a struct, through its fields) or is left out by `wrt(...)`.
     for p in &params {
+        if float_rows(&p.ty) > 0 {
+            // Rows: a `Struct`, data, or `&mut` (refused above).
+            continue;
+        }
         if let (ParamClass::Opaque, true, Some(elem)) = (&p.class, p.wrt, slice_elem(&p.ty)) {
-            let elem = elem.to_token_stream().to_string().replace(' ', "");
+            // `[f64 ; 2]` as written: `[f64; 2]`.
+            let elem = elem
+                .to_token_stream()
+                .to_string()
+                .replace(' ', "")
+                .replace(';', "; ")
+                .replace(',', ", ");
             errors.on(
                 &p.ty,
                 format!(
-                    "a slice of structs or arrays has no gradient of its own type; take `&Vec<{elem}>` \
+                    "a slice of `{elem}` has no gradient of its own type; take `&Vec<{elem}>` \
                      (its gradient is a `Vec<{elem}>`, one gradient per element), or leave `{}` \
                      out of the gradient with `#[differentiable(wrt(...))]`",
                     p.ident

@@ -372,11 +372,11 @@ pub(crate) fn pullback_fn(
             parse::ParamClass::Slice | parse::ParamClass::Array(_) => quote!(#s: &mut [#float]),
             // In a twin: the gradient and the Hessian-vector product (see `twin.rs`).
             parse::ParamClass::Struct if p.wrt && crate::generic::twin().is_some() => {
-                let ty = parse::struct_ty(&p.ty);
+                let ty = parse::grad_ty(&p.ty);
                 quote!(#s: ::grad::__private::TwinMut<'_, #ty>)
             }
             parse::ParamClass::Struct if p.wrt => {
-                let ty = parse::struct_ty(&p.ty);
+                let ty = parse::grad_ty(&p.ty);
                 quote!(#s: &mut #ty)
             }
             parse::ParamClass::ConstArray
@@ -538,7 +538,7 @@ pub(crate) fn companion(
         outs.push(match &p.class {
             parse::ParamClass::Slice => quote!(::std::vec::Vec<#float>),
             parse::ParamClass::Array(n) => quote!([#float; #n]),
-            parse::ParamClass::Struct => parse::struct_ty(&p.ty).to_token_stream(),
+            parse::ParamClass::Struct => parse::grad_ty(&p.ty).to_token_stream(),
             _ => quote!(#float),
         });
     }
@@ -546,7 +546,7 @@ pub(crate) fn companion(
     if crate::generic::twin().is_some() {
         for p in &parsed.params {
             if p.wrt && matches!(p.class, parse::ParamClass::Struct) {
-                outs.push(parse::struct_ty(&p.ty).to_token_stream());
+                outs.push(parse::grad_ty(&p.ty).to_token_stream());
             }
         }
     }

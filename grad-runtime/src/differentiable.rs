@@ -565,13 +565,97 @@ pub fn add_adjoint<F, T: CastAdjoint<F>>(x: &mut T, d: F) {
     x.add_adjoint(d);
 }
 
-/// `a · b` over the floats of two values of one type (`flatten` order): the directional
-/// derivative a `_jvp` gets from a gradient `a` and a tangent `b` (generated code).
+/// A parameter's value as the companions of `#[differentiable]` reach it, for a gradient of
+/// type `G`: a value of `G` itself (a struct, an array, a `Vec`), or rows `[T]` (a
+/// parameter `xs: &[[f64; 3]]`), whose gradient is a `Vec<T>`. Generated code only.
 #[doc(hidden)]
-pub fn dot_differentiable<D: Differentiable, F: crate::Float>(a: &D, b: &D) -> F {
+pub trait PrimalOf<G> {
+    /// The gradient's starting value ([`Differentiable::zero_like`]).
+    fn zero_grad(&self) -> G;
+    /// [`Differentiable::restore_constants`] of the gradient `g` from this value.
+    fn restore_into(&self, g: &mut G);
+    /// [`Differentiable::flatten`] of this value.
+    fn flatten_primal(&self, out: &mut Vec<f64>);
+}
+
+impl<G: Differentiable> PrimalOf<G> for G {
+    #[inline]
+    fn zero_grad(&self) -> G {
+        self.zero_like()
+    }
+    #[inline]
+    fn restore_into(&self, g: &mut G) {
+        g.restore_constants(self);
+    }
+    fn flatten_primal(&self, out: &mut Vec<f64>) {
+        self.flatten(out);
+    }
+}
+
+impl<T: Differentiable> PrimalOf<Vec<T>> for [T] {
+    fn zero_grad(&self) -> Vec<T> {
+        self.iter().map(T::zero_like).collect()
+    }
+    fn restore_into(&self, g: &mut Vec<T>) {
+        same_len("restore_constants", g.len(), self.len());
+        for (g, p) in g.iter_mut().zip(self) {
+            g.restore_constants(p);
+        }
+    }
+    fn flatten_primal(&self, out: &mut Vec<f64>) {
+        for x in self {
+            x.flatten(out);
+        }
+    }
+}
+
+/// Rows and `Vec`s passed to a callee that leaves them out of its gradient: its slot is `()`.
+impl<T> PrimalOf<()> for [T] {
+    fn zero_grad(&self) {}
+    fn restore_into(&self, _: &mut ()) {}
+    fn flatten_primal(&self, _: &mut Vec<f64>) {}
+}
+
+impl<T> PrimalOf<()> for Vec<T> {
+    fn zero_grad(&self) {}
+    fn restore_into(&self, _: &mut ()) {}
+    fn flatten_primal(&self, _: &mut Vec<f64>) {}
+}
+
+/// The gradient's starting value for the parameter value `p` (generated code).
+#[doc(hidden)]
+#[inline]
+pub fn zero_grad<G, P: ?Sized + PrimalOf<G>>(p: &P) -> G {
+    p.zero_grad()
+}
+
+/// [`Differentiable::restore_constants`] of the gradient `g` from the parameter value `p`
+/// (generated code).
+#[doc(hidden)]
+#[inline]
+pub fn restore_grad<G, P: ?Sized + PrimalOf<G>>(g: &mut G, p: &P) {
+    p.restore_into(g);
+}
+
+/// The number of floats in the parameter value `p` whose gradient is a `G` (generated code).
+#[doc(hidden)]
+pub fn primal_count<G, P: ?Sized + PrimalOf<G>>(p: &P) -> usize {
+    let mut out = Vec::new();
+    p.flatten_primal(&mut out);
+    out.len()
+}
+
+/// `a · b` over the floats of a gradient and a tangent of the same shape (`flatten` order):
+/// the directional derivative a `_jvp` gets from a gradient `a` and a tangent `b` (generated
+/// code).
+#[doc(hidden)]
+pub fn dot_differentiable<D: Differentiable, F: crate::Float>(
+    a: &D,
+    b: &(impl ?Sized + PrimalOf<D>),
+) -> F {
     let (mut x, mut y) = (Vec::new(), Vec::new());
     a.flatten(&mut x);
-    b.flatten(&mut y);
+    b.flatten_primal(&mut y);
     same_len("dot", x.len(), y.len());
     F::from_f64(x.iter().zip(&y).map(|(p, q)| p * q).sum())
 }

@@ -1,9 +1,9 @@
 use grad::prelude::*;
 
-// Rows of data can be read `m[i][j]` when `wrt(...)` leaves them out; differentiated, a slice
-// of arrays has no gradient type: the error says to take `&Vec<[f64; 2]>`.
+// Rows `&[[f64; 2]]` are indexed `m[i][j]` (tests/slice_of_rows.rs); a slice of `Vec`s has no
+// gradient type: the error says to take `&Vec<Vec<f64>>`.
 #[differentiable]
-fn f(m: &[[f64; 2]], i: usize, j: usize) -> f64 {
+fn f(m: &[Vec<f64>], i: usize, j: usize) -> f64 {
     m[i][j] * 2.0
 }
 

@@ -427,6 +427,13 @@ impl Gen<'_> {
                         let (bind, slot) = self.scratch_place_slot(k, p, &value);
                         before.extend(bind);
                         slots.push(slot);
+                    } else if p.segs.is_empty()
+                        && matches!(&self.f.params[p.root].kind, ParamKind::Struct { ty, .. }
+                            if matches!(crate::parse::vec_elem(ty), Some(syn::Type::Array(_))))
+                    {
+                        // Rows passed whole (`inner(w, xs)`): the callee's slot is a `Vec` of
+                        // rows if it differentiates them, `()` if it does not.
+                        slots.push(quote!(&mut #rt::zero_grad(&#e)));
                     } else {
                         // No gradient is kept for this parameter: a scratch one.
                         slots.push(quote!(&mut {

@@ -356,7 +356,7 @@ impl Gen<'_> {
                     quote!(&#ident)
                 };
                 init.extend(quote! {
-                    let mut #scratch = <#ty as #rt::Differentiable>::zero_like(#arg);
+                    let mut #scratch = #rt::zero_grad::<#ty, _>(#arg);
                 });
                 enter.extend(quote!(let #slot = &mut #scratch;));
                 if self.twin_tangents(root) {
@@ -364,7 +364,7 @@ impl Gen<'_> {
                     let (scratch, slot) =
                         (place::fused_tangent(my, root), place::tangent_slot(root));
                     init.extend(quote! {
-                        let mut #scratch = <#ty as #rt::Differentiable>::zero_like(#arg);
+                        let mut #scratch = #rt::zero_grad::<#ty, _>(#arg);
                     });
                     enter.extend(quote!(let #slot = &mut #scratch;));
                 }

@@ -373,7 +373,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                     quote!(&#ident)
                 };
                 quote!({
-                    <#ty as #rt::Differentiable>::restore_constants(&mut #owned, #primal);
+                    #rt::restore_grad::<#ty, _>(&mut #owned, #primal);
                     #owned
                 })
             }
@@ -392,7 +392,7 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                 quote!(&#ident)
             };
             grads.push(quote!({
-                <#ty as #rt::Differentiable>::restore_constants(&mut #owned, #primal);
+                #rt::restore_grad::<#ty, _>(&mut #owned, #primal);
                 #owned
             }));
         }

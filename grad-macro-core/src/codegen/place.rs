@@ -188,13 +188,13 @@ impl Gen<'_> {
                 quote!(&#ident)
             };
             out.extend(quote! {
-                let mut #owned = <#ty as #rt::Differentiable>::zero_like(#arg);
+                let mut #owned = #rt::zero_grad::<#ty, _>(#arg);
                 let #sl = &mut #owned;
             });
             if self.twin_tangents(i) {
                 let (owned, sl) = (owned_tangent(i), tangent_slot(i));
                 out.extend(quote! {
-                    let mut #owned = <#ty as #rt::Differentiable>::zero_like(#arg);
+                    let mut #owned = #rt::zero_grad::<#ty, _>(#arg);
                     let #sl = &mut #owned;
                 });
             }

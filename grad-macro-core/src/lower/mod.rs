@@ -99,7 +99,7 @@ fn lower_pass(
                 });
                 cx.scopes.bind(&p.ident, Binding::Place(place));
                 ParamKind::Struct {
-                    ty: Box::new(crate::parse::struct_ty(&p.ty).clone()),
+                    ty: Box::new(crate::parse::grad_ty(&p.ty)),
                     by_ref: true,
                     mutable: false,
                     tangent: false,
@@ -143,7 +143,7 @@ fn lower_pass(
                 });
                 cx.scopes.bind(&p.ident, Binding::Place(place));
                 ParamKind::Struct {
-                    ty: Box::new(crate::parse::struct_ty(&p.ty).clone()),
+                    ty: Box::new(crate::parse::grad_ty(&p.ty)),
                     by_ref: matches!(p.ty, syn::Type::Reference(_)),
                     mutable: p.mut_ref,
                     tangent: crate::generic::twin().is_some()
