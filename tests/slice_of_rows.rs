@@ -454,3 +454,50 @@ fn rows_passed_whole_to_helpers() {
     };
     central_differences(at, &flat, &g, 1e-7);
 }
+
+#[differentiable]
+fn affine_by_value(w: &[f64; 2], x: [f64; 2]) -> f64 {
+    w[0] * x[0] - w[1] * x[1]
+}
+
+/// Rows copied and passed by value (`f(w, x)` after `let x = xs[i];`, and `f(w, xs[i])`),
+/// rows differentiated or data.
+#[differentiable]
+fn copies_by_value(w: &[f64; 2], xs: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let x = xs[i];
+        s += affine_by_value(w, x).sin() + affine_by_value(w, xs[i]) * x[1];
+    }
+    s
+}
+
+#[differentiable(wrt(w))]
+fn copies_of_data(w: &[f64; 2], xs: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let x: [f64; 2] = xs[i];
+        s += affine_by_value(w, x).sin() + affine_by_value(w, xs[i]) * x[1];
+    }
+    s
+}
+
+#[test]
+fn rows_copied_and_passed_by_value() {
+    let w = [0.6, -0.4];
+    let xs = [[1.0, 2.0], [-0.5, 0.3], [0.2, -1.1]];
+    let (v, dw) = copies_of_data_grad(&w, &xs);
+    assert_eq!(v.to_bits(), copies_of_data(&w, &xs).to_bits());
+    central_differences(|p| copies_of_data(&[p[0], p[1]], &xs), &w, &dw, 1e-7);
+    let (v2, dw2, dxs) = copies_by_value_grad(&w, &xs);
+    assert_eq!(v2.to_bits(), copies_by_value(&w, &xs).to_bits());
+    assert_eq!(v2.to_bits(), v.to_bits());
+    let mut g = dw2.to_vec();
+    g.extend(dxs.iter().flatten());
+    let flat: Vec<f64> = w.iter().chain(xs.iter().flatten()).copied().collect();
+    let at = |p: &[f64]| {
+        let rows: Vec<[f64; 2]> = p[2..].chunks(2).map(|r| [r[0], r[1]]).collect();
+        copies_by_value(&[p[0], p[1]], &rows)
+    };
+    central_differences(at, &flat, &g, 1e-7);
+}

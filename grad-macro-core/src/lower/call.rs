@@ -261,8 +261,12 @@ impl Lowerer<'_> {
                 let bare = !matches!(strip(a), syn::Expr::Reference(_));
                 let receiver = method && args.is_empty();
                 match self.place_arg(a) {
+                    // A struct taken by value, or a row copied (`f(w, x)` after `let x =
+                    // xs[i];`, or `f(w, xs[i])`): passed as a copy.
                     Some((p, false))
-                        if (bare || receiver) && self.owned_roots.get(p.root) == Some(&true) =>
+                        if (bare || receiver)
+                            && (self.owned_roots.get(p.root) == Some(&true)
+                                || (bare && self.is_data_row(a))) =>
                     {
                         owned.push(args.len());
                         args.push(CallArg::Place(p, false));

@@ -407,8 +407,8 @@ pub(crate) struct Lowerer<'a> {
     /// Per parameter: a struct taken by value (`p: S`, `self`), whose places a call may be
     /// given by value.
     pub owned_roots: Vec<bool>,
-    /// Per parameter: for rows of float data left out of the gradient (`xs: &[[f64; 4]]`),
-    /// the number of indices down to a float (2), else 0.
+    /// Per parameter: for rows of floats (`xs: &[[f64; 4]]`), the number of indices down to a
+    /// float (2), else 0.
     pub row_depth: Vec<usize>,
     /// Names bound to a call's result by a `let` without a type, taken for a float: the errors
     /// about using one as an array say to give it a type ([`Lowerer::untyped_call_hint`]).
@@ -499,7 +499,7 @@ impl<'a> Lowerer<'a> {
                 .params
                 .iter()
                 .map(|p| match p.class {
-                    ParamClass::Opaque => crate::parse::float_rows(&p.ty),
+                    ParamClass::Opaque | ParamClass::Struct => crate::parse::float_rows(&p.ty),
                     _ => 0,
                 })
                 .collect(),

@@ -66,9 +66,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `e` is a row of rows of float data (`xs[i]` of `xs: &[[f64; 4]]` left out of
-    /// the gradient): an array that cannot change, so a copy of it (`let x = xs[i];`) reads the
-    /// same as the place.
+    /// Whether `e` is a row of rows of floats (`xs[i]` of `xs: &[[f64; 4]]`): an array that
+    /// cannot change, so a copy of it (`let x = xs[i];`) reads the same as the place.
     pub(crate) fn is_data_row(&self, e: &syn::Expr) -> bool {
         fn indices(l: &Lowerer, e: &syn::Expr) -> Option<(usize, usize)> {
             match strip(e) {
@@ -87,7 +86,9 @@ impl Lowerer<'_> {
                 _ => None,
             }
         }
-        indices(self, e).is_some_and(|(root, n)| n < self.row_depth.get(root).copied().unwrap_or(0))
+        // (At least one index: the rows themselves are a reference already.)
+        indices(self, e)
+            .is_some_and(|(root, n)| n > 0 && n < self.row_depth.get(root).copied().unwrap_or(0))
     }
 
     /// `recv.method(args)` on a struct the gradient is not taken for (left out by
@@ -403,6 +404,8 @@ impl Lowerer<'_> {
                 }),
                 _ => false,
             },
+            // A row passed by value (`f(w, xs[i])`).
+            syn::Expr::Index(_) => self.is_data_row(e),
             _ => false,
         }
     }
