@@ -570,10 +570,12 @@ fn same_shape(p: &crate::parse::ParsedParam, tname: &syn::Ident) -> TokenStream 
                  `{ident}`'s; checked: as many floats in all)"
             );
             let (r, g) = (struct_ref(p), crate::parse::grad_ty(&p.ty));
+            let count_t = crate::codegen::primal_count(&g, &quote!(#tname));
+            let count_r = crate::codegen::primal_count(&g, &r);
             quote! {
                 ::core::assert_eq!(
-                    ::grad::__private::primal_count::<#g, _>(#tname),
-                    ::grad::__private::primal_count::<#g, _>(#r),
+                    #count_t,
+                    #count_r,
                     #msg
                 );
             }
@@ -590,12 +592,14 @@ fn struct_tangent(
 ) -> (TokenStream, [TokenStream; 2]) {
     let g = crate::parse::grad_ty(&p.ty);
     let sh = format_ident!("__grad_shadow_{}", p.ident);
+    let zero = crate::codegen::zero_grad(&g, &tangent);
+    let restore = crate::codegen::restore_grad(&g, &quote!(&mut __grad_sh), &tangent);
     // `zero_like` with the constants put back: a skipped field equal to the tangent's own.
     (
         quote! {
             let #sh = {
-                let mut __grad_sh = ::grad::__private::zero_grad::<#g, _>(#tangent);
-                ::grad::__private::restore_grad::<#g, _>(&mut __grad_sh, #tangent);
+                let mut __grad_sh = #zero;
+                #restore
                 __grad_sh
             };
         },
@@ -915,7 +919,8 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
                 // The gradient starts as `zero_like` (a `#[grad(skip)]` field keeps its
                 // value: the pullback adds into it and `restore_constants` puts it back).
                 let (ty, r) = (crate::parse::grad_ty(&p.ty), struct_ref(p));
-                decl.extend(quote!(let mut #g: #ty = ::grad::__private::zero_grad::<#ty, _>(#r);));
+                let zero = crate::codegen::zero_grad(&ty, &r);
+                decl.extend(quote!(let mut #g: #ty = #zero;));
                 slots.push(quote!(&mut #g));
             }
             _ => slots.push(quote!(&mut ())),
@@ -925,8 +930,13 @@ fn slots(t: &Target) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
                 ParamClass::Scalar | ParamClass::Slice => grads.push(quote!(#g)),
                 ParamClass::Struct => {
                     let r = struct_ref(p);
+                    let restore = crate::codegen::restore_grad(
+                        &crate::parse::grad_ty(&p.ty),
+                        &quote!(&mut #g),
+                        &r,
+                    );
                     grads.push(quote! {{
-                        ::grad::__private::restore_grad(&mut #g, #r);
+                        #restore
                         #g
                     }});
                 }
@@ -1056,8 +1066,10 @@ fn offsets(t: &Target) -> (TokenStream, Vec<syn::Ident>, TokenStream) {
             ParamClass::Struct => {
                 let p = t.parsed.params.iter().find(|p| p.ident == **ident);
                 let r = p.map(struct_ref).unwrap_or_default();
-                let g = p.map(|p| crate::parse::grad_ty(&p.ty));
-                quote!(::grad::__private::primal_count::<#g, _>(#r))
+                match p {
+                    Some(p) => crate::codegen::primal_count(&crate::parse::grad_ty(&p.ty), &r),
+                    None => quote!(0usize),
+                }
             }
             _ => quote!(#ident.len()),
         };
@@ -1099,11 +1111,15 @@ fn unit_args(t: &Target, offsets: &[syn::Ident]) -> (TokenStream, Vec<TokenStrea
         {
             // The unit tangent: `zero_like`, then a 1 at `__grad_col` if it falls here.
             let (o, g, r) = (&offsets[k], crate::parse::grad_ty(&p.ty), struct_ref(p));
+            let (zero, count) = (
+                crate::codegen::zero_grad(&g, &r),
+                crate::codegen::primal_count(&g, &r),
+            );
             let tan = format_ident!("__grad_unit_{}", p.ident);
             prep.extend(quote! {
-                let mut #tan = ::grad::__private::zero_grad::<#g, _>(#r);
+                let mut #tan = #zero;
                 {
-                    let __grad_len = ::grad::__private::primal_count::<#g, _>(#r);
+                    let __grad_len = #count;
                     let mut __grad_unit = ::std::vec![0.0f64; __grad_len];
                     if __grad_col >= #o && __grad_col < #o + __grad_len {
                         __grad_unit[__grad_col - #o] = 1.0;

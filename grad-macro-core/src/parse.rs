@@ -60,6 +60,13 @@ pub struct ParsedParam {
     pub mut_ref: bool,
 }
 
+impl ParsedParam {
+    /// Whether the parameter's type is a `&mut` reference (of anything).
+    pub fn mut_ref_any(&self) -> bool {
+        matches!(&self.ty, syn::Type::Reference(r) if r.mutability.is_some())
+    }
+}
+
 /// What a function returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RetClass {
@@ -285,6 +292,15 @@ pub fn grad_ty(ty: &syn::Type) -> syn::Type {
     }
 }
 
+/// Whether `ty` is the gradient type [`grad_ty`] gives rows (`::std::vec::Vec<T>`, written so
+/// by the macro only).
+pub fn is_rows_grad(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.leading_colon.is_some()
+        && p.path.segments.len() == 3
+        && p.path.segments[0].ident == "std"
+        && p.path.segments[2].ident == "Vec")
+}
+
 /// The type of a struct parameter's value: the parameter's type without its reference (a
 /// slice `[T]` for rows, whose gradient is a `Vec<T>`: [`grad_ty`]).
 pub fn struct_ty(ty: &syn::Type) -> &syn::Type {
@@ -356,20 +372,31 @@ fn slice_elem(ty: &syn::Type) -> Option<&syn::Type> {
 /// The number of indices down to a float of `ty` if it is `&[A]` (or `&mut [A]`) with `A` an
 /// array of floats at any depth (`&[[f64; 4]]`: 2, `&[[[f32; 2]; 3]]`: 3), else 0.
 pub fn float_rows(ty: &syn::Type) -> usize {
-    fn depth(ty: &syn::Type) -> usize {
+    rows_of(ty, &|e| float_of(e).is_some())
+}
+
+/// The same for rows of integers (`edges: &[[usize; 2]]`: 2), constant data.
+pub fn int_rows(ty: &syn::Type) -> usize {
+    rows_of(ty, &|e| {
+        known_constant(e) && !matches!(e, syn::Type::Array(_))
+    })
+}
+
+fn rows_of(ty: &syn::Type, scalar: &dyn Fn(&syn::Type) -> bool) -> usize {
+    fn depth(ty: &syn::Type, scalar: &dyn Fn(&syn::Type) -> bool) -> usize {
         match ty {
-            syn::Type::Array(a) if float_of(&a.elem).is_some() => 1,
-            syn::Type::Array(a) => match depth(&a.elem) {
+            syn::Type::Array(a) if scalar(&a.elem) => 1,
+            syn::Type::Array(a) => match depth(&a.elem, scalar) {
                 0 => 0,
                 d => d + 1,
             },
-            syn::Type::Paren(p) => depth(&p.elem),
+            syn::Type::Paren(p) => depth(&p.elem, scalar),
             _ => 0,
         }
     }
     match ty {
         syn::Type::Reference(r) => match &*r.elem {
-            syn::Type::Slice(s) => match depth(&s.elem) {
+            syn::Type::Slice(s) => match depth(&s.elem, scalar) {
                 0 => 0,
                 d => d + 1,
             },

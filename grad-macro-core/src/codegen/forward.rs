@@ -355,8 +355,9 @@ impl Gen<'_> {
                 } else {
                     quote!(&#ident)
                 };
+                let zero = super::zero_grad(ty, &arg);
                 init.extend(quote! {
-                    let mut #scratch = #rt::zero_grad::<#ty, _>(#arg);
+                    let mut #scratch = #zero;
                 });
                 enter.extend(quote!(let #slot = &mut #scratch;));
                 if self.twin_tangents(root) {
@@ -364,7 +365,7 @@ impl Gen<'_> {
                     let (scratch, slot) =
                         (place::fused_tangent(my, root), place::tangent_slot(root));
                     init.extend(quote! {
-                        let mut #scratch = #rt::zero_grad::<#ty, _>(#arg);
+                        let mut #scratch = #zero;
                     });
                     enter.extend(quote!(let #slot = &mut #scratch;));
                 }

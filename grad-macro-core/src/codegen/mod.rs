@@ -68,6 +68,43 @@ pub(crate) fn rt() -> TokenStream {
     quote!(::grad::__private)
 }
 
+/// The starting value of a struct parameter's gradient of type `ty`, from the parameter's
+/// value `arg` (a `&S`; for rows, a `&[T]` and a `Vec<T>`). Written `<S as
+/// Differentiable>::zero_like` where it can be: a type without the trait is then rustc's error
+/// under the parameter's type, with the trait's own message.
+pub(crate) fn zero_grad(ty: &syn::Type, arg: &TokenStream) -> TokenStream {
+    let rt = rt();
+    if crate::parse::is_rows_grad(ty) {
+        quote!(#rt::zero_grad::<#ty, _>(#arg))
+    } else {
+        quote!(<#ty as #rt::Differentiable>::zero_like(#arg))
+    }
+}
+
+/// `restore_constants` of the gradient `owned` (of type `ty`) from the parameter's value.
+pub(crate) fn restore_grad(
+    ty: &syn::Type,
+    owned: &TokenStream,
+    primal: &TokenStream,
+) -> TokenStream {
+    let rt = rt();
+    if crate::parse::is_rows_grad(ty) {
+        quote!(#rt::restore_grad::<#ty, _>(#owned, #primal);)
+    } else {
+        quote!(<#ty as #rt::Differentiable>::restore_constants(#owned, #primal);)
+    }
+}
+
+/// The number of floats of a struct parameter's value `arg` whose gradient is a `ty`.
+pub(crate) fn primal_count(ty: &syn::Type, arg: &TokenStream) -> TokenStream {
+    let rt = rt();
+    if crate::parse::is_rows_grad(ty) {
+        quote!(#rt::primal_count::<#ty, _>(#arg))
+    } else {
+        quote!(<#ty as #rt::Differentiable>::param_count(#arg))
+    }
+}
+
 pub(crate) fn id(prefix: &str, n: impl std::fmt::Display) -> Ident {
     Ident::new(&format!("__grad_{prefix}{n}"), Span::mixed_site())
 }
@@ -372,8 +409,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
                 } else {
                     quote!(&#ident)
                 };
+                let restore = restore_grad(ty, &quote!(&mut #owned), &primal);
                 quote!({
-                    #rt::restore_grad::<#ty, _>(&mut #owned, #primal);
+                    #restore
                     #owned
                 })
             }
@@ -391,8 +429,9 @@ fn body(f: &Function, plan: &Plan, pullback: bool) -> TokenStream {
             } else {
                 quote!(&#ident)
             };
+            let restore = restore_grad(ty, &quote!(&mut #owned), &primal);
             grads.push(quote!({
-                #rt::restore_grad::<#ty, _>(&mut #owned, #primal);
+                #restore
                 #owned
             }));
         }

@@ -172,7 +172,6 @@ impl Gen<'_> {
     /// The prologue of the companion for its struct parameters: each gradient starts as
     /// `zero_like` of the argument, reached through the slot's name as in the pullback.
     pub(crate) fn struct_gradients(&self) -> TokenStream {
-        let rt = rt();
         let mut out = TokenStream::new();
         for (i, p) in self.f.params.iter().enumerate() {
             let ParamKind::Struct { ty, by_ref, .. } = &p.kind else {
@@ -187,14 +186,15 @@ impl Gen<'_> {
             } else {
                 quote!(&#ident)
             };
+            let zero = super::zero_grad(ty, &arg);
             out.extend(quote! {
-                let mut #owned = #rt::zero_grad::<#ty, _>(#arg);
+                let mut #owned = #zero;
                 let #sl = &mut #owned;
             });
             if self.twin_tangents(i) {
                 let (owned, sl) = (owned_tangent(i), tangent_slot(i));
                 out.extend(quote! {
-                    let mut #owned = #rt::zero_grad::<#ty, _>(#arg);
+                    let mut #owned = #zero;
                     let #sl = &mut #owned;
                 });
             }

@@ -286,6 +286,10 @@ impl Lowerer<'_> {
 
     /// `let [x, y, vx, vy] = s;` (or `= [a, b]`): each name bound to its element.
     pub(crate) fn destructure(&mut self, pat: &syn::PatSlice, init: &syn::Expr) {
+        if self.is_data_row(init) {
+            self.destructure_row(pat, init);
+            return;
+        }
         let src = match strip(init) {
             syn::Expr::Array(arr) => self.array_literal(arr, None).map(|a| (a, None)),
             // `let [x, y] = step(s, h);`: the call's array result.
@@ -330,6 +334,34 @@ impl Lowerer<'_> {
             let v = self.def(Op::Load(array, index), ty, span, name.clone());
             if id.mutability.is_some() {
                 let s = self.new_var(ty, span, name);
+                self.assign_var(s, v, true);
+                self.scopes.bind(&id.ident, Binding::Var(s));
+            } else {
+                self.scopes.bind(&id.ident, Binding::Value(v));
+            }
+        }
+    }
+
+    /// `let [a, b] = xs[k];` of a row (`xs: &[[f64; 2]]`, `edges: &[[usize; 2]]`): each name
+    /// bound to the read of its element, `xs[k][0]`, `xs[k][1]`.
+    fn destructure_row(&mut self, pat: &syn::PatSlice, init: &syn::Expr) {
+        for (i, p) in pat.elems.iter().enumerate() {
+            let syn::Pat::Ident(id) = p else {
+                if !matches!(p, syn::Pat::Wild(_)) {
+                    self.errors.on(
+                        p,
+                        "only names and `_` are supported in an array pattern: `let [a, b, _] = xs;`",
+                    );
+                }
+                continue;
+            };
+            let element: syn::Expr = syn::parse_quote_spanned!(p.span()=> #init[#i]);
+            let Some(v) = self.expr(&element) else {
+                continue;
+            };
+            if id.mutability.is_some() {
+                let ty = self.ty(v);
+                let s = self.new_var(ty, p.span(), Some(id.ident.to_string()));
                 self.assign_var(s, v, true);
                 self.scopes.bind(&id.ident, Binding::Var(s));
             } else {

@@ -89,10 +89,14 @@ fn lower_pass(
                 }
                 ParamKind::Scalar(v)
             }
-            // Rows of float data left out by `wrt(...)` (`xs: &[[f64; 4]]`): read as the places
-            // of a constant struct parameter (`xs[i][j]`, `for x in xs`, `let r = &xs[i];`).
-            // (Not left out, the signature's error is reported; the body is checked as if.)
-            ParamClass::Opaque if crate::parse::float_rows(&p.ty) > 0 => {
+            // Rows of float data left out by `wrt(...)` (`xs: &[[f64; 4]]`) and of integers
+            // (`edges: &[[usize; 2]]`): read as the places of a constant struct parameter
+            // (`xs[i][j]`, `for x in xs`, `let r = &xs[i];`). (`&mut` float rows are refused
+            // with the signature; the body is checked as if they were not.)
+            ParamClass::Opaque | ParamClass::ConstArray
+                if crate::parse::float_rows(&p.ty) > 0
+                    || (crate::parse::int_rows(&p.ty) > 0 && !p.mut_ref_any()) =>
+            {
                 let place = cx.new_place(Place {
                     root: i,
                     segs: Vec::new(),
@@ -500,6 +504,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|p| match p.class {
                     ParamClass::Opaque | ParamClass::Struct => crate::parse::float_rows(&p.ty),
+                    ParamClass::ConstArray if !p.mut_ref_any() => crate::parse::int_rows(&p.ty),
                     _ => 0,
                 })
                 .collect(),
