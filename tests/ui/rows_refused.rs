@@ -16,4 +16,19 @@ fn generic_rows<T: Real>(w: &[T; 2], xs: &[[T; 2]]) -> T {
     s
 }
 
+#[differentiable]
+fn sum_rows(pos: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for p in pos {
+        s += p[0] * p[1];
+    }
+    s
+}
+
+// A range of differentiated rows passed to a call: refused under the argument.
+#[differentiable]
+fn halves(pos: &[[f64; 2]]) -> f64 {
+    sum_rows(&pos[1..]) * sum_rows(&pos[..1])
+}
+
 fn main() {}

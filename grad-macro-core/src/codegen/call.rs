@@ -213,7 +213,7 @@ impl Gen<'_> {
             .enumerate()
             .map(|(k, arg)| match arg {
                 CallArg::Place(p, _) if twin && !(c.method && k == 0) => {
-                    self.twin_place_arg(p, &value)
+                    self.twin_place_arg(p, &value, c.owned.contains(&k))
                 }
                 CallArg::Value(x, ArgKind::Constant) => {
                     crate::generic::twin_arg(&self.f.float, value(*x))
@@ -389,7 +389,7 @@ impl Gen<'_> {
                         let e = self.place_expr(p, &value);
                         owned_or_ref(c, k, &e)
                     } else {
-                        self.twin_place_arg(p, &value)
+                        self.twin_place_arg(p, &value, c.owned.contains(&k))
                     });
                     let again = roots.contains(&p.root);
                     let (bind, slot, finish) = self.twin_place_slot(k, p, again, &value);

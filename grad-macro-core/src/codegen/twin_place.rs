@@ -43,17 +43,25 @@ impl Gen<'_> {
 
     /// A place passed to a call by a twin (not as the receiver): dual numbers for floats, the
     /// struct with its tangent, anything else as it is.
+    ///
+    /// `owned`: the argument is passed by value (a row copied, `f(w, pos[i])`), so an array
+    /// of duals goes as it is, not by reference.
     pub(crate) fn twin_place_arg(
         &self,
         p: &Place,
         value: &dyn Fn(Value) -> TokenStream,
+        owned: bool,
     ) -> TokenStream {
         let (rt, float, uses) = (rt(), &self.f.float, probes());
         let probe = match self.twin_places(p, value) {
             (e, Some((at, ats))) => quote!(#rt::twin_place::PlaceProbe(&#e, &#at, &#ats)),
             (e, None) => quote!(#rt::twin_place::ConstProbe(&#e)),
         };
-        quote!(#rt::twin_place::arg(&{ #uses (&&&#probe).twin_place::<#float>() }))
+        if owned {
+            quote!({ #uses (&&&#probe).twin_place::<#float>() })
+        } else {
+            quote!(#rt::twin_place::arg(&{ #uses (&&&#probe).twin_place::<#float>() }))
+        }
     }
 
     /// A method's receiver passed again after the arguments, with its tangent.

@@ -260,13 +260,30 @@ impl Lowerer<'_> {
             if self.is_place_arg(a) {
                 let bare = !matches!(strip(a), syn::Expr::Reference(_));
                 let receiver = method && args.is_empty();
-                match self.place_arg(a) {
+                let place = self.place_arg(a);
+                if let Some((p, _)) = &place {
+                    let rows = self.row_depth.get(p.root).is_some_and(|&d| d > 0);
+                    if rows
+                        && self.wrt_params.get(p.root) == Some(&true)
+                        && p.segs.iter().any(|s| matches!(s, Seg::Range(..)))
+                    {
+                        self.errors.on(
+                            a,
+                            "a range of differentiated rows cannot be passed to a call yet; \
+                             pass all the rows and the range's bounds (`f(pos, a, b)`), or \
+                             one row at a time (`f(&pos[i])`)",
+                        );
+                        ok = false;
+                        continue;
+                    }
+                }
+                match place {
                     // A struct taken by value, or a row copied (`f(w, x)` after `let x =
                     // xs[i];`, or `f(w, xs[i])`): passed as a copy.
                     Some((p, false))
                         if (bare || receiver)
                             && (self.owned_roots.get(p.root) == Some(&true)
-                                || (bare && self.is_data_row(a))) =>
+                                || (bare && self.is_row_copy(a))) =>
                     {
                         owned.push(args.len());
                         args.push(CallArg::Place(p, false));

@@ -414,6 +414,9 @@ pub(crate) struct Lowerer<'a> {
     /// Per parameter: for rows of floats (`xs: &[[f64; 4]]`), the number of indices down to a
     /// float (2), else 0.
     pub row_depth: Vec<usize>,
+    /// The places bound to a name by a copy of a row (`let x = xs[i];`), which a call takes
+    /// by value (`f(w, x)`); `let x = &xs[i];` binds a reference.
+    pub row_copies: std::collections::HashSet<usize>,
     /// Names bound to a call's result by a `let` without a type, taken for a float: the errors
     /// about using one as an array say to give it a type ([`Lowerer::untyped_call_hint`]).
     pub untyped_call_lets: std::collections::HashSet<String>,
@@ -499,6 +502,7 @@ impl<'a> Lowerer<'a> {
                 .map(|p| p.mut_ref && matches!(p.class, ParamClass::Struct))
                 .collect(),
             untyped_call_lets: Default::default(),
+            row_copies: Default::default(),
             row_depth: parsed
                 .params
                 .iter()

@@ -410,6 +410,20 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether the argument `e` is a copy of a row (`xs[i]`, or `x` after `let x = xs[i];`):
+    /// passed by value.
+    pub(crate) fn is_row_copy(&self, e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Index(_) => self.is_data_row(e),
+            syn::Expr::Path(p) => {
+                self.is_data_row(e)
+                    && matches!(p.path.get_ident().and_then(|i| self.scopes.get(i)),
+                        Some(Binding::Place(id)) if self.row_copies.contains(&id))
+            }
+            _ => false,
+        }
+    }
+
     /// Lowers a place argument (see [`Self::is_place_arg`]), with whether the callee may
     /// change it (`&mut p.w`, or a `&mut` parameter's place passed on).
     pub(crate) fn place_arg(&mut self, e: &syn::Expr) -> Option<(Place, bool)> {

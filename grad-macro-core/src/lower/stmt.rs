@@ -303,6 +303,7 @@ impl Lowerer<'_> {
         if !mutable && self.is_data_row(&init.expr) {
             if let Some(p) = self.place_at(&init.expr) {
                 let id = self.new_place(p);
+                self.row_copies.insert(id);
                 self.scopes.bind(&ident, Binding::Place(id));
             }
             return;

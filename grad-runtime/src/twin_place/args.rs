@@ -83,6 +83,18 @@ impl<'a, S: Differentiable> PlaceStruct<'a, S> for &PlaceProbe<'a, S> {
     }
 }
 
+/// Rows (`pos: &[[f64; 3]]` passed whole): themselves with their tangent.
+impl<'a, T: Differentiable> PlaceStruct<'a, [T]> for &PlaceProbe<'a, [T]> {
+    #[inline(always)]
+    fn twin_place<U>(&self) -> TwinRef<'a, [T]> {
+        TwinRef {
+            value: self.0,
+            tangent: self.1,
+            shadow: self.2,
+        }
+    }
+}
+
 /// Anything else: the place itself.
 pub trait PlaceOther<'a, P: ?Sized> {
     /// The argument.

@@ -260,6 +260,16 @@ impl<S: Differentiable> ConstSlotStruct<S> for &ConstSlotProbe<'_, S> {
     }
 }
 
+/// Rows without tangent (`pos: &[[f64; 3]]` passed whole): two scratch `Vec`s of rows.
+impl<T: Differentiable> ConstSlotStruct<Vec<T>> for &ConstSlotProbe<'_, [T]> {
+    fn twin_slot<U>(&self) -> OwnedTwinMut<Vec<T>> {
+        OwnedTwinMut {
+            value: self.0.iter().map(T::zero_like).collect(),
+            tangent: self.0.iter().map(T::zero_like).collect(),
+        }
+    }
+}
+
 /// Anything else: `()`.
 pub trait ConstSlotOther {
     /// The slot.
