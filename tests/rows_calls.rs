@@ -2,6 +2,8 @@
 //! whole (differentiated or data), one row by reference, one row copied by value. Second order
 //! included: the Hessians are checked against central differences of `_grad`.
 
+#![allow(clippy::needless_range_loop)] // as users write them
+
 mod common;
 
 use common::{central_differences, close_to};
@@ -112,4 +114,50 @@ fn single_rows_by_value_and_by_reference_under_second_order() {
         let (_, d) = rows_to_pairs_grad(&rows3(p));
         d.iter().flatten().copied().collect()
     });
+}
+
+/// A helper that leaves its rows out, taking only a float besides them: called through its
+/// pullback like any helper taking rows.
+#[differentiable(wrt(k))]
+fn scaled(k: f64, xs: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for x in xs {
+        s += (k * x[0]).sin() * x[1];
+    }
+    s
+}
+
+#[differentiable]
+fn spring_energy(x: &[f64], edges: &[[usize; 2]]) -> f64 {
+    let mut e = 0.0;
+    for s in 0..edges.len() {
+        let [a, b] = edges[s];
+        let d = x[b] - x[a] - 1.0;
+        e += d * d;
+    }
+    e
+}
+
+#[differentiable(wrt(k, x))]
+fn uses_data_helpers(k: f64, x: &[f64], xs: &[[f64; 2]], edges: &[[usize; 2]]) -> f64 {
+    scaled(k, xs) * k + spring_energy(x, edges) * k
+}
+
+#[test]
+fn helpers_that_leave_rows_out() {
+    let xs = [[0.5, 1.0], [-1.0, 2.0]];
+    let edges = [[0, 1], [1, 2]];
+    let (k, x) = (0.7, [0.0, 1.3, 2.1]);
+    let (v, dk, dx) = uses_data_helpers_grad(k, &x, &xs, &edges);
+    assert_eq!(v.to_bits(), uses_data_helpers(k, &x, &xs, &edges).to_bits());
+    let mut p = vec![k];
+    p.extend(x);
+    let mut g = vec![dk];
+    g.extend(&dx);
+    central_differences(
+        |p| uses_data_helpers(p[0], &p[1..], &xs, &edges),
+        &p,
+        &g,
+        1e-7,
+    );
 }

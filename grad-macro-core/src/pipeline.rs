@@ -288,6 +288,9 @@ pub(crate) fn needs_pullback(parsed: &parse::Parsed) -> bool {
                     | parse::ParamClass::ScalarRef
                     | parse::ParamClass::Struct
             ) || p.mut_ref
+                // Rows left out by `wrt(...)`: callers pass them as places, to the pullback.
+                || parse::float_rows(&p.ty) > 0
+                || parse::int_rows(&p.ty) > 0
         })
 }
 
