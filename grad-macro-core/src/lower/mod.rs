@@ -89,25 +89,15 @@ fn lower_pass(
                 }
                 ParamKind::Scalar(v)
             }
-            // Rows of float data left out by `wrt(...)` (`xs: &[[f64; 4]]`) and of integers
-            // (`edges: &[[usize; 2]]`): read as the places of a constant struct parameter
+            // Rows of float data left out by `wrt(...)` (`xs: &[[f64; 4]]`) and rows of
+            // integers (`edges: &[[usize; 2]]`): read as the places of a constant struct
             // (`xs[i][j]`, `for x in xs`, `let r = &xs[i];`). (`&mut` float rows are refused
             // with the signature; the body is checked as if they were not.)
             ParamClass::Opaque | ParamClass::ConstArray
                 if crate::parse::float_rows(&p.ty) > 0
                     || (crate::parse::int_rows(&p.ty) > 0 && !p.mut_ref_any()) =>
             {
-                let place = cx.new_place(Place {
-                    root: i,
-                    segs: Vec::new(),
-                });
-                cx.scopes.bind(&p.ident, Binding::Place(place));
-                ParamKind::Struct {
-                    ty: Box::new(crate::parse::grad_ty(&p.ty)),
-                    by_ref: true,
-                    mutable: false,
-                    tangent: false,
-                }
+                struct_param(&mut cx, i, p, true)
             }
             // Data left out by `wrt(...)` that can be indexed (`edges: &[(usize, usize, f64)]`):
             // constant elements.
@@ -117,6 +107,7 @@ fn lower_pass(
                 const_arrays.insert(a.0 as usize, p.ident.clone());
                 ParamKind::Constant
             }
+            ParamClass::Struct => struct_param(&mut cx, i, p, false),
             ParamClass::Slice
             | ParamClass::Array(_)
             | ParamClass::ConstArray
@@ -138,20 +129,6 @@ fn lower_pass(
                     ParamKind::Constant
                 } else {
                     ParamKind::FloatArray { array: a }
-                }
-            }
-            ParamClass::Struct => {
-                let place = cx.new_place(Place {
-                    root: i,
-                    segs: Vec::new(),
-                });
-                cx.scopes.bind(&p.ident, Binding::Place(place));
-                ParamKind::Struct {
-                    ty: Box::new(crate::parse::grad_ty(&p.ty)),
-                    by_ref: matches!(p.ty, syn::Type::Reference(_)),
-                    mutable: p.mut_ref,
-                    tangent: crate::generic::twin().is_some()
-                        && crate::generic::varied(i).unwrap_or(p.wrt),
                 }
             }
             ParamClass::Constant | ParamClass::Opaque => {
@@ -295,6 +272,29 @@ pub(crate) enum Dest {
     Return,
     /// Handed back to the caller of `block` (only where no early exit can intervene).
     Value,
+}
+
+/// A struct parameter, or rows read as one (`data`: never differentiated, never given a
+/// tangent), bound to the place at its root.
+fn struct_param(
+    cx: &mut Lowerer,
+    i: usize,
+    p: &crate::parse::ParsedParam,
+    data: bool,
+) -> ParamKind {
+    let place = cx.new_place(Place {
+        root: i,
+        segs: Vec::new(),
+    });
+    cx.scopes.bind(&p.ident, Binding::Place(place));
+    ParamKind::Struct {
+        ty: Box::new(crate::parse::grad_ty(&p.ty)),
+        by_ref: matches!(p.ty, syn::Type::Reference(_)),
+        mutable: p.mut_ref && !data,
+        tangent: !data
+            && crate::generic::twin().is_some()
+            && crate::generic::varied(i).unwrap_or(p.wrt),
+    }
 }
 
 pub(crate) struct Lowerer<'a> {
