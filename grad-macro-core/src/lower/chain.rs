@@ -819,7 +819,18 @@ impl<'a> Lowerer<'a> {
             }
             "windows" | "chunks" | "chunks_exact" => self.slices(m, &b, arg?),
             "rev" | "skip" | "take" | "step_by" => self.positional(m, b),
-            _ => None,
+            _ => {
+                // (An argument of `zip` is built here whatever it is: `zip(z.max(1.0))`.)
+                self.errors.on(
+                    &m.method,
+                    format!(
+                        "`.{name}()` is not supported in an iterator chain; use `iter`, `map`, \
+                         `filter`, `zip`, `enumerate`, `rev`, `skip`, `take`, `step_by`, \
+                         `windows` or `chunks`"
+                    ),
+                );
+                None
+            }
         }
     }
 
